@@ -1,0 +1,67 @@
+"""Every lint rule, each with a stable kebab-case id. ``run_checks`` runs them all over a repository.
+
+Rules reported while loading (``search.content``) are listed here too, so one table documents
+every id a user can see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from ..content.problems import Problem, Severity
+from ..content.repository import Repository
+
+CheckFn = Callable[[Repository, dt.date], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    summary: str
+    check: CheckFn | None = None
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, summary: str, severity: Severity = Severity.ERROR) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function under a stable rule id."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        RULES[rule_id] = Rule(rule_id, severity, summary, fn)
+        return fn
+
+    return register
+
+
+def loader_rule(rule_id: str, summary: str) -> None:
+    RULES[rule_id] = Rule(rule_id, Severity.ERROR, summary)
+
+
+loader_rule("encoding", "File is not UTF-8, or starts with a byte-order mark.")
+loader_rule("yaml-syntax", "YAML cannot be parsed (tabs in indentation, bad indentation, unclosed quotes, several documents).")
+loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named.")
+loader_rule("yaml-alias", "YAML aliases (*name) are refused: they hide repetition and allow alias bombs.")
+loader_rule("yaml-tag", "Custom YAML tags (!tag) are refused; only plain values are content.")
+loader_rule("too-large", "File over the size cap (1 MB for YAML, 5 MB for Markdown).")
+loader_rule("too-deep", "YAML nested deeper than 32 levels.")
+loader_rule("schema", "A field is missing, unknown, of the wrong type, or has an invalid value (dates, ids, durations).")
+loader_rule("answer-not-string", "An answer label loaded as a boolean, number or null; quote it.")
+loader_rule("missing-file", "A required file (categories, priorities, escalation, a guide's tree) is missing.")
+loader_rule("unreadable", "A file exists but cannot be read.")
+
+
+def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
+    """Loader problems plus every registered check, sorted by path and position."""
+    today = today or dt.date.today()
+    problems = list(repo.problems)
+    for registered in RULES.values():
+        if registered.check is not None:
+            problems.extend(registered.check(repo, today))
+    return sorted(set(problems))
+
+
+from . import markdown, references, review, tree  # noqa: E402,F401  (each module registers its rules)

@@ -1,0 +1,138 @@
+"""Content-safety and link rules over Markdown bodies and every text value of the YAML files.
+
+Python-Markdown passes raw HTML straight through, so HTML in content is an XSS risk on the site;
+authors write Markdown only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..content import sitemap
+from ..content.problems import Problem, did_you_mean
+from ..content.repository import Repository
+from ..content.yamlload import Document
+from . import rule
+
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
+_SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def prose_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(0-based line index, line with code blocks and code spans blanked) for Markdown text."""
+    fence: str | None = None
+    for i, line in enumerate(text.split("\n")):
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)[0] * len(match.group(1))
+            continue
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        yield i, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def _texts(repo: Repository) -> Iterator[tuple[str, str, str, int, int]]:
+    """(repo path, site source, text, line, col) for every body and YAML text value."""
+    for guide in repo.guides:
+        src = sitemap.guide_src(guide.id)
+        yield guide.path, src, guide.body, guide.body_line, 1
+        yield from _yaml_texts(guide.path, src, guide.doc)
+        yield from _yaml_texts(guide.tree_path, src, guide.tree_doc)
+    for article in repo.articles:
+        src = sitemap.article_src(article.path)
+        yield article.path, src, article.body, article.body_line, 1
+        yield from _yaml_texts(article.path, src, article.doc)
+    for page in repo.pages:
+        yield page.path, sitemap.article_src(page.path), page.body, page.body_line, 1
+    for rel, doc in repo.config_docs.items():
+        yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc)
+
+
+def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, str, int, int]]:
+    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, str, int, int]]:
+        if isinstance(value, str):
+            line, col = doc.pos(path)
+            yield rel, src, value, line, col
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                yield from walk(child, (*path, key))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                yield from walk(child, (*path, i))
+
+    yield from walk(doc.data, ())
+
+
+def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[int, int]:
+    """Position of a match: exact in a body (col 1 base), the value's start in a one-line YAML value."""
+    if col == 1 or "\n" in text:
+        return line + index, start + 1 if col == 1 else col
+    return line, col + start
+
+
+@rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
+def raw_html(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for rel, _, text, line, col in _texts(repo):
+        if "<" not in text:
+            continue
+        for i, prose in prose_lines(text):
+            for match in _HTML.finditer(prose):
+                at = _located(text, line, col, i, match.start())
+                yield Problem(rel, *at, "raw-html", f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
+
+
+@rule("javascript-link", "A javascript:, vbscript: or data: link in content.")
+def javascript_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for rel, _, text, line, col in _texts(repo):
+        if ":" not in text:
+            continue
+        for i, prose in prose_lines(text):
+            for match in _SCRIPT_URL.finditer(prose):
+                at = _located(text, line, col, i, match.start(1))
+                yield Problem(rel, *at, "javascript-link", f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
+
+
+@rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")
+def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    known = _site_sources(repo)
+    for rel, src, text, line, col in _texts(repo):
+        if "](" not in text:
+            continue
+        for i, prose in prose_lines(text):
+            for match in _LINK.finditer(prose):
+                target = match.group(1)
+                if _SCHEME.match(target) or target.startswith(("#", "/")):
+                    continue
+                resolved = sitemap.resolve_link(src, target)
+                if resolved not in known:
+                    at = _located(text, line, col, i, match.start(1))
+                    hint = did_you_mean(resolved, known)
+                    yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
+    articles = repo.article_by_id
+    for guide in repo.guides:
+        for i, article_id in enumerate(guide.meta.articles):
+            if article_id not in articles:
+                line, col = guide.doc.pos(("articles", i))
+                yield Problem(guide.path, line, col, "broken-link", f'related article "{article_id}" does not exist{did_you_mean(article_id, articles)}')
+
+
+def _site_sources(repo: Repository) -> set[str]:
+    known = {sitemap.article_src(a.path) for a in repo.articles}
+    known |= {sitemap.article_src(p.path) for p in repo.pages}
+    known |= {sitemap.guide_src(g.id) for g in repo.guides}
+    known |= {sitemap.category_src(c.id) for c in (repo.taxonomy.categories if repo.taxonomy else [])}
+    known |= set(sitemap.GENERATED_PAGES)
+    kb = Path(repo.root) / "kb"
+    if kb.is_dir():
+        known |= {p.relative_to(kb).as_posix() for p in kb.rglob("*") if p.is_file() and p.suffix != ".md"}
+    return known

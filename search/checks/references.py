@@ -1,0 +1,125 @@
+"""Cross-file rules: ids, categories, escalation steps, the priority matrix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from ..content.models import EscalationNode
+from ..content.problems import Problem, Severity, did_you_mean
+from ..content.repository import Repository
+from ..content.taxonomy import is_within, parent_ids
+from . import rule
+
+
+def _documents(repo: Repository) -> list[Any]:
+    return [*repo.guides, *repo.articles]
+
+
+@rule("duplicate-id", "Two guides or articles share an id, or the taxonomy lists a category twice.")
+def duplicate_id(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    first: dict[str, Any] = {}
+    for item in _documents(repo):
+        if item.id in first:
+            other = first[item.id]
+            line, col = item.doc.pos(("id",))
+            yield Problem(item.path, line, col, "duplicate-id", f'id "{item.id}" is already used by {other.path}:{other.doc.pos(("id",))[0]}; give one of them a new id')
+        else:
+            first[item.id] = item
+    if repo.taxonomy:
+        doc = repo.config_docs["guides/categories.yml"]
+        seen: dict[str, int] = {}
+        for i, category in enumerate(repo.taxonomy.categories):
+            if category.id in seen:
+                line, col = doc.pos(("categories", i, "id"))
+                yield Problem("guides/categories.yml", line, col, "duplicate-id", f'category "{category.id}" is already defined at line {doc.pos(("categories", seen[category.id], "id"))[0]}; remove one')
+            else:
+                seen[category.id] = i
+
+
+@rule("unknown-category", "A guide, article or escalation step names a category that is not in guides/categories.yml, or a category's parent is missing.")
+def unknown_category(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    if repo.taxonomy is None:
+        return
+    known = {c.id for c in repo.taxonomy.categories}
+    for item in _documents(repo):
+        category = item.meta.category
+        if category is not None and category not in known:
+            line, col = item.doc.pos(("category",))
+            yield Problem(item.path, line, col, "unknown-category", f'unknown category "{category}"{did_you_mean(category, known)}; use an id from guides/categories.yml or add it there')
+    doc = repo.config_docs["guides/categories.yml"]
+    for i, category in enumerate(repo.taxonomy.categories):
+        for parent in parent_ids(category.id)[:1]:
+            if parent not in known:
+                line, col = doc.pos(("categories", i, "id"))
+                yield Problem("guides/categories.yml", line, col, "unknown-category", f'category "{category.id}" has no parent category "{parent}"; add "{parent}" to the taxonomy')
+    if repo.escalation:
+        doc = repo.config_docs["guides/escalation.yml"]
+        for step_id, step in repo.escalation.steps.items():
+            for i, category in enumerate(step.categories):
+                if category not in known:
+                    line, col = doc.pos(("steps", step_id, "categories", i))
+                    yield Problem("guides/escalation.yml", line, col, "unknown-category", f'step "{step_id}" serves unknown category "{category}"{did_you_mean(category, known)}')
+
+
+@rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING)
+def missing_category(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for guide in repo.guides:
+        if guide.meta.category is None:
+            line, col = guide.doc.pos(())
+            yield Problem(guide.path, line, col, "missing-category", f'guide "{guide.id}" has no category; add category: <id from guides/categories.yml>', Severity.WARNING)
+
+
+@rule("category-without-guide", "A category that neither it nor any sub-category has a guide for.", Severity.WARNING)
+def category_without_guide(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    if repo.taxonomy is None:
+        return
+    served = [g.meta.category for g in repo.guides if g.meta.category]
+    doc = repo.config_docs["guides/categories.yml"]
+    for i, category in enumerate(repo.taxonomy.categories):
+        if not any(is_within(s, category.id) for s in served):
+            line, col = doc.pos(("categories", i, "id"))
+            yield Problem("guides/categories.yml", line, col, "category-without-guide", f'category "{category.id}" has no guide; write one or remove the category', Severity.WARNING)
+
+
+@rule("unknown-escalation-step", "An escalation leaf names a step that guides/escalation.yml does not define.")
+def unknown_escalation_step(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    steps = repo.escalation.steps if repo.escalation else {}
+    for guide in repo.guides:
+        for node_id, node in guide.tree.nodes.items():
+            if isinstance(node, EscalationNode) and node.step not in steps:
+                line, col = guide.tree_doc.pos(("nodes", node_id, "step"))
+                yield Problem(guide.tree_path, line, col, "unknown-escalation-step", f'node "{node_id}" escalates to unknown step "{node.step}"{did_you_mean(node.step, steps)}; use a step id from guides/escalation.yml')
+
+
+@rule("priority-matrix", "The impact x urgency matrix misses a combination or names an unknown impact or urgency level.")
+def priority_matrix(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    if repo.priorities is None:
+        return
+    p = repo.priorities
+    doc = repo.config_docs["guides/priorities.yml"]
+    rel = "guides/priorities.yml"
+    for impact, row in p.matrix.items():
+        if impact not in p.impact:
+            line, col = doc.key_pos(("matrix", impact))
+            yield Problem(rel, line, col, "priority-matrix", f'unknown impact "{impact}"{did_you_mean(impact, p.impact)}; impacts are {", ".join(p.impact)}')
+            continue
+        for urgency in row:
+            if urgency not in p.urgency:
+                line, col = doc.key_pos(("matrix", impact, urgency))
+                yield Problem(rel, line, col, "priority-matrix", f'unknown urgency "{urgency}"{did_you_mean(urgency, p.urgency)}; urgencies are {", ".join(p.urgency)}')
+        missing = [u for u in p.urgency if u not in row]
+        if missing:
+            line, col = doc.key_pos(("matrix", impact))
+            yield Problem(rel, line, col, "priority-matrix", f'impact "{impact}" has no priority for urgency {", ".join(missing)}; add it')
+    for impact in p.impact:
+        if impact not in p.matrix:
+            line, col = doc.key_pos(("matrix",))
+            yield Problem(rel, line, col, "priority-matrix", f'the matrix has no row for impact "{impact}"; add it')
+
+
+@rule("orphan-tree", "A YAML file in guides/ that no guide uses as its tree.", Severity.WARNING)
+def orphan_tree(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for path in repo.orphan_trees:
+        yield Problem(path, 1, 1, "orphan-tree", "no guide uses this tree; add a guide Markdown file with the same name, or delete it", Severity.WARNING)

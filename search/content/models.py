@@ -1,0 +1,219 @@
+"""Pydantic models of every content file kind. Field docs double as the JSON Schema docs.
+
+Identifiers, versions and durations are text: a YAML number written where text is expected keeps
+its source spelling (``version: 1.10`` is ``"1.10"``, not ``1.1``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+from .yamlload import YFloat, YInt
+
+SLUG_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+CATEGORY_RE = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)*$"
+_DURATION = re.compile(r"^(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?$")
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, (YInt, YFloat)):
+        return value.raw
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
+Slug = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=SLUG_RE)]
+CategoryId = Annotated[str, StringConstraints(pattern=CATEGORY_RE)]
+PriorityId = Literal["P1", "P2", "P3", "P4"]
+
+
+def duration_minutes(text: str) -> int:
+    """Minutes in a duration such as ``15m``, ``4h``, ``1h30m`` or ``3d`` (calendar time)."""
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ValueError(f'"{text}" is not a duration; write it like 30m, 4h, 1h30m or 3d')
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return days * 1440 + hours * 60 + minutes
+
+
+def _check_duration(value: Any) -> Any:
+    if isinstance(value, (YInt, YFloat, int, float)) and not isinstance(value, bool):
+        raw = getattr(value, "raw", str(value))
+        raise ValueError(f'"{raw}" is not a duration; write it with a unit like 90m or 1h30m')
+    if isinstance(value, str):
+        duration_minutes(value)
+    return value
+
+
+Duration = Annotated[str, BeforeValidator(_check_duration)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Status(str, Enum):
+    draft = "draft"
+    published = "published"
+    retired = "retired"
+
+
+class Audience(str, Enum):
+    internal = "internal"
+    public = "public"
+
+
+class DocumentMeta(Strict):
+    """Front matter shared by KB articles and guides."""
+
+    id: Slug = Field(description="Stable kebab-case id; URLs and links use it. Never reuse one.")
+    title: Text
+    category: CategoryId | None = Field(None, description="Category id from guides/categories.yml, e.g. network/vpn.")
+    tags: list[Text] = Field(default_factory=list)
+    owner: Text = Field(description="Person or team responsible for the content and its annual review.")
+    reviewed: dt.date = Field(description="Date of the last review, YYYY-MM-DD.")
+    review_every_days: int = Field(365, ge=1, description="Review interval; the SOP asks for an annual review.")
+    status: Status = Status.published
+    audience: Audience = Audience.internal
+
+
+class ArticleMeta(DocumentMeta):
+    """Front matter of a KB article (``kb/articles/**.md``). Body: KCS sections Issue, Environment, Resolution, Cause."""
+
+
+class GuideMeta(DocumentMeta):
+    """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``."""
+
+    version: Text = Field(description="Content version; bump it when the tree changes meaning.")
+    summary: Text | None = None
+    symptoms: list[Text] = Field(default_factory=list, description="What the requester reports, in their words.")
+    gather: list[Text] = Field(default_factory=list, description="Information to gather from the user before troubleshooting.")
+    articles: list[Slug] = Field(default_factory=list, description="Ids of related KB articles.")
+    tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
+
+
+class _Node(Strict):
+    text: Text = Field(description="What the technician reads at this step (Markdown, no raw HTML).")
+    help: Text | None = Field(None, description="Optional detail: how to check, where to click.")
+
+
+class QuestionNode(_Node):
+    """Ask something; each answer label leads to the next node."""
+
+    type: Literal["question"]
+    answers: dict[str, Slug] = Field(description="Answer label -> next node id, in the order shown.")
+
+
+class ActionNode(_Node):
+    """An instruction to carry out, then continue."""
+
+    type: Literal["action"]
+    next: Slug | None = Field(None, description="The node after this action.")
+
+
+class ResolutionNode(_Node):
+    """A leaf that resolves the ticket (SOP C: verify, follow-up checks, notify the user)."""
+
+    type: Literal["resolution"]
+    follow_up: list[Text] = Field(default_factory=list, description="Checks to do before closing.")
+    user_note: Text | None = Field(None, description="Final instructions for the user.")
+
+
+class EscalationNode(_Node):
+    """A leaf that escalates to a step of the escalation protocol (SOP B.5)."""
+
+    type: Literal["escalation"]
+    step: Slug = Field(description="Step id from guides/escalation.yml.")
+    handoff: list[Text] = Field(default_factory=list, description="Extra hand-off items for this case.")
+
+
+class LinkNode(Strict):
+    """Continue in another guide's tree."""
+
+    type: Literal["link"]
+    guide: Slug
+    text: Text | None = None
+
+
+Node = Annotated[QuestionNode | ActionNode | ResolutionNode | EscalationNode | LinkNode, Field(discriminator="type")]
+NODE_TYPES = ("question", "action", "resolution", "escalation", "link")
+
+
+class Tree(Strict):
+    """A decision tree (``guides/<id>.yml``)."""
+
+    start: Slug | None = Field(None, description="First node; defaults to the first node listed.")
+    nodes: dict[Slug, Node] = Field(min_length=1)
+
+    @property
+    def start_id(self) -> str:
+        return self.start or next(iter(self.nodes))
+
+
+class Category(Strict):
+    id: CategoryId = Field(description="Hierarchical id, parent/child, e.g. network/vpn.")
+    title: Text
+    description: Text | None = None
+    keywords: list[Text] = Field(default_factory=list, description="Words and aliases requesters use; used by triage and search.")
+    zendesk_tags: list[Text] = Field(default_factory=list, description="How the ticket tool names this category.")
+
+
+class Taxonomy(Strict):
+    """The category taxonomy (``guides/categories.yml``)."""
+
+    categories: list[Category] = Field(min_length=1)
+
+
+class PriorityLevel(Strict):
+    name: Text
+    zendesk: Literal["urgent", "high", "normal", "low"]
+    first_response: Duration = Field(description="First-response target, e.g. 15m.")
+    resolution: Duration = Field(description="Resolution target, e.g. 4h or 3d.")
+    description: Text | None = None
+
+
+class Priorities(Strict):
+    """Impact x urgency matrix and SLA targets (``guides/priorities.yml``)."""
+
+    impact: dict[Slug, Text] = Field(description="Impact levels, most severe first, with a description.")
+    urgency: dict[Slug, Text] = Field(description="Urgency levels, most urgent first, with a description.")
+    matrix: dict[Slug, dict[Slug, PriorityId]] = Field(description="impact -> urgency -> priority.")
+    levels: dict[PriorityId, PriorityLevel]
+
+    @field_validator("levels")
+    @classmethod
+    def _all_levels(cls, levels: dict[str, PriorityLevel]) -> dict[str, PriorityLevel]:
+        missing = [p for p in ("P1", "P2", "P3", "P4") if p not in levels]
+        if missing:
+            raise ValueError(f"levels must define P1..P4; add {', '.join(missing)}")
+        return levels
+
+
+class EscalationStep(Strict):
+    tier: Literal["L1", "L2", "L3", "vendor", "management"]
+    kind: Literal["functional", "hierarchical"] = "functional"
+    team: Text
+    queue: Text = Field(description="Ticket-tool group or queue, e.g. the Zendesk group name.")
+    contact: Text = Field(description="How to reach the team: channel, phone, on-call rota.")
+    trigger: Text = Field(description="When to escalate to this step.")
+    at_sla_share: float | None = Field(None, gt=0, le=1, description="Time-based trigger: share of the resolution target after which time alone escalates here (0.8 = 80%).")
+    categories: list[CategoryId] = Field(default_factory=list, description="Categories this step serves (children included); empty = all.")
+    priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this step applies to; empty = all.")
+    handoff: list[Text] = Field(default_factory=list, description="Checklist of what the next level must receive.")
+
+
+class Escalation(Strict):
+    """The escalation protocol (``guides/escalation.yml``)."""
+
+    steps: dict[Slug, EscalationStep] = Field(min_length=1)
+
+
+class Synonyms(Strict):
+    """Search synonyms (``guides/synonyms.yml``): each group lists words that mean the same."""
+
+    groups: list[list[Text]] = Field(default_factory=list)

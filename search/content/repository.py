@@ -1,0 +1,237 @@
+"""Load the whole content repository once into one validated model.
+
+Layout (relative to the repository root):
+
+- ``kb/articles/**.md``   KB articles (front matter + Markdown)
+- ``kb/*.md``             other site pages (checked for unsafe HTML and links only)
+- ``guides/<id>.md``      a guide: front matter + prose; its tree is ``guides/<id>.yml``
+- ``guides/categories.yml``, ``priorities.yml``, ``escalation.yml``, ``synonyms.yml``,
+  ``templates.yml``: taxonomy, priority matrix + SLA targets, escalation protocol, search
+  synonyms and message templates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from .models import (
+    ArticleMeta,
+    Escalation,
+    GuideMeta,
+    Priorities,
+    Synonyms,
+    Taxonomy,
+    Tree,
+)
+from .problems import Problem
+from .sources import MAX_MARKDOWN_BYTES, parse_yaml, read_text, split_front_matter, validate
+from .yamlload import Document, describe
+
+KB_DIR = "kb"
+ARTICLES_DIR = "kb/articles"
+GUIDES_DIR = "guides"
+CONFIG_FILES: dict[str, type[BaseModel]] = {
+    "categories.yml": Taxonomy,
+    "priorities.yml": Priorities,
+    "escalation.yml": Escalation,
+    "synonyms.yml": Synonyms,
+}
+REQUIRED_CONFIG = ("categories.yml", "priorities.yml", "escalation.yml")
+
+
+@dataclass
+class Article:
+    """A KB article with where it came from."""
+
+    meta: ArticleMeta
+    body: str
+    path: str
+    doc: Document
+    body_line: int
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+
+@dataclass
+class Guide:
+    """A troubleshooting guide: front matter, prose and its decision tree."""
+
+    meta: GuideMeta
+    tree: Tree
+    body: str
+    path: str
+    tree_path: str
+    doc: Document
+    tree_doc: Document
+    body_line: int
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def revision(self) -> str:
+        """Authored version plus a hash of the tree: a walk recorded against another tree is stale."""
+        digest = hashlib.sha256(self.tree.model_dump_json().encode()).hexdigest()[:8]
+        return f"{self.meta.version}+{digest}"
+
+
+@dataclass
+class Page:
+    """A plain site page in ``kb/`` (not an article)."""
+
+    path: str
+    body: str
+    body_line: int = 1
+
+
+@dataclass
+class Repository:
+    """Everything in git, loaded and schema-validated; cross-file rules live in ``search.checks``."""
+
+    root: Path
+    guides: list[Guide] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    taxonomy: Taxonomy | None = None
+    priorities: Priorities | None = None
+    escalation: Escalation | None = None
+    synonyms: Synonyms | None = None
+    config_docs: dict[str, Document] = field(default_factory=dict)
+    orphan_trees: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def guide_by_id(self) -> dict[str, Guide]:
+        return _first_by_id(self.guides)
+
+    @property
+    def article_by_id(self) -> dict[str, Article]:
+        return _first_by_id(self.articles)
+
+    @property
+    def content_version(self) -> str:
+        """A short hash of all loaded content, shown by the API and in transcripts."""
+        h = hashlib.sha256()
+        for g in sorted(self.guides, key=lambda g: g.path):
+            h.update(f"{g.path}\0{g.revision}\0{g.meta.model_dump_json()}\0{g.body}".encode())
+        for a in sorted(self.articles, key=lambda a: a.path):
+            h.update(f"{a.path}\0{a.meta.model_dump_json()}\0{a.body}".encode())
+        for name in sorted(self.config_docs):
+            h.update(f"{name}\0{self.config_docs[name].data!r}".encode())
+        return h.hexdigest()[:12]
+
+
+def _first_by_id(items: list[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in items:
+        found.setdefault(item.id, item)
+    return found
+
+
+def load_repository(root: Path | str) -> Repository:
+    """Load and schema-validate every content file under ``root``; problems are collected, not raised."""
+    root = Path(root)
+    repo = Repository(root=root)
+    guides_dir = root / GUIDES_DIR
+    for name, model in CONFIG_FILES.items():
+        path = guides_dir / name
+        rel = f"{GUIDES_DIR}/{name}"
+        if not path.exists():
+            if name in REQUIRED_CONFIG:
+                repo.problems.append(Problem(rel, 1, 1, "missing-file", f"{rel} is missing; create it (see README: content layout)"))
+            continue
+        text = read_text(path, rel, repo.problems)
+        doc = parse_yaml(text, rel, repo.problems) if text is not None else None
+        if doc is None:
+            continue
+        repo.config_docs[rel] = doc
+        setattr(repo, {"categories.yml": "taxonomy"}.get(name, name.removesuffix(".yml")), validate(model, doc, rel, repo.problems))
+
+    claimed: set[str] = set(CONFIG_FILES) | {"templates.yml"}
+    for md in sorted(guides_dir.glob("*.md")) if guides_dir.is_dir() else []:
+        guide = _load_guide(root, md, repo.problems, claimed)
+        if guide is not None:
+            repo.guides.append(guide)
+    for yml in sorted(guides_dir.glob("*.yml")) if guides_dir.is_dir() else []:
+        if yml.name not in claimed:
+            repo.orphan_trees.append(f"{GUIDES_DIR}/{yml.name}")
+
+    kb = root / KB_DIR
+    for md in sorted(kb.rglob("*.md")) if kb.is_dir() else []:
+        rel = md.relative_to(root).as_posix()
+        if rel.startswith(ARTICLES_DIR + "/"):
+            article = _load_article(md, rel, repo.problems)
+            if article is not None:
+                repo.articles.append(article)
+        else:
+            text = read_text(md, rel, repo.problems, MAX_MARKDOWN_BYTES)
+            if text is not None:
+                repo.pages.append(Page(rel, text))
+    return repo
+
+
+def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | None:
+    text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
+    md = split_front_matter(text, rel, problems) if text is not None else None
+    meta = validate(ArticleMeta, md.meta, rel, problems) if md else None
+    if md is None or meta is None:
+        return None
+    return Article(meta=meta, body=md.body, path=rel, doc=md.meta, body_line=md.body_line)
+
+
+def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str]) -> Guide | None:
+    rel = path.relative_to(root).as_posix()
+    text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
+    md = split_front_matter(text, rel, problems) if text is not None else None
+    meta = validate(GuideMeta, md.meta, rel, problems) if md else None
+    tree_name = (meta.tree if meta and meta.tree else path.stem + ".yml")
+    claimed.add(tree_name)
+    tree_file = path.parent / tree_name
+    tree_rel = f"{GUIDES_DIR}/{tree_name}"
+    if not tree_file.is_file():
+        line, col = md.meta.pos(("tree",)) if md else (1, 1)
+        problems.append(Problem(rel, line, col, "missing-file", f'decision tree "{tree_rel}" not found; create it or set "tree:" to the tree file name'))
+        return None
+    tree_text = read_text(tree_file, tree_rel, problems)
+    tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None
+    if tree_doc is None:
+        return None
+    _stringify_answers(tree_doc, tree_rel, problems)
+    tree = validate(Tree, tree_doc, tree_rel, problems)
+    if md is None or meta is None or tree is None:
+        return None
+    return Guide(meta=meta, tree=tree, body=md.body, path=rel, tree_path=tree_rel, doc=md.meta, tree_doc=tree_doc, body_line=md.body_line)
+
+
+def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None:
+    """Report answer labels that YAML did not load as text, then keep going with their text form."""
+    nodes = doc.data.get("nodes") if isinstance(doc.data, dict) else None
+    if not isinstance(nodes, dict):
+        return
+    for node_id, node in nodes.items():
+        answers = node.get("answers") if isinstance(node, dict) else None
+        if not isinstance(answers, dict):
+            continue
+        if all(isinstance(k, str) for k in answers):
+            continue
+        fixed: dict[str, Any] = {}
+        for label, target in answers.items():
+            text = label if isinstance(label, str) else getattr(label, "raw", "null" if label is None else str(label).lower())
+            fixed[text] = target
+            if isinstance(label, str):
+                continue
+            path = ("nodes", node_id, "answers", label)
+            line, col = doc.key_pos(path)
+            problems.append(Problem(rel, line, col, "answer-not-string", f'answer label {describe(label)} is not text; quote it: "{text}":'))
+            for table in (doc.positions, doc.key_positions):
+                if path in table:
+                    table[(*path[:-1], text)] = table.pop(path)
+        node["answers"] = fixed

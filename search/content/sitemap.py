@@ -1,0 +1,43 @@
+"""Where each piece of content lives in the built site (mkdocs source paths relative to ``kb/``).
+
+Shared by the link check, the site plugin and the API so a URL is computed in one place.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+GUIDES_PREFIX = "guides"
+CATEGORIES_PREFIX = "categories"
+ESCALATION_PAGE = "escalation.md"
+PRIORITIES_PAGE = "priorities.md"
+REVIEW_PAGE = "review.md"
+GENERATED_PAGES = (ESCALATION_PAGE, PRIORITIES_PAGE, REVIEW_PAGE, f"{CATEGORIES_PREFIX}/index.md")
+
+
+def guide_src(guide_id: str) -> str:
+    return f"{GUIDES_PREFIX}/{guide_id}.md"
+
+
+def category_src(category_id: str) -> str:
+    return f"{CATEGORIES_PREFIX}/{category_id}.md"
+
+
+def article_src(repo_path: str) -> str:
+    """``kb/articles/x.md`` -> ``articles/x.md``."""
+    return repo_path.removeprefix("kb/")
+
+
+def page_url(src: str) -> str:
+    """mkdocs directory URL of a source path: ``guides/vpn.md`` -> ``guides/vpn/``."""
+    stem = src.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def resolve_link(from_src: str, target: str) -> str:
+    """Source path a relative link in page ``from_src`` points at (no anchor)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(from_src), target.split("#", 1)[0]))

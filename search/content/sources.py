@@ -1,0 +1,168 @@
+"""Read one content file: bytes -> text -> YAML (or front matter + Markdown) -> model, or problems.
+
+Every fault becomes a :class:`Problem` at ``path:line:col``; nothing here raises to the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .problems import Problem, did_you_mean
+from .yamlload import MAX_BYTES, Document, YamlProblem, describe, load_yaml
+
+M = TypeVar("M", bound=BaseModel)
+
+MAX_MARKDOWN_BYTES = 5_000_000
+
+
+@dataclass
+class Markdown:
+    """A Markdown file split into front matter and body."""
+
+    meta: Document
+    body: str
+    body_line: int  # 1-based line of the body's first line
+
+
+def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BYTES) -> str | None:
+    """Decode a file as UTF-8 (no BOM, size-capped), reporting faults as problems."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(rel, 1, 1, "unreadable", f"cannot read file: {exc.strerror}"))
+        return None
+    if len(raw) > limit:
+        problems.append(Problem(rel, 1, 1, "too-large", f"file is {len(raw):,} bytes, over the {limit:,}-byte limit; split it into smaller files"))
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(rel, 1, 1, "encoding", "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        problems.append(Problem(rel, line, col, "encoding", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the file as UTF-8"))
+        return None
+
+
+def parse_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 0) -> Document | None:
+    """Load YAML text, reporting a fatal YAML fault as a problem."""
+    try:
+        doc = load_yaml(text)
+    except YamlProblem as exc:
+        problems.append(Problem(rel, exc.line + line_offset, exc.col, exc.rule, exc.message))
+        return None
+    doc.line_offset = line_offset
+    return doc
+
+
+def split_front_matter(text: str, rel: str, problems: list[Problem]) -> Markdown | None:
+    """Split ``---`` front matter from the Markdown body."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(rel, 1, 1, "schema", "missing front matter; start the file with a '---' line, the YAML fields, and another '---' line"))
+        return None
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        problems.append(Problem(rel, 1, 1, "schema", "front matter is not closed; add a '---' line after the YAML fields"))
+        return None
+    meta = parse_yaml("\n".join(lines[1:end]), rel, problems, line_offset=1)
+    if meta is None:
+        return None
+    return Markdown(meta=meta, body="\n".join(lines[end + 1 :]), body_line=end + 2)
+
+
+def validate(model: type[M], doc: Document, rel: str, problems: list[Problem]) -> M | None:
+    """Validate loaded YAML against ``model``; map every pydantic error to its line and column."""
+    if doc.data is None:
+        problems.append(Problem(rel, *doc.pos(()), "schema", f"file is empty; expected {_expected(model)}"))
+        return None
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            problems.append(_problem(error, doc, rel, model))
+        return None
+
+
+def _expected(model: type[BaseModel]) -> str:
+    required = [name for name, f in model.model_fields.items() if f.is_required()]
+    return "a mapping with " + ", ".join(f'"{r}"' for r in required) if required else "a mapping"
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Drop pydantic's non-data loc parts (union tags, function names) to get a document path."""
+    path: list[Any] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            path.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path.append(part)
+            current = current[part]
+    return tuple(path)
+
+
+def _all_field_names(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names = set(model.model_fields)
+    for f in model.model_fields.values():
+        for arg in _model_args(f.annotation):
+            names |= _all_field_names(arg, seen)
+    return names
+
+
+def _model_args(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found += _model_args(arg)
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found += _model_args(meta)
+    return found
+
+
+def _problem(error: Any, doc: Document, rel: str, model: type[BaseModel]) -> Problem:
+    loc = tuple(error["loc"])
+    path = _data_path(doc.data, loc)
+    kind = error["type"]
+    name = next((str(p) for p in reversed(loc) if isinstance(p, str)), "value")
+    value = error.get("input")
+    if kind == "missing":
+        line, col = doc.pos(path)
+        return Problem(rel, line, col, "schema", f'missing required field "{loc[-1]}"; add it')
+    if kind == "extra_forbidden":
+        line, col = doc.key_pos(path)
+        hint = did_you_mean(str(loc[-1]), _all_field_names(model))
+        return Problem(rel, line, col, "schema", f'unknown field "{loc[-1]}"{hint}; remove it or fix the spelling')
+    line, col = doc.pos(path)
+    if kind == "union_tag_invalid":
+        tag = value.get("type") if isinstance(value, dict) else value
+        return Problem(rel, line, col, "schema", f'unknown node type "{tag}"; use one of {", ".join(error["ctx"]["expected_tags"].split(", "))}' + did_you_mean(str(tag), ["question", "action", "resolution", "escalation", "link"]))
+    if kind == "union_tag_not_found":
+        return Problem(rel, line, col, "schema", 'node has no "type"; add type: question, action, resolution, escalation or link')
+    if kind == "string_pattern_mismatch":
+        pattern = error["ctx"]["pattern"]
+        what = "a category id like network/vpn" if "/" in pattern else "a kebab-case id like vpn-no-connect"
+        return Problem(rel, line, col, "schema", f'"{name}" is {describe(value)}, expected {what} (lowercase letters, digits, hyphens)')
+    if kind in ("string_type", "string_too_short") and not isinstance(value, str):
+        return Problem(rel, line, col, "schema", f'"{name}" must be text, got {describe(value)}; quote the value')
+    if kind.startswith("date"):
+        return Problem(rel, line, col, "schema", f'"{name}" must be a real date written YYYY-MM-DD, got {describe(value)} ({error["msg"].split(", ", 1)[-1]})')
+    if kind in ("literal_error", "enum"):
+        return Problem(rel, line, col, "schema", f'"{name}" is {describe(value)}; expected {error["ctx"]["expected"]}')
+    message = error["msg"].removeprefix("Value error, ")
+    return Problem(rel, line, col, "schema", f'"{name}": {message}' + ("" if isinstance(value, (dict, list)) else f", got {describe(value)}"))

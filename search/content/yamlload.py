@@ -1,0 +1,210 @@
+"""Safe YAML loading with YAML 1.2 core-schema semantics and a source position for every value.
+
+Why not ``yaml.safe_load``: PyYAML resolves YAML 1.1, so ``yes``/``no``/``on``/``off`` become
+booleans (also as keys), ``1:30`` becomes 90, duplicate keys silently keep the last value, and
+aliases can expand exponentially. Here libyaml only *parses* (fast, C); this module builds the
+values itself from the event stream, so it can resolve scalars by YAML 1.2, reject aliases and
+custom tags, cap depth, report duplicate keys with both lines, and remember where each value
+came from so schema errors map back to ``path:line:col``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # libyaml is in PyYAML's wheels; the pure-Python parser is a slower, equivalent fallback.
+    from yaml import CBaseLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the platform's wheel
+    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+Path = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_OCT = re.compile(r"^0o[0-7]+$")
+_INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_FLOAT_SPECIAL = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+_STANDARD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"}
+
+
+class YInt(int):
+    """An int that remembers its source text, so text fields can keep ``012`` as written."""
+
+    raw: str
+
+
+class YFloat(float):
+    """A float that remembers its source text, so ``version: 1.10`` stays ``"1.10"``."""
+
+    raw: str
+
+
+@dataclass
+class YamlProblem(Exception):
+    """A problem found while reading a YAML document (1-based position)."""
+
+    line: int
+    col: int
+    rule: str
+    message: str
+
+
+@dataclass
+class Document:
+    """Loaded YAML: plain Python ``data`` plus the position of every value and key."""
+
+    data: Any
+    positions: dict[Path, Pos] = field(default_factory=dict)
+    key_positions: dict[Path, Pos] = field(default_factory=dict)
+    line_offset: int = 0
+
+    def pos(self, path: Path) -> Pos:
+        """Best position for ``path``: the value, else its key, else the nearest parent."""
+        p = tuple(path)
+        while True:
+            if p in self.positions:
+                line, col = self.positions[p]
+                return line + self.line_offset, col
+            if not p:
+                return 1 + self.line_offset, 1
+            p = p[:-1]
+
+    def key_pos(self, path: Path) -> Pos:
+        """Position of the key that holds ``path`` (falls back to :meth:`pos`)."""
+        if tuple(path) in self.key_positions:
+            line, col = self.key_positions[tuple(path)]
+            return line + self.line_offset, col
+        return self.pos(path)
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve a plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text) or _INT_OCT.match(text) or _INT_HEX.match(text):
+        value = YInt(int(text.replace("0o", ""), 8) if text.startswith("0o") else int(text, 0 if text.startswith("0x") else 10))
+        value.raw = text
+        return value
+    if _FLOAT.match(text) or _FLOAT_SPECIAL.match(text):
+        number = YFloat(float(text.lower().lstrip(".").replace("+.", "+").replace("-.", "-")) if _FLOAT_SPECIAL.match(text) else float(text))
+        number.raw = text
+        return number
+    return text
+
+
+def describe(value: Any) -> str:
+    """How a loaded value is named in messages: ``true (a boolean)``."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (YInt, YFloat)):
+        return f"{value.raw} (a number)"
+    if value is None:
+        return "an empty value"
+    return repr(value)
+
+
+def _pos(mark: Any) -> Pos:
+    return mark.line + 1, mark.column + 1
+
+
+def load_yaml(text: str) -> Document:
+    """Parse one YAML document; raise :class:`YamlProblem` at the first fatal problem."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise YamlProblem(1, 1, "too-large", f"file is larger than {MAX_BYTES:,} bytes; split it into smaller files")
+    doc = Document(data=None)
+    # Stack entries: [container, path, pending_key, key_pos, seen_keys]
+    stack: list[list[Any]] = []
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    line, col = _pos(event.start_mark)
+                    raise YamlProblem(line, col, "yaml-syntax", "more than one YAML document in the file; remove the extra '---' or split the file")
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                line, col = _pos(event.start_mark)
+                raise YamlProblem(line, col, "yaml-alias", f'alias "*{event.anchor}" is not allowed; write the value out in full')
+            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                tag = event.tag
+                if tag is not None and tag not in _STANDARD_TAGS and not (isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"):
+                    line, col = _pos(event.start_mark)
+                    raise YamlProblem(line, col, "yaml-tag", f'tag "{tag}" is not allowed; remove it and write a plain value')
+                position = _pos(event.start_mark)
+                if isinstance(event, yaml.ScalarEvent):
+                    plain = event.implicit[0] and tag is None
+                    value: Any = resolve_plain(event.value) if plain else event.value
+                    _attach(doc, stack, value, position)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise YamlProblem(*position, "too-deep", f"nesting deeper than {MAX_DEPTH} levels; flatten the structure")
+                    container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+                    path = _attach(doc, stack, container, position)
+                    stack.append([container, path, _NO_KEY, None, {}])
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = _pos(mark) if mark else (1, 1)
+        message = (exc.problem or "invalid YAML").strip()
+        lines = text.splitlines()
+        if 0 < line <= len(lines) and "\t" in lines[line - 1][: col + 1]:
+            col = lines[line - 1].index("\t") + 1
+            message = "tab character in indentation; YAML needs spaces, so replace the tab with spaces"
+        raise YamlProblem(line, col, "yaml-syntax", message) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry a position too
+        line, col = (1, 1)
+        position = getattr(exc, "position", None)
+        if position is not None:
+            before = text[:position]
+            line, col = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(line, col, "yaml-syntax", str(getattr(exc, "reason", exc)) or "invalid YAML") from None
+    return doc
+
+
+_NO_KEY = object()
+
+
+def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) -> Path:
+    """Put ``value`` into the innermost open container; return the value's path."""
+    if not stack:
+        doc.data = value
+        doc.positions[()] = position
+        return ()
+    frame = stack[-1]
+    container, path = frame[0], frame[1]
+    if isinstance(container, list):
+        child: Path = (*path, len(container))
+        container.append(value)
+        doc.positions[child] = position
+        return child
+    if frame[2] is _NO_KEY:  # this value is a key
+        if isinstance(value, (dict, list)):
+            raise YamlProblem(*position, "yaml-syntax", "a mapping key must be a plain value, not a list or mapping")
+        hashable = value
+        if hashable in frame[4]:
+            first = frame[4][hashable]
+            raise YamlProblem(*position, "duplicate-key", f'duplicate key "{value}" (first defined at line {first[0]}); remove or rename one of them')
+        frame[4][hashable] = position
+        frame[2], frame[3] = value, position
+        return path
+    key = frame[2]
+    child = (*path, key)
+    container[key] = value
+    doc.positions[child] = position
+    doc.key_positions[child] = frame[3]
+    frame[2] = _NO_KEY
+    return child
