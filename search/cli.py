@@ -9,10 +9,14 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .content.repository import Repository
 
 ROOT_OPTION = click.option(
     "--root",
@@ -78,6 +82,102 @@ def schema(out: Path) -> None:
 
     for path in write_schemas(out):
         click.echo(path.as_posix())
+
+
+def _clean_repository(root: Path) -> Repository:
+    """Load and check the content; content errors end the command with exit code 1."""
+    from .checks import run_checks
+    from .content.repository import load_repository
+
+    repo = load_repository(_require_root(root))
+    errors = [p for p in run_checks(repo) if p.severity.value == "error"]
+    if errors:
+        for problem in errors:
+            click.echo(problem.format(), err=True)
+        click.echo(f"{len(errors)} content errors; fix them (kb check) before this command can run", err=True)
+        sys.exit(1)
+    return repo
+
+
+def _priority(value: str | None) -> str | None:
+    from .content.escalation import normalize_priority
+
+    if value is None:
+        return None
+    priority = normalize_priority(value)
+    if priority is None:
+        raise click.BadParameter(f'"{value}" is not a priority; use P1..P4 or urgent, high, normal, low', param_hint="--priority")
+    return priority
+
+
+@main.command()
+@ROOT_OPTION
+@click.argument("text", nargs=-1, required=True)
+@click.option("--impact", help="Impact level from guides/priorities.yml (e.g. significant).")
+@click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
+@click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str) -> None:
+    """Suggest categories (and a priority) for a ticket's subject and description.
+
+    \b
+    Example:
+      kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
+    """
+    from .content.triage import MAX_TICKET_CHARS, Triage, triage_priority
+
+    ticket = " ".join(text).strip()
+    if not ticket:
+        raise click.UsageError("the ticket text is empty; pass the subject and description")
+    if len(ticket) > MAX_TICKET_CHARS:
+        raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
+    repo = _clean_repository(root)
+    try:
+        priority = triage_priority(repo, impact, urgency)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    suggestions = Triage(repo).suggest(ticket, limit)
+    if fmt == "json":
+        click.echo(json.dumps({"categories": [s.__dict__ for s in suggestions], "priority": priority}, indent=2))
+        return
+    if not suggestions:
+        click.echo("No category matches; pick one with: kb categories")
+    for n, s in enumerate(suggestions, 1):
+        click.echo(f"{n}. {s.category} ({s.title})  score {s.score:g}  matched: {', '.join(s.matched)}")
+    if priority:
+        click.echo(f"Priority: {priority}")
+
+
+@main.command()
+@ROOT_OPTION
+@click.argument("guide_id")
+@click.option("--priority", help="Ticket priority for the transcript: P1..P4 or urgent/high/normal/low.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Also write the transcript to this file.")
+@click.option("--clipboard", is_flag=True, help="Also copy the transcript to the clipboard (wl-copy, xclip, xsel or pbcopy).")
+@click.option("--gather/--no-gather", default=True, show_default=True, help="Ask for the guide's information-to-gather items first.")
+def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, clipboard: bool, gather: bool) -> None:
+    """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
+    from .content.problems import did_you_mean
+    from .walkthrough import Quit, copy_to_clipboard, run
+
+    ticket_priority = _priority(priority)
+    repo = _clean_repository(root)
+    guide = repo.guide_by_id.get(guide_id)
+    if guide is None:
+        raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+    try:
+        text = run(guide, repo, ticket_priority, gather)
+    except (Quit, click.Abort):
+        click.echo("\nWalk abandoned; nothing recorded.", err=True)
+        sys.exit(130)
+    click.echo("\n--- Transcript for the ticket (internal note) ---")
+    click.echo(text, nl=False)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Transcript written to {output}", err=True)
+    if clipboard:
+        copy_to_clipboard(text)
+        click.echo("Transcript copied to the clipboard", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,6 +17,7 @@ from ..content.problems import Problem, did_you_mean
 from ..content.repository import Repository
 from ..content.yamlload import Document
 from . import rule
+from .references import unloaded
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -61,7 +62,7 @@ def _texts(repo: Repository) -> Iterator[tuple[str, str, str, int, int]]:
 def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, str, int, int]]:
     def walk(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, str, int, int]]:
         if isinstance(value, str):
-            line, col = doc.pos(path)
+            line, col = doc.text_pos(path)
             yield rel, src, value, line, col
         elif isinstance(value, dict):
             for key, child in value.items():
@@ -74,10 +75,12 @@ def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, s
 
 
 def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[int, int]:
-    """Position of a match: exact in a body (col 1 base), the value's start in a one-line YAML value."""
-    if col == 1 or "\n" in text:
-        return line + index, start + 1 if col == 1 else col
-    return line, col + start
+    """Position of a match at ``start`` of line ``index`` of ``text``, whose first character is at ``line:col``.
+
+    Exact for Markdown bodies, one-line YAML values (plain or quoted, without escapes) and ``|``
+    blocks, whose lines all start at the block's indentation.
+    """
+    return line + index, col + start
 
 
 @rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
@@ -119,9 +122,10 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
                     hint = did_you_mean(resolved, known)
                     yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
     articles = repo.article_by_id
+    exist = {i for u in unloaded(repo) if u.kind == "article" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
         for i, article_id in enumerate(guide.meta.articles):
-            if article_id not in articles:
+            if article_id not in articles and article_id not in exist:
                 line, col = guide.doc.pos(("articles", i))
                 yield Problem(guide.path, line, col, "broken-link", f'related article "{article_id}" does not exist{did_you_mean(article_id, articles)}')
 
@@ -132,6 +136,8 @@ def _site_sources(repo: Repository) -> set[str]:
     known |= {sitemap.guide_src(g.id) for g in repo.guides}
     known |= {sitemap.category_src(c.id) for c in (repo.taxonomy.categories if repo.taxonomy else [])}
     known |= set(sitemap.GENERATED_PAGES)
+    for u in unloaded(repo):  # pages that exist but failed to load: their own problems are reported
+        known |= {sitemap.guide_src(i) for i in u.ids} if u.kind == "guide" else {sitemap.article_src(u.path)}
     kb = Path(repo.root) / "kb"
     if kb.is_dir():
         known |= {p.relative_to(kb).as_posix() for p in kb.rglob("*") if p.is_file() and p.suffix != ".md"}

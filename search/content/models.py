@@ -217,3 +217,25 @@ class Synonyms(Strict):
     """Search synonyms (``guides/synonyms.yml``): each group lists words that mean the same."""
 
     groups: list[list[Text]] = Field(default_factory=list)
+
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_COMMON = ("ticket_id", "requester", "technician", "guide_title", "guide_id", "revision", "category", "priority", "transcript")
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "resolution": (*_COMMON, "resolution", "follow_up", "user_note"),
+    "escalation": (*_COMMON, "team", "tier", "queue", "contact", "handoff", "reason"),
+    "closure": (*_COMMON, "resolution", "user_note"),
+}
+
+
+class MessageTemplate(Strict):
+    subject: Text | None = None
+    body: Text = Field(description="Message text with {placeholders}; see the README for the placeholders of each template.")
+
+
+class Templates(Strict):
+    """Message templates filled from a walk (``guides/templates.yml``)."""
+
+    resolution: MessageTemplate = Field(description="Note to the user with the resolution and final instructions (SOP B.4, C.3).")
+    escalation: MessageTemplate = Field(description="Internal hand-off note for the next level (SOP B.5).")
+    closure: MessageTemplate = Field(description="Message sent when the ticket is closed.")

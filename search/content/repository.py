@@ -26,6 +26,7 @@ from .models import (
     Priorities,
     Synonyms,
     Taxonomy,
+    Templates,
     Tree,
 )
 from .problems import Problem
@@ -40,6 +41,7 @@ CONFIG_FILES: dict[str, type[BaseModel]] = {
     "priorities.yml": Priorities,
     "escalation.yml": Escalation,
     "synonyms.yml": Synonyms,
+    "templates.yml": Templates,
 }
 REQUIRED_CONFIG = ("categories.yml", "priorities.yml", "escalation.yml")
 
@@ -104,6 +106,7 @@ class Repository:
     priorities: Priorities | None = None
     escalation: Escalation | None = None
     synonyms: Synonyms | None = None
+    templates: Templates | None = None
     config_docs: dict[str, Document] = field(default_factory=dict)
     orphan_trees: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -155,7 +158,7 @@ def load_repository(root: Path | str) -> Repository:
         repo.config_docs[rel] = doc
         setattr(repo, {"categories.yml": "taxonomy"}.get(name, name.removesuffix(".yml")), validate(model, doc, rel, repo.problems))
 
-    claimed: set[str] = set(CONFIG_FILES) | {"templates.yml"}
+    claimed: set[str] = set(CONFIG_FILES)
     for md in sorted(guides_dir.glob("*.md")) if guides_dir.is_dir() else []:
         guide = _load_guide(root, md, repo.problems, claimed)
         if guide is not None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .models import ArticleMeta, Escalation, GuideMeta, Priorities, Synonyms, Taxonomy, Tree
+from .models import ArticleMeta, Escalation, GuideMeta, Priorities, Synonyms, Taxonomy, Templates, Tree
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "tree": Tree,
@@ -17,6 +17,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "priorities": Priorities,
     "escalation": Escalation,
     "synonyms": Synonyms,
+    "templates": Templates,
 }
 
 

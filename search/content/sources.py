@@ -54,7 +54,7 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BY
 def parse_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 0) -> Document | None:
     """Load YAML text, reporting a fatal YAML fault as a problem."""
     try:
-        doc = load_yaml(text)
+        doc = load_yaml(text, line_offset)
     except YamlProblem as exc:
         problems.append(Problem(rel, exc.line + line_offset, exc.col, exc.rule, exc.message))
         return None
@@ -151,6 +151,7 @@ def _problem(error: Any, doc: Document, rel: str, model: type[BaseModel]) -> Pro
     line, col = doc.pos(path)
     if kind == "union_tag_invalid":
         tag = value.get("type") if isinstance(value, dict) else value
+        line, col = doc.pos((*path, "type"))  # the misspelt type itself, not the node's first key
         return Problem(rel, line, col, "schema", f'unknown node type "{tag}"; use one of {", ".join(error["ctx"]["expected_tags"].split(", "))}' + did_you_mean(str(tag), ["question", "action", "resolution", "escalation", "link"]))
     if kind == "union_tag_not_found":
         return Problem(rel, line, col, "schema", 'node has no "type"; add type: question, action, resolution, escalation or link')

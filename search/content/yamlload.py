@@ -67,6 +67,9 @@ class Document:
     positions: dict[Path, Pos] = field(default_factory=dict)
     key_positions: dict[Path, Pos] = field(default_factory=dict)
     line_offset: int = 0
+    # Where the text of a quoted or block scalar starts (after the quote, or the first content
+    # line of a ``|``/``>`` block), when that differs from the value's position.
+    text_positions: dict[Path, Pos] = field(default_factory=dict)
 
     def pos(self, path: Path) -> Pos:
         """Best position for ``path``: the value, else its key, else the nearest parent."""
@@ -78,6 +81,13 @@ class Document:
             if not p:
                 return 1 + self.line_offset, 1
             p = p[:-1]
+
+    def text_pos(self, path: Path) -> Pos:
+        """Position of the first character of a text value's content (see ``text_positions``)."""
+        if tuple(path) in self.text_positions:
+            line, col = self.text_positions[tuple(path)]
+            return line + self.line_offset, col
+        return self.pos(path)
 
     def key_pos(self, path: Path) -> Pos:
         """Position of the key that holds ``path`` (falls back to :meth:`pos`)."""
@@ -119,11 +129,16 @@ def _pos(mark: Any) -> Pos:
     return mark.line + 1, mark.column + 1
 
 
-def load_yaml(text: str) -> Document:
-    """Parse one YAML document; raise :class:`YamlProblem` at the first fatal problem."""
+def load_yaml(text: str, line_offset: int = 0) -> Document:
+    """Parse one YAML document; raise :class:`YamlProblem` at the first fatal problem.
+
+    ``line_offset`` is where ``text`` starts in its file (front matter): it is added to the line
+    numbers quoted inside messages; problem positions stay relative to ``text``.
+    """
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise YamlProblem(1, 1, "too-large", f"file is larger than {MAX_BYTES:,} bytes; split it into smaller files")
-    doc = Document(data=None)
+    doc = Document(data=None, line_offset=line_offset)
+    lines: list[str] | None = None
     # Stack entries: [container, path, pending_key, key_pos, seen_keys]
     stack: list[list[Any]] = []
     documents = 0
@@ -147,7 +162,12 @@ def load_yaml(text: str) -> Document:
                 if isinstance(event, yaml.ScalarEvent):
                     plain = event.implicit[0] and tag is None
                     value: Any = resolve_plain(event.value) if plain else event.value
-                    _attach(doc, stack, value, position)
+                    path = _attach(doc, stack, value, position)
+                    if event.style in ("'", '"'):
+                        doc.text_positions[path] = (position[0], position[1] + 1)
+                    elif event.style in ("|", ">"):
+                        lines = lines if lines is not None else text.split("\n")
+                        doc.text_positions[path] = _block_start(lines, position[0])
                 else:
                     if len(stack) >= MAX_DEPTH:
                         raise YamlProblem(*position, "too-deep", f"nesting deeper than {MAX_DEPTH} levels; flatten the structure")
@@ -160,6 +180,13 @@ def load_yaml(text: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)
         message = (exc.problem or "invalid YAML").strip()
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+            line, col = _pos(exc.context_mark)  # the quote that is never closed, not the end of the file
+            message = "quoted value is never closed; add the closing quote"
+        elif exc.context in ("while parsing a flow sequence", "while parsing a flow mapping") and exc.context_mark is not None:
+            close = "]" if "sequence" in exc.context else "}"
+            message = f'"{"[" if close == "]" else "{"}" is never closed; add "{close}" or a missing comma (parsing stopped at line {line + line_offset}, column {col}: {message})'
+            line, col = _pos(exc.context_mark)  # the bracket that is never closed
         lines = text.splitlines()
         if 0 < line <= len(lines) and "\t" in lines[line - 1][: col + 1]:
             col = lines[line - 1].index("\t") + 1
@@ -176,6 +203,15 @@ def load_yaml(text: str) -> Document:
 
 
 _NO_KEY = object()
+
+
+def _block_start(lines: list[str], indicator_line: int) -> Pos:
+    """(line, col) of the first content character of a block scalar whose ``|``/``>`` is on ``indicator_line``."""
+    for number in range(indicator_line, len(lines)):  # 0-based index of the line after the indicator
+        content = lines[number]
+        if content.strip():
+            return indicator_line + 1, len(content) - len(content.lstrip(" ")) + 1
+    return indicator_line + 1, 1
 
 
 def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) -> Path:
@@ -197,7 +233,7 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
         hashable = value
         if hashable in frame[4]:
             first = frame[4][hashable]
-            raise YamlProblem(*position, "duplicate-key", f'duplicate key "{value}" (first defined at line {first[0]}); remove or rename one of them')
+            raise YamlProblem(*position, "duplicate-key", f'duplicate key "{value}" (first defined at line {first[0] + doc.line_offset}); remove or rename one of them')
         frame[4][hashable] = position
         frame[2], frame[3] = value, position
         return path

@@ -1,0 +1,136 @@
+"""Suggest categories for a ticket's subject and description, with the reasons.
+
+Scores are term weights summed over matches against each category's vocabulary: its keywords
+and aliases (strongest), its title and ticket-tool tags, then the titles, symptoms and tags of
+its guides and articles. Rare terms weigh more (idf). Misspelt words match a vocabulary word
+when they are close enough, so "pasword" and "vpm" still count.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .repository import Repository
+
+MAX_TICKET_CHARS = 20_000
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can cannot could do does doesn't don't for from get gets got has have i i'm in is isn't it it's its "
+    "me my no not of on or our please since so still that the their them then there this to too up us was we were what when which will "
+    "with won't work working works you your hi hello thanks thank help need needs issue problem anymore today yesterday again just "
+    "cant can't im i've ive after before all any some also very really keeps keep every since trying tried try able".split()
+)
+WEIGHTS = {"keyword": 3.0, "title": 2.0, "content": 1.0}
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase word tokens; hyphenated words also yield their joined form (wi-fi -> wifi)."""
+    found: list[str] = []
+    for token in _TOKEN.findall(text.lower()):
+        found.append(token)
+        if "-" in token:
+            found.append(token.replace("-", ""))
+    return found
+
+
+@dataclass
+class Suggestion:
+    category: str
+    title: str
+    score: float
+    matched: list[str] = field(default_factory=list)
+
+
+class Triage:
+    """Category vocabulary built once from the repository; :meth:`suggest` is cheap per ticket."""
+
+    def __init__(self, repo: Repository) -> None:
+        self.titles: dict[str, str] = {}
+        # term (a word or a space-joined phrase) -> category -> weight kind
+        vocab: dict[str, dict[str, str]] = defaultdict(dict)
+
+        def add(category: str, text: str, kind: str, phrase: bool = False) -> None:
+            words = [w for w in tokens(text) if w not in STOPWORDS]
+            if phrase and len(tokens(text)) > 1:  # the whole phrase is strong; its words alone less so
+                entries = [(" ".join(tokens(text)), kind), *((w, "title" if kind == "keyword" else kind) for w in words)]
+            else:
+                entries = [(w, kind) for w in words]
+            for term, term_kind in entries:
+                current = vocab[term].get(category)
+                if current is None or WEIGHTS[term_kind] > WEIGHTS[current]:
+                    vocab[term][category] = term_kind
+
+        for category in repo.taxonomy.categories if repo.taxonomy else []:
+            self.titles[category.id] = category.title
+            for keyword in [*category.keywords, *category.zendesk_tags]:
+                add(category.id, keyword, "keyword", phrase=True)
+            add(category.id, category.title, "title", phrase=True)
+            add(category.id, category.id.replace("/", " "), "title")
+        for doc in [*repo.guides, *repo.articles]:
+            category = doc.meta.category
+            if category not in self.titles:
+                continue
+            add(category, doc.meta.title, "content")
+            for tag in doc.meta.tags:
+                add(category, tag, "content")
+            for symptom in getattr(doc.meta, "symptoms", []):
+                add(category, symptom, "content")
+        for group in repo.synonyms.groups if repo.synonyms else []:
+            owners = {c: k for term in group for c, k in vocab.get(" ".join(tokens(term)), {}).items()}
+            for term in group:
+                for category, kind in owners.items():
+                    vocab[" ".join(tokens(term))].setdefault(category, kind)
+        n = max(len(self.titles), 1)
+        self.vocab = dict(vocab)
+        self.idf = {term: math.log(1 + n / len(cats)) for term, cats in vocab.items()}
+        self.words = sorted(t for t in vocab if " " not in t and len(t) >= 3)
+        self.max_phrase = max((t.count(" ") + 1 for t in vocab), default=1)
+
+    def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
+        """Ranked categories for ``text`` (best first), each with its score and matched terms."""
+        words = tokens(text[:MAX_TICKET_CHARS])
+        scores: dict[str, float] = defaultdict(float)
+        matched: dict[str, list[str]] = defaultdict(list)
+        seen: set[str] = set()
+        used: set[int] = set()  # word positions already counted in a longer phrase
+        for size in range(self.max_phrase, 0, -1):
+            for i in range(len(words) - size + 1):
+                if used.intersection(range(i, i + size)):
+                    continue
+                term = " ".join(words[i : i + size])
+                shown = term
+                factor = 1.0
+                if term not in self.vocab and size == 1 and len(term) >= 4 and term not in STOPWORDS:
+                    close = difflib.get_close_matches(term, self.words, n=1, cutoff=0.85)
+                    if not close:
+                        continue
+                    shown, term, factor = f"{term}~{close[0]}", close[0], 0.7
+                if term not in self.vocab or term in seen:
+                    continue
+                seen.add(term)
+                used.update(range(i, i + size))
+                for category, kind in self.vocab[term].items():
+                    scores[category] += WEIGHTS[kind] * self.idf[term] * factor * size
+                    matched[category].append(shown)
+        ranked = sorted(scores, key=lambda c: (-scores[c], c))[:limit]
+        return [Suggestion(c, self.titles[c], round(scores[c], 3), matched[c]) for c in ranked]
+
+
+def triage_priority(repo: Repository, impact: str | None, urgency: str | None) -> str | None:
+    """Priority from the technician's impact and urgency answers (both or neither)."""
+    if impact is None and urgency is None:
+        return None
+    priorities = repo.priorities
+    if priorities is None:
+        raise ValueError("no priority matrix: add guides/priorities.yml")
+    if impact is None or urgency is None:
+        raise ValueError("give both impact and urgency to compute a priority")
+    if impact not in priorities.impact:
+        raise ValueError(f'unknown impact "{impact}"; use one of {", ".join(priorities.impact)}')
+    if urgency not in priorities.urgency:
+        raise ValueError(f'unknown urgency "{urgency}"; use one of {", ".join(priorities.urgency)}')
+    return priorities.matrix[impact][urgency]
