@@ -1,0 +1,251 @@
+"""``kb walk`` driven in a pseudo-terminal the way a technician uses it.
+
+Each test types into a real pty (gather prompts, number keys, arrow keys + Enter, b, r, q) and
+compares the printed transcript with :func:`transcript_text` for the same path, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from search.content.walk import walk
+from search.render.transcript import transcript_text
+
+from walkpaths import KB, ROOT, Route, has_detour
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pty")
+
+FOOTER = "[q] quit"
+MARKER = "--- Transcript for the ticket (internal note) ---"
+DOWN, UP, ENTER = "\x1b[B", "\x1b[A", "\r"
+PRIORITY = "P2"
+TIMEOUT = 30
+
+
+class Terminal:
+    """One ``kb walk`` in a pty, with helpers that type only when the program is reading."""
+
+    def __init__(self, guide_id: str, *extra: str, priority: str = PRIORITY) -> None:
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50"}
+        env.pop("KB_ROOT", None)
+        self.child = pexpect.spawn(
+            str(KB),
+            ["walk", guide_id, "--priority", priority, "--root", str(ROOT), *extra],
+            cwd=str(ROOT),
+            env=env,
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=TIMEOUT,
+            dimensions=(50, 200),
+        )
+
+    def _raw(self) -> bool:
+        """True once the program reads single keys (click.getchar puts the tty in raw mode)."""
+        return not termios.tcgetattr(self.child.child_fd)[3] & termios.ICANON
+
+    def wait_for_key_prompt(self) -> None:
+        self.child.expect_exact(FOOTER)
+        # setraw flushes pending input: type only once the program is in raw mode
+        deadline = time.monotonic() + TIMEOUT
+        while not self._raw():
+            assert time.monotonic() < deadline, "kb walk never started reading a key"
+            time.sleep(0.01)
+
+    def press(self, key: str) -> None:
+        self.wait_for_key_prompt()
+        self.child.send(key)
+
+    def gather(self, items: list[str], values: list[str]) -> None:
+        for item, value in zip(items, values, strict=True):
+            self.child.expect_exact(f"{item}: ")
+            self.child.sendline(value)
+
+    def finish(self) -> tuple[str, int]:
+        """The transcript printed after the marker (\\r\\n normalised) and the exit code."""
+        self.child.expect_exact(MARKER)
+        self.child.expect(pexpect.EOF)
+        printed = self.child.before.replace("\r\n", "\n")
+        self.child.close()
+        assert printed.startswith("\n")
+        return printed[1:], self.child.exitstatus
+
+    def quit_output(self) -> tuple[str, int]:
+        self.child.expect(pexpect.EOF)
+        out = self.child.before.replace("\r\n", "\n")
+        self.child.close()
+        return out, self.child.exitstatus
+
+
+def gather_values(route: Route) -> list[str]:
+    """Answers for the gather prompts: some filled (with spacing to normalise), one left blank."""
+    items = route.guide.meta.gather
+    return ["" if i == 1 else f"  note {i + 1}:   {item[:20]}  " for i, item in enumerate(items)]
+
+
+def expected(repo, route: Route, gathered: list[str]) -> str:
+    return transcript_text(walk(route.guide, route.answers), repo, PRIORITY, gathered)
+
+
+def choose(term: Terminal, route: Route, step: int, mode: str) -> None:
+    """Choose the route's answer at ``step`` by number, Enter, or moving the cursor (down or up, wrapping)."""
+    offered = walk(route.guide, route.answers[:step]).choices
+    index = offered.index(route.answers[step])
+    if mode == "number":
+        term.press(str(index + 1))
+        return
+    moves = [UP] * ((len(offered) - index) % len(offered)) if mode == "up" else [DOWN] * index
+    cursor = 0
+    for key in moves:
+        term.press(key)
+        cursor = (cursor + (1 if key == DOWN else -1)) % len(offered)
+        term.child.expect_exact(f" > {cursor + 1}) {offered[cursor]}")  # the menu is redrawn with the cursor moved
+    assert cursor == index
+    term.press(ENTER)
+
+
+def pick(routes: list[Route], need) -> Route:
+    for route in routes:
+        if need(route):
+            return route
+    pytest.skip("no shipped route has the shape this test needs")
+
+
+def with_choice_beyond_first(route: Route) -> bool:
+    return any(walk(route.guide, route.answers[:i]).choices.index(a) > 0 for i, a in enumerate(route.answers))
+
+
+def test_escalation_leaf_with_arrows_numbers_and_restart(repo, escalation_routes, tmp_path: Path) -> None:
+    route = pick(escalation_routes, lambda r: len(r.answers) >= 2 and with_choice_beyond_first(r) and has_detour(r, 0))
+    gathered = gather_values(route)
+    out_file = tmp_path / "note.txt"
+    term = Terminal(route.guide.id, "--output", str(out_file))
+    term.child.expect_exact(route.guide.id)
+    term.gather(route.guide.meta.gather, gathered)
+    # a first choice somewhere else, then r: the walk starts over with nothing recorded
+    state0 = walk(route.guide, [])
+    term.press(str(state0.choices.index(has_detour(route, 0)) + 1))
+    term.press("r")
+    moved = 0
+    for step, answer in enumerate(route.answers):
+        if walk(route.guide, route.answers[:step]).choices.index(answer) > 0:  # arrows wherever they move
+            choose(term, route, step, "arrows" if moved % 2 == 0 else "up")
+            moved += 1
+        else:
+            choose(term, route, step, "enter" if step % 2 else "number")
+    printed, status = term.finish()
+    want = expected(repo, route, gathered)
+    assert status == 0
+    assert "Outcome: Escalated to" in want or "Outcome: Escalate to" in want
+    assert printed == want + f"Transcript written to {out_file}\n"
+    assert out_file.read_text(encoding="utf-8") == want
+
+
+def test_resolution_leaf_with_back(repo, resolution_routes) -> None:
+    def shape(r: Route) -> bool:
+        return len(r.answers) >= 2 and any(has_detour(r, i) for i in range(len(r.answers)))
+
+    route = pick(resolution_routes, shape)
+    gathered = gather_values(route)
+    detour_step = next(i for i in range(len(route.answers)) if has_detour(route, i))
+    term = Terminal(route.guide.id)
+    term.gather(route.guide.meta.gather, gathered)
+    for step in range(len(route.answers)):
+        if step == detour_step:  # a wrong turn, undone with b
+            state = walk(route.guide, route.answers[:step])
+            term.press(str(state.choices.index(has_detour(route, step)) + 1))
+            term.press("b")
+        choose(term, route, step, "number" if step % 2 else "arrows")
+    printed, status = term.finish()
+    want = expected(repo, route, gathered)
+    assert status == 0
+    assert "Outcome: Resolved." in want
+    assert printed == want
+
+
+def test_no_gather_and_enter_on_first_choice(repo, resolution_routes) -> None:
+    route = resolution_routes[-1]  # the shortest resolution walk
+    term = Terminal(route.guide.id, "--no-gather")
+    for step in range(len(route.answers)):
+        choose(term, route, step, "arrows")
+    printed, status = term.finish()
+    assert status == 0
+    assert printed == expected(repo, route, [])
+    assert "Information gathered:" not in printed
+
+
+def test_q_quits_with_130_and_no_traceback(repo) -> None:
+    # a first choice that does not end the walk, then q in the middle of it
+    guide, number = next(
+        (g, n)
+        for g in repo.guides
+        for n, choice in enumerate(walk(g, []).choices, 1)
+        if walk(g, [choice]).outcome is None
+    )
+    term = Terminal(guide.id, "--no-gather")
+    term.press(str(number))
+    term.press("q")
+    out, status = term.quit_output()
+    assert status == 130
+    assert "Walk abandoned; nothing recorded." in out
+    assert "Traceback" not in out
+    assert MARKER not in out
+
+
+def test_ctrl_c_quits_like_q(resolution_routes) -> None:
+    term = Terminal(resolution_routes[0].guide.id, "--no-gather")
+    term.press("\x03")
+    out, status = term.quit_output()
+    assert status == 130
+    assert "Walk abandoned; nothing recorded." in out
+    assert "Traceback" not in out
+
+
+def run_kb(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(KB), *args], cwd=ROOT, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def test_unknown_guide_is_a_usage_error_with_did_you_mean(repo) -> None:
+    real = sorted(repo.guide_by_id)[0]
+    typo = real[:-1] if len(real) > 3 else real + "x"
+    result = run_kb("walk", typo, "--root", str(ROOT))
+    assert result.returncode == 2
+    assert f'no guide "{typo}"' in result.stderr
+    assert f'did you mean "{real}"' in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("priority", ["P7", "whenever", ""])
+def test_bad_priority_is_a_usage_error(repo, priority: str) -> None:
+    result = run_kb("walk", sorted(repo.guide_by_id)[0], "--priority", priority, "--root", str(ROOT))
+    assert result.returncode == 2
+    assert "--priority" in result.stderr
+    assert "P1..P4" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_piped_input_reads_one_line_per_step(repo, resolution_routes) -> None:
+    """Without a terminal, one line per step (numbers or answer labels), same transcript."""
+    route = resolution_routes[0]
+    gathered = ["" for _ in route.guide.meta.gather]
+    lines = [*gathered]
+    for step, answer in enumerate(route.answers):
+        state = walk(route.guide, route.answers[:step])
+        lines.append(answer if step % 2 else str(state.choices.index(answer) + 1))
+    result = subprocess.run(
+        [str(KB), "walk", route.guide.id, "--priority", PRIORITY, "--root", str(ROOT)],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split(MARKER + "\n", 1)[1] == expected(repo, route, gathered)

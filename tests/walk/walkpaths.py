@@ -1,0 +1,57 @@
+"""Paths through the shipped decision trees, for the walk tests.
+
+Guides and paths are chosen by searching the shipped trees, so the tests follow the content
+when it changes instead of hard-coding node ids.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.content.repository import Guide, Repository
+from search.content.walk import choices, walk
+
+ROOT = Path(__file__).resolve().parents[2]
+KB = ROOT / ".venv" / "bin" / "kb"
+
+
+@dataclass(frozen=True)
+class Route:
+    guide: Guide
+    answers: tuple[str, ...]
+
+
+def shortest_routes(guide: Guide) -> dict[str, tuple[str, ...]]:
+    """Breadth-first: node id -> the shortest list of answers that reaches it from the start."""
+    nodes = guide.tree.nodes
+    found = {guide.tree.start_id: ()}
+    queue = deque([guide.tree.start_id])
+    while queue:
+        node_id = queue.popleft()
+        for choice in choices(nodes[node_id]):
+            nxt = walk(guide, [*found[node_id], choice]).current
+            if nxt not in found:
+                found[nxt] = (*found[node_id], choice)
+                queue.append(nxt)
+    return found
+
+
+def routes_to(repo: Repository, kind: type) -> list[Route]:
+    """Every (guide, shortest answers) that ends at a leaf of ``kind``, longest walks first."""
+    routes = []
+    for guide in repo.guides:
+        for node_id, answers in shortest_routes(guide).items():
+            if isinstance(guide.tree.nodes[node_id], kind):
+                routes.append(Route(guide, answers))
+    return sorted(routes, key=lambda r: (-len(r.answers), r.guide.id, r.answers))
+
+
+def has_detour(route: Route, step: int) -> str | None:
+    """An answer other than the route's at ``step`` that leads to a non-leaf node (so "b" can undo it)."""
+    state = walk(route.guide, route.answers[:step])
+    for choice in state.choices:
+        if choice != route.answers[step] and walk(route.guide, [*route.answers[:step], choice]).outcome is None:
+            return choice
+    return None
