@@ -6,6 +6,7 @@ when it changes instead of hard-coding node ids.
 
 from __future__ import annotations
 
+import sys
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from search.content.repository import Guide, Repository
 from search.content.walk import choices, walk
 
 ROOT = Path(__file__).resolve().parents[2]
-KB = ROOT / ".venv" / "bin" / "kb"
+KB = Path(sys.executable).parent / "kb"  # the console script of the interpreter running the tests
 
 
 @dataclass(frozen=True)
