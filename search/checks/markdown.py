@@ -17,7 +17,6 @@ from ..content.problems import Problem, did_you_mean
 from ..content.repository import Repository
 from ..content.yamlload import Document
 from . import rule
-from .references import unloaded
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
@@ -122,7 +121,7 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
                     hint = did_you_mean(resolved, known)
                     yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
     articles = repo.article_by_id
-    exist = {i for u in unloaded(repo) if u.kind == "article" for i in u.ids}  # failed to load; reported in their own files
+    exist = {i for u in repo.unloaded if u.kind == "article" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
         for i, article_id in enumerate(guide.meta.articles):
             if article_id not in articles and article_id not in exist:
@@ -136,7 +135,7 @@ def _site_sources(repo: Repository) -> set[str]:
     known |= {sitemap.guide_src(g.id) for g in repo.guides}
     known |= {sitemap.category_src(c.id) for c in (repo.taxonomy.categories if repo.taxonomy else [])}
     known |= set(sitemap.GENERATED_PAGES)
-    for u in unloaded(repo):  # pages that exist but failed to load: their own problems are reported
+    for u in repo.unloaded:  # pages that exist but failed to load: their own problems are reported
         known |= {sitemap.guide_src(i) for i in u.ids} if u.kind == "guide" else {sitemap.article_src(u.path)}
     kb = Path(repo.root) / "kb"
     if kb.is_dir():

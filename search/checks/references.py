@@ -4,55 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..content.models import EscalationNode
 from ..content.problems import Problem, Severity, did_you_mean
-from ..content.repository import ARTICLES_DIR, GUIDES_DIR, Repository
-from ..content.sources import MAX_MARKDOWN_BYTES, read_text, split_front_matter
+from ..content.repository import Repository
 from ..content.taxonomy import is_within, parent_ids
 from . import rule
 
 
 def _documents(repo: Repository) -> list[Any]:
     return [*repo.guides, *repo.articles]
-
-
-@dataclass(frozen=True)
-class Unloaded:
-    """A guide or article file that exists but failed to load (its own problems are reported)."""
-
-    kind: str  # "guide" or "article"
-    path: str
-    ids: frozenset[str]  # the id it declares (maybe invalid) and its file name's stem
-    category: str | None
-
-
-def unloaded(repo: Repository) -> list[Unloaded]:
-    """Guides and articles that exist but did not load, with the id and category they declare.
-
-    One fault must give one problem: a guide with a typo in its tree still exists, so links to
-    it are not "unknown guide" and its category is not "without guide".
-    """
-    loaded = {g.path for g in repo.guides} | {a.path for a in repo.articles}
-    root = Path(repo.root)
-    files = [("guide", p) for p in sorted((root / GUIDES_DIR).glob("*.md"))]
-    files += [("article", p) for p in sorted((root / ARTICLES_DIR).rglob("*.md"))]
-    found = []
-    for kind, path in files:
-        rel = path.relative_to(root).as_posix()
-        if rel in loaded:
-            continue
-        ignored: list[Problem] = []
-        text = read_text(path, rel, ignored, MAX_MARKDOWN_BYTES)
-        md = split_front_matter(text, rel, ignored) if text is not None else None
-        data = md.meta.data if md is not None and isinstance(md.meta.data, dict) else {}
-        declared, category = data.get("id"), data.get("category")
-        ids = frozenset({path.stem} | ({declared} if isinstance(declared, str) else set()))
-        found.append(Unloaded(kind, rel, ids, category if isinstance(category, str) else None))
-    return found
 
 
 @rule("duplicate-id", "Two guides or articles share an id, or the taxonomy lists a category twice.")
@@ -114,7 +76,7 @@ def category_without_guide(repo: Repository, today: dt.date) -> Iterator[Problem
     if repo.taxonomy is None:
         return
     served = [g.meta.category for g in repo.guides if g.meta.category]
-    served += [u.category for u in unloaded(repo) if u.kind == "guide" and u.category]
+    served += [u.category for u in repo.unloaded if u.kind == "guide" and u.category]
     doc = repo.config_docs["guides/categories.yml"]
     for i, category in enumerate(repo.taxonomy.categories):
         if not any(is_within(s, category.id) for s in served):

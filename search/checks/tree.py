@@ -9,7 +9,6 @@ from ..content.models import ActionNode, LinkNode, QuestionNode
 from ..content.problems import Problem, Severity, did_you_mean
 from ..content.repository import Guide, Repository
 from . import rule
-from .references import unloaded
 
 MAX_NODES = 1000
 TERMINAL = ("resolution", "escalation", "link")
@@ -60,7 +59,7 @@ def unknown_node(repo: Repository, today: dt.date) -> Iterator[Problem]:
 @rule("unknown-guide", "A link node names a guide id that does not exist.")
 def unknown_guide(repo: Repository, today: dt.date) -> Iterator[Problem]:
     guides = repo.guide_by_id
-    exist = {i for u in unloaded(repo) if u.kind == "guide" for i in u.ids}  # failed to load; reported in their own files
+    exist = {i for u in repo.unloaded if u.kind == "guide" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
         for node_id, node in guide.tree.nodes.items():
             if isinstance(node, LinkNode) and node.guide not in guides and node.guide not in exist:

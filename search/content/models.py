@@ -11,7 +11,7 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
 from .yamlload import YFloat, YInt
 
@@ -26,7 +26,9 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
+# The JSON Schema accepts a number too, as kb check does (it keeps the spelling: 1.10 -> "1.10"),
+# so editors do not flag what kb check accepts.
+Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1), WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
 Slug = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=SLUG_RE)]
 CategoryId = Annotated[str, StringConstraints(pattern=CATEGORY_RE)]
 PriorityId = Literal["P1", "P2", "P3", "P4"]

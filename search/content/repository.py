@@ -30,7 +30,7 @@ from .models import (
     Tree,
 )
 from .problems import Problem
-from .sources import MAX_MARKDOWN_BYTES, parse_yaml, read_text, split_front_matter, validate
+from .sources import MAX_MARKDOWN_BYTES, Markdown, parse_yaml, read_text, split_front_matter, validate
 from .yamlload import Document, describe
 
 KB_DIR = "kb"
@@ -85,6 +85,27 @@ class Guide:
         return f"{self.meta.version}+{digest}"
 
 
+@dataclass(frozen=True)
+class Unloaded:
+    """A guide or article that exists but failed to load; its own problems are already reported.
+
+    Kept so that one fault gives one problem: links to it are not "unknown guide", and its
+    category is not "without a guide".
+    """
+
+    kind: str  # "guide" or "article"
+    path: str
+    ids: frozenset[str]  # the id it declares (if it is text) and its file name's stem
+    category: str | None
+
+
+def _unloaded(kind: str, path: Path, rel: str, md: Markdown | None) -> Unloaded:
+    data = md.meta.data if md is not None and isinstance(md.meta.data, dict) else {}
+    declared, category = data.get("id"), data.get("category")
+    ids = frozenset({path.stem} | ({declared} if isinstance(declared, str) else set()))
+    return Unloaded(kind, rel, ids, category if isinstance(category, str) else None)
+
+
 @dataclass
 class Page:
     """A plain site page in ``kb/`` (not an article)."""
@@ -109,6 +130,7 @@ class Repository:
     templates: Templates | None = None
     config_docs: dict[str, Document] = field(default_factory=dict)
     orphan_trees: list[str] = field(default_factory=list)
+    unloaded: list[Unloaded] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -161,8 +183,7 @@ def load_repository(root: Path | str) -> Repository:
     claimed: set[str] = set(CONFIG_FILES)
     for md in sorted(guides_dir.glob("*.md")) if guides_dir.is_dir() else []:
         guide = _load_guide(root, md, repo.problems, claimed)
-        if guide is not None:
-            repo.guides.append(guide)
+        (repo.guides if isinstance(guide, Guide) else repo.unloaded).append(guide)  # type: ignore[arg-type]
     for yml in sorted(guides_dir.glob("*.yml")) if guides_dir.is_dir() else []:
         if yml.name not in claimed:
             repo.orphan_trees.append(f"{GUIDES_DIR}/{yml.name}")
@@ -172,8 +193,7 @@ def load_repository(root: Path | str) -> Repository:
         rel = md.relative_to(root).as_posix()
         if rel.startswith(ARTICLES_DIR + "/"):
             article = _load_article(md, rel, repo.problems)
-            if article is not None:
-                repo.articles.append(article)
+            (repo.articles if isinstance(article, Article) else repo.unloaded).append(article)  # type: ignore[arg-type]
         else:
             text = read_text(md, rel, repo.problems, MAX_MARKDOWN_BYTES)
             if text is not None:
@@ -181,16 +201,16 @@ def load_repository(root: Path | str) -> Repository:
     return repo
 
 
-def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | None:
+def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | Unloaded:
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
     meta = validate(ArticleMeta, md.meta, rel, problems) if md else None
     if md is None or meta is None:
-        return None
+        return _unloaded("article", path, rel, md)
     return Article(meta=meta, body=md.body, path=rel, doc=md.meta, body_line=md.body_line)
 
 
-def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str]) -> Guide | None:
+def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str]) -> Guide | Unloaded:
     rel = path.relative_to(root).as_posix()
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
@@ -202,15 +222,15 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
     if not tree_file.is_file():
         line, col = md.meta.pos(("tree",)) if md else (1, 1)
         problems.append(Problem(rel, line, col, "missing-file", f'decision tree "{tree_rel}" not found; create it or set "tree:" to the tree file name'))
-        return None
+        return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
     tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None
     if tree_doc is None:
-        return None
+        return _unloaded("guide", path, rel, md)
     _stringify_answers(tree_doc, tree_rel, problems)
     tree = validate(Tree, tree_doc, tree_rel, problems)
     if md is None or meta is None or tree is None:
-        return None
+        return _unloaded("guide", path, rel, md)
     return Guide(meta=meta, tree=tree, body=md.body, path=rel, tree_path=tree_rel, doc=md.meta, tree_doc=tree_doc, body_line=md.body_line)
 
 

@@ -1,0 +1,39 @@
+"""Decision-tree rules: every path from the start ends in a resolution, an escalation or a link."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.checks.tree import MAX_NODES
+
+from .casekit import Case, assert_case, params
+
+
+def _huge_tree(root: Path) -> None:
+    """password-reset.yml with MAX_NODES + 1 nodes: a valid chain of actions ending in a resolution."""
+    lines = ["nodes:"]
+    for i in range(MAX_NODES):
+        lines += [f"  step-{i}:", "    type: action", f"    text: Step {i}.", f"    next: step-{i + 1}"]
+    lines += [f"  step-{MAX_NODES}:", "    type: resolution", "    text: Done."]
+    (root / "guides" / "password-reset.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+CASES = [
+    Case("unknown-node-answer", "guides/vpn-no-connect.yml:32:17 unknown-node", ('"escalte"', 'did you mean "escalate"?')),
+    Case("unknown-node-next", "guides/vpn-no-connect.yml:36:11 unknown-node", ('"connnects"', 'did you mean "connects"?')),
+    Case("unknown-node-start", "guides/password-reset.yml:1:8 unknown-node", ("start points to", 'did you mean "identity-verified"?')),
+    Case("unknown-guide", "guides/vpn-no-connect.yml:20:12 unknown-guide", ('"password-rest"', 'did you mean "password-reset"?')),
+    Case("unknown-escalation-step", "guides/vpn-no-connect.yml:37:11 unknown-escalation-step", ('"network-l3"', 'did you mean "network-l2"?')),
+    Case("unreachable-node", "guides/password-reset.yml:15:3 unreachable-node", ('"reset-by-manager"',)),
+    Case("dead-end-action", "guides/vpn-no-connect.yml:33:3 dead-end", ('action "check-client" has no "next"',)),
+    Case("question-without-answers", "guides/vpn-no-connect.yml:36:14 dead-end", ('question "ask-colleague" has no answers',)),
+    Case("cycle-no-exit", "guides/vpn-no-connect.yml:33:3 cycle", ("check-logs -> ask-again -> check-logs",)),
+    Case("tree-too-large", "guides/password-reset.yml:1:1 tree-too-large", (f"{MAX_NODES + 1} nodes",), generate=_huge_tree),
+]
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_tree_fault_reports_one_problem_at_its_position(tmp_path: Path, case: Case) -> None:
+    assert_case(tmp_path, case)
