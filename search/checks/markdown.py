@@ -82,44 +82,39 @@ def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[in
     return line + index, col + start
 
 
-@rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
-def raw_html(repo: Repository, today: dt.date) -> Iterator[Problem]:
-    for rel, _, text, line, col in _texts(repo):
-        if "<" not in text:
+def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int = 0) -> Iterator[tuple[str, str, re.Match[str], tuple[int, int]]]:
+    """(repo path, site source, match, line:col of the match's ``group``) over all prose."""
+    for rel, src, text, line, col in _texts(repo):
+        if needle not in text:
             continue
         for i, prose in prose_lines(text):
-            for match in _HTML.finditer(prose):
-                at = _located(text, line, col, i, match.start())
-                yield Problem(rel, *at, "raw-html", f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
+            for match in pattern.finditer(prose):
+                yield rel, src, match, _located(text, line, col, i, match.start(group))
+
+
+@rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
+def raw_html(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for rel, _, match, at in _matches(repo, _HTML, "<"):
+        yield Problem(rel, *at, "raw-html", f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
 
 
 @rule("javascript-link", "A javascript:, vbscript: or data: link in content.")
 def javascript_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
-    for rel, _, text, line, col in _texts(repo):
-        if ":" not in text:
-            continue
-        for i, prose in prose_lines(text):
-            for match in _SCRIPT_URL.finditer(prose):
-                at = _located(text, line, col, i, match.start(1))
-                yield Problem(rel, *at, "javascript-link", f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
+    for rel, _, match, at in _matches(repo, _SCRIPT_URL, ":", group=1):
+        yield Problem(rel, *at, "javascript-link", f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
 
 
 @rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")
 def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
     known = _site_sources(repo)
-    for rel, src, text, line, col in _texts(repo):
-        if "](" not in text:
+    for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
+        target = match.group(1)
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
             continue
-        for i, prose in prose_lines(text):
-            for match in _LINK.finditer(prose):
-                target = match.group(1)
-                if _SCHEME.match(target) or target.startswith(("#", "/")):
-                    continue
-                resolved = sitemap.resolve_link(src, target)
-                if resolved not in known:
-                    at = _located(text, line, col, i, match.start(1))
-                    hint = did_you_mean(resolved, known)
-                    yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
+        resolved = sitemap.resolve_link(src, target)
+        if resolved not in known:
+            hint = did_you_mean(resolved, known)
+            yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
     articles = repo.article_by_id
     exist = {i for u in repo.unloaded if u.kind == "article" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
