@@ -180,5 +180,61 @@ def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, c
         click.echo("Transcript copied to the clipboard", err=True)
 
 
+@main.command()
+@ROOT_OPTION
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
+def index(root: Path, index_dir: Path | None) -> None:
+    """Check the content, then build and switch to a new search index generation.
+
+    Content with errors is never indexed: the problems are printed and nothing changes.
+    """
+    from .checks import run_checks
+    from .content.repository import load_repository
+    from .index import BuildError, build_generation
+
+    repo = load_repository(_require_root(root))
+    problems = run_checks(repo)
+    errors = [p for p in problems if p.severity.value == "error"]
+    if errors:
+        for p in errors:
+            click.echo(p.format(), err=True)
+        click.echo(f"refusing to index: {len(errors)} content errors (run kb check); the served index is unchanged", err=True)
+        sys.exit(1)
+    target = index_dir if index_dir is not None else root / ".kb-index"
+    try:
+        result = build_generation(repo, target, check=False)
+    except BuildError as exc:
+        click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{result.name}: {result.guides} guides, {result.articles} articles indexed in {result.seconds:.1f} s (content version {result.content_version}) -> {target}")
+
+
+@main.command()
+@ROOT_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index).")
+@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_SITE_DIR", help="Built site served at / (default: <root>/site; skipped when missing).")
+def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Path | None) -> None:
+    """Serve the search API under /api (docs at /api/docs) and the built site at /.
+
+    Builds an index first when there is none. SIGHUP (or POST /api/admin/reload) switches to
+    the newest generation that `kb index` built, without dropping requests. Other settings
+    come from KB_* variables or the TOML file named by KB_CONFIG.
+    """
+    import uvicorn
+
+    from .api import Settings, create_app
+    from .index import read_current
+
+    _require_root(root)
+    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    if read_current(settings.index_path) is None:
+        click.echo(f"no index in {settings.index_path}; building one", err=True)
+        ctx = click.get_current_context()
+        ctx.invoke(index, root=root, index_dir=settings.index_path)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,97 @@
+"""The app factory: ``create_app(settings)`` -> the FastAPI service (API under /api, site at /)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Match, Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from .. import __version__
+from .middleware import BodySizeLimit, DiagnoseFastPath
+from .problems import install_problem_handlers
+from .routes import admin, catalog, diagnose, health, search
+from .settings import Settings
+from .state import IndexState
+
+log = logging.getLogger("search.api")
+API_PREFIX = "/api"
+
+
+class SiteMount(Mount):
+    """The static site at ``/``, never answering for ``/api/...`` (so the API's 404/405 stay problems)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service. Reads settings (env KB_*, KB_CONFIG file) only when none are given."""
+    settings = settings if settings is not None else Settings()
+    state = IndexState(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.get_running_loop().run_in_executor(None, state.open)
+        handled = False
+        tasks: set[asyncio.Task[None]] = set()
+        if settings.reload_on_sighup and threading.current_thread() is threading.main_thread():
+            loop = asyncio.get_running_loop()
+
+            def on_sighup() -> None:
+                task = loop.create_task(state.reload_logged())
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+
+            try:
+                loop.add_signal_handler(signal.SIGHUP, on_sighup)
+                handled = True
+            except (NotImplementedError, RuntimeError, ValueError):
+                log.warning("SIGHUP reload is not available here; use POST /api/admin/reload")
+        try:
+            yield
+        finally:
+            if handled:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            state.close()
+
+    app = FastAPI(
+        title="kb-guides search API",
+        version=__version__,
+        description="Troubleshooting guides, KB articles, categories and the escalation protocol for service-desk tools. Errors are RFC 9457 problem+json.",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.index = state
+    install_problem_handlers(app)
+    for module in (diagnose, search, catalog, health, admin):
+        app.include_router(module.router, prefix=API_PREFIX)
+    site = settings.site_path
+    if site.is_dir():
+        app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
+    app.add_middleware(DiagnoseFastPath, state=state)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    return app

@@ -1,0 +1,67 @@
+"""GET /api/search: ranked guides and articles with plain-text snippets and category facets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from ...index import QueryError, SearchResult
+from .. import schemas, views
+from ..deps import IndexDep, SettingsDep
+from ..problems import ProblemError, problem_doc
+
+router = APIRouter(tags=["search"])
+
+
+def query_problem(q: str, exc: QueryError) -> ProblemError:
+    extra = {"position": exc.position} if exc.position is not None else {}
+    return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query", **extra)
+
+
+def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schemas.SearchOut:
+    return schemas.SearchOut(
+        query=result.query,
+        total=result.total,
+        hits=[
+            schemas.SearchHit(
+                id=h.id,
+                type=h.type,  # type: ignore[arg-type]
+                title=h.title,
+                title_matches=[schemas.Match(start=s, end=e) for s, e in h.title_matches],
+                category=h.category,
+                url=h.url,
+                score=round(h.score, 4),
+                snippet=schemas.Snippet(text=h.snippet.text, matches=[schemas.Match(start=s, end=e) for s, e in h.snippet.matches]),
+            )
+            for h in result.hits
+        ],
+        facets=schemas.Facets(categories=[schemas.Facet(id=c, title=titles.get(c, c), count=n) for c, n in result.facets]),
+        suggestion=result.suggestion,
+        corrected=result.corrected,
+        relaxed=result.relaxed,
+        generation=generation,
+    )
+
+
+@router.get("/search", response_model=schemas.SearchOut, responses=problem_doc(400, 404, 503), summary="Search guides and articles")
+async def search(
+    gen: IndexDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(min_length=1, description='Words, "phrases", AND/OR/NOT, -word, print*, title:/tags:/body:/category:/type: fields.')],
+    category: Annotated[str | None, Query(max_length=200, description="Only this category (id or tag) and its sub-categories.")] = None,
+    type: Annotated[Literal["guide", "article"] | None, Query(description="Only guides or only articles.")] = None,  # noqa: A002
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+    snippets: Annotated[bool, Query(description="Include snippets (plain text with match offsets).")] = True,
+) -> Response:
+    """Ranked hits. Synonyms are expanded; an unknown word is replaced by the closest known spelling
+    (``corrected``); when no document has every word, documents with some of them are returned
+    (``relaxed``); when nothing matches, ``suggestion`` offers a respelled query."""
+    cid = views.resolve_category(gen, category) if category else None
+    try:
+        result = gen.search(q, category=cid, doc_type=type, limit=limit, snippets=snippets, max_chars=settings.max_query_chars)
+    except QueryError as exc:
+        raise query_problem(q, exc) from exc
+    titles = {c: e["category"]["title"] for c, e in gen.catalog["categories"].items()}
+    return Response(_out(result, titles, gen.number).model_dump_json().encode(), media_type="application/json")

@@ -1,0 +1,207 @@
+"""Response models: the API's public shapes (and its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class CategoryRef(BaseModel):
+    id: str
+    title: str
+    url: str = Field(description="Category page of the site.")
+
+
+class CategoryOut(BaseModel):
+    id: str = Field(description="Hierarchical id, e.g. network/vpn.")
+    title: str
+    description: str | None = None
+    keywords: list[str] = []
+    zendesk_tags: list[str] = []
+    url: str
+    parents: list[CategoryRef] = Field(default=[], description="Ancestors, nearest first.")
+    children: list[str] = []
+    guide_count: int = 0
+    article_count: int = 0
+
+
+class SlaTargets(BaseModel):
+    first_response: str
+    first_response_minutes: int
+    resolution: str
+    resolution_minutes: int
+
+
+class PriorityOut(BaseModel):
+    id: Literal["P1", "P2", "P3", "P4"]
+    name: str
+    zendesk: str
+    description: str | None = None
+    sla: SlaTargets
+
+
+class EscalationStepOut(BaseModel):
+    id: str
+    tier: str
+    kind: str = Field(description="functional or hierarchical.")
+    team: str
+    queue: str
+    contact: str
+    trigger: str
+    handoff: list[str]
+    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
+
+
+class EscalationProtocol(BaseModel):
+    priority: PriorityOut
+    steps: list[EscalationStepOut]
+
+
+class Branch(BaseModel):
+    label: str
+    node: str
+    goto: int | None = Field(description="Step number the answer leads to.")
+
+
+class DiagnosisStep(BaseModel):
+    number: int
+    node: str
+    kind: Literal["question", "action", "resolution", "escalation", "link"]
+    text: str
+    help: str | None = None
+    branches: list[Branch] = []
+    escalation_step: str | None = None
+    guide: str | None = None
+    follow_up: list[str] = []
+    user_note: str | None = None
+    handoff: list[str] = []
+    line: str = Field(description='The step as a sentence: "1. Ask: ... If yes go to step 2; if no go to step 5."')
+
+
+class GuideOut(BaseModel):
+    id: str
+    title: str
+    summary: str | None = None
+    category: str | None = None
+    version: str
+    revision: str = Field(description="Version plus tree hash; walks recorded against another revision are stale.")
+    url: str
+    tags: list[str] = []
+    symptoms: list[str] = []
+    gather: list[str] = Field(default=[], description="Information to gather from the user.")
+    articles: list[str] = []
+    steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
+    steps_text: str
+    tree: dict[str, Any] = Field(description="The decision tree itself (start, nodes).")
+
+
+class GuideDetail(GuideOut):
+    owner: str
+    reviewed: str
+    status: str
+    body: str = Field(description="The guide's prose (Markdown).")
+
+
+class ArticleRef(BaseModel):
+    id: str
+    title: str
+    category: str | None = None
+    url: str
+
+
+class ArticleOut(ArticleRef):
+    tags: list[str] = []
+    owner: str
+    reviewed: str
+    status: str
+    audience: str
+    markdown: str
+    text: str = Field(description="Plain text of the body.")
+
+
+class Diagnosis(BaseModel):
+    category: CategoryOut
+    priority: PriorityOut | None = None
+    query: str | None = None
+    guides_from: str | None = Field(None, description="Category whose guides are listed (a parent when the category has none of its own).")
+    guides: list[GuideOut]
+    escalation: list[EscalationProtocol] = Field(description="The protocol for the requested priority, or for P1..P4 when none was given.")
+    articles: list[ArticleRef]
+    content_version: str
+    generation: int
+
+
+class Match(BaseModel):
+    start: int
+    end: int
+
+
+class Snippet(BaseModel):
+    text: str = Field(description="Plain text (never HTML).")
+    matches: list[Match] = Field(description="Matched words as [start, end) offsets into text, in Unicode code points.")
+
+
+class SearchHit(BaseModel):
+    id: str
+    type: Literal["guide", "article"]
+    title: str
+    title_matches: list[Match]
+    category: str | None = None
+    url: str
+    score: float
+    snippet: Snippet
+
+
+class Facet(BaseModel):
+    id: str
+    title: str
+    count: int
+
+
+class Facets(BaseModel):
+    categories: list[Facet]
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    hits: list[SearchHit]
+    facets: Facets
+    suggestion: str | None = Field(None, description="The query with unknown words spelled like known ones.")
+    corrected: bool = Field(False, description="True when unknown words were replaced by the suggestion's spelling to find these hits.")
+    relaxed: bool = Field(False, description="True when no document had all words and hits match some of them.")
+    generation: int
+
+
+class CategoriesOut(BaseModel):
+    categories: list[CategoryOut]
+    generation: int
+
+
+class EscalationOut(BaseModel):
+    category: CategoryRef | None = None
+    protocols: list[EscalationProtocol]
+    generation: int
+
+
+class Documents(BaseModel):
+    guides: int
+    articles: int
+    total: int
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+    generation: int
+    generation_name: str
+    documents: Documents
+    categories: int
+    content_version: str
+    built_at: str | None = None
+
+
+class ReloadOut(BaseModel):
+    generation: int
+    previous: int | None
+    changed: bool

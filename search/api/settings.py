@@ -1,0 +1,66 @@
+"""Service settings: environment variables ``KB_*``, then an optional TOML file, then defaults.
+
+Nothing is read at import time: :func:`search.api.create_app` builds ``Settings()`` when it is
+called without settings. The TOML file is named by ``KB_CONFIG`` and holds the same keys without
+the prefix, e.g. ``admin_token = "..."``, ``cors_origins = ["https://desk.example.com"]``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class Settings(BaseSettings):
+    """Every setting of the search service (env ``KB_<NAME>``)."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore", frozen=True)
+
+    root: Path = Field(Path("."), description="Content repository root.")
+    index_dir: Path | None = Field(None, description="Index directory with the generations; default <root>/.kb-index.")
+    site_dir: Path | None = Field(None, description="Built static site served at /; default <root>/site. Not served when missing.")
+    site_url: str = Field("/", description="Prefix of the site URLs in answers, e.g. https://kb.example.com/ (ends with /).")
+    admin_token: SecretStr | None = Field(None, description="Bearer token for /api/admin/*; admin routes are disabled without one.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser (exact, no wildcard with credentials).")
+    cors_allow_credentials: bool = Field(False, description="Allow cookies/authorization on cross-origin requests.")
+    max_body_bytes: int = Field(16_384, ge=0, description="Largest request body accepted (413 above).")
+    max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
+    reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            raise ValueError('cors_origins may not contain "*" when cors_allow_credentials is true; list the origins')
+        if not self.site_url.endswith("/"):
+            raise ValueError('site_url must end with "/"')
+        if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
+            raise ValueError("admin_token must be at least 16 characters")
+        return self
+
+    @property
+    def index_path(self) -> Path:
+        return self.index_dir if self.index_dir is not None else self.root / ".kb-index"
+
+    @property
+    def site_path(self) -> Path:
+        return self.site_dir if self.site_dir is not None else self.root / "site"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config = os.environ.get("KB_CONFIG")
+        if config:
+            if not Path(config).is_file():
+                raise ValueError(f'KB_CONFIG names "{config}", which is not a file')
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
+        return tuple(sources)

@@ -1,0 +1,81 @@
+"""Catalog entries (plain JSON from the generation) -> response models."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ..content.escalation import normalize_priority
+from ..index import Generation
+from . import schemas
+from .problems import ProblemError
+
+PRIORITIES = ("P1", "P2", "P3", "P4")
+PriorityParam = Literal["P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"]
+PRIORITY_HELP = "P1..P4 (or p1..p4), or a Zendesk priority: urgent, high, normal, low."
+
+
+def resolve_category(gen: Generation, name: str) -> str:
+    """Category id from an id or ticket-tool tag, or a 404 problem with suggestions."""
+    cid = gen.resolve_category(name)
+    if cid is None:
+        suggestions = gen.category_suggestions(name)
+        hint = f' (did you mean {" or ".join(repr(s) for s in suggestions)}?)'.replace("'", '"') if suggestions else ""
+        raise ProblemError(404, f'unknown category "{name[:100]}"{hint}; see /api/categories', kind="unknown-category", title="Unknown category", suggestions=suggestions)
+    return cid
+
+
+def resolve_priority(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    pid = normalize_priority(value)
+    if pid is None:
+        raise ProblemError(
+            422,
+            f'unknown priority "{value[:40]}"; use P1..P4 or urgent, high, normal, low',
+            kind="validation",
+            title="Invalid request",
+            errors=[{"loc": ["query", "priority"], "msg": "must be P1..P4 or urgent/high/normal/low", "type": "value_error"}],
+        )
+    return pid
+
+
+def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
+    entry = gen.catalog["categories"][cid]
+    return schemas.CategoryOut(
+        **entry["category"],
+        parents=[schemas.CategoryRef(**p) for p in entry["parents"]],
+        children=entry["children"],
+        guide_count=entry["guide_count"],
+        article_count=entry["article_count"],
+    )
+
+
+def priority_out(gen: Generation, pid: str) -> schemas.PriorityOut | None:
+    level = gen.catalog["priorities"].get(pid)
+    if level is None:
+        return None
+    return schemas.PriorityOut(
+        id=pid,
+        name=level["name"],
+        zendesk=level["zendesk"],
+        description=level["description"],
+        sla=schemas.SlaTargets(**{k: level[k] for k in ("first_response", "first_response_minutes", "resolution", "resolution_minutes")}),
+    )
+
+
+def protocols(gen: Generation, cid: str | None, pid: str | None) -> list[schemas.EscalationProtocol]:
+    table = gen.catalog["categories"][cid]["escalation"] if cid else gen.catalog["default_escalation"]
+    out = []
+    for p in [pid] if pid else PRIORITIES:
+        priority = priority_out(gen, p)
+        if priority is not None:
+            out.append(schemas.EscalationProtocol(priority=priority, steps=[schemas.EscalationStepOut(**s) for s in table.get(p, [])]))
+    return out
+
+
+def guide_out(entry: dict[str, Any], detail: bool = False) -> schemas.GuideOut:
+    return (schemas.GuideDetail if detail else schemas.GuideOut).model_validate(entry)
+
+
+def article_ref(entry: dict[str, Any]) -> schemas.ArticleRef:
+    return schemas.ArticleRef(id=entry["id"], title=entry["title"], category=entry["category"], url=entry["url"])

@@ -1,0 +1,29 @@
+"""Search index: Whoosh schema, generation builds with an atomic switch, and the query wrapper.
+
+Public surface (the rest is private to the package)::
+
+    build_generation(repo, index_dir) -> BuildResult      build, validate, switch
+    open_current(index_dir) -> Generation                 the served generation, for reading
+    Generation.search(text, ...) -> SearchResult          the only way user text reaches Whoosh
+    QueryError, BuildError, IndexUnavailable
+"""
+
+from .build import BuildError, BuildResult, build_generation, clean, current_path, open_current, read_current
+from .generation import Generation, Hit, IndexUnavailable, SearchResult, generation_number
+from .query import QueryError
+
+__all__ = [
+    "BuildError",
+    "BuildResult",
+    "Generation",
+    "Hit",
+    "IndexUnavailable",
+    "QueryError",
+    "SearchResult",
+    "build_generation",
+    "clean",
+    "current_path",
+    "generation_number",
+    "open_current",
+    "read_current",
+]

@@ -1,0 +1,330 @@
+"""Index generations: build a new directory, validate it, then switch a pointer atomically.
+
+Layout of an index directory::
+
+    CURRENT          "gen-000007" — the generation being served (replaced with os.replace)
+    gen-000006/      the previous generation, kept for servers that have not reloaded yet
+    gen-000007/      manifest.json catalog.json docs.json vocabulary.json synonyms.json text.bin whoosh/
+    .lock            held (flock) by the one build running at a time
+
+A build writes into ``tmp-gen-000008-<pid>/``, validates it (document counts, smoke queries),
+renames it to ``gen-000008`` and only then replaces ``CURRENT``. Whoosh's multi-file index is
+not crash safe; this way an interrupted or failed build never touches what is served, and its
+leftovers are removed by the next build. Generation numbers only grow.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from ..content.problems import ContentError, Severity
+from ..content.repository import Repository
+from . import catalog as catalog_mod
+from .generation import CATALOG, DOCS, MANIFEST, SYNONYMS, VOCABULARY, WHOOSH_DIR, Generation, IndexUnavailable, generation_number
+from .postings import export_postings
+from .query import QueryError
+from .schema import build_schema
+from .spelling import build_vocabulary
+from .store import STORE_FILE, write_store
+
+CURRENT = "CURRENT"
+LOCK = ".lock"
+TMP_PREFIX = "tmp-"
+INDEX_SCHEMA = 1
+MAX_INDEXED_CHARS = 200_000  # body text beyond this is stored for display but not indexed
+SMOKE_QUERIES = 3
+
+
+class BuildError(RuntimeError):
+    """A generation could not be built or failed validation; what is served is unchanged."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    generation: int
+    name: str
+    path: Path
+    guides: int
+    articles: int
+    content_version: str
+    seconds: float
+    previous: str | None
+
+
+def gen_name(number: int) -> str:
+    return f"gen-{number:06d}"
+
+
+def read_current(index_dir: Path) -> str | None:
+    """Name of the served generation, or None when there is none."""
+    try:
+        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    try:
+        generation_number(name)
+    except ValueError:
+        return None
+    return name
+
+
+def current_path(index_dir: Path) -> Path:
+    """Directory of the served generation (raises :class:`IndexUnavailable`)."""
+    name = read_current(index_dir)
+    if name is None:
+        raise IndexUnavailable(f'no index in "{index_dir}"; build one with: kb index')
+    path = Path(index_dir) / name
+    if not path.is_dir():
+        raise IndexUnavailable(f'"{index_dir}/{CURRENT}" names {name}, which does not exist; rebuild with: kb index')
+    return path
+
+
+def open_current(index_dir: Path, url_prefix: str = "/") -> Generation:
+    """Open the served generation for reading."""
+    return Generation(current_path(index_dir), url_prefix)
+
+
+def list_generations(index_dir: Path) -> list[int]:
+    numbers = []
+    for entry in Path(index_dir).iterdir() if Path(index_dir).is_dir() else []:
+        try:
+            numbers.append(generation_number(entry.name))
+        except ValueError:
+            continue
+    return sorted(numbers)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time per index directory (others wait)."""
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / LOCK, "a+") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def clean(index_dir: Path) -> list[str]:
+    """Remove tmp leftovers, stray pointer temp files and generations other than current + previous.
+
+    Call with the build lock held. Returns the names removed.
+    """
+    index_dir = Path(index_dir)
+    removed: list[str] = []
+    current = read_current(index_dir)
+    current_number = generation_number(current) if current else None
+    numbers = list_generations(index_dir)
+    if current_number is None:
+        keep = set(numbers[-1:])  # no pointer: keep the newest so numbering still only grows
+    else:
+        older = [n for n in numbers if n < current_number]
+        keep = {current_number, *older[-1:]}
+    for entry in sorted(index_dir.iterdir()):
+        name = entry.name
+        if name.startswith(TMP_PREFIX) or name.startswith(CURRENT + ".tmp"):
+            _remove(entry)
+            removed.append(name)
+            continue
+        try:
+            number = generation_number(name)
+        except ValueError:
+            continue
+        if number not in keep:
+            _remove(entry)
+            removed.append(name)
+    return removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def switch_current(index_dir: Path, name: str) -> None:
+    """Point CURRENT at ``name`` atomically (write a temp file, fsync, os.replace)."""
+    index_dir = Path(index_dir)
+    tmp = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as out:
+        out.write(name + "\n")
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _fsync_dir(index_dir)
+
+
+def check_content(repo: Repository) -> None:
+    """Raise :class:`ContentError` when the content has errors (warnings are fine)."""
+    from ..checks import run_checks
+
+    errors = [p for p in run_checks(repo) if p.severity == Severity.ERROR]
+    if errors:
+        raise ContentError(errors)
+
+
+def write_generation(repo: Repository, target: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest."""
+    started = time.monotonic()
+    docs = catalog_mod.searchable_documents(repo)
+    catalog = catalog_mod.build_catalog(repo)
+    offsets = write_store(target / STORE_FILE, ((d.text, d.markdown) for d in docs))
+    _write_json(
+        target / DOCS,
+        {
+            "ids": [d.id for d in docs],
+            "types": [d.type for d in docs],
+            "titles": [d.title for d in docs],
+            "categories": [d.category for d in docs],
+            "urls": [d.url for d in docs],
+            "offsets": offsets,
+        },
+    )
+    _write_json(target / CATALOG, catalog)
+    min_df = 2 if len(docs) >= 200 else 1
+    _write_json(target / VOCABULARY, build_vocabulary((f"{d.title} {' '.join(d.tags)} {d.text[:MAX_INDEXED_CHARS]}" for d in docs), min_df))
+    _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
+    if progress:
+        progress(f"catalog and text written ({len(docs)} documents)")
+    _write_whoosh(target / WHOOSH_DIR, docs)
+    counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
+    manifest = {
+        "index_schema": INDEX_SCHEMA,
+        "content_version": repo.content_version,
+        "documents": len(docs),
+        **counts,
+        "categories": len(catalog["categories"]),
+        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "build_seconds": round(time.monotonic() - started, 3),
+    }
+    _write_json(target / MANIFEST, manifest)
+    return manifest
+
+
+def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc]) -> None:
+    path.mkdir()
+    ix = whoosh_index.create_in(str(path), build_schema())
+    # One writer, one segment: Whoosh document numbers equal our order in docs.json.
+    writer = ix.writer(limitmb=256)
+    try:
+        for doc in docs:
+            cat_path = " ".join([doc.category, *_ancestors(doc.category)]) if doc.category else ""
+            writer.add_document(
+                id=doc.id,
+                type=doc.type,
+                category=doc.category or "",
+                cat_path=cat_path,
+                title=doc.title,
+                tags=" ".join(doc.tags),
+                body=doc.text[:MAX_INDEXED_CHARS],
+            )
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+    with ix.reader() as reader:
+        export_postings(reader, path.parent)
+    ix.close()
+    for file in path.iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _ancestors(category: str) -> list[str]:
+    parts = category.split("/")
+    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None:
+    """Open a freshly written generation and prove it answers; raise :class:`BuildError` if not."""
+    try:
+        gen = Generation(path, name=name)
+    except IndexUnavailable as exc:
+        raise BuildError(str(exc)) from exc
+    try:
+        if gen.counts["total"] != expected["documents"] or gen.counts["guides"] != expected["guides"]:
+            raise BuildError(f"generation {path.name} holds {gen.counts}, expected {expected['documents']} documents")
+        stored = [fields.get("id") for fields in gen.searcher.all_stored_fields()]
+        if stored != gen.ids:
+            raise BuildError(f"generation {path.name}: Whoosh document order differs from the catalog")
+        if set(gen.catalog["categories"]) != set(expected.get("category_ids", gen.catalog["categories"])):
+            raise BuildError(f"generation {path.name}: catalog categories differ from the taxonomy")
+        total = len(gen.ids)
+        picks = sorted({0, total // 2, total - 1})[:SMOKE_QUERIES] if total else []
+        for docnum in picks:
+            title = gen.titles[docnum]
+            try:
+                result = gen.search(title.replace('"', " ")[:200], limit=50, snippets=False)
+            except QueryError:
+                continue  # a title of operators or stop words only: nothing to prove with it
+            if not any(h.title == title for h in result.hits):
+                raise BuildError(f'generation {path.name}: smoke query "{title}" does not find its own document')
+    finally:
+        gen.close()
+
+
+def build_generation(repo: Repository, index_dir: Path | str, *, check: bool = True, progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Build, validate and switch to a new generation of ``repo`` in ``index_dir``.
+
+    ``check``: run the content checks first and refuse content with errors
+    (:class:`ContentError`). Any failure raises and leaves ``CURRENT`` as it was.
+    """
+    if check:
+        check_content(repo)
+    index_dir = Path(index_dir)
+    started = time.monotonic()
+    with build_lock(index_dir):
+        previous = read_current(index_dir)
+        seen = list_generations(index_dir) + ([generation_number(previous)] if previous else [])
+        number = max(seen, default=0) + 1
+        clean(index_dir)
+        name = gen_name(number)
+        tmp = index_dir / f"{TMP_PREFIX}{name}-{os.getpid()}"
+        tmp.mkdir()
+        try:
+            manifest = write_generation(repo, tmp, progress)
+            expected = {**manifest, "category_ids": [c.id for c in repo.taxonomy.categories] if repo.taxonomy else []}
+            validate_generation(tmp, name, expected)
+            final = index_dir / name
+            os.rename(tmp, final)
+            _fsync_dir(index_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        try:
+            switch_current(index_dir, name)
+        except BaseException:
+            if read_current(index_dir) != name:
+                shutil.rmtree(final, ignore_errors=True)
+            raise
+        clean(index_dir)
+    return BuildResult(number, name, final, manifest["guides"], manifest["articles"], manifest["content_version"], round(time.monotonic() - started, 3), previous)

@@ -1,0 +1,207 @@
+"""Everything the API answers without searching, computed once per generation from the content.
+
+``build_catalog`` returns plain JSON data (stored as ``catalog.json`` in the generation): per
+category its lineage, the guides a technician should follow (falling back to the nearest parent
+that has guides), related articles and the escalation protocol for every priority with its SLA
+targets; per guide its information to gather, numbered diagnosis steps and tree; per article its
+metadata. Site URLs are relative to the site root (``guides/vpn/``); the service prefixes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..content import sitemap
+from ..content.escalation import steps_for
+from ..content.models import Escalation, Priorities, duration_minutes
+from ..content.repository import Article, Guide, Repository
+from ..content.taxonomy import CategoryIndex, is_within, parent_ids
+from ..render.steps import linearise, steps_text
+from .text import markdown_to_text, one_line
+
+PRIORITY_IDS = ("P1", "P2", "P3", "P4")
+MAX_RELATED_ARTICLES = 10
+CATALOG_SCHEMA = 1
+
+
+@dataclass
+class IndexedDoc:
+    """One searchable document: what goes into Whoosh and the stored plain text."""
+
+    id: str
+    type: str  # "guide" | "article"
+    title: str
+    category: str | None
+    tags: list[str]
+    url: str
+    text: str  # plain text (snippets are cut from it)
+    markdown: str
+
+
+def guide_url(guide_id: str) -> str:
+    return sitemap.page_url(sitemap.guide_src(guide_id))
+
+
+def article_url(article: Article) -> str:
+    return sitemap.page_url(sitemap.article_src(article.path))
+
+
+def category_url(category_id: str) -> str:
+    return sitemap.page_url(sitemap.category_src(category_id))
+
+
+def searchable_documents(repo: Repository) -> list[IndexedDoc]:
+    """Guides (by id) then articles (by path): the order fixes Whoosh document numbers."""
+    docs: list[IndexedDoc] = []
+    for guide in sorted(repo.guides, key=lambda g: g.id):
+        meta = guide.meta
+        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *meta.gather]
+        parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
+        docs.append(IndexedDoc(guide.id, "guide", one_line(meta.title), meta.category, list(meta.tags), guide_url(guide.id), one_line(" ".join(p for p in parts if p)), guide.body))
+    for article in sorted(repo.articles, key=lambda a: a.path):
+        meta = article.meta
+        docs.append(IndexedDoc(article.id, "article", one_line(meta.title), meta.category, list(meta.tags), article_url(article), markdown_to_text(article.body), article.body))
+    return docs
+
+
+def _priority(pid: str, priorities: Priorities | None) -> dict[str, Any] | None:
+    level = priorities.levels.get(pid) if priorities else None  # type: ignore[call-overload]
+    if level is None:
+        return None
+    return {
+        "id": pid,
+        "name": level.name,
+        "zendesk": level.zendesk,
+        "first_response": level.first_response,
+        "first_response_minutes": duration_minutes(level.first_response),
+        "resolution": level.resolution,
+        "resolution_minutes": duration_minutes(level.resolution),
+        "description": level.description,
+    }
+
+
+def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None) -> dict[str, list[dict[str, Any]]]:
+    """Priority id -> ordered escalation steps for a category (``None``: steps serving every category)."""
+    protocol: dict[str, list[dict[str, Any]]] = {}
+    for pid in PRIORITY_IDS:
+        applied = steps_for(escalation, priorities, category_id, pid) if escalation else []
+        protocol[pid] = [
+            {
+                "id": a.id,
+                "tier": a.step.tier,
+                "kind": a.step.kind,
+                "team": a.step.team,
+                "queue": a.step.queue,
+                "contact": a.step.contact,
+                "trigger": a.step.trigger,
+                "handoff": list(a.step.handoff),
+                "escalate_after_minutes": a.escalate_after_minutes,
+            }
+            for a in applied
+        ]
+    return protocol
+
+
+def _guide_entry(guide: Guide, teams: dict[str, str]) -> dict[str, Any]:
+    meta = guide.meta
+    steps = linearise(guide.tree, teams)
+    return {
+        "id": guide.id,
+        "title": one_line(meta.title),
+        "summary": meta.summary,
+        "category": meta.category,
+        "version": meta.version,
+        "revision": guide.revision,
+        "owner": meta.owner,
+        "reviewed": meta.reviewed.isoformat(),
+        "status": meta.status.value,
+        "tags": list(meta.tags),
+        "symptoms": list(meta.symptoms),
+        "gather": list(meta.gather),
+        "articles": list(meta.articles),
+        "url": guide_url(guide.id),
+        "steps": [s.as_dict() for s in steps],
+        "steps_text": steps_text(steps),
+        "tree": guide.tree.model_dump(mode="json", exclude_none=True),
+        "body": guide.body.strip(),
+    }
+
+
+def _article_entry(article: Article) -> dict[str, Any]:
+    meta = article.meta
+    return {
+        "id": article.id,
+        "title": one_line(meta.title),
+        "category": meta.category,
+        "tags": list(meta.tags),
+        "owner": meta.owner,
+        "reviewed": meta.reviewed.isoformat(),
+        "status": meta.status.value,
+        "audience": meta.audience.value,
+        "url": article_url(article),
+    }
+
+
+def _guides_for(category_id: str, by_category: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """(category whose guides apply, guide ids): own, else nearest parent's, else descendants'."""
+    for candidate in [category_id, *parent_ids(category_id)]:
+        if by_category.get(candidate):
+            return candidate, by_category[candidate]
+    below = [gid for cid, gids in sorted(by_category.items()) if is_within(cid, category_id) for gid in gids]
+    return (category_id if below else None), below
+
+
+def build_catalog(repo: Repository) -> dict[str, Any]:
+    """The per-category diagnosis data and the guide/article/priority tables (plain JSON)."""
+    categories = CategoryIndex(repo.taxonomy)
+    teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
+    guides = sorted(repo.guides, key=lambda g: g.id)
+    guide_entries = {g.id: _guide_entry(g, teams) for g in guides}
+    article_entries = {a.id: _article_entry(a) for a in sorted(repo.articles, key=lambda a: a.path)}
+
+    guides_by_category: dict[str, list[str]] = {}
+    for guide in sorted(guides, key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
+        if guide.meta.category:
+            guides_by_category.setdefault(guide.meta.category, []).append(guide.id)
+    articles_by_category: dict[str, list[str]] = {}
+    for entry in sorted(article_entries.values(), key=lambda a: (a["status"] != "published", a["title"].lower(), a["id"])):
+        if entry["category"]:
+            articles_by_category.setdefault(entry["category"], []).append(entry["id"])
+
+    table: dict[str, Any] = {}
+    for category in categories:
+        source, guide_ids = _guides_for(category.id, guides_by_category)
+        related: list[str] = []
+        for gid in guide_ids:
+            related += [a for a in guide_entries[gid]["articles"] if a in article_entries and a not in related]
+        for cid in [category.id, *([source] if source and source != category.id else [])]:
+            related += [a for a in articles_by_category.get(cid, [])[: MAX_RELATED_ARTICLES * 2] if a not in related]
+        table[category.id] = {
+            "category": {
+                "id": category.id,
+                "title": category.title,
+                "description": category.description,
+                "keywords": list(category.keywords),
+                "zendesk_tags": list(category.zendesk_tags),
+                "url": category_url(category.id),
+            },
+            "parents": [{"id": c.id, "title": c.title, "url": category_url(c.id)} for c in categories.lineage(category.id)[1:]],
+            "children": [c.id for c in categories.children(category.id)],
+            "guides_from": source,
+            "guides": guide_ids,
+            "articles": related[:MAX_RELATED_ARTICLES],
+            "article_count": sum(len(v) for k, v in articles_by_category.items() if is_within(k, category.id)),
+            "guide_count": sum(len(v) for k, v in guides_by_category.items() if is_within(k, category.id)),
+            "escalation": escalation_protocol(repo.escalation, repo.priorities, category.id),
+        }
+    return {
+        "schema": CATALOG_SCHEMA,
+        "content_version": repo.content_version,
+        "priorities": {pid: _priority(pid, repo.priorities) for pid in PRIORITY_IDS},
+        "categories": table,
+        "zendesk_tags": dict(categories.by_tag),
+        "default_escalation": escalation_protocol(repo.escalation, repo.priorities, None),
+        "guides": guide_entries,
+        "articles": article_entries,
+    }

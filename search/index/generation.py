@@ -1,0 +1,289 @@
+"""An opened index generation: one reused Whoosh searcher, the catalog and the text store.
+
+A :class:`Generation` is read-only and safe to share: searches are serialised by a lock because
+Whoosh readers seek in shared files. The service swaps its handle to a newer generation on
+reload; the old one stays valid for requests still holding it and is closed when released.
+"""
+
+from __future__ import annotations
+
+import heapq
+import json
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+
+from ..content.taxonomy import parent_ids
+from .postings import Postings
+from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
+from .snippets import SCAN_BYTES, Highlighter, Snippet
+from .spelling import Speller
+from .store import STORE_FILE, TextStore
+from .synonyms import SynonymTable
+
+WHOOSH_DIR = "whoosh"
+MANIFEST = "manifest.json"
+CATALOG = "catalog.json"
+DOCS = "docs.json"
+VOCABULARY = "vocabulary.json"
+SYNONYMS = "synonyms.json"
+MAX_LIMIT = 50
+_WORD = re.compile(r"\w+")
+MAX_FACETS = 25
+
+
+class IndexUnavailable(RuntimeError):
+    """No usable generation (never built, or the pointer names a missing directory)."""
+
+
+def generation_number(name: str) -> int:
+    """``gen-000007`` -> 7 (ValueError for anything else)."""
+    prefix, _, digits = name.partition("-")
+    if prefix != "gen" or len(digits) != 6 or not digits.isdigit():
+        raise ValueError(f"not a generation name: {name!r}")
+    return int(digits)
+
+
+@dataclass
+class Hit:
+    docnum: int
+    id: str
+    type: str
+    title: str
+    category: str | None
+    url: str
+    score: float
+    snippet: Snippet
+    title_matches: list[tuple[int, int]]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    total: int
+    facets: list[tuple[str, int]]
+    suggestion: str | None = None
+    corrected: bool = False
+    relaxed: bool = False
+    terms: set[str] = field(default_factory=set)
+
+
+class Generation:
+    """A built generation opened for reading."""
+
+    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None) -> None:
+        self.path = path
+        self.name = name or path.name
+        self.number = generation_number(self.name)
+        self.url_prefix = url_prefix
+        self.lock = threading.RLock()
+        self.cache: dict[Any, Any] = {}  # per-generation memo for callers (e.g. serialized answers)
+        try:
+            self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            self.catalog: dict[str, Any] = json.loads((path / CATALOG).read_text("utf-8"))
+            docs = json.loads((path / DOCS).read_text("utf-8"))
+            vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
+            synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexUnavailable(f"generation {path.name} is incomplete or unreadable: {exc}") from exc
+        self.ids: list[str] = docs["ids"]
+        self.types: list[str] = docs["types"]
+        self.titles: list[str] = docs["titles"]
+        self.categories: list[str | None] = docs["categories"]
+        self.urls: list[str] = [url_prefix + u for u in docs["urls"]]
+        self.docnum_by_key = {(t, i): n for n, (t, i) in enumerate(zip(self.types, self.ids))}
+        self.speller = Speller(vocabulary)
+        self.synonyms = SynonymTable(synonym_groups)
+        self._prefix_urls()
+        self.by_type: dict[str, frozenset[int]] = {}
+        for doc_type in ("guide", "article"):
+            self.by_type[doc_type] = frozenset(n for n, t in enumerate(self.types) if t == doc_type)
+        within: dict[str, set[int]] = {}
+        for n, category in enumerate(self.categories):
+            if category:
+                for c in (category, *parent_ids(category)):
+                    within.setdefault(c, set()).add(n)
+        self.in_category = {c: frozenset(s) for c, s in within.items()}
+        self.store = TextStore(path / STORE_FILE, docs["offsets"])
+        try:
+            self._index = whoosh_index.open_dir(str(path / WHOOSH_DIR))
+            self.searcher = self._index.searcher()
+        except Exception as exc:  # whoosh raises plain Exception subclasses for damaged files
+            self.store.close()
+            raise IndexUnavailable(f"generation {path.name}: cannot open the Whoosh index: {exc}") from exc
+        self.reader = self.searcher.reader()
+        try:
+            self.postings = Postings(path)
+        except (OSError, ValueError, KeyError) as exc:
+            self.close()
+            raise IndexUnavailable(f"generation {path.name}: postings unreadable: {exc}") from exc
+        self._filters = {"cat_path": self.in_category, "type": self.by_type}
+        if self.reader.doc_count() != len(self.ids):
+            self.close()
+            raise IndexUnavailable(f"generation {path.name}: Whoosh holds {self.reader.doc_count()} documents, the catalog {len(self.ids)}")
+
+    def _prefix_urls(self) -> None:
+        prefix = self.url_prefix
+        cat = self.catalog
+        for entry in cat["categories"].values():
+            entry["category"]["url"] = prefix + entry["category"]["url"]
+            for parent in entry["parents"]:
+                parent["url"] = prefix + parent["url"]
+        for entry in (*cat["guides"].values(), *cat["articles"].values()):
+            entry["url"] = prefix + entry["url"]
+
+    @property
+    def content_version(self) -> str:
+        return str(self.manifest.get("content_version", ""))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"guides": len(self.by_type["guide"]), "articles": len(self.by_type["article"]), "total": len(self.ids)}
+
+    def close(self) -> None:
+        with self.lock:
+            try:
+                self.searcher.close()
+            finally:
+                self.store.close()
+                if hasattr(self, "postings"):
+                    self.postings.close()
+
+    def resolve_category(self, name: str) -> str | None:
+        """A category id from an id or a ticket-tool tag (case-insensitive)."""
+        key = name.strip().strip("/").lower()
+        if key in self.catalog["categories"]:
+            return key
+        return self.catalog["zendesk_tags"].get(key)
+
+    def category_suggestions(self, name: str) -> list[str]:
+        import difflib
+
+        key = name.strip().strip("/").lower()
+        ids = list(self.catalog["categories"])
+        close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
+        tails = {c.rsplit("/", 1)[-1]: c for c in ids}
+        close += [tails[t] for t in difflib.get_close_matches(key.rsplit("/", 1)[-1], list(tails), n=3, cutoff=0.6) if tails[t] not in close]
+        tags = self.catalog["zendesk_tags"]
+        close += [tags[t] for t in difflib.get_close_matches(key, list(tags), n=2, cutoff=0.7) if tags[t] not in close]
+        return close[:3]
+
+    def id_suggestions(self, doc_type: str, name: str) -> list[str]:
+        import difflib
+
+        table = self.catalog["guides" if doc_type == "guide" else "articles"]
+        return difflib.get_close_matches(name.strip().lower(), list(table), n=3, cutoff=0.6)
+
+    def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:
+        """Parse and compile user text (raises :class:`QueryError`)."""
+        node = parse_query(text, max_chars)
+        with self.lock:
+            return compile_query(node, self.postings, self.speller, self.synonyms)
+
+    def search(
+        self,
+        text: str,
+        *,
+        category: str | None = None,
+        doc_type: str | None = None,
+        limit: int = 10,
+        within: Iterable[int] | None = None,
+        snippets: bool = True,
+        max_chars: int = MAX_QUERY_CHARS,
+    ) -> SearchResult:
+        """Ranked hits with plain-text snippets, category facets and a spelling suggestion."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        compiled = self.compile(text, max_chars)
+        allowed = self._allowed(category, doc_type, within)
+        with self.lock:
+            top, matched = self._run(compiled.query, limit, allowed)
+            relaxed = False
+            if not top and compiled.relaxed_query is not None:
+                top, matched = self._run(compiled.relaxed_query, limit, allowed)
+                relaxed = bool(top)
+            facets = Counter(self.categories[n] for n in matched if self.categories[n])
+            highlighter = Highlighter(compiled.terms)
+            hits = [self._hit(docnum, score, highlighter, snippets) for docnum, score in top]
+        suggestion = apply_corrections(text, compiled.corrections) if compiled.corrections else None
+        if suggestion is None and not hits:
+            suggestion = self._suggest(text, max_chars)
+        return SearchResult(
+            query=text,
+            hits=hits,
+            total=len(matched),
+            facets=sorted(facets.items(), key=lambda item: (-item[1], item[0]))[:MAX_FACETS],
+            suggestion=suggestion,
+            corrected=bool(compiled.corrections),
+            relaxed=relaxed,
+            terms=compiled.terms,
+        )
+
+    def _allowed(self, category: str | None, doc_type: str | None, within: Iterable[int] | None) -> frozenset[int] | None:
+        sets: list[frozenset[int]] = []
+        if category is not None:
+            sets.append(self.in_category.get(category, frozenset()))
+        if doc_type is not None:
+            sets.append(self.by_type.get(doc_type, frozenset()))
+        if within is not None:
+            sets.append(frozenset(within))
+        if not sets:
+            return None
+        sets.sort(key=len)
+        return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
+
+    def _run(self, query: wq.Query, limit: int, allowed: frozenset[int] | None) -> tuple[list[tuple[int, float]], Any]:
+        if query is wq.NullQuery or allowed is not None and not allowed:
+            return [], set()
+        scores = self.postings.evaluate(query, self.searcher, self._filters)
+        if allowed is not None:
+            scores = {d: s for d, s in scores.items() if d in allowed} if len(scores) < len(allowed) * 4 else {d: scores[d] for d in allowed if d in scores}
+        # ties broken by document number so equal scores give a stable order
+        top = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+        return top, scores.keys()
+
+    def _hit(self, docnum: int, score: float, highlighter: Highlighter, snippets: bool) -> Hit:
+        title = self.titles[docnum]
+        snippet = highlighter.snippet(self.store.text(docnum, SCAN_BYTES)) if snippets else Snippet("", [])
+        return Hit(docnum, self.ids[docnum], self.types[docnum], title, self.categories[docnum], self.urls[docnum], score, snippet, highlighter.find(title))
+
+    def _suggest(self, text: str, max_chars: int) -> str | None:
+        """For a query that found nothing: the same words with every unknown one corrected."""
+        try:
+            node = parse_query(text, max_chars)
+        except QueryError:
+            return None
+        corrections = []
+        for pos, word in _words(node):
+            lowered = word.lower()
+            if lowered.isalpha() and not self.speller.known(lowered):
+                fixed = self.speller.correct(lowered)
+                if fixed:
+                    corrections.append((pos, word, fixed))
+        return apply_corrections(text, corrections) if corrections else None
+
+    def text_of(self, docnum: int) -> str:
+        return self.store.text(docnum)
+
+    def markdown_of(self, docnum: int) -> str:
+        return self.store.markdown(docnum)
+
+
+def _words(node: Any) -> list[tuple[int, str]]:
+    """(position, word) of every positive word, phrase words included."""
+    from .query import And, Not, Or, Phrase, Word
+
+    if isinstance(node, (And, Or)):
+        return [w for item in node.items for w in _words(item)]
+    if isinstance(node, Word):
+        return [(node.pos, node.text)]
+    if isinstance(node, Phrase):
+        return [(node.pos + 1 + m.start(), m.group(0)) for m in _WORD.finditer(node.text)]
+    return []

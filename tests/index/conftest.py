@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from search.content.repository import Repository, load_repository
+from search.index import Generation, build_generation, open_current
+
+from .sample import write_sample
+
+
+@pytest.fixture()
+def content(tmp_path: Path) -> Path:
+    return write_sample(tmp_path / "content")
+
+
+@pytest.fixture()
+def repo(content: Path) -> Repository:
+    return load_repository(content)
+
+
+@pytest.fixture(scope="module")
+def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
+    root = write_sample(tmp_path_factory.mktemp("content"))
+    index_dir = root / ".kb-index"
+    build_generation(load_repository(root), index_dir)
+    gen = open_current(index_dir)
+    yield gen
+    gen.close()

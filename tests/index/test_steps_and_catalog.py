@@ -1,0 +1,92 @@
+"""Trees as numbered steps, and the per-category diagnosis data precomputed at index time."""
+
+from __future__ import annotations
+
+from search.content.models import Tree
+from search.index import Generation
+from search.render.steps import linearise, step_numbers, steps_text
+
+
+def tree(nodes: dict, start: str | None = None) -> Tree:
+    return Tree.model_validate({"start": start, "nodes": nodes} if start else {"nodes": nodes})
+
+
+VPN = tree(
+    {
+        "online": {"type": "question", "text": "Can the user browse the web?", "answers": {"yes": "restart", "no": "fix-net"}},
+        "restart": {"type": "action", "text": "Restart the client.", "next": "works"},
+        "works": {"type": "question", "text": "Does it connect?", "answers": {"yes": "done", "no": "escalate"}},
+        "done": {"type": "resolution", "text": "Fixed by a restart.", "follow_up": ["Internal site opens"], "user_note": "Restart first next time."},
+        "escalate": {"type": "escalation", "step": "network-l2", "text": "Still failing.", "handoff": ["Client log"]},
+        "fix-net": {"type": "link", "guide": "no-internet", "text": "Fix the internet first."},
+    }
+)
+
+
+def test_numbering_follows_first_answer_depth_first() -> None:
+    assert step_numbers(VPN) == {"online": 1, "restart": 2, "works": 3, "done": 4, "escalate": 5, "fix-net": 6}
+
+
+def test_step_sentences() -> None:
+    text = steps_text(linearise(VPN, {"network-l2": "Network Operations"}))
+    assert text.splitlines() == [
+        "1. Ask: Can the user browse the web? If yes go to step 2; if no go to step 6.",
+        "2. Do: Restart the client. Then go to step 3.",
+        "3. Ask: Does it connect? If yes go to step 4; if no go to step 5.",
+        "4. Resolved: Fixed by a restart. Before closing: Internal site opens. Tell the user: Restart first next time.",
+        "5. Escalate to Network Operations (network-l2): Still failing. Hand over: Client log.",
+        '6. Continue with guide "no-internet": Fix the internet first.',
+    ]
+
+
+def test_structured_steps() -> None:
+    steps = linearise(VPN)
+    first = steps[0].as_dict()
+    assert first["kind"] == "question"
+    assert first["branches"] == [{"label": "yes", "node": "restart", "goto": 2}, {"label": "no", "node": "fix-net", "goto": 6}]
+    assert steps[4].escalation_step == "network-l2" and steps[4].handoff == ("Client log",)
+    assert steps[5].guide == "no-internet"
+
+
+def test_shared_nodes_cycles_and_unreachable_nodes_appear_once() -> None:
+    t = tree(
+        {
+            "a": {"type": "question", "text": "A?", "answers": {"yes": "b", "no": "c"}},
+            "b": {"type": "question", "text": "B?", "answers": {"again": "a", "on": "c"}},
+            "c": {"type": "resolution", "text": "C."},
+            "orphan": {"type": "resolution", "text": "Never reached."},
+        }
+    )
+    steps = linearise(t)
+    assert [s.node for s in steps] == ["a", "b", "c", "orphan"]
+    assert steps[1].line == "2. Ask: B? If again go to step 1; if on go to step 3."
+
+
+def test_unknown_targets_are_named_not_fatal() -> None:
+    t = tree({"a": {"type": "question", "text": "A?", "answers": {"yes": "missing", "no": "b"}}, "b": {"type": "resolution", "text": "B."}})
+    assert linearise(t)[0].line == '1. Ask: A? If yes go to unknown node "missing"; if no go to step 2.'
+
+
+def test_catalog_per_category(generation: Generation) -> None:
+    cat = generation.catalog["categories"]
+    vpn = cat["network/vpn"]
+    assert [p["id"] for p in vpn["parents"]] == ["network"]
+    assert vpn["guides"] == ["vpn-no-connect"] and vpn["guides_from"] == "network/vpn"
+    assert vpn["articles"][0] == "vpn-reinstall"
+    p1 = vpn["escalation"]["P1"]
+    assert [s["id"] for s in p1] == ["service-desk", "network-l2", "duty-manager"]
+    assert p1[1]["escalate_after_minutes"] == 120  # half of the 4h P1 resolution target
+    assert [s["id"] for s in vpn["escalation"]["P3"]] == ["service-desk", "network-l2"]
+    # a category without guides falls back to its parent's
+    mfa = cat["accounts/mfa"]
+    assert mfa["guides_from"] == "accounts" and mfa["guides"] == ["password-reset"]
+    assert "mfa-new-phone" in mfa["articles"]
+    # a parent without guides of its own lists its children's
+    assert cat["network"]["guides"] == ["vpn-no-connect"]
+    guide = generation.catalog["guides"]["vpn-no-connect"]
+    assert guide["gather"] == ["The user's location and network", "The exact error message"]
+    assert guide["steps"][0]["line"].startswith("1. Ask: Can the user open a public website?")
+    assert guide["tree"]["start"] == "internet-works"
+    assert guide["url"] == "/guides/vpn-no-connect/"
+    assert generation.catalog["articles"]["vpn-reinstall"]["url"] == "/articles/vpn-reinstall/"
+    assert generation.catalog["priorities"]["P3"]["resolution_minutes"] == 3 * 1440
