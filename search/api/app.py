@@ -18,7 +18,7 @@ from starlette.types import Scope
 from .. import __version__
 from .middleware import BodySizeLimit, DiagnoseFastPath
 from .problems import install_problem_handlers
-from .routes import admin, catalog, diagnose, health, search
+from .routes import admin, catalog, diagnose, health, search, triage, walk
 from .settings import Settings
 from .state import IndexState
 
@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.index = state
     install_problem_handlers(app)
-    for module in (diagnose, search, catalog, health, admin):
+    for module in (diagnose, search, catalog, walk, triage, health, admin):
         app.include_router(module.router, prefix=API_PREFIX)
     site = settings.site_path
     if site.is_dir():

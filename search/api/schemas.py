@@ -205,3 +205,76 @@ class ReloadOut(BaseModel):
     generation: int
     previous: int | None
     changed: bool
+
+
+class TicketIn(BaseModel):
+    """Ticket details that fill message templates."""
+
+    ticket_id: str | None = Field(None, max_length=100)
+    requester: str | None = Field(None, max_length=200)
+    technician: str | None = Field(None, max_length=200)
+
+
+class WalkIn(BaseModel):
+    """The answers so far; the walk itself is stateless."""
+
+    answers: list[str] = Field(default=[], max_length=1000, description='Choice at each node from the start: an answer label, or "done" for an action.')
+    revision: str | None = Field(None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409.")
+    priority: Literal["P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"] | None = Field(None, description="For the transcript and messages.")
+    gathered: list[str] = Field(default=[], max_length=100, description="Notes for the guide's information-to-gather items, in order (blank = not gathered).")
+    ticket: TicketIn | None = None
+
+
+class NodeOut(BaseModel):
+    id: str
+    type: Literal["question", "action", "resolution", "escalation", "link"]
+    text: str | None = None
+    help: str | None = None
+    choices: list[str] = Field(description="What the technician can answer here (empty at a leaf).")
+
+
+class VisitOut(BaseModel):
+    node: str
+    type: str
+    text: str
+    choice: str
+
+
+class Message(BaseModel):
+    subject: str | None = None
+    body: str
+
+
+class WalkOut(BaseModel):
+    guide: dict[str, str] = Field(description="id, title, version, revision.")
+    current: NodeOut
+    path: list[VisitOut]
+    finished: bool
+    outcome: dict[str, Any] | None = Field(None, description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
+    transcript: str = Field(description="Plain-text transcript for the ticket's internal note (same text as the site and kb walk).")
+    transcript_data: dict[str, Any] = Field(description="The same transcript as structured data.")
+    messages: dict[str, Message] = Field(default={}, description="At a leaf: filled templates (resolution + closure, or escalation).")
+    content_version: str
+    generation: int
+
+
+class TriageIn(BaseModel):
+    subject: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="The ticket's subject (required, not blank).")
+    description: str = Field("", max_length=20_000)
+    impact: str | None = Field(None, max_length=50, description="Impact level from the priority matrix, e.g. significant.")
+    urgency: str | None = Field(None, max_length=50, description="Urgency level from the priority matrix, e.g. high.")
+    limit: int = Field(3, ge=1, le=20)
+
+
+class CategorySuggestion(BaseModel):
+    category: str
+    title: str
+    score: float
+    matched: list[str] = Field(description="Keywords and aliases that matched; word~keyword for a corrected typo.")
+    url: str
+
+
+class TriageOut(BaseModel):
+    categories: list[CategorySuggestion]
+    priority: PriorityOut | None = None
+    generation: int

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(None, description="Bearer token for /api/admin/*; admin routes are disabled without one.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a browser (exact, no wildcard with credentials).")
     cors_allow_credentials: bool = Field(False, description="Allow cookies/authorization on cross-origin requests.")
-    max_body_bytes: int = Field(16_384, ge=0, description="Largest request body accepted (413 above).")
+    max_body_bytes: int = Field(65_536, ge=0, description="Largest request body accepted (413 above).")
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
 

@@ -14,6 +14,12 @@ PriorityParam = Literal["P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent"
 PRIORITY_HELP = "P1..P4 (or p1..p4), or a Zendesk priority: urgent, high, normal, low."
 
 
+def not_found(kind: str, name: str, suggestions: list[str]) -> ProblemError:
+    """404 problem for an unknown id, with did-you-mean suggestions."""
+    hint = " (did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?)" if suggestions else ""
+    return ProblemError(404, f'no {kind} "{name[:100]}"{hint}', kind=f"unknown-{kind}", title=f"Unknown {kind}", suggestions=suggestions)
+
+
 def resolve_category(gen: Generation, name: str) -> str:
     """Category id from an id or ticket-tool tag, or a 404 problem with suggestions."""
     cid = gen.resolve_category(name)

@@ -13,6 +13,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from .repository import Repository
 
@@ -87,8 +88,23 @@ class Triage:
         n = max(len(self.titles), 1)
         self.vocab = dict(vocab)
         self.idf = {term: math.log(1 + n / len(cats)) for term, cats in vocab.items()}
-        self.words = sorted(t for t in vocab if " " not in t and len(t) >= 3)
-        self.max_phrase = max((t.count(" ") + 1 for t in vocab), default=1)
+        self._index_words()
+
+    def to_state(self) -> dict[str, object]:
+        """The built vocabulary as JSON-able data (stored with each index generation)."""
+        return {"titles": self.titles, "vocab": self.vocab, "idf": self.idf}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Triage:
+        """A :class:`Triage` from :meth:`to_state` data, without the repository."""
+        triage = cls.__new__(cls)
+        triage.titles, triage.vocab, triage.idf = state["titles"], state["vocab"], state["idf"]
+        triage._index_words()
+        return triage
+
+    def _index_words(self) -> None:
+        self.words = sorted(t for t in self.vocab if " " not in t and len(t) >= 3)
+        self.max_phrase = max((t.count(" ") + 1 for t in self.vocab), default=1)
 
     def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
         """Ranked categories for ``text`` (best first), each with its score and matched terms."""

@@ -31,8 +31,9 @@ from whoosh import index as whoosh_index
 
 from ..content.problems import ContentError, Severity
 from ..content.repository import Repository
+from ..content.triage import Triage
 from . import catalog as catalog_mod
-from .generation import CATALOG, DOCS, MANIFEST, SYNONYMS, VOCABULARY, WHOOSH_DIR, Generation, IndexUnavailable, generation_number
+from .generation import CATALOG, CONTENT_DIR, DOCS, MANIFEST, SYNONYMS, TRIAGE, VOCABULARY, WHOOSH_DIR, Generation, IndexUnavailable, generation_number
 from .postings import export_postings
 from .query import QueryError
 from .schema import build_schema
@@ -213,6 +214,8 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
     min_df = 2 if len(docs) >= 200 else 1
     _write_json(target / VOCABULARY, build_vocabulary((f"{d.title} {' '.join(d.tags)} {d.text[:MAX_INDEXED_CHARS]}" for d in docs), min_df))
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
+    _write_json(target / TRIAGE, Triage(repo).to_state())
+    _snapshot_guides(repo, target / CONTENT_DIR)
     if progress:
         progress(f"catalog and text written ({len(docs)} documents)")
     _write_whoosh(target / WHOOSH_DIR, docs)
@@ -228,6 +231,15 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
     }
     _write_json(target / MANIFEST, manifest)
     return manifest
+
+
+def _snapshot_guides(repo: Repository, target: Path) -> None:
+    """Copy the guide files and config files the generation was built from (walks load them)."""
+    files = [*repo.config_docs, *(p for g in repo.guides for p in (g.path, g.tree_path))]
+    for rel in files:
+        destination = target / rel
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(Path(repo.root) / rel, destination)
 
 
 def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc]) -> None:

@@ -20,7 +20,9 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids
+from ..content.triage import Triage
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .snippets import SCAN_BYTES, Highlighter, Snippet
@@ -34,6 +36,8 @@ CATALOG = "catalog.json"
 DOCS = "docs.json"
 VOCABULARY = "vocabulary.json"
 SYNONYMS = "synonyms.json"
+TRIAGE = "triage.json"
+CONTENT_DIR = "content"  # snapshot of guides/ (trees, taxonomy, protocol, templates) for walks
 MAX_LIMIT = 50
 _WORD = re.compile(r"\w+")
 MAX_FACETS = 25
@@ -139,6 +143,25 @@ class Generation:
                 parent["url"] = prefix + parent["url"]
         for entry in (*cat["guides"].values(), *cat["articles"].values()):
             entry["url"] = prefix + entry["url"]
+
+    @property
+    def content(self) -> Repository:
+        """The guides, trees, taxonomy, protocol and templates this generation was built from.
+
+        Loaded on first use (walks) from the generation's snapshot, by the one content loader.
+        """
+        with self.lock:
+            if "content" not in self.cache:
+                self.cache["content"] = load_repository(self.path / CONTENT_DIR)
+            return self.cache["content"]  # type: ignore[no-any-return]
+
+    @property
+    def triage(self) -> Triage:
+        """Category suggestions with the vocabulary built at index time."""
+        with self.lock:
+            if "triage" not in self.cache:
+                self.cache["triage"] = Triage.from_state(json.loads((self.path / TRIAGE).read_text("utf-8")))
+            return self.cache["triage"]  # type: ignore[no-any-return]
 
     @property
     def content_version(self) -> str:

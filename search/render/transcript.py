@@ -126,7 +126,6 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         outcome = {"type": "link", "node": state.current, "guide": leaf.guide, "text": leaf.text}
     return {
         "guide": {"id": guide.id, "title": guide.meta.title, "version": guide.meta.version, "revision": guide.revision},
-        "content_version": repo.content_version,
         "category": guide.meta.category,
         "priority": priority,
         "gathered": [{"item": item, "value": value} for item, value in zip(guide.meta.gather, gathered) if value and value.strip()],

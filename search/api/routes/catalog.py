@@ -8,14 +8,9 @@ from fastapi import APIRouter, Path, Query
 
 from .. import schemas, views
 from ..deps import IndexDep
-from ..problems import ProblemError, problem_doc
+from ..problems import problem_doc
 
 router = APIRouter()
-
-
-def _not_found(kind: str, name: str, suggestions: list[str]) -> ProblemError:
-    hint = " (did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?)" if suggestions else ""
-    return ProblemError(404, f'no {kind} "{name[:100]}"{hint}', kind=f"unknown-{kind}", title=f"Unknown {kind}", suggestions=suggestions)
 
 
 @router.get("/categories", response_model=schemas.CategoriesOut, responses=problem_doc(503), tags=["categories"], summary="The category taxonomy")
@@ -32,7 +27,7 @@ async def guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)]) -
     """A guide with its information to gather, numbered steps, tree and prose."""
     entry = gen.catalog["guides"].get(guide_id)
     if entry is None:
-        raise _not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
+        raise views.not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
     return views.guide_out(entry, detail=True)
 
 
@@ -42,7 +37,7 @@ async def article(gen: IndexDep, article_id: Annotated[str, Path(max_length=200)
     entry = gen.catalog["articles"].get(article_id)
     docnum = gen.docnum_by_key.get(("article", article_id))
     if entry is None or docnum is None:
-        raise _not_found("article", article_id, gen.id_suggestions("article", article_id))
+        raise views.not_found("article", article_id, gen.id_suggestions("article", article_id))
     return schemas.ArticleOut(**entry, markdown=gen.markdown_of(docnum), text=gen.text_of(docnum))
 
 

@@ -1,0 +1,33 @@
+"""POST /api/triage: a ticket's text in, likely categories and the matrix priority out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ...content.triage import triage_priority
+from .. import schemas, views
+from ..deps import IndexDep
+from ..problems import ProblemError, problem_doc
+
+router = APIRouter(tags=["triage"])
+
+
+@router.post("/triage", response_model=schemas.TriageOut, responses=problem_doc(400, 503), summary="Suggest categories and priority for a ticket")
+def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
+    """Ranked categories with scores and the keywords that matched; with ``impact`` and
+    ``urgency`` also the priority from the impact x urgency matrix."""
+    text = f"{body.subject}\n{body.description}"
+    try:
+        pid = triage_priority(gen.content, body.impact, body.urgency)
+    except ValueError as exc:  # the levels are content, so they cannot be in the static schema
+        raise ProblemError(400, str(exc), kind="unknown-priority-level", title="Unknown impact or urgency") from None
+    categories = gen.catalog["categories"]
+    return schemas.TriageOut(
+        categories=[
+            schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category]["category"]["url"])
+            for s in gen.triage.suggest(text, body.limit)
+            if s.category in categories
+        ],
+        priority=views.priority_out(gen, pid) if pid else None,
+        generation=gen.number,
+    )

@@ -1,0 +1,68 @@
+"""POST /api/guides/{id}/walk: the stateless step-through, transcript and messages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from ...content.models import ActionNode, QuestionNode
+from ...content.walk import AnswerNotOffered, StaleRevision, WalkError, walk
+from ...render.messages import MessageError, messages_for
+from ...render.transcript import transcript_json
+from .. import schemas, views
+from ..deps import IndexDep
+from ..problems import ProblemError, problem_doc
+
+router = APIRouter(tags=["guides"])
+
+
+@router.post("/guides/{guide_id}/walk", response_model=schemas.WalkOut, responses=problem_doc(400, 404, 409, 503), summary="Step through a guide")
+def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], body: schemas.WalkIn) -> schemas.WalkOut:
+    """Follow ``answers`` from the start node; answer with the current node, its choices and the path.
+
+    At a leaf the outcome, the transcript and the filled message templates are included. An
+    answer the node does not offer, an answer after the walk ended, or answers recorded against
+    another revision of the guide conflict with the current tree: a 409 problem naming the
+    current revision (and the choices offered).
+    """
+    repo = gen.content
+    guide = repo.guide_by_id.get(guide_id)
+    if guide is None:
+        raise views.not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
+    priority = views.resolve_priority(body.priority)
+    try:
+        state = walk(guide, body.answers, body.revision)
+    except StaleRevision as exc:
+        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
+    except AnswerNotOffered as exc:
+        raise ProblemError(409, str(exc), kind="answer-not-offered", title="Answer not offered", node=exc.node_id, index=exc.index, offered=exc.offered, current_revision=guide.revision) from None
+    except WalkError as exc:
+        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None
+    node = state.node
+    data = transcript_json(state, repo, priority, body.gathered)
+    messages: dict[str, schemas.Message] = {}
+    if state.outcome is not None and state.outcome.type != "link":
+        try:
+            filled = messages_for(state, repo, priority, body.gathered, body.ticket.model_dump(exclude_none=True) if body.ticket else {})
+            messages = {k: schemas.Message(subject=v["subject"], body=v["body"] or "") for k, v in filled.items()}
+        except MessageError:
+            messages = {}
+    return schemas.WalkOut(
+        guide=data["guide"],
+        current=schemas.NodeOut(
+            id=state.current,
+            type=node.type,
+            text=node.text,
+            help=node.help if isinstance(node, (QuestionNode, ActionNode)) else None,
+            choices=state.choices,
+        ),
+        path=[schemas.VisitOut(**step) for step in data["steps"]],
+        finished=state.outcome is not None,
+        outcome=data["outcome"],
+        transcript=data["text"],
+        transcript_data=data,
+        messages=messages,
+        content_version=gen.content_version,
+        generation=gen.number,
+    )

@@ -1,0 +1,159 @@
+"""POST /api/guides/{id}/walk and POST /api/triage over real HTTP and in-process, on the shipped content.
+
+The transcript the API returns must equal the one implementation's text byte for byte, for a
+walk to every leaf of every shipped guide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from search.api import Settings, create_app
+from search.content.models import EscalationNode, ResolutionNode
+from search.content.repository import Repository, load_repository
+from search.content.walk import walk
+from search.index import build_generation
+from search.render.transcript import transcript_text
+
+from walk.walkpaths import ROOT, shortest_routes
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def repo() -> Repository:
+    return load_repository(ROOT)
+
+
+@pytest.fixture(scope="module")
+def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    index_dir = tmp_path_factory.mktemp("index")
+    build_generation(repo, index_dir)
+    with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"))), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def _leaf_walks(repo: Repository) -> list[tuple[str, tuple[str, ...], str]]:
+    walks = []
+    for guide in repo.guides:
+        for node_id, answers in shortest_routes(guide).items():
+            node = guide.tree.nodes[node_id]
+            if isinstance(node, (ResolutionNode, EscalationNode)):
+                walks.append((guide.id, answers, node.type))
+    return walks
+
+
+def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestClient, repo: Repository) -> None:
+    walks = _leaf_walks(repo)
+    assert len({w[0] for w in walks}) == len(repo.guides)
+    gathered = ["first note", "", "third: with punctuation"]
+    for guide_id, answers, kind in walks:
+        guide = repo.guide_by_id[guide_id]
+        response = client.post(f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "urgent", "gathered": gathered, "revision": guide.revision})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        expected = transcript_text(walk(guide, answers), repo, "P1", gathered)
+        assert body["transcript"] == expected
+        assert body["finished"] is True and body["outcome"]["type"] == kind
+        assert body["current"]["choices"] == []
+        assert body["transcript_data"]["text"] == expected
+        assert set(body["messages"]) == ({"resolution", "closure"} if kind == "resolution" else {"escalation"})
+
+
+def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: TestClient, repo: Repository) -> None:
+    guide = repo.guide_by_id["vpn-cannot-connect"]
+    first = guide.tree.nodes[guide.tree.start_id]
+    answer = next(iter(first.answers))  # type: ignore[union-attr]
+    body = client.post("/api/guides/vpn-cannot-connect/walk", json={"answers": [answer]}).json()
+    state = walk(guide, [answer])
+    assert body["finished"] is False
+    assert body["current"]["id"] == state.current
+    assert body["current"]["choices"] == state.choices
+    assert body["path"] == [{"node": guide.tree.start_id, "type": "question", "text": first.text, "choice": answer}]
+    assert body["transcript"].endswith("Outcome: In progress (walk not finished).\n")
+
+
+def test_messages_are_filled_from_the_ticket(client: TestClient, repo: Repository) -> None:
+    guide_id, answers, _ = next(w for w in _leaf_walks(repo) if w[2] == "resolution")
+    body = client.post(f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "ticket": {"ticket_id": "4711", "requester": "Dana", "technician": "Sam"}}).json()
+    note = body["messages"]["resolution"]
+    assert "4711" in (note["subject"] or "") and note["body"].startswith("Hello Dana,") and "Sam" in note["body"]
+    assert "{" not in note["body"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "kind"),
+    [
+        ({"answers": ["definitely-not-an-answer"]}, 409, "answer-not-offered"),
+        ({"revision": "0.0+00000000"}, 409, "stale-revision"),
+        ({"answers": "yes"}, 422, "validation"),
+        ({"priority": "P9"}, 422, "validation"),
+        ({"answers": ["x"] * 1001}, 422, "validation"),
+    ],
+)
+def test_bad_walks_are_problems_naming_what_to_do(client: TestClient, repo: Repository, payload: dict[str, object], status: int, kind: str) -> None:
+    response = client.post("/api/guides/vpn-cannot-connect/walk", json=payload)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(PROBLEM)
+    problem = response.json()
+    assert problem["type"] == f"urn:kb-guides:problem:{kind}"
+    if kind in ("answer-not-offered", "stale-revision"):
+        assert problem["current_revision"] == repo.guide_by_id["vpn-cannot-connect"].revision
+    if kind == "answer-not-offered":
+        assert problem["offered"] == walk(repo.guide_by_id["vpn-cannot-connect"], []).choices
+
+
+def test_answers_past_a_leaf_are_a_problem(client: TestClient, repo: Repository) -> None:
+    guide_id, answers, _ = _leaf_walks(repo)[0]
+    response = client.post(f"/api/guides/{guide_id}/walk", json={"answers": [*answers, "yes"]})
+    assert response.status_code == 409 and response.json()["type"].endswith(":walk-finished")
+
+
+def test_unknown_guide_is_404_with_suggestions(client: TestClient) -> None:
+    response = client.post("/api/guides/vpn-cannot-conect/walk", json={})
+    assert response.status_code == 404
+    assert "vpn-cannot-connect" in response.json()["suggestions"]
+
+
+def test_triage_ranks_categories_and_computes_the_priority(client: TestClient, repo: Repository) -> None:
+    body = client.post("/api/triage", json={"subject": "Pasword expired", "description": "I am locked out of my account since this morning", "impact": "minor", "urgency": "high"}).json()
+    assert body["categories"][0]["category"] == "accounts"
+    assert any("~" in m for m in body["categories"][0]["matched"])  # the typo was corrected
+    assert body["priority"]["id"] == repo.priorities.matrix["minor"]["high"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({}, 422),
+        ({"subject": "   "}, 422),
+        ({"subject": "x", "description": "x" * 20_001}, 422),
+        ({"subject": "x", "limit": 0}, 422),
+        ({"subject": "x", "impact": "huge", "urgency": "high"}, 400),
+        ({"subject": "x", "impact": "minor"}, 400),
+    ],
+)
+def test_bad_triage_requests_are_problems(client: TestClient, payload: dict[str, object], status: int) -> None:
+    response = client.post("/api/triage", json=payload)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith(PROBLEM)
+    if status == 400:
+        assert "impact" in response.json()["detail"] or "urgency" in response.json()["detail"]
+
+
+def test_a_body_over_the_limit_is_413_problem(client: TestClient) -> None:
+    response = client.post("/api/triage", json={"subject": "x", "description": "y" * 70_000})
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_walk_over_real_http(live_shipped: str, repo: Repository) -> None:
+    guide_id, answers, _ = next(w for w in _leaf_walks(repo) if w[2] == "escalation")
+    response = httpx.post(f"{live_shipped}/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "P2"}, timeout=10)
+    assert response.status_code == 200
+    assert response.json()["transcript"] == transcript_text(walk(repo.guide_by_id[guide_id], answers), repo, "P2")
