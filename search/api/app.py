@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
@@ -66,12 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             state.close()
 
-    app = FastAPI(
+    # FastAPIOffline: the /api/docs page with Swagger UI shipped in the package, not from a CDN.
+    app = FastAPIOffline(
         title="kb-guides search API",
         version=__version__,
         description="Troubleshooting guides, KB articles, categories and the escalation protocol for service-desk tools. Errors are RFC 9457 problem+json.",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
+        static_url=f"{API_PREFIX}/docs-assets",
         openapi_url=f"{API_PREFIX}/openapi.json",
         lifespan=lifespan,
     )

@@ -6,6 +6,7 @@ walk to every leaf of every shipped guide.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,12 @@ def test_walk_over_real_http(live_shipped: str, repo: Repository) -> None:
     response = httpx.post(f"{live_shipped}/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "P2"}, timeout=10)
     assert response.status_code == 200
     assert response.json()["transcript"] == transcript_text(walk(repo.guide_by_id[guide_id], answers), repo, "P2")
+
+
+def test_api_docs_load_nothing_from_a_cdn(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    links = re.findall(r'(?:src|href)="([^"]*)"', page.text)
+    assert links and all(link.startswith("/api/") for link in links), links
+    script = client.get("/api/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
