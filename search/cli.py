@@ -28,6 +28,10 @@ ROOT_OPTION = click.option(
 )
 
 
+SITE_OPTION = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_SITE_DIR", help="Where the site is built (default: <root>/site). Env: KB_SITE_DIR.")
+INDEX_OPTION = click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
 def main() -> None:
@@ -84,7 +88,7 @@ def schema(out: Path) -> None:
         click.echo(path.as_posix())
 
 
-def _clean_repository(root: Path) -> Repository:
+def _clean_repository(root: Path, unchanged: str = "") -> Repository:
     """Load and check the content; content errors end the command with exit code 1."""
     from .checks import run_checks
     from .content.repository import load_repository
@@ -94,7 +98,7 @@ def _clean_repository(root: Path) -> Repository:
     if errors:
         for problem in errors:
             click.echo(problem.format(), err=True)
-        click.echo(f"{len(errors)} content errors; fix them (kb check) before this command can run", err=True)
+        click.echo(f"{len(errors)} content errors; fix them (kb check) before this command can run" + (f"; {unchanged}" if unchanged else ""), err=True)
         sys.exit(1)
     return repo
 
@@ -182,24 +186,15 @@ def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, c
 
 @main.command()
 @ROOT_OPTION
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
+@INDEX_OPTION
 def index(root: Path, index_dir: Path | None) -> None:
     """Check the content, then build and switch to a new search index generation.
 
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
-    from .checks import run_checks
-    from .content.repository import load_repository
     from .index import BuildError, build_generation
 
-    repo = load_repository(_require_root(root))
-    problems = run_checks(repo)
-    errors = [p for p in problems if p.severity.value == "error"]
-    if errors:
-        for p in errors:
-            click.echo(p.format(), err=True)
-        click.echo(f"refusing to index: {len(errors)} content errors (run kb check); the served index is unchanged", err=True)
-        sys.exit(1)
+    repo = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
     try:
         result = build_generation(repo, target, check=False)
@@ -213,8 +208,8 @@ def index(root: Path, index_dir: Path | None) -> None:
 @ROOT_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index).")
-@click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_SITE_DIR", help="Built site served at / (default: <root>/site; skipped when missing).")
+@INDEX_OPTION
+@SITE_OPTION
 def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Path | None) -> None:
     """Serve the search API under /api (docs at /api/docs) and the built site at /.
 
@@ -234,6 +229,88 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
+    from .api import Settings
+
+    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    return settings.site_path, settings.index_path
+
+
+def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
+    """Check, build the site, build the index; print progress. False when anything failed
+    (what was served before is then left exactly as it was)."""
+    import time
+
+    from .checks import run_checks
+    from .content.repository import load_repository
+    from .docsite.build import SiteBuildError, build_site
+    from .index import BuildError, build_generation
+
+    started = time.monotonic()
+    click.echo("[1/3] checking content ...", err=True)
+    repo = load_repository(_require_root(root))
+    problems = run_checks(repo)
+    errors = [p for p in problems if p.severity.value == "error"]
+    for problem in problems:
+        click.echo(problem.format(), err=True)
+    click.echo(f"      {len(repo.guides)} guides, {len(repo.articles)} articles: {len(errors)} errors, {len(problems) - len(errors)} warnings", err=True)
+    if errors:
+        return False
+    click.echo(f"[2/3] building the site into {site_dir} ...", err=True)
+    try:
+        build_site(root, site_dir)
+    except SiteBuildError as exc:
+        click.echo(f"site build failed; the previous site is unchanged:\n{exc}", err=True)
+        return False
+    click.echo(f"[3/3] building the search index in {index_dir} ...", err=True)
+    try:
+        result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True))
+    except BuildError as exc:
+        click.echo(f"index build failed; the served index is unchanged: {exc}", err=True)
+        return False
+    click.echo(f"done in {time.monotonic() - started:.1f} s: site {site_dir}, index {result.name} (content version {result.content_version})", err=True)
+    return True
+
+
+@main.command()
+@ROOT_OPTION
+@SITE_OPTION
+@INDEX_OPTION
+def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
+    """Check the content, then build the static site and a new search index generation.
+
+    A failed step leaves the previous site and index as they were (exit 1).
+    """
+    site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
+    if not _build_all(root, site, index_path):
+        sys.exit(1)
+
+
+@main.command()
+@ROOT_OPTION
+@SITE_OPTION
+@INDEX_OPTION
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, port: int) -> None:
+    """The main job: check, build site + index, then serve the site at / and the API at /api.
+
+    When the content has errors but an earlier build exists, that last good site and index
+    are served (and the errors printed); without one, nothing is served (exit 1).
+    """
+    from .index import read_current
+
+    site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
+    if not _build_all(root, site, index_path):
+        if not (site.is_dir() and read_current(index_path)):
+            click.echo("nothing to serve yet: fix the problems above and run kb start again", err=True)
+            sys.exit(1)
+        click.echo("serving the last good site and index", err=True)
+    click.echo(f"serving http://{host}:{port}/ (site) and http://{host}:{port}/api/docs (API); Ctrl+C stops", err=True)
+    ctx = click.get_current_context()
+    ctx.invoke(serve, root=root, host=host, port=port, index_dir=index_path, site_dir=site)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -133,12 +134,14 @@ class Repository:
     unloaded: list[Unloaded] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
+    @cached_property
     def guide_by_id(self) -> dict[str, Guide]:
+        """Guides by id (the first one wins a duplicate id); built once, after loading."""
         return _first_by_id(self.guides)
 
-    @property
+    @cached_property
     def article_by_id(self) -> dict[str, Article]:
+        """Articles by id (the first one wins a duplicate id); built once, after loading."""
         return _first_by_id(self.articles)
 
     @property

@@ -1,0 +1,123 @@
+"""The ``kb-guides`` mkdocs plugin: loads and checks the content once, adds the generated pages.
+
+Event wiring only; every page is rendered by ``search.render``. Content errors stop the build
+(``PluginError`` listing ``path:line:col`` problems); content warnings such as review-overdue are
+logged at info level, so ``mkdocs build --strict`` does not start failing as content ages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
+
+from ..checks import run_checks
+from ..content import sitemap
+from ..content.problems import ContentError, Problem, Severity
+from ..content.repository import Article, Repository, load_repository
+from ..render.mdpage import LateHtml, fill
+from ..render.offline import external_loads
+from ..render.pages import Pages
+from ..render.site import generated_pages
+from .config import GuidesConfig
+
+log = logging.getLogger("mkdocs.plugins.kb-guides")
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+ASSETS_URI = "assets/kb-guides"
+
+
+class ContentProblems(PluginError):
+    """Content errors that stop the build; ``problems`` holds them for callers that print their own."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        count = f"{len(problems)} content error{'s' if len(problems) != 1 else ''}"
+        super().__init__(f"kb-guides: {count}; fix them (kb check lists them too):\n{ContentError(problems)}")
+
+
+class GuidesPlugin(BasePlugin[GuidesConfig]):
+    """Adds guide, category, escalation, priority, review and tags pages and the guide script."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.repo: Repository | None = None
+        self.today = dt.date.today()
+        self.pages: Pages | None = None
+        self.articles: dict[str, Article] = {}
+        self.errors: list[Problem] = []
+        self.late: dict[str, Callable[[], LateHtml]] = {}
+        self.pending: dict[str, LateHtml] = {}
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.today = _date(self.config.today)
+        self.repo = load_repository(Path(config.config_file_path).parent)
+        problems = run_checks(self.repo, self.today) if self.config.check else list(self.repo.problems)
+        errors = self.errors = [p for p in problems if p.severity is Severity.ERROR]
+        for problem in problems:
+            if problem.severity is not Severity.ERROR:
+                log.info(problem.format())
+        if errors and self.config.check:
+            raise ContentProblems(errors)
+        for problem in errors:  # check: false (tests only) still says what it skipped
+            log.info(problem.format())
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.repo is not None
+        self.pages = Pages(self.repo, config.use_directory_urls)
+        self.articles = {sitemap.article_src(a.path): a for a in self.repo.articles}
+        generated = generated_pages(self.repo, today=self.today, review_window_days=self.config.review_window_days, directory_urls=config.use_directory_urls)
+        self.late, self.pending = generated.late, {}
+        for src_uri, content in generated.sources.items():
+            if files.get_file_from_path(src_uri) is not None:
+                raise PluginError(f'kb-guides: "kb/{src_uri}" has the path of a generated page; rename or remove it')
+            files.append(File.generated(config, src_uri, content=content))
+        for asset in sorted(ASSETS_DIR.iterdir()):
+            if asset.suffix in (".js", ".css"):
+                files.append(File.generated(config, f"{ASSETS_URI}/{asset.name}", abs_src_path=str(asset)))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        article = self.articles.get(page.file.src_uri)
+        if article is None or self.pages is None:
+            return markdown
+        return self.pages.article_source(article, markdown)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        render_late = self.late.get(page.file.src_uri)
+        if render_late is not None:
+            late = self.pending[page.file.src_uri] = render_late()
+            html = fill(html, late.indexed)
+            if page.present_anchor_ids is not None:
+                page.present_anchor_ids |= late.anchors
+        for url in external_loads(html):
+            log.warning(f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively')
+        return html
+
+    @event_priority(-100)  # after the search plugin has indexed page.content
+    def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        late = self.pending.pop(page.file.src_uri, None)
+        if late is not None:
+            page.content = fill(page.content or "", late.unindexed)
+        return context
+
+
+def _date(value: dt.date | str | None) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PluginError(f'kb-guides: "today: {value}" is not a date; write it as YYYY-MM-DD') from None

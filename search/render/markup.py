@@ -1,0 +1,154 @@
+"""Text from content files to safe HTML: escaped plain text, or Markdown rendered then sanitized.
+
+Content text reaches the site outside mkdocs's own Markdown pass (node text, answer labels,
+escalation contacts), so it is rendered here. Raw HTML in that text is shown literally rather
+than passed through (``kb check`` rejects it anyway; tests build pages with the check off), and
+the result goes through nh3 as a second fence. Relative ``.md`` links are resolved against the
+page the text was written for and rewritten for the page it is shown on.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+
+import markdown
+import nh3
+from markdown.treeprocessors import Treeprocessor
+
+from ..content import sitemap
+
+_TAGS = {"p", "br", "a", "code", "pre", "em", "strong", "ul", "ol", "li", "kbd", "blockquote", "hr"}
+_ATTRIBUTES = {"a": {"href", "title"}}
+_SCHEMES = {"http", "https", "mailto", "tel"}
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_TAG = re.compile(r"<[^>]*>")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+_BLANK_RUN = re.compile(r"\n\s*")
+# Text that Markdown would only wrap in a paragraph: one line, no markup characters, no block
+# syntax at the start. Most node texts are like that; they skip the Markdown parser.
+_PLAIN_LINE = re.compile(r"(?![-+=>#]|\d+[.)]\s|\s)[^\\`*_\[\]<>&\n\r\t\xa0]+(?<!\s)")
+
+
+def text(value: str | None) -> str:
+    """Plain text as HTML (quotes escaped too, so the result is safe in attributes)."""
+    return html.escape(value or "", quote=True)
+
+
+def page_url(src: str, directory_urls: bool = True) -> str:
+    """Site-root-relative URL of a page source path, as mkdocs builds it."""
+    if directory_urls:
+        return sitemap.page_url(src)
+    return src.removesuffix(".md") + ".html"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """``to_url`` relative to the page at ``from_url`` (both site-root-relative page or file URLs)."""
+    start = from_url[:-1] if from_url.endswith("/") else posixpath.dirname(from_url)
+    target = to_url.rstrip("/") or "."
+    rel = posixpath.relpath(target, start or ".")
+    if to_url.endswith("/") or to_url == "":
+        rel = rel.rstrip("/") + "/"
+    return rel
+
+
+def href(from_src: str, to_src: str, anchor: str = "", directory_urls: bool = True) -> str:
+    """Relative link from page ``from_src`` to page ``to_src`` (sources as in :mod:`search.content.sitemap`)."""
+    fragment = f"#{anchor}" if anchor else ""
+    if from_src == to_src and anchor:
+        return fragment
+    return relative_url(page_url(from_src, directory_urls), page_url(to_src, directory_urls)) + fragment
+
+
+class _Links(Treeprocessor):
+    """Rewrites relative links (written for ``written_for``) into URLs for ``shown_on``."""
+
+    written_for = "index.md"
+    shown_on = "index.md"
+    directory_urls = True
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter("a"):
+            target = el.get("href", "")
+            if not target or _SCHEME.match(target) or target.startswith(("#", "/")):
+                continue
+            path, _, anchor = target.partition("#")
+            resolved = sitemap.resolve_link(self.written_for, path)
+            if resolved.endswith(".md"):
+                el.set("href", href(self.shown_on, resolved, anchor, self.directory_urls))
+            else:
+                url = relative_url(page_url(self.shown_on, self.directory_urls), resolved)
+                el.set("href", url + (f"#{anchor}" if anchor else ""))
+
+
+class _Renderer:
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=["sane_lists"])
+        # Raw HTML becomes literal text: authors see what they wrote, browsers never parse it.
+        self.md.preprocessors.deregister("html_block")
+        self.md.inlinePatterns.deregister("html")
+        self.links = _Links(self.md)
+        self.md.treeprocessors.register(self.links, "kb_links", 1)
+        self.cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener noreferrer")
+
+    def render(self, source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
+        if _PLAIN_LINE.fullmatch(source):  # what nh3 would make of it too (tested)
+            return f"<p>{html.escape(source, quote=False)}</p>"
+        return self.render_markdown(source, written_for, shown_on, directory_urls)
+
+    def render_markdown(self, source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
+        self.links.written_for, self.links.shown_on, self.links.directory_urls = written_for, shown_on, directory_urls
+        out = self.md.reset().convert(source)
+        return _one_block(self.cleaner.clean(out))
+
+
+_renderer: _Renderer | None = None
+
+
+def renderer() -> _Renderer:
+    global _renderer
+    if _renderer is None:
+        _renderer = _Renderer()
+    return _renderer
+
+
+def _one_block(fragment: str) -> str:
+    """No blank lines and no line starting with anything but markup, so the HTML survives as one
+    raw block inside the generated Markdown pages (fence preprocessors never see a code line)."""
+    parts = _PRE.split(fragment)
+    for i, part in enumerate(parts):
+        parts[i] = part.replace("\n", "&#10;") if i % 2 else _BLANK_RUN.sub(" ", part)
+    return "".join(parts).strip()
+
+
+@lru_cache(maxsize=4096)
+def _cached(source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
+    return renderer().render(source, written_for, shown_on, directory_urls)
+
+
+def block(source: str | None, written_for: str, shown_on: str, directory_urls: bool = True) -> str:
+    """Markdown text rendered to sanitized block HTML (paragraphs, lists)."""
+    if not source:
+        return ""
+    return _cached(source, written_for, shown_on, directory_urls)
+
+
+def inline(source: str | None, written_for: str, shown_on: str, directory_urls: bool = True) -> str:
+    """Markdown text rendered to sanitized HTML without the wrapping paragraph when there is one."""
+    out = block(source, written_for, shown_on, directory_urls)
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        return out[3:-4]
+    return out
+
+
+def plain(source: str | None) -> str:
+    """Markdown text as one line of plain text (for titles, tooltips and the diagram), unescaped."""
+    if not source:
+        return ""
+    if _PLAIN_LINE.fullmatch(source):
+        return " ".join(source.split())
+    stripped = html.unescape(_TAG.sub(" ", block(source, "index.md", "index.md")))
+    return " ".join(stripped.split())

@@ -1,0 +1,72 @@
+"""The source text of a generated site page: YAML front matter, Markdown headings, raw HTML blocks.
+
+Generated pages go through mkdocs's Markdown pass like authored ones, so headings land in the
+table of contents and the search index, and mkdocs sees every ``id`` for anchor validation.
+Everything built from content is HTML here (escaped or sanitized), never Markdown, so content
+text cannot turn into markup. mkdocs puts ``title`` into templates unescaped: it is escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def front_matter(meta: Mapping[str, Any]) -> str:
+    """``---`` YAML front matter; values are written as JSON, which YAML reads unchanged."""
+    lines = ["---"]
+    for key, value in meta.items():
+        if value is None:
+            continue
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=True)}")
+    lines.append("---")
+    return "\n".join(lines) + "\n"
+
+
+def page(meta: Mapping[str, Any], blocks: Iterable[str]) -> str:
+    """A whole page source: front matter, then blocks separated by blank lines."""
+    body = "\n\n".join(b.strip("\n") for b in blocks if b and b.strip())
+    return front_matter(meta) + "\n" + body + "\n"
+
+
+def heading(level: int, title: str, anchor: str | None = None) -> str:
+    """A Markdown heading from fixed text (with an explicit id when given, via an HTML heading)."""
+    if anchor:
+        return f'<h{level} id="{html.escape(anchor)}">{html.escape(title)}</h{level}>'
+    return "#" * level + " " + title
+
+
+def title_meta(value: str) -> str:
+    """A page title for front matter: escaped, because themes print it as HTML."""
+    return html.escape(" ".join(value.split()), quote=False)
+
+
+def slot(name: str) -> str:
+    """A placeholder in a page source, replaced by :class:`LateHtml` once the page is built."""
+    return f'<div data-kbg-slot="{html.escape(name)}"></div>'
+
+
+@dataclass
+class LateHtml:
+    """Large generated HTML kept out of the Markdown pass, filled into the built page.
+
+    Markdown's raw-HTML pass and mkdocs's anchor scan each parse every tag of a page in pure
+    Python; a guide's step list, step-through and diagram are most of its tags and need neither.
+    ``indexed`` is filled before the search plugin indexes the page (the step list must be
+    searchable), ``unindexed`` after it (step-through widget, diagram). ``anchors`` are the ids
+    the filled HTML adds, for mkdocs's anchor validation.
+    """
+
+    indexed: dict[str, str] = field(default_factory=dict)
+    unindexed: dict[str, str] = field(default_factory=dict)
+    anchors: set[str] = field(default_factory=set)
+
+
+def fill(page_html: str, parts: Mapping[str, str]) -> str:
+    """Replace each placeholder (first occurrence) with its HTML."""
+    for placeholder, fragment in parts.items():
+        page_html = page_html.replace(placeholder, fragment, 1)
+    return page_html

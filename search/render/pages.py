@@ -1,0 +1,310 @@
+"""Generated reference pages: categories, escalation protocol, priority/SLA matrix, review status,
+tags, and the header added to every KB article page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..checks.review import review_due
+from ..content import sitemap
+from ..content.models import Category, EscalationStep
+from ..content.repository import Article, Guide, Repository
+from ..content.taxonomy import CategoryIndex, is_within, parent_ids
+from . import markup, mdpage
+from .markup import text
+from .sla import format_minutes, share_text, step_trigger_minutes
+
+CONFIG_SRC = sitemap.ESCALATION_PAGE
+TAGS_PAGE = "tags.md"
+
+
+class Pages:
+    """Renders the generated pages of one repository (indexes are built once and shared)."""
+
+    def __init__(self, repo: Repository, directory_urls: bool = True) -> None:
+        self.repo, self.directory_urls = repo, directory_urls
+        self.categories = CategoryIndex(repo.taxonomy)
+        self.guides_in: dict[str, list[Guide]] = defaultdict(list)
+        self.articles_in: dict[str, list[Article]] = defaultdict(list)
+        for guide in repo.guides:
+            self.guides_in[guide.meta.category or ""].append(guide)
+        for article in repo.articles:
+            self.articles_in[article.meta.category or ""].append(article)
+        self.guides_for_article: dict[str, list[Guide]] = defaultdict(list)
+        for guide in repo.guides:
+            for article_id in guide.meta.articles:
+                self.guides_for_article[article_id].append(guide)
+
+    def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        return markup.href(from_src, to_src, anchor, self.directory_urls)
+
+    def md_inline(self, value: str | None, shown_on: str, written_for: str = CONFIG_SRC) -> str:
+        return markup.inline(value, written_for, shown_on, self.directory_urls)
+
+    def _within(self, table: dict[str, list], category_id: str) -> list:
+        return [item for cid, items in table.items() if cid and is_within(cid, category_id) for item in items]
+
+    def category_link(self, from_src: str, category_id: str | None) -> str:
+        if not category_id:
+            return "none"
+        category = self.categories.by_id.get(category_id)
+        if category is None:
+            return text(category_id)
+        return f'<a href="{self.href(from_src, sitemap.category_src(category_id))}">{text(category.title)}</a>'
+
+    # categories -----------------------------------------------------------------------------
+
+    def categories_index(self) -> str:
+        src = f"{sitemap.CATEGORIES_PREFIX}/index.md"
+        tops = [c for c in self.categories.by_id.values() if not parent_ids(c.id) or not any(p in self.categories.by_id for p in parent_ids(c.id))]
+        items = [self._category_item(src, c) for c in tops]
+        uncategorised = self.guides_in.get("", []) + self.articles_in.get("", [])  # type: ignore[operator]
+        blocks = [
+            "<h1>Categories</h1>",
+            '<p class="kbg-lead">Pick the ticket\'s category, then follow its guide step by step.</p>',
+            '<ul class="kbg-categories">' + "".join(items) + "</ul>",
+        ]
+        if uncategorised:
+            blocks += [mdpage.heading(2, "Without a category"), self._doc_list(src, uncategorised)]
+        return mdpage.page({"title": "Categories"}, blocks)
+
+    def _category_item(self, src: str, category: Category) -> str:
+        guides = len(self._within(self.guides_in, category.id))
+        articles = len(self._within(self.articles_in, category.id))
+        children = [c for c in self.categories.children(category.id) if c.id.count("/") == category.id.count("/") + 1]
+        nested = '<ul class="kbg-categories">' + "".join(self._category_item(src, c) for c in children) + "</ul>" if children else ""
+        counts = f'<span class="kbg-count">{_plural(guides, "guide")}, {_plural(articles, "article")}</span>'
+        description = f'<span class="kbg-description">{self.md_inline(category.description, src)}</span>' if category.description else ""
+        return f'<li><a href="{self.href(src, sitemap.category_src(category.id))}">{text(category.title)}</a> {counts} {description}{nested}</li>'
+
+    def category_page(self, category: Category) -> str:
+        src = sitemap.category_src(category.id)
+        crumbs = [f'<a href="{self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>']
+        crumbs += [self.category_link(src, p) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
+        blocks = [
+            f'<nav class="kbg-crumbs" aria-label="Parent categories">{" › ".join(crumbs)}</nav>',
+            f"<h1>{text(category.title)}</h1>",
+            '<p class="kbg-meta">' + f'<span class="kbg-fact">Category <code>{text(category.id)}</code></span>'
+            + (f'<span class="kbg-fact">Ticket tags {", ".join(f"<code>{text(t)}</code>" for t in category.zendesk_tags)}</span>' if category.zendesk_tags else "")
+            + "</p>",
+        ]
+        if category.description:
+            blocks.append(f'<p class="kbg-lead">{self.md_inline(category.description, src)}</p>')
+        if category.keywords:
+            blocks.append('<p class="kbg-keywords">Requesters say: ' + ", ".join(f"<q>{text(k)}</q>" for k in category.keywords) + "</p>")
+        children = self.categories.children(category.id)
+        if children:
+            blocks += [mdpage.heading(2, "Sub-categories"), '<ul class="kbg-categories">' + "".join(f'<li>{self.category_link(src, c.id)}</li>' for c in children) + "</ul>"]
+        guides = self._within(self.guides_in, category.id)
+        blocks.append(mdpage.heading(2, "Guides"))
+        if guides:
+            blocks.append(self._guide_table(src, guides, category.id))
+        else:
+            fallback = next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
+            if fallback:
+                blocks.append(f'<p>No guide for this category yet; use the guides of {self.category_link(src, fallback)}:</p>')
+                blocks.append(self._guide_table(src, self.guides_in[fallback], fallback))
+            else:
+                blocks.append('<p class="kbg-none">No guides yet.</p>')
+        articles = self._within(self.articles_in, category.id)
+        blocks.append(mdpage.heading(2, "Articles"))
+        blocks.append(self._doc_list(src, articles, category.id) if articles else '<p class="kbg-none">No articles yet.</p>')
+        steps = self._escalation_for(category.id)
+        if steps:
+            blocks += [mdpage.heading(2, "Escalation"), '<ul class="kbg-steps">' + "".join(f'<li><a href="{self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}")}">{text(step.team)}</a> ({text(step.tier)}) · queue {text(step.queue)}</li>' for sid, step in steps) + "</ul>"]
+        return mdpage.page({"title": mdpage.title_meta(category.title)}, blocks)
+
+    def _escalation_for(self, category_id: str) -> list[tuple[str, EscalationStep]]:
+        if self.repo.escalation is None:
+            return []
+        return [(sid, s) for sid, s in self.repo.escalation.steps.items() if s.kind == "functional" and s.tier != "L1" and s.categories and any(is_within(category_id, c) for c in s.categories)]
+
+    def _guide_table(self, src: str, guides: list[Guide], category_id: str) -> str:
+        rows = []
+        for guide in sorted(guides, key=lambda g: g.meta.title.casefold()):
+            where = "" if guide.meta.category == category_id else f' <small class="kbg-in">in {self.category_link(src, guide.meta.category)}</small>'
+            summary = self.md_inline(guide.meta.summary, src, sitemap.guide_src(guide.id)) if guide.meta.summary else ""
+            rows.append(
+                f'<tr><td><a href="{self.href(src, sitemap.guide_src(guide.id))}">{text(guide.meta.title)}</a>{where}</td>'
+                f"<td>{summary}</td><td>{text(guide.meta.owner)}</td><td>{text(guide.meta.version)}</td></tr>"
+            )
+        return '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
+
+    def _doc_list(self, src: str, docs: list, category_id: str | None = None) -> str:
+        items = []
+        for doc in sorted(docs, key=lambda d: d.meta.title.casefold()):
+            target = sitemap.guide_src(doc.id) if isinstance(doc, Guide) else sitemap.article_src(doc.path)
+            where = "" if category_id is None or doc.meta.category == category_id else f' <small class="kbg-in">in {self.category_link(src, doc.meta.category)}</small>'
+            items.append(f'<li><a href="{self.href(src, target)}">{text(doc.meta.title)}</a>{where}</li>')
+        return '<ul class="kbg-docs">' + "".join(items) + "</ul>"
+
+    # escalation and priorities --------------------------------------------------------------
+
+    def escalation_page(self) -> str:
+        src = sitemap.ESCALATION_PAGE
+        blocks = [
+            "<h1>Escalation protocol</h1>",
+            '<p class="kbg-lead">Functional escalation moves a ticket to the team with the skills; the service desk keeps ownership. '
+            "Hierarchical escalation informs management. Time-based triggers escalate when a share of the priority's resolution target has passed.</p>",
+        ]
+        escalation = self.repo.escalation
+        if escalation is None:
+            return mdpage.page({"title": "Escalation protocol"}, [*blocks, '<p class="kbg-none">No escalation protocol defined.</p>'])
+        levels = list(self.repo.priorities.levels) if self.repo.priorities else []
+        timed = [(sid, s) for sid, s in escalation.steps.items() if s.at_sla_share is not None]
+        if timed and levels:
+            head = "".join(f"<th>{text(p)}</th>" for p in levels)
+            rows = []
+            for sid, step in timed:
+                minutes = step_trigger_minutes(self.repo, sid)
+                cells = "".join(f"<td>{format_minutes(m) if m is not None else '–'}</td>" for m in (minutes.get(p) for p in levels))
+                rows.append(f'<tr><td><a href="#step-{text(sid)}">{text(step.team)}</a> <small>at {share_text(step.at_sla_share or 0)}</small></td>{cells}</tr>')
+            blocks += [mdpage.heading(2, "Time-based escalation"), "<p>Elapsed time after which time alone escalates, by priority (calendar time).</p>", f"<table><thead><tr><th>Step</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+        for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
+            steps = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
+            if steps:
+                blocks.append(mdpage.heading(2, title))
+                blocks += [self._step_section(src, sid, step) for sid, step in steps]
+        return mdpage.page({"title": "Escalation protocol"}, blocks)
+
+    def _step_section(self, src: str, step_id: str, step: EscalationStep) -> str:
+        categories = ", ".join(self.category_link(src, c) for c in step.categories) if step.categories else "all"
+        priorities = ", ".join(text(p) for p in step.priorities) if step.priorities else "all"
+        timed = f"after {share_text(step.at_sla_share)} of the resolution target" if step.at_sla_share is not None else "no"
+        facts = [
+            ("Tier", text(step.tier)),
+            ("Queue", text(step.queue)),
+            ("Contact", self.md_inline(step.contact, src)),
+            ("When", self.md_inline(step.trigger, src)),
+            ("Time-based", timed),
+            ("Categories", categories),
+            ("Priorities", priorities),
+        ]
+        handoff = '<ul class="kbg-checks">' + "".join(f"<li>{self.md_inline(h, src)}</li>" for h in step.handoff) + "</ul>" if step.handoff else '<p class="kbg-none">Nothing beyond the ticket.</p>'
+        return (
+            f'<section class="kbg-step-card"><h3 id="step-{text(step_id)}">{text(step.team)}</h3>'
+            '<dl class="kbg-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+            f'<p class="kbg-subhead">Hand-off checklist</p>{handoff}</section>'
+        )
+
+    def priorities_page(self) -> str:
+        src = sitemap.PRIORITIES_PAGE
+        p = self.repo.priorities
+        blocks = ["<h1>Priorities and SLA targets</h1>"]
+        if p is None:
+            return mdpage.page({"title": "Priorities and SLA targets"}, [*blocks, '<p class="kbg-none">No priorities defined.</p>'])
+        blocks.append('<p class="kbg-lead">Priority = impact × urgency. Targets are calendar time.</p>')
+        urgencies = list(p.urgency)
+        head = "".join(f'<th><a href="#urgency-{text(u)}">{text(u)}</a></th>' for u in urgencies)
+        rows = "".join(
+            f'<tr><th><a href="#impact-{text(i)}">{text(i)}</a></th>' + "".join(f'<td><span class="kbg-prio kbg-prio--{text(p.matrix.get(i, {}).get(u, ""))}">{text(p.matrix.get(i, {}).get(u, "–"))}</span></td>' for u in urgencies) + "</tr>"
+            for i in p.impact
+        )
+        blocks += [mdpage.heading(2, "Priority matrix"), f"<table><thead><tr><th>Impact \\ urgency</th>{head}</tr></thead><tbody>{rows}</tbody></table>"]
+        level_rows = "".join(
+            f'<tr><td><span class="kbg-prio kbg-prio--{text(pid)}">{text(pid)}</span> {text(level.name)}</td><td>{text(level.zendesk)}</td>'
+            f"<td>{text(level.first_response)}</td><td>{text(level.resolution)}</td><td>{self.md_inline(level.description, src)}</td></tr>"
+            for pid, level in p.levels.items()
+        )
+        blocks += [mdpage.heading(2, "SLA targets"), f"<table><thead><tr><th>Priority</th><th>Ticket tool</th><th>First response</th><th>Resolution</th><th>Meaning</th></tr></thead><tbody>{level_rows}</tbody></table>"]
+        blocks += [mdpage.heading(2, "Impact"), '<dl class="kbg-facts">' + "".join(f'<dt id="impact-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.impact.items()) + "</dl>"]
+        blocks += [mdpage.heading(2, "Urgency"), '<dl class="kbg-facts">' + "".join(f'<dt id="urgency-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.urgency.items()) + "</dl>"]
+        blocks.append(f'<p>Time-based escalation by priority: see the <a href="{self.href(src, sitemap.ESCALATION_PAGE, "time-based-escalation")}">escalation protocol</a>.</p>')
+        return mdpage.page({"title": "Priorities and SLA targets"}, blocks)
+
+    # review ---------------------------------------------------------------------------------
+
+    def review_page(self, today: dt.date, window_days: int) -> str:
+        src = sitemap.REVIEW_PAGE
+        items = [_ReviewItem.of(doc, today) for doc in [*self.repo.guides, *self.repo.articles] if doc.meta.status.value != "retired"]
+        due = sorted((i for i in items if i.days_left <= window_days), key=lambda i: (i.due, i.title.casefold()))
+        by_owner: dict[str, list[_ReviewItem]] = defaultdict(list)
+        for item in due:
+            by_owner[item.owner].append(item)
+        owned: dict[str, int] = defaultdict(int)
+        for item in items:
+            owned[item.owner] += 1
+        blocks = [
+            "<h1>Review status</h1>",
+            f'<p class="kbg-lead">Guides and articles due for their review within {window_days} days, or overdue, by owner. '
+            f'As of <time datetime="{today.isoformat()}">{today.isoformat()}</time> (the date this site was built).</p>',
+        ]
+        if not due:
+            blocks.append(f'<p class="kbg-ok">Nothing is overdue or due within {window_days} days ({len(items)} items checked).</p>')
+            return mdpage.page({"title": "Review status"}, blocks)
+        summary = "".join(
+            f'<tr><td><a href="#owner-{i}">{text(owner)}</a></td><td>{sum(x.days_left < 0 for x in rows)}</td><td>{sum(x.days_left >= 0 for x in rows)}</td><td>{owned[owner]}</td></tr>'
+            for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold()))
+        )
+        blocks += [mdpage.heading(2, "By owner"), f"<table><thead><tr><th>Owner</th><th>Overdue</th><th>Due soon</th><th>Items owned</th></tr></thead><tbody>{summary}</tbody></table>"]
+        for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold())):
+            body = "".join(
+                f'<tr class="{"kbg-overdue" if r.days_left < 0 else "kbg-due"}"><td><a href="{self.href(src, r.src)}">{text(r.title)}</a> <small>{r.kind}</small></td>'
+                f"<td>{r.reviewed.isoformat()}</td><td>{r.due.isoformat()}</td><td>{r.status_text}</td></tr>"
+                for r in rows
+            )
+            blocks += [f'<h3 id="owner-{i}">{text(owner)}</h3>', f"<table><thead><tr><th>Content</th><th>Last reviewed</th><th>Due</th><th>Status</th></tr></thead><tbody>{body}</tbody></table>"]
+        return mdpage.page({"title": "Review status"}, blocks)
+
+    # tags and articles ----------------------------------------------------------------------
+
+    def tags_page(self) -> str:
+        """The index of tags: the Material tags plugin fills the listing."""
+        return mdpage.page({"title": "Tags"}, ["<h1>Tags</h1>", "<!-- material/tags -->"])
+
+    def article_header(self, article: Article) -> str:
+        """HTML shown under an article's title: category, owner, review date, guides that cite it."""
+        src = sitemap.article_src(article.path)
+        meta = article.meta
+        due = review_due(meta.reviewed, meta.review_every_days)
+        facts = [
+            f'<span class="kbg-fact">Category {self.category_link(src, meta.category)}</span>',
+            f'<span class="kbg-fact">Owner {text(meta.owner)}</span>',
+            f'<span class="kbg-fact">Last reviewed <time datetime="{meta.reviewed.isoformat()}">{meta.reviewed.isoformat()}</time> <small>(next review {due.isoformat()})</small></span>',
+        ]
+        if meta.status.value != "published":
+            facts.append(f'<span class="kbg-badge kbg-badge--{meta.status.value}">{text(meta.status.value.capitalize())}</span>')
+        guides = self.guides_for_article.get(article.id, [])
+        if guides:
+            facts.append('<span class="kbg-fact">Guides ' + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides) + "</span>")
+        return '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
+
+    def article_source(self, article: Article, markdown: str) -> str:
+        """The article's Markdown with the header under its title (after a leading ``# Title``)."""
+        header = self.article_header(article)
+        first, sep, rest = markdown.lstrip("\n").partition("\n")
+        if first.startswith("# "):
+            return f"{first}\n\n{header}\n\n{rest}"
+        return f"{header}\n\n{markdown}"
+
+
+@dataclass(frozen=True)
+class _ReviewItem:
+    title: str
+    owner: str
+    kind: str
+    src: str
+    reviewed: dt.date
+    due: dt.date
+    days_left: int
+
+    @classmethod
+    def of(cls, doc: Guide | Article, today: dt.date) -> _ReviewItem:
+        due = review_due(doc.meta.reviewed, doc.meta.review_every_days)
+        is_guide = isinstance(doc, Guide)
+        src = sitemap.guide_src(doc.id) if is_guide else sitemap.article_src(doc.path)
+        return cls(doc.meta.title, doc.meta.owner, "guide" if is_guide else "article", src, doc.meta.reviewed, due, (due - today).days)
+
+    @property
+    def status_text(self) -> str:
+        if self.days_left < 0:
+            return f"overdue by {_plural(-self.days_left, 'day')}"
+        if self.days_left == 0:
+            return "due today"
+        return f"due in {_plural(self.days_left, 'day')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,43 @@
+"""Every page the site generates from the content model, by source path (see ``sitemap``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..content import sitemap
+from ..content.repository import Repository
+from .guide_page import Lookups, guide_page
+from .mdpage import LateHtml
+from .pages import TAGS_PAGE, Pages
+
+
+@dataclass
+class GeneratedPages:
+    """``sources``: source path -> Markdown; ``late``: source path -> renders the HTML filled
+    into the built page (see ``mdpage.LateHtml``)."""
+
+    sources: dict[str, str] = field(default_factory=dict)
+    late: dict[str, Callable[[], LateHtml]] = field(default_factory=dict)
+
+
+def generated_pages(repo: Repository, *, today: dt.date, review_window_days: int = 30, directory_urls: bool = True) -> GeneratedPages:
+    """Every generated page: guides, categories and reference pages."""
+    pages = Pages(repo, directory_urls)
+    out = {
+        f"{sitemap.CATEGORIES_PREFIX}/index.md": pages.categories_index(),
+        sitemap.ESCALATION_PAGE: pages.escalation_page(),
+        sitemap.PRIORITIES_PAGE: pages.priorities_page(),
+        sitemap.REVIEW_PAGE: pages.review_page(today, review_window_days),
+        TAGS_PAGE: pages.tags_page(),
+    }
+    for category in pages.categories.by_id.values():
+        out[sitemap.category_src(category.id)] = pages.category_page(category)
+    result = GeneratedPages(out)
+    lookups = Lookups(repo)
+    for guide in repo.guides:
+        src = sitemap.guide_src(guide.id)
+        if src not in out:  # a duplicate guide id is a content error; the first one wins
+            out[src], result.late[src] = guide_page(guide, repo, directory_urls, lookups)
+    return result

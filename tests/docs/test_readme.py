@@ -1,0 +1,31 @@
+"""The README documents every command, setting and rule a user can meet."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from search.api.settings import Settings
+from search.cli import main
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_is_in_the_commands_table() -> None:
+    section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `kb (\w+)", section, re.M))
+    assert documented == set(main.commands)
+
+
+def test_every_setting_is_documented_with_its_variable() -> None:
+    for name in Settings.model_fields:
+        assert f"`KB_{name.upper()}`" in README, name
+
+
+def test_quick_start_is_exactly_two_commands_and_ci_runs_the_test_one() -> None:
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = quick.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make start", "make test"]
+    ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
+    assert ci.strip().splitlines()[-1] == "exec make test"

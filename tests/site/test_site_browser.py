@@ -1,0 +1,174 @@
+"""The shipped site in headless chromium: walking guides, the copied transcript, keyboard use,
+no-JS reading, printing, search. Any request to another host or script error fails the test."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import ROOT, route_to, search
+
+from search.content.repository import Guide, Repository, load_repository
+from search.content.walk import choices, walk
+from search.render.transcript import transcript_text
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def repo() -> Repository:
+    return load_repository(ROOT)
+
+
+def _pick(repo: Repository, node_type: str, avoid: str | None = None) -> tuple[Guide, list[str]]:
+    """A guide with the longest shortest route to a ``node_type`` leaf (more steps exercise more)."""
+    found = [(g, r) for g in repo.guides if (r := route_to(g, node_type)) and g.id != avoid]
+    assert found, f"no shipped guide reaches a {node_type} leaf"
+    return max(found, key=lambda pair: (len(pair[1]), pair[0].id))
+
+
+def _url(base: str, guide: Guide) -> str:
+    return f"{base}guides/{guide.id}/"
+
+
+def _click_through(page, guide: Guide, answers: list[str]) -> None:  # noqa: ANN001
+    state = walk(guide, [])
+    for answer in answers:
+        index = choices(state.node).index(answer)
+        page.locator('[data-kbg="choices"] .kbg-choice').nth(index).click()
+        state = walk(guide, [*[v.choice for v in state.path], answer])
+        assert page.evaluate("kbGuides.state().current") == state.current
+
+
+def _transcript(page) -> str:  # noqa: ANN001
+    return page.locator('[data-kbg="transcript"]').input_value()
+
+
+def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    guide, answers = _pick(repo, "resolution")
+    page = open_page(_url(shipped_url, guide), permissions=["clipboard-read", "clipboard-write"])
+    gathered = ["Hotel  Wi-Fi,\n room 12 ", "", "  "][: len(guide.meta.gather)]
+    for i, value in enumerate(gathered):
+        page.fill(f"#kbg-gather-{i}", value)
+    page.select_option('[data-kbg="priority"]', "P2")
+    _click_through(page, guide, answers)
+
+    leaf = guide.tree.nodes[walk(guide, answers).current]
+    current = page.locator('[data-kbg="current"]')
+    for item in leaf.follow_up:
+        assert " ".join(item.split()) in " ".join(current.inner_text().split())
+    assert page.locator('[data-kbg="choices"] .kbg-choice').count() == 0
+
+    page.click('[data-kbg="copy"]')
+    expected = transcript_text(walk(guide, answers), repo, "P2", gathered)
+    assert _transcript(page) == expected
+    page.wait_for_function("document.querySelector('[data-kbg=status]').textContent !== ''")
+    assert "Copied" in page.locator('[data-kbg="status"]').inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+
+
+def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    resolution_guide, _ = _pick(repo, "resolution")
+    guide, answers = _pick(repo, "escalation", avoid=resolution_guide.id)
+    page = open_page(_url(shipped_url, guide))
+    _click_through(page, guide, answers)
+    page.select_option('[data-kbg="priority"]', "P1")
+
+    leaf = guide.tree.nodes[walk(guide, answers).current]
+    step = repo.escalation.steps[leaf.step]
+    current = page.locator('[data-kbg="current"]')
+    text = current.inner_text()
+    assert step.team in text and step.queue in text
+    rows = current.locator("tr[data-priority]")
+    visible = [rows.nth(i).get_attribute("data-priority") for i in range(rows.count()) if rows.nth(i).is_visible()]
+    assert visible == ["P1"]
+    p1 = repo.priorities.levels["P1"]
+    assert p1.first_response in rows.first.inner_text() and p1.resolution in rows.first.inner_text()
+
+    page.click(".kbg-copy-end")  # the copy button shown at the end of the walk
+    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1", [])
+    page.wait_for_function("document.querySelector('.kbg-copy-end').textContent !== 'Copy for the ticket'")  # the clipboard answers asynchronously
+    assert page.locator(".kbg-copy-end").inner_text() in ("Copied", "Copy failed: use the transcript below")
+
+
+def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    guide, answers = _pick(repo, "escalation")
+    assert len(answers) >= 2
+    page = open_page(_url(shipped_url, guide))
+    _click_through(page, guide, answers)
+    assert page.locator('[data-kbg="path"] .kbg-path-step').count() == len(answers)
+
+    page.click('[data-kbg="back"]')
+    state = walk(guide, answers[:-1])
+    assert page.evaluate("kbGuides.state().current") == state.current
+    assert _transcript(page) == transcript_text(state, repo)
+
+    page.locator('[data-kbg="path"] .kbg-path-step').first.click()  # jump back to step 1
+    assert page.evaluate("kbGuides.state().path") == []
+
+    _click_through(page, guide, answers)
+    page.click('[data-kbg="restart"]')
+    assert page.evaluate("kbGuides.state()")["current"] == guide.tree.start_id
+    assert _transcript(page) == transcript_text(walk(guide, []), repo)
+    assert page.locator('[data-kbg="back"]').is_disabled()
+
+
+def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    guide, answers = _pick(repo, "escalation")
+    page = open_page(_url(shipped_url, guide))
+    page.focus('[data-kbg="current"]')
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('kbg-choice')")
+    first = walk(guide, []).node
+    page.keyboard.press("Enter")  # the first answer
+    assert page.evaluate("kbGuides.state().path") == [[guide.tree.start_id, choices(first)[0]]]
+    assert page.evaluate("document.activeElement.getAttribute('data-kbg')") == "current"  # focus follows the step
+
+    page.keyboard.press("Backspace")
+    assert page.evaluate("kbGuides.state().path") == []
+    for answer in answers:  # digits choose the n-th answer
+        node = walk(guide, page.evaluate("kbGuides.state().path.map(p => p[1])")).node
+        page.keyboard.press(str(choices(node).index(answer) + 1))
+    assert page.evaluate("kbGuides.state().current") == walk(guide, answers).current
+
+    page.focus('[data-kbg="priority"]')
+    page.keyboard.press("ArrowDown")  # the native select is keyboard operable
+    assert page.evaluate("kbGuides.state().priority") == "P1"
+    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1", [])
+
+
+def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    guide, _ = _pick(repo, "escalation")
+    page = open_page(_url(shipped_url, guide), java_script_enabled=False)
+    assert not page.locator(".kbg-walk").is_visible()
+    sections = page.locator(".kbg-tree .kbg-node")
+    assert sections.count() == len(guide.tree.nodes)
+    for node_id, node in guide.tree.nodes.items():
+        assert page.locator(f"#node-{node_id}").is_visible()
+        for target in getattr(node, "answers", {}).values():
+            assert page.locator(f'section[data-node="{node_id}"] a[href="#node-{target}"]').count() == 1
+    assert page.locator(".kbg-diagram svg").is_visible()
+
+
+def test_printing_gives_the_checklist(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    guide, _ = _pick(repo, "resolution")
+    page = open_page(_url(shipped_url, guide))
+    page.emulate_media(media="print")
+    assert page.locator(".kbg-tree").is_visible()
+    assert not page.locator(".kbg-walk").is_visible()
+    assert not page.locator(".kbg-diagram").is_visible()
+    assert not page.locator("h2#diagram").is_visible() and not page.locator("h2#step-through").is_visible()
+    assert page.locator("h2#all-steps").is_visible()
+
+
+@pytest.mark.parametrize("path", ["", "categories/", "categories/network/vpn/", "escalation/", "priorities/", "review/", "tags/", "articles/vpn-client-reinstall/"])
+def test_reference_pages_render_offline(shipped_url: str, open_page, path: str) -> None:  # noqa: ANN001
+    page = open_page(shipped_url + path)
+    assert page.locator("article h1").count() == 1
+    page.wait_for_load_state("networkidle")
+
+
+def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    page = open_page(shipped_url)
+    results = search(page, "VPN")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any("/guides/" in h for h in hrefs), hrefs
+    assert any("/articles/" in h for h in hrefs), hrefs

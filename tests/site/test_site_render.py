@@ -1,0 +1,156 @@
+"""The pure render functions behind the site: embedding, sanitizing, the diagram, guide pages."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT
+
+from search.content.repository import load_repository
+from search.render import markup, mdpage
+from search.render.diagram import layout, tree_svg, wrap
+from search.render.embed import json_script, script_json
+from search.render.guide_page import GuidePage, guide_page
+from search.render.offline import external_loads
+from search.render.sla import format_minutes
+from search.render.steps import step_numbers
+
+HOSTILE = "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >"
+
+
+def test_script_json_cannot_end_the_script_element() -> None:
+    embedded = script_json({"text": HOSTILE, HOSTILE: [HOSTILE]})
+    for forbidden in ("<", ">", "&", "\u2028", "\u2029"):
+        assert forbidden not in embedded
+    assert json.loads(embedded) == {"text": HOSTILE, HOSTILE: [HOSTILE]}
+    element = json_script({"a": HOSTILE}, "data")
+    assert element.count("<") == 2 and element.endswith("</script>")
+
+
+def test_markdown_in_content_is_sanitized_and_raw_html_shown_literally() -> None:
+    out = markup.block(f"**Bold** {HOSTILE} [x](javascript:alert(1)) ![i](https://example.com/a.png)", "guides/a.md", "guides/a.md")
+    assert "<strong>Bold</strong>" in out
+    assert "&lt;img src=x onerror=window.__xss=1&gt;" in out
+    assert "&lt;/script&gt;&lt;script&gt;" in out
+    assert "<script" not in out and "<img" not in out and "javascript:" not in out
+    assert "\n" not in out
+
+
+def test_relative_links_are_rewritten_for_the_page_shown_on() -> None:
+    # written in escalation.yml (resolved against escalation.md), shown on a guide page
+    out = markup.inline("see [rules](articles/x.md#why) and [home](index.md)", "escalation.md", "guides/vpn.md")
+    assert 'href="../../articles/x/#why"' in out and 'href="../../"' in out
+    assert markup.href("categories/network/vpn.md", "categories/network.md") == "../"
+    assert markup.href("guides/a.md", "guides/a.md", "node-x") == "#node-x"
+
+
+def test_format_minutes() -> None:
+    assert [format_minutes(m) for m in (15, 60, 90, 120, 2880, 2160, 192)] == ["15m", "1h", "1h30m", "2h", "2d", "1d12h", "3h12m"]
+
+
+def test_wrap_cuts_long_text_with_an_ellipsis() -> None:
+    lines = wrap("word " * 40, width=20, lines=3)
+    assert len(lines) == 3 and lines[-1].endswith("…") and all(len(line) <= 20 for line in lines)
+    assert wrap("x" * 50, width=20, lines=3)[0] == "x" * 19 + "-"
+
+
+def _shipped_guides() -> list:
+    return load_repository(ROOT).guides
+
+
+@pytest.mark.parametrize("guide", _shipped_guides(), ids=lambda g: g.id)
+def test_diagram_is_well_formed_and_nodes_do_not_overlap(guide) -> None:  # noqa: ANN001
+    numbers = step_numbers(guide.tree)
+    svg = tree_svg(guide.tree, numbers, title=guide.meta.title)
+    root = ET.fromstring(svg)
+    anchors = root.findall(".//{http://www.w3.org/2000/svg}a")
+    assert sorted(a.get("data-node") for a in anchors) == sorted(guide.tree.nodes)
+    boxes = layout(guide.tree, numbers).nodes
+    items = list(boxes.items())
+    for i, (a, (ax, ay)) in enumerate(items):
+        for b, (bx, by) in items[i + 1 :]:
+            assert ay != by or abs(ax - bx) >= 200, f"{a} overlaps {b}"
+
+
+def test_diagram_escapes_labels_and_survives_cycles() -> None:
+    repo = load_repository(FIXTURES / "basic")
+    guide = repo.guide_by_id["vpn"]
+    nodes = dict(guide.tree.nodes)
+    loop = nodes["connects"].model_copy(update={"text": HOSTILE, "answers": {HOSTILE: "restart-client", "no": "escalate"}})
+    nodes["connects"] = loop
+    tree = guide.tree.model_copy(update={"nodes": nodes})
+    svg = tree_svg(tree, step_numbers(tree), title=HOSTILE)
+    ET.fromstring(svg)  # still well-formed XML
+    assert "<script" not in svg and "<img" not in svg
+    assert 'class="kbg-d-edge kbg-d-back"' in svg
+
+
+def test_guide_page_lists_every_node_and_answer() -> None:
+    repo = load_repository(FIXTURES / "basic")
+    guide = repo.guide_by_id["vpn"]
+    source, render_late = guide_page(guide, repo)
+    late = render_late()
+    lean = late.indexed[mdpage.slot("steps")]
+    steps = late.unindexed[lean]  # the search index sees the lean list, the page gets the full one
+    for node_id in guide.tree.nodes:
+        assert f'id="node-{node_id}"' in steps and f'id="node-{node_id}"' in lean
+        assert f"node-{node_id}" in late.anchors
+    assert "Restart the laptop and try the VPN again." in lean and "VPN client log file" in lean
+    assert steps.count('class="kbg-answers"') == 4  # three questions and one action
+    assert 'href="#node-password-valid"' in steps
+    for placeholder in late.indexed:
+        assert source.count(placeholder) == 1
+    filled = mdpage.fill(source, late.indexed)
+    for placeholder in late.unindexed:
+        assert filled.count(placeholder) == 1
+    widget = "".join(late.unindexed.values())
+    data = re.search(r'<script type="application/json" id="kbg-data-vpn">(.*?)</script>', widget).group(1)
+    parsed = json.loads(data)
+    assert parsed["start"] == "internet-works"
+    assert parsed["nodes"]["restart-client"]["answers"] == [["done", "connects"]]
+    assert parsed["transcript"]["header"][0].startswith("Guide: VPN will not connect (vpn, revision 1.2+")
+    assert widget.count("<svg") == 1 and "<svg" not in source and "<script" not in source
+
+
+def test_guide_page_escalation_shows_team_queue_contact_and_sla() -> None:
+    repo = load_repository(FIXTURES / "basic")
+    page = GuidePage(repo.guide_by_id["vpn"], repo)
+    html = page.node_section("escalate")
+    assert "Network Operations" in html and "NetOps" in html
+    assert 'href="../../priorities/"' in html  # the contact's link, written for escalation.md
+    # P1: resolution 4h -> network-l2 at 50% = 2h, duty manager at 80% = 3h12m
+    assert '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li>Network Operations after 2h (50%)</li><li>IT Duty Manager after 3h12m (80%)</li></ul></td></tr>' in html
+    assert "VPN client log file" in html and "Device name and IP address" in html
+
+
+def test_offline_guard_finds_foreign_loads() -> None:
+    html = '<img src="https://cdn.example.com/x.png"><script src="//unpkg.com/m.js"></script><link rel="stylesheet" href="https://fonts.googleapis.com/css"><a href="https://ok.example.com">ok</a><img src="../x.png">'
+    assert external_loads(html) == ["https://cdn.example.com/x.png", "//unpkg.com/m.js", "https://fonts.googleapis.com/css"]
+
+
+def test_generated_front_matter_title_is_escaped() -> None:
+    repo = load_repository(FIXTURES / "basic")
+    guide = repo.guide_by_id["vpn"]
+    guide.meta = guide.meta.model_copy(update={"title": HOSTILE})
+    source, _ = guide_page(guide, repo)
+    front = source.split("\n---\n", 1)[0]
+    assert "<" not in front.replace("&lt;", "")
+
+
+def test_plain_lines_skip_markdown_but_render_the_same() -> None:
+    renderer = markup.renderer()
+    samples = ["Hello world.", 'It said "Connection failed" (code 5).', "50% of users; e.g. this", "ünïcode — dash", "a\u2028b", "x\xa0y", "1) not a list"]
+    samples += ["1. list", "- list", "# heading", "**bold**", "a & b", "&amp;", "<b>", "a\nb", " lead", "trail ", "> quote", "`code`"]
+    for sample in samples:
+        assert renderer.render(sample, "a.md", "a.md", True) == renderer.render_markdown(sample, "a.md", "a.md", True), sample
+        assert markup.plain(sample) == " ".join(html.unescape(re.sub("<[^>]*>", " ", renderer.render_markdown(sample, "a.md", "a.md", True))).split())
+
+
+def test_assets_are_shipped_in_the_package() -> None:
+    assets = Path(__file__).resolve().parents[2] / "search/docsite/assets"
+    assert {p.name for p in assets.iterdir()} >= {"kb-guides.js", "kb-guides.css"}
