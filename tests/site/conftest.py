@@ -73,7 +73,7 @@ def shipped_url(shipped_site: Path, serve: Callable[[Path], str]) -> str:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (tests/ensure-chromium.sh installs it)")
+        pytest.fail("Debian's chromium is not installed: run tests/ensure-chromium.sh (as root) or apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

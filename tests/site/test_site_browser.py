@@ -172,3 +172,25 @@ def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, op
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert any("/guides/" in h for h in hrefs), hrefs
     assert any("/articles/" in h for h in hrefs), hrefs
+
+
+def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repository, shipped_url: str, open_page, tmp_path) -> None:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+
+    from search.api import Settings, create_app
+    from search.index import build_generation
+
+    guide, answers = _pick(repo, "escalation")
+    gathered = ["Laptop LT-0042", "since Monday"][: len(guide.meta.gather)]
+    page = open_page(_url(shipped_url, guide))
+    for i, value in enumerate(gathered):
+        page.fill(f"#kbg-gather-{i}", value)
+    page.select_option('[data-kbg="priority"]', "P1")
+    _click_through(page, guide, answers)
+    page.click('[data-kbg="copy"]')
+
+    build_generation(repo, tmp_path / "index")
+    with TestClient(create_app(Settings(root=ROOT, index_dir=tmp_path / "index", site_dir=tmp_path / "no-site"))) as client:
+        api = client.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "urgent", "gathered": gathered}).json()
+    assert api["finished"] is True
+    assert _transcript(page) == api["transcript"]
