@@ -13,32 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from ..content import sitemap
+from ..content.prose import prose_lines
 from ..content.problems import Problem, did_you_mean
 from ..content.repository import Repository
 from ..content.yamlload import Document
 from . import rule
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def prose_lines(text: str) -> Iterator[tuple[int, str]]:
-    """(0-based line index, line with code blocks and code spans blanked) for Markdown text."""
-    fence: str | None = None
-    for i, line in enumerate(text.split("\n")):
-        match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * len(match.group(1))
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            continue
-        yield i, _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), line)
 
 
 def _texts(repo: Repository) -> Iterator[tuple[str, str, str, int, int]]:

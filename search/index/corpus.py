@@ -19,10 +19,9 @@ from pathlib import Path
 
 from ..content.models import Taxonomy
 from ..content.problems import Problem
+from ..content.prose import CODE_SPAN, Kind, classify, open_fence
 from ..content.sources import parse_yaml, read_text, validate
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SCRIPT = re.compile(r"(?i)(javascript|vbscript|data)(\s*):")
@@ -66,26 +65,20 @@ def _sanitize_segment(segment: str) -> str:
 def sanitize_markdown(body: str) -> str:
     """Rewrite Markdown so our content rules accept it; code blocks and code spans are kept as is."""
     out: list[str] = []
-    fence: str | None = None
-    for line in body.replace("\r\n", "\n").split("\n"):
-        match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * len(match.group(1))
-            out.append(line)
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
+    body = body.replace("\r\n", "\n")
+    for _, line, kind in classify(body):
+        if kind is not Kind.PROSE:
             out.append(line)
             continue
         pieces: list[str] = []
         last = 0
-        for span in _CODE_SPAN.finditer(line):
+        for span in CODE_SPAN.finditer(line):
             pieces.append(_sanitize_segment(line[last : span.start()]))
             pieces.append(span.group(0))
             last = span.end()
         pieces.append(_sanitize_segment(line[last:]))
         out.append("".join(pieces))
+    fence = open_fence(body)
     if fence is not None:
         out.append(fence)  # close a fence the author left open, or the rest reads as code
     return "\n".join(out)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+from ..content.prose import Kind, classify
+
 _FRONT_TAGS = re.compile(r"<[^<>\n]{0,400}>")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -30,21 +31,7 @@ _SPACE = re.compile(r"\s+")
 
 def markdown_to_text(markdown: str) -> str:
     """Readable plain text of a Markdown body: markup and HTML tags removed, whitespace collapsed."""
-    lines: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        match = _FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)[0] * len(match.group(1))
-            continue
-        if fence is not None:
-            if line.strip().startswith(fence):
-                fence = None
-            else:
-                lines.append(line)
-            continue
-        lines.append(line)
-    text = "\n".join(lines)
+    text = "\n".join(line for _, line, kind in classify(markdown) if kind is not Kind.FENCE)
     text = _INCLUDE.sub(" ", text)
     text = _ADMONITION.sub(" ", text)
     text = _REF_DEF.sub(" ", text)
