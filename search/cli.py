@@ -121,8 +121,12 @@ def _priority(value: str | None) -> str | None:
 @click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
-def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str) -> None:
+@click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
+def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
     """Suggest categories (and a priority) for a ticket's subject and description.
+
+    The priority comes from the impact x urgency matrix: give both levels, or answer the two
+    questions asked on a terminal.
 
     \b
     Example:
@@ -136,6 +140,9 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
     repo = _clean_repository(root)
+    if (ask if ask is not None else sys.stdin.isatty() and impact is None and urgency is None) and repo.priorities:
+        impact = _ask_level("How widely does it affect the business (impact)?", repo.priorities.impact)
+        urgency = _ask_level("How quickly does it need to be fixed (urgency)?", repo.priorities.urgency) if impact else None
     try:
         priority = triage_priority(repo, impact, urgency)
     except ValueError as exc:
@@ -148,8 +155,33 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
         click.echo("No category matches; pick one with: kb categories")
     for n, s in enumerate(suggestions, 1):
         click.echo(f"{n}. {s.category} ({s.title})  score {s.score:g}  matched: {', '.join(s.matched)}")
-    if priority:
-        click.echo(f"Priority: {priority}")
+    if priority and repo.priorities:
+        level = repo.priorities.levels[priority]  # type: ignore[index]
+        click.echo(f"Priority: {priority} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})")
+
+
+def _ask_level(question: str, levels: dict[str, str]) -> str | None:
+    """One priority-matrix question with numbered answers; Enter skips."""
+    names = list(levels)
+    click.echo(question)
+    for n, name in enumerate(names, 1):
+        click.echo(f"  {n}) {name}: {levels[name]}")
+    answer = click.prompt("Choose a number (Enter to skip)", default="", show_default=False, type=click.Choice(["", *map(str, range(1, len(names) + 1))]), show_choices=False)
+    return names[int(answer) - 1] if answer else None
+
+
+@main.command()
+@ROOT_OPTION
+def categories(root: Path) -> None:
+    """List the category taxonomy with the number of guides and articles in each."""
+    from .content.repository import load_repository
+
+    repo = load_repository(_require_root(root))
+    guides = [g.meta.category for g in repo.guides]
+    articles = [a.meta.category for a in repo.articles]
+    for category in repo.taxonomy.categories if repo.taxonomy else []:
+        depth = category.id.count("/")
+        click.echo(f"{'  ' * depth}{category.id:<{28 - 2 * depth}} {category.title}  ({guides.count(category.id)} guides, {articles.count(category.id)} articles)")
 
 
 @main.command()

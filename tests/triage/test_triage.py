@@ -163,7 +163,9 @@ def test_cli_priority_from_the_matrix(repo) -> None:
     for impact, urgency in [cases[0], cases[len(cases) // 2], cases[-1]]:
         result = run_kb("triage", "printer offline", "--impact", impact, "--urgency", urgency, "--root", str(ROOT))
         assert result.returncode == 0, result.stderr
-        assert result.stdout.rstrip("\n").splitlines()[-1] == f"Priority: {matrix[impact][urgency]}"
+        pid = matrix[impact][urgency]
+        level = repo.priorities.levels[pid]
+        assert result.stdout.rstrip("\n").splitlines()[-1] == f"Priority: {pid} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})"
     from click.testing import CliRunner
 
     from search.cli import main
@@ -234,3 +236,31 @@ def test_cli_bad_limit(limit: str) -> None:
     result = run_kb("triage", "printer", "--limit", limit, "--root", str(ROOT))
     assert result.returncode == 2
     assert no_traceback(result)
+
+
+def test_cli_asks_the_two_priority_questions_on_a_terminal(repo) -> None:
+    import pexpect
+
+    impacts, urgencies = list(repo.priorities.impact), list(repo.priorities.urgency)
+    child = pexpect.spawn(str(KB), ["triage", "Outlook will not send mail", "--root", str(ROOT)], encoding="utf-8", timeout=30, dimensions=(40, 200))
+    child.expect("impact")
+    child.expect("Choose a number")
+    child.sendline("9")  # not offered: asked again
+    child.expect("Choose a number")
+    child.sendline(str(impacts.index(impacts[1]) + 1))
+    child.expect("urgency")
+    child.expect("Choose a number")
+    child.sendline("1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    output = child.before.replace("\r\n", "\n")
+    assert f"Priority: {repo.priorities.matrix[impacts[1]][urgencies[0]]} " in output
+    assert "1. email (" in output
+
+
+def test_categories_command_lists_the_taxonomy(repo) -> None:
+    result = run_kb("categories", "--root", str(ROOT))
+    assert result.returncode == 0
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == [c.id for c in repo.taxonomy.categories]
