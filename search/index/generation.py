@@ -301,7 +301,7 @@ class Generation:
 
 def _words(node: Any) -> list[tuple[int, str]]:
     """(position, word) of every positive word, phrase words included."""
-    from .query import And, Not, Or, Phrase, Word
+    from .query import And, Or, Phrase, Word
 
     if isinstance(node, (And, Or)):
         return [w for item in node.items for w in _words(item)]

@@ -11,6 +11,7 @@ from ..content.repository import Repository
 from .guide_page import Lookups, guide_page
 from .mdpage import LateHtml
 from .pages import TAGS_PAGE, Pages
+from .triage_page import triage_page
 
 
 @dataclass
@@ -23,13 +24,14 @@ class GeneratedPages:
 
 
 def generated_pages(repo: Repository, *, today: dt.date, review_window_days: int = 30, directory_urls: bool = True) -> GeneratedPages:
-    """Every generated page: guides, categories and reference pages."""
+    """Every generated page: guides, categories, reference pages and the triage page."""
     pages = Pages(repo, directory_urls)
     out = {
         f"{sitemap.CATEGORIES_PREFIX}/index.md": pages.categories_index(),
         sitemap.ESCALATION_PAGE: pages.escalation_page(),
         sitemap.PRIORITIES_PAGE: pages.priorities_page(),
         sitemap.REVIEW_PAGE: pages.review_page(today, review_window_days),
+        sitemap.TRIAGE_PAGE: triage_page(repo, directory_urls),
         TAGS_PAGE: pages.tags_page(),
     }
     for category in pages.categories.by_id.values():
