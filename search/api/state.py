@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
@@ -102,7 +103,7 @@ def _freeze_heap() -> None:
     gc.freeze()
 
 
-def _open_frozen(index_dir, url_prefix):  # type: ignore[no-untyped-def]
+def _open_frozen(index_dir: Path, url_prefix: str) -> Generation:
     generation = open_current(index_dir, url_prefix)
     _freeze_heap()
     return generation

@@ -13,14 +13,10 @@ from ..content.taxonomy import is_within, parent_ids
 from . import rule
 
 
-def _documents(repo: Repository) -> list[Any]:
-    return [*repo.guides, *repo.articles]
-
-
 @rule("duplicate-id", "Two guides or articles share an id, or the taxonomy lists a category twice.")
 def duplicate_id(repo: Repository, today: dt.date) -> Iterator[Problem]:
     first: dict[str, Any] = {}
-    for item in _documents(repo):
+    for item in repo.documents:
         if item.id in first:
             other = first[item.id]
             line, col = item.doc.pos(("id",))
@@ -43,11 +39,11 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Problem]:
     if repo.taxonomy is None:
         return
     known = {c.id for c in repo.taxonomy.categories}
-    for item in _documents(repo):
-        category = item.meta.category
-        if category is not None and category not in known:
+    for item in repo.documents:
+        named = item.meta.category
+        if named is not None and named not in known:
             line, col = item.doc.pos(("category",))
-            yield Problem(item.path, line, col, "unknown-category", f'unknown category "{category}"{did_you_mean(category, known)}; use an id from guides/categories.yml or add it there')
+            yield Problem(item.path, line, col, "unknown-category", f'unknown category "{named}"{did_you_mean(named, known)}; use an id from guides/categories.yml or add it there')
     doc = repo.config_docs["guides/categories.yml"]
     for i, category in enumerate(repo.taxonomy.categories):
         for parent in parent_ids(category.id)[:1]:
@@ -57,10 +53,10 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Problem]:
     if repo.escalation:
         doc = repo.config_docs["guides/escalation.yml"]
         for step_id, step in repo.escalation.steps.items():
-            for i, category in enumerate(step.categories):
-                if category not in known:
+            for i, served in enumerate(step.categories):
+                if served not in known:
                     line, col = doc.pos(("steps", step_id, "categories", i))
-                    yield Problem("guides/escalation.yml", line, col, "unknown-category", f'step "{step_id}" serves unknown category "{category}"{did_you_mean(category, known)}')
+                    yield Problem("guides/escalation.yml", line, col, "unknown-category", f'step "{step_id}" serves unknown category "{served}"{did_you_mean(served, known)}')
 
 
 @rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING)

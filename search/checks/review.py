@@ -16,7 +16,7 @@ def review_due(reviewed: dt.date, every_days: int) -> dt.date:
 
 @rule("review-overdue", "A guide or article was last reviewed longer ago than its review interval (365 days by default).", Severity.WARNING)
 def review_overdue(repo: Repository, today: dt.date) -> Iterator[Problem]:
-    for item in [*repo.guides, *repo.articles]:
+    for item in repo.documents:
         if item.meta.status.value == "retired":
             continue
         due = review_due(item.meta.reviewed, item.meta.review_every_days)

@@ -36,7 +36,7 @@ def step_applies(step: EscalationStep, category_id: str | None, priority: str | 
 
 def steps_for(escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None) -> list[AppliedStep]:
     """The protocol for one ticket, in escalation order (functional tiers, then hierarchical)."""
-    level: PriorityLevel | None = priorities.levels.get(priority) if priorities and priority else None  # type: ignore[arg-type]
+    level: PriorityLevel | None = priorities.levels.get(priority) if priorities and priority in ("P1", "P2", "P3", "P4") else None  # type: ignore[call-overload]
     applied: list[AppliedStep] = []
     for step_id, step in escalation.steps.items():
         if not step_applies(step, category_id, priority):

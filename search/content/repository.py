@@ -134,6 +134,11 @@ class Repository:
     unloaded: list[Unloaded] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
+    @property
+    def documents(self) -> list[Guide | Article]:
+        """Guides, then articles: everything with front matter, an owner and a review date."""
+        return [*self.guides, *self.articles]
+
     @cached_property
     def guide_by_id(self) -> dict[str, Guide]:
         """Guides by id (the first one wins a duplicate id); built once, after loading."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from .models import Category, Taxonomy
 from .problems import did_you_mean
@@ -58,5 +58,5 @@ class CategoryIndex:
     def children(self, category_id: str) -> list[Category]:
         return [c for c in self.by_id.values() if c.id != category_id and is_within(c.id, category_id)]
 
-    def __iter__(self) -> Iterable[Category]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Category]:
         return iter(self.by_id.values())

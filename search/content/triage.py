@@ -71,20 +71,20 @@ class Triage:
                 add(category.id, keyword, "keyword", phrase=True)
             add(category.id, category.title, "title", phrase=True)
             add(category.id, category.id.replace("/", " "), "title")
-        for doc in [*repo.guides, *repo.articles]:
-            category = doc.meta.category
-            if category not in self.titles:
+        for doc in repo.documents:
+            served = doc.meta.category
+            if served is None or served not in self.titles:
                 continue
-            add(category, doc.meta.title, "content")
+            add(served, doc.meta.title, "content")
             for tag in doc.meta.tags:
-                add(category, tag, "content")
+                add(served, tag, "content")
             for symptom in getattr(doc.meta, "symptoms", []):
-                add(category, symptom, "content")
+                add(served, symptom, "content")
         for group in repo.synonyms.groups if repo.synonyms else []:
             owners = {c: k for term in group for c, k in vocab.get(" ".join(tokens(term)), {}).items()}
             for term in group:
-                for category, kind in owners.items():
-                    vocab[" ".join(tokens(term))].setdefault(category, kind)
+                for owner, kind in owners.items():
+                    vocab[" ".join(tokens(term))].setdefault(owner, kind)
         n = max(len(self.titles), 1)
         self.vocab = dict(vocab)
         self.idf = {term: math.log(1 + n / len(cats)) for term, cats in vocab.items()}

@@ -19,7 +19,7 @@ import yaml
 try:  # libyaml is in PyYAML's wheels; the pure-Python parser is a slower, equivalent fallback.
     from yaml import CBaseLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the platform's wheel
-    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+    from yaml import BaseLoader as _Loader
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
@@ -194,10 +194,10 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
         raise YamlProblem(line, col, "yaml-syntax", message) from None
     except yaml.YAMLError as exc:  # reader errors (control characters) carry a position too
         line, col = (1, 1)
-        position = getattr(exc, "position", None)
-        if position is not None:
-            before = text[:position]
-            line, col = before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+        offset: int | None = getattr(exc, "position", None)
+        if offset is not None:
+            before = text[:offset]
+            line, col = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
         raise YamlProblem(line, col, "yaml-syntax", str(getattr(exc, "reason", exc)) or "invalid YAML") from None
     return doc
 

@@ -46,7 +46,7 @@ class ContentProblems(PluginError):
 
 
 class GuidesPlugin(BasePlugin[GuidesConfig]):
-    """Adds guide, category, escalation, priority, review and tags pages and the guide script."""
+    """Adds guide, category, escalation, priority, review, triage and tags pages and the page script."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,7 +59,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.pending: dict[str, LateHtml] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.today = _date(self.config.today)
+        self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
         self.repo = load_repository(Path(config.config_file_path).parent)
         problems = run_checks(self.repo, self.today) if self.config.check else list(self.repo.problems)
         errors = self.errors = [p for p in problems if p.severity is Severity.ERROR]

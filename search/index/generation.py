@@ -153,7 +153,7 @@ class Generation:
         with self.lock:
             if "content" not in self.cache:
                 self.cache["content"] = load_repository(self.path / CONTENT_DIR)
-            return self.cache["content"]  # type: ignore[no-any-return]
+            return self.cache["content"]
 
     @property
     def triage(self) -> Triage:
@@ -161,7 +161,7 @@ class Generation:
         with self.lock:
             if "triage" not in self.cache:
                 self.cache["triage"] = Triage.from_state(json.loads((self.path / TRIAGE).read_text("utf-8")))
-            return self.cache["triage"]  # type: ignore[no-any-return]
+            return self.cache["triage"]
 
     @property
     def content_version(self) -> str:

@@ -326,7 +326,8 @@ class _Compiler:
         out: list[wq.Query] = []
         i = 0
         while i < len(words):
-            fields = (words[i].field,) if words[i].field else TEXT_FIELDS
+            field = words[i].field
+            fields = (field,) if field else TEXT_FIELDS
             if not analyzed[i]:
                 i += 1
                 continue

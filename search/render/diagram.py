@@ -90,15 +90,15 @@ def _split_back_edges(nodes: list[str], edges: list[Edge]) -> tuple[list[Edge], 
         stack = [(root, iter(out[root]))]
         while stack:
             node, it = stack[-1]
-            edge = next(it, None)
-            if edge is None:
+            step = next(it, None)
+            if step is None:
                 state[node] = 2
                 stack.pop()
-            elif state.get(edge.target) == 1:
-                back.add(edge)
-            elif edge.target not in state:
-                state[edge.target] = 1
-                stack.append((edge.target, iter(out[edge.target])))
+            elif state.get(step.target) == 1:
+                back.add(step)
+            elif step.target not in state:
+                state[step.target] = 1
+                stack.append((step.target, iter(out[step.target])))
     return [e for e in edges if e not in back], [e for e in edges if e in back]
 
 

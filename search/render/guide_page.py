@@ -187,8 +187,9 @@ class GuidePage:
             f'<span class="kbg-kind">{text(KIND_LABELS[node.type])}</span> <span class="kbg-node-title">{title_html}</span></h3>'
         )
         body = [body_text] if body_text else []
-        if getattr(node, "help", None):
-            body.append(f'<div class="kbg-help"><p class="kbg-subhead">How to check</p>{self.md(node.help)}</div>')
+        help_text = getattr(node, "help", None)
+        if help_text:
+            body.append(f'<div class="kbg-help"><p class="kbg-subhead">How to check</p>{self.md(help_text)}</div>')
         if isinstance(node, ResolutionNode):
             body.append(self.resolution(node))
         elif isinstance(node, EscalationNode):

@@ -60,7 +60,7 @@ class Pages:
         src = f"{sitemap.CATEGORIES_PREFIX}/index.md"
         tops = [c for c in self.categories.by_id.values() if not parent_ids(c.id) or not any(p in self.categories.by_id for p in parent_ids(c.id))]
         items = [self._category_item(src, c) for c in tops]
-        uncategorised = self.guides_in.get("", []) + self.articles_in.get("", [])  # type: ignore[operator]
+        uncategorised = self.guides_in.get("", []) + self.articles_in.get("", [])
         blocks = [
             "<h1>Categories</h1>",
             '<p class="kbg-lead">Pick the ticket\'s category, then follow its guide step by step.</p>',
@@ -218,7 +218,7 @@ class Pages:
 
     def review_page(self, today: dt.date, window_days: int) -> str:
         src = sitemap.REVIEW_PAGE
-        items = [_ReviewItem.of(doc, today) for doc in [*self.repo.guides, *self.repo.articles] if doc.meta.status.value != "retired"]
+        items = [_ReviewItem.of(doc, today) for doc in self.repo.documents if doc.meta.status.value != "retired"]
         due = sorted((i for i in items if i.days_left <= window_days), key=lambda i: (i.due, i.title.casefold()))
         by_owner: dict[str, list[_ReviewItem]] = defaultdict(list)
         for item in due:

@@ -16,8 +16,9 @@ router = APIRouter(tags=["search"])
 
 
 def query_problem(q: str, exc: QueryError) -> ProblemError:
-    extra = {"position": exc.position} if exc.position is not None else {}
-    return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query", **extra)
+    if exc.position is None:
+        return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query")
+    return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query", position=exc.position)
 
 
 def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schemas.SearchOut:
@@ -27,7 +28,7 @@ def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schem
         hits=[
             schemas.SearchHit(
                 id=h.id,
-                type=h.type,  # type: ignore[arg-type]
+                type=h.type,
                 title=h.title,
                 title_matches=[schemas.Match(start=s, end=e) for s, e in h.title_matches],
                 category=h.category,

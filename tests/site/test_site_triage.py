@@ -1,0 +1,266 @@
+"""The Triage page in headless chromium, served like `kb serve` does: the built site at / and the
+API under /api from one server process on one port. Suggestions equal POST /api/triage's (and
+`kb triage`'s); the priority comes from the matrix in the page, also on a static-only server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import ROOT
+
+from search.content import sitemap
+from search.content.repository import Repository, load_repository
+from search.render.embed import script_json
+from search.render.triage_page import DATA_ID, triage_data, triage_page
+
+pytestmark = pytest.mark.browser
+
+SUBJECT = "Cannot conect to the VPN from the hotel"  # "conect": a typo the triage corrects
+DESCRIPTION = "The AnyConect client says login failed since this morning."
+IMPACT, URGENCY = "significant", "high"
+NEEDS_SERVICE = "Category suggestions need the search service (kb serve)"
+XSS = "<img src=x onerror=window.__x=1>"
+
+
+@pytest.fixture(scope="module")
+def repo() -> Repository:
+    return load_repository(ROOT)
+
+
+@pytest.fixture(scope="module")
+def service(repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``kb serve`` in-process: uvicorn on a free 127.0.0.1 port serving the shipped site and the API."""
+    import uvicorn
+
+    from search.api import Settings, create_app
+    from search.index import build_generation
+
+    index = tmp_path_factory.mktemp("triage") / "index"
+    build_generation(repo, index)
+    app = create_app(Settings(root=ROOT, index_dir=index, site_dir=shipped_site))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the search service did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+def _fill(page, subject: str = SUBJECT, description: str = DESCRIPTION, impact: str | None = IMPACT, urgency: str | None = URGENCY) -> None:  # noqa: ANN001
+    page.get_by_label("Subject").fill(subject)
+    page.get_by_label("Description").fill(description)
+    if impact:
+        page.get_by_label("Impact").select_option(impact)
+    if urgency:
+        page.get_by_label("Urgency").select_option(urgency)
+
+
+def _submit_and_wait(page) -> str:  # noqa: ANN001
+    """Submit and wait for the suggestions box to settle; returns its state."""
+    page.get_by_role("button", name="Suggest categories").click()
+    box = page.locator('[data-kbg="categories"]')
+    page.wait_for_function("() => { const b = document.querySelector('[data-kbg=categories]'); return b.hasAttribute('data-state') && !b.hasAttribute('aria-busy'); }")
+    return box.get_attribute("data-state")
+
+
+def _shown_suggestions(page) -> list[dict]:  # noqa: ANN001
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-kbg=categories] li[data-category]')).map(li => ({
+            category: li.getAttribute('data-category'),
+            title: li.querySelector('.kbg-triage-title').textContent,
+            score: li.querySelector('.kbg-triage-score').getAttribute('data-score'),
+            matched: Array.from(li.querySelectorAll('.kbg-triage-term')).map(c => c.textContent),
+            href: li.querySelector('a.kbg-triage-title') ? li.querySelector('a.kbg-triage-title').href : null,
+        }))"""
+    )
+
+
+def _shown_priority(page) -> dict:  # noqa: ANN001
+    box = page.locator('[data-kbg="priority"]')
+    facts = box.locator("dd[data-fact]")
+    return {
+        "id": box.get_attribute("data-priority"),
+        "badge": box.locator(".kbg-prio").inner_text() if box.locator(".kbg-prio").count() else None,
+        **{facts.nth(i).get_attribute("data-fact"): facts.nth(i).inner_text() for i in range(facts.count())},
+    }
+
+
+def _expected_priority(repo: Repository, impact: str, urgency: str) -> dict:
+    pid = repo.priorities.matrix[impact][urgency]
+    level = repo.priorities.levels[pid]
+    return {"id": pid, "badge": pid, "zendesk": level.zendesk, "first-response": level.first_response, "resolution": level.resolution, "description": level.description}
+
+
+# -- the page source --------------------------------------------------------------------------
+
+
+def test_page_embeds_the_matrix_safely_and_labels_every_input(repo: Repository) -> None:
+    source = triage_page(repo)
+    data = triage_data(repo)
+    assert f'<script type="application/json" id="{DATA_ID}">{script_json(data)}</script>' in source
+    assert data["matrix"] == {i: dict(row) for i, row in repo.priorities.matrix.items()}
+    assert data["api"] == "../api/triage" and triage_data(repo, directory_urls=False)["api"] == "api/triage"
+    assert data["categories"]["network/vpn"] == "../categories/network/vpn/"
+    for name in ("subject", "description", "impact", "urgency"):
+        assert f'<label for="kbg-triage-{name}">' in source and f'id="kbg-triage-{name}"' in source
+    for level, description in [*repo.priorities.impact.items(), *repo.priorities.urgency.items()]:
+        assert f'<option value="{level}">{level}: ' in source and description.split()[0] in source
+    assert sitemap.TRIAGE_PAGE in sitemap.GENERATED_PAGES
+
+
+def test_nav_lists_triage_after_categories(shipped_site: Path) -> None:
+    import yaml
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    titles = [next(iter(item)) for item in nav]
+    assert titles[titles.index("Categories") + 1] == "Triage"
+    assert (shipped_site / "triage" / "index.html").is_file()
+
+
+# -- site and API on one origin ---------------------------------------------------------------
+
+
+def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+    from click.testing import CliRunner
+
+    from search.cli import main
+
+    page = open_page(service + "triage/")
+    _fill(page)
+    expected_priority = _expected_priority(repo, IMPACT, URGENCY)
+    assert _shown_priority(page) == expected_priority  # before any request: computed in the page
+    assert _submit_and_wait(page) == "suggestions"
+
+    api = httpx.post(service + "api/triage", json={"subject": SUBJECT, "description": DESCRIPTION, "impact": IMPACT, "urgency": URGENCY, "limit": 3}).json()
+    assert api["categories"], "the ticket should match a category"
+    assert any("~" in term for s in api["categories"] for term in s["matched"]), "the typo should be corrected"
+    shown = _shown_suggestions(page)
+    assert [s["category"] for s in shown] == [s["category"] for s in api["categories"]]
+    assert [(s["title"], float(s["score"]), s["matched"]) for s in shown] == [(s["title"], s["score"], s["matched"]) for s in api["categories"]]
+    assert [s["href"] for s in shown] == [service + s["url"].lstrip("/") for s in api["categories"]]
+    assert api["priority"]["id"] == expected_priority["id"] == _shown_priority(page)["id"]
+    assert api["priority"]["sla"]["first_response"] == _shown_priority(page)["first-response"]
+    assert api["priority"]["sla"]["resolution"] == _shown_priority(page)["resolution"]
+    assert api["priority"]["zendesk"] == _shown_priority(page)["zendesk"]
+
+    cli = CliRunner().invoke(main, ["triage", "--root", str(ROOT), "--format", "json", "--no-ask", "--impact", IMPACT, "--urgency", URGENCY, SUBJECT, DESCRIPTION])
+    assert cli.exit_code == 0, cli.output
+    out = json.loads(cli.output)
+    assert [(s["category"], s["title"], s["score"], s["matched"]) for s in out["categories"]] == [(s["category"], s["title"], s["score"], s["matched"]) for s in api["categories"]]
+    assert out["priority"] == expected_priority["id"]
+
+    page.locator("a.kbg-triage-title").first.click()  # the link lands on the category page
+    page.wait_for_url(shown[0]["href"])
+    assert page.locator("article h1").inner_text() == shown[0]["title"]
+
+
+def test_priority_follows_every_matrix_cell(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+    page = open_page(service + "triage/")
+    assert _shown_priority(page)["id"] == ""  # nothing answered yet
+    for impact in repo.priorities.impact:
+        page.get_by_label("Impact").select_option(impact)
+        for urgency in repo.priorities.urgency:
+            page.get_by_label("Urgency").select_option(urgency)
+            assert _shown_priority(page) == _expected_priority(repo, impact, urgency)
+    page.get_by_label("Impact").select_option("")
+    assert _shown_priority(page)["id"] == ""
+    assert "Answer both priority questions" in page.locator('[data-kbg="priority"]').inner_text()
+
+
+def test_keyboard_only(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+    page = open_page(service + "triage/")
+    page.get_by_label("Subject").focus()
+    page.keyboard.press("Enter")  # empty subject: said in the page, no request
+    assert page.locator('[data-kbg="status"]').inner_text() == "Enter the ticket's subject."
+    assert page.get_by_label("Subject").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "kbg-triage-subject"
+
+    page.keyboard.type(SUBJECT)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "kbg-triage-description"
+    page.keyboard.type(DESCRIPTION)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "kbg-triage-impact"
+    page.keyboard.press("ArrowDown")  # the native selects are keyboard operable
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowDown")
+    first_impact, first_urgency = next(iter(repo.priorities.impact)), next(iter(repo.priorities.urgency))
+    assert _shown_priority(page)["id"] == repo.priorities.matrix[first_impact][first_urgency]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('data-kbg')") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('[data-kbg=categories]').getAttribute('data-state') === 'suggestions'")
+    assert page.get_by_label("Subject").get_attribute("aria-invalid") is None
+    page.keyboard.press("Tab")  # the results follow the form in tab order
+    assert page.evaluate("document.activeElement.closest('[data-kbg=categories]') !== null")
+
+
+def test_hostile_subject_does_not_run(service: str, open_page) -> None:  # noqa: ANN001
+    page = open_page(service + "triage/")
+    _fill(page, subject=f"{XSS} VPN {XSS}", description=f"</script><script>window.__x=1</script> {XSS}")
+    assert _submit_and_wait(page) in ("suggestions", "message")
+    assert page.evaluate("window.__x") is None
+    assert page.locator(".kbg-triage img, .kbg-triage script:not([type='application/json'])").count() == 0
+
+
+# -- static hosting: no API -------------------------------------------------------------------
+
+
+def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+    page = open_page(shipped_url + "triage/")
+    _fill(page, impact="extensive", urgency="critical")
+    assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")
+    assert _submit_and_wait(page) == "unavailable"
+    box = page.locator('[data-kbg="categories"]')
+    assert NEEDS_SERVICE in box.inner_text()
+    assert box.locator("li").count() == 0
+    assert page.get_by_role("button", name="Suggest categories").is_enabled()
+    assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")  # still shown
+
+
+def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> None:  # noqa: ANN001
+    """Whatever the service answers is text: titles, terms and links cannot become markup or script."""
+    answer = {
+        "categories": [
+            {"category": f"evil{XSS}", "title": f"Title {XSS}</script>", "score": 1.5, "matched": [XSS, "a~b"], "url": "javascript:window.__x=1"},
+            {"category": "network/vpn", "title": "VPN", "score": 1.0, "matched": [], "url": " JaVaScRiPt:window.__x=1"},
+        ],
+        "priority": None,
+        "generation": 1,
+    }
+    page = open_page(shipped_url + "triage/")
+    page.route("**/api/triage", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer)))
+    _fill(page)
+    assert _submit_and_wait(page) == "suggestions"
+    shown = _shown_suggestions(page)
+    assert shown[0]["title"] == f"Title {XSS}</script>" and shown[0]["matched"] == [XSS, "a~b"]
+    assert shown[0]["href"] is None  # a javascript: URL is not made a link
+    assert shown[1]["href"] == shipped_url + "categories/network/vpn/"  # known categories link relatively
+    assert page.locator(".kbg-triage img").count() == 0
+    page.locator(".kbg-triage-title").first.click()
+    assert page.evaluate("window.__x") is None
+
+
+def test_service_problem_is_reported(shipped_url: str, open_page) -> None:  # noqa: ANN001
+    problem = {"type": "about:blank", "title": "Index unavailable", "status": 503, "detail": "no index generation <b>yet</b>"}
+    page = open_page(shipped_url + "triage/")
+    page.route("**/api/triage", lambda route: route.fulfill(status=503, content_type="application/problem+json", body=json.dumps(problem)))
+    _fill(page)
+    assert _submit_and_wait(page) == "message"
+    assert "no index generation <b>yet</b>" in page.locator('[data-kbg="categories"]').inner_text()
