@@ -89,12 +89,16 @@ def triage_page(repo: Repository, directory_urls: bool = True) -> str:
     )
     blocks = [
         "<h1>Triage</h1>",
-        '<p class="kbg-lead">Paste the ticket\'s subject and description and answer the two priority questions: '
-        "the page gives the priority with its SLA targets and suggests categories with the words that matched. "
-        "Same answers as <code>kb triage</code> and <code>POST /api/triage</code>.</p>",
+        (
+            '<p class="kbg-lead">Paste the ticket\'s subject and description and answer the two priority questions: '
+            "the page gives the priority with its SLA targets and suggests categories with the words that matched. "
+            "Same answers as <code>kb triage</code> and <code>POST /api/triage</code>.</p>"
+        ),
         '<div class="kbg-triage" data-kbg="triage" data-search-exclude hidden>' + form + results + json_script(triage_data(repo, directory_urls), DATA_ID) + "</div>",
-        '<noscript><p class="kbg-noscript">Triage needs JavaScript. Without it, read the priority from the '
-        f'<a href="{href(sitemap.PRIORITIES_PAGE)}">priority matrix</a> and pick the category from '
-        f'<a href="{href(f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>, or run <code>kb triage</code>.</p></noscript>',
+        (
+            '<noscript><p class="kbg-noscript">Triage needs JavaScript. Without it, read the priority from the '
+            f'<a href="{href(sitemap.PRIORITIES_PAGE)}">priority matrix</a> and pick the category from '
+            f'<a href="{href(f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>, or run <code>kb triage</code>.</p></noscript>'
+        ),
     ]
     return mdpage.page({"title": "Triage"}, blocks)

@@ -468,14 +468,11 @@
       return;
     }
     subject.removeAttribute("aria-invalid");
-    var sequence = ++this.sequence;
-    var button = this.part("submit");
-    button.disabled = true;
+    var sequence = ++this.sequence; // the button stays enabled (and focused): a newer request wins
     this.part("categories").setAttribute("aria-busy", "true");
     this.status("Looking for categories…");
     var finish = function (render) {
       if (sequence !== self.sequence) return; // a newer request answers instead
-      button.disabled = false;
       self.part("categories").removeAttribute("aria-busy");
       render();
     };
