@@ -9,6 +9,7 @@ PORT ?= 8000
 .PHONY: start test check clean
 
 $(BIN)/.installed: pyproject.toml
+	@echo "setting up $(VENV) (first run only; needs PyPI)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
