@@ -15,7 +15,7 @@ from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
-from ..index import Generation, IndexUnavailable, generation_number, open_current, read_current
+from ..index import Generation, IndexUnavailable, clean_leftovers, generation_number, open_current, read_current
 from .problems import ProblemError
 from .settings import Settings
 
@@ -40,6 +40,9 @@ class IndexState:
     def open(self) -> None:
         """Open the served generation (errors are kept for /api/health, not raised)."""
         self._tried = True
+        removed = clean_leftovers(self.settings.index_path)
+        if removed:
+            log.info("removed leftovers of interrupted index builds: %s", ", ".join(removed))
         try:
             self.current = open_current(self.settings.index_path, self.settings.site_url)
             self.error = None

@@ -8,7 +8,7 @@ Public surface (the rest is private to the package)::
     QueryError, BuildError, IndexUnavailable
 """
 
-from .build import BuildError, BuildResult, build_generation, clean, current_path, open_current, read_current
+from .build import BuildError, BuildResult, build_generation, clean, clean_leftovers, current_path, open_current, read_current
 from .generation import Generation, Hit, IndexUnavailable, SearchResult, generation_number
 from .query import QueryError
 
@@ -22,6 +22,7 @@ __all__ = [
     "SearchResult",
     "build_generation",
     "clean",
+    "clean_leftovers",
     "current_path",
     "generation_number",
     "open_current",

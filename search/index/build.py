@@ -119,6 +119,24 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def clean_leftovers(index_dir: Path) -> list[str]:
+    """At service start: remove what interrupted builds left behind, unless a build is running now."""
+    index_dir = Path(index_dir)
+    try:
+        handle = open(index_dir / LOCK, "a+")
+    except OSError:
+        return []  # missing or read-only (an index shipped as an artifact): nothing to clean
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []  # a build holds the lock; it cleans up itself
+        try:
+            return clean(index_dir)
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def clean(index_dir: Path) -> list[str]:
     """Remove tmp leftovers, stray pointer temp files and generations other than current + previous.
 

@@ -173,3 +173,33 @@ def test_generation_files(repo: Repository, tmp_path: Path) -> None:
     assert names == ["catalog.json", "content", "docs.json", "manifest.json", "postings.bin", "synonyms.json", "terms.json", "text.bin", "triage.json", "vocabulary.json", "whoosh"]
     snapshot = sorted(p.relative_to(result.path / "content").as_posix() for p in (result.path / "content").rglob("*") if p.is_file())
     assert snapshot == sorted([*repo.config_docs, *(p for g in repo.guides for p in (g.path, g.tree_path))])
+
+
+def test_service_start_removes_leftovers_of_interrupted_builds(repo: Repository, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from search.api import Settings, create_app
+
+    index_dir = tmp_path / "ix"
+    served = build_generation(repo, index_dir)
+    (index_dir / "tmp-gen-000002-99999").mkdir()  # a build killed before it renamed its directory
+    (index_dir / "tmp-gen-000002-99999" / "docs.json").write_text("{")
+    (index_dir / "CURRENT.tmp-99999").write_text("gen-000002\n")  # killed before os.replace
+    with TestClient(create_app(Settings(root=tmp_path, index_dir=index_dir, site_dir=tmp_path / "none"))) as client:
+        assert client.get("/api/health").json()["generation_name"] == served.name
+    assert sorted(p.name for p in index_dir.iterdir() if not p.name.startswith(".")) == ["CURRENT", served.name]
+
+
+def test_service_start_leaves_a_running_build_alone(repo: Repository, tmp_path: Path) -> None:
+    import fcntl
+
+    from search.index import clean_leftovers
+
+    index_dir = tmp_path / "ix"
+    build_generation(repo, index_dir)
+    (index_dir / "tmp-gen-000002-4242").mkdir()
+    with open(index_dir / ".lock", "a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running `kb index` does
+        assert clean_leftovers(index_dir) == []
+    assert (index_dir / "tmp-gen-000002-4242").is_dir()
+    assert clean_leftovers(index_dir) == ["tmp-gen-000002-4242"]
