@@ -29,3 +29,22 @@ def test_quick_start_is_exactly_two_commands_and_ci_runs_the_test_one() -> None:
     assert commands == ["make start", "make test"]
     ci = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
     assert ci.strip().splitlines()[-1] == "exec make test"
+
+
+def test_the_example_guide_in_the_readme_passes_kb_check(tmp_path: Path) -> None:
+    import shutil
+
+    from click.testing import CliRunner
+
+    root = Path(__file__).resolve().parents[2]
+    section = README.split("## Authoring a guide", 1)[1].split("\n## ", 1)[0]
+    markdown = section.split("```markdown\n", 1)[1].split("```", 1)[0]
+    tree = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    guide_id = markdown.split("id: ", 1)[1].split("\n", 1)[0]
+    for folder in ("guides", "kb"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    (tmp_path / "guides" / f"{guide_id}.md").write_text(markdown, encoding="utf-8")
+    (tmp_path / "guides" / f"{guide_id}.yml").write_text(tree, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--strict", "--root", str(tmp_path), "--today", "2026-11-27"])
+    assert result.exit_code == 0, result.output
+    assert f"{len(list((root / 'guides').glob('*.md'))) + 1} guides" in result.output  # the example was loaded
