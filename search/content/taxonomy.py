@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import difflib
+from collections.abc import Collection, Mapping
 
 from .models import Category, Taxonomy
-from .problems import did_you_mean
 
 
 def parent_ids(category_id: str) -> list[str]:
@@ -20,36 +20,15 @@ def is_within(category_id: str, ancestor: str) -> bool:
 
 
 class CategoryIndex:
-    """Fast lookups of categories by id, by ticket-tool tag and with did-you-mean."""
+    """Categories by id and by ticket-tool tag, with their parents and children."""
 
     def __init__(self, taxonomy: Taxonomy | None) -> None:
         self.by_id: dict[str, Category] = {}
-        self.by_tag: dict[str, str] = {}
+        self.by_tag: dict[str, str] = {}  # ticket-tool tag (lowercase) -> category id
         for category in taxonomy.categories if taxonomy else []:
             self.by_id.setdefault(category.id, category)
             for tag in category.zendesk_tags:
                 self.by_tag.setdefault(tag.lower(), category.id)
-
-    def resolve(self, name: str) -> str | None:
-        """A category id from an id or a ticket-tool tag (case-insensitive), or None."""
-        key = name.strip().strip("/").lower()
-        if key in self.by_id:
-            return key
-        return self.by_tag.get(key)
-
-    def suggestions(self, name: str) -> list[str]:
-        """Close category ids for an unknown name (for 404s and CLI errors)."""
-        import difflib
-
-        key = name.strip().lower()
-        ids = list(self.by_id)
-        close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
-        tails = {c.rsplit("/", 1)[-1]: c for c in ids}
-        close += [tails[t] for t in difflib.get_close_matches(key.rsplit("/", 1)[-1], list(tails), n=3, cutoff=0.6) if tails[t] not in close]
-        return close[:3]
-
-    def hint(self, name: str) -> str:
-        return did_you_mean(name, self.by_id)
 
     def lineage(self, category_id: str) -> list[Category]:
         """The category and its known parents, nearest first."""
@@ -58,5 +37,21 @@ class CategoryIndex:
     def children(self, category_id: str) -> list[Category]:
         return [c for c in self.by_id.values() if c.id != category_id and is_within(c.id, category_id)]
 
-    def __iter__(self) -> Iterator[Category]:
-        return iter(self.by_id.values())
+
+def resolve_category(name: str, ids: Collection[str], tags: Mapping[str, str]) -> str | None:
+    """A category id from an id or a ticket-tool tag (case-insensitive), or None."""
+    key = name.strip().strip("/").lower()
+    return key if key in ids else tags.get(key)
+
+
+def suggest_categories(name: str, ids: Collection[str], tags: Mapping[str, str], n: int = 3) -> list[str]:
+    """Category ids closest to an unknown name, best first: by the whole id, its last part or a tag."""
+    key = name.strip().strip("/").lower()
+    tail = key.rsplit("/", 1)[-1]
+
+    def similarity(category_id: str) -> float:
+        names = [category_id, category_id.rsplit("/", 1)[-1], *(t for t, c in tags.items() if c == category_id)]
+        return max(difflib.SequenceMatcher(None, probe, candidate).ratio() for candidate in names for probe in (key, tail))
+
+    scored = sorted(((similarity(c), c) for c in ids), key=lambda pair: (-pair[0], pair[1]))
+    return [c for score, c in scored if score >= 0.6][:n]

@@ -170,7 +170,7 @@ def build_catalog(repo: Repository) -> dict[str, Any]:
             articles_by_category.setdefault(entry["category"], []).append(entry["id"])
 
     table: dict[str, Any] = {}
-    for category in categories:
+    for category in categories.by_id.values():
         source, guide_ids = _guides_for(category.id, guides_by_category)
         related: list[str] = []
         for gid in guide_ids:

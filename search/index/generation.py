@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from ..content.repository import Repository, load_repository
-from ..content.taxonomy import parent_ids
+from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
@@ -182,22 +182,10 @@ class Generation:
 
     def resolve_category(self, name: str) -> str | None:
         """A category id from an id or a ticket-tool tag (case-insensitive)."""
-        key = name.strip().strip("/").lower()
-        if key in self.catalog["categories"]:
-            return key
-        return self.catalog["zendesk_tags"].get(key)
+        return resolve_category(name, self.catalog["categories"], self.catalog["zendesk_tags"])
 
     def category_suggestions(self, name: str) -> list[str]:
-        import difflib
-
-        key = name.strip().strip("/").lower()
-        ids = list(self.catalog["categories"])
-        close = difflib.get_close_matches(key, ids, n=3, cutoff=0.5)
-        tails = {c.rsplit("/", 1)[-1]: c for c in ids}
-        close += [tails[t] for t in difflib.get_close_matches(key.rsplit("/", 1)[-1], list(tails), n=3, cutoff=0.6) if tails[t] not in close]
-        tags = self.catalog["zendesk_tags"]
-        close += [tags[t] for t in difflib.get_close_matches(key, list(tags), n=2, cutoff=0.7) if tags[t] not in close]
-        return close[:3]
+        return suggest_categories(name, self.catalog["categories"], self.catalog["zendesk_tags"])
 
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
         import difflib

@@ -90,3 +90,15 @@ def test_catalog_per_category(generation: Generation) -> None:
     assert guide["url"] == "/guides/vpn-no-connect/"
     assert generation.catalog["articles"]["vpn-reinstall"]["url"] == "/articles/vpn-reinstall/"
     assert generation.catalog["priorities"]["P3"]["resolution_minutes"] == 3 * 1440
+
+
+def test_category_suggestions_rank_the_closest_first() -> None:
+    from search.content.taxonomy import suggest_categories
+
+    ids = ["accounts", "accounts/mfa", "network", "network/vpn", "network/wifi", "printing", "security/phishing"]
+    tags = {"vpn": "network/vpn", "remote-access": "network/vpn", "wifi": "network/wifi"}
+    assert suggest_categories("vpnn", ids, tags)[0] == "network/vpn"
+    assert suggest_categories("netwrk/wifi", ids, tags)[0] == "network/wifi"
+    assert suggest_categories("phising", ids, tags)[0] == "security/phishing"
+    assert suggest_categories("remote-acess", ids, tags) == ["network/vpn"]
+    assert suggest_categories("zzzz", ids, tags) == []
