@@ -89,8 +89,12 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))} for e in exc.errors()][:20]
-    where = ", ".join(".".join(e["loc"][1:] or e["loc"]) for e in errors[:5])
-    return problem_response(request, 422, f"invalid request parameters: {where}" if where else "invalid request", kind="validation", title="Invalid request", errors=errors)
+    if any(e["type"] == "json_invalid" for e in errors):
+        detail = "the request body is not valid JSON; send a JSON object (Content-Type: application/json)"
+    else:
+        where = ", ".join(".".join(e["loc"][1:] or e["loc"]) for e in errors[:5])
+        detail = f"invalid request parameters: {where}" if where else "invalid request"
+    return problem_response(request, 422, detail, kind="validation", title="Invalid request", errors=errors)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

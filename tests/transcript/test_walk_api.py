@@ -167,3 +167,10 @@ def test_api_docs_load_nothing_from_a_cdn(client: TestClient) -> None:
     assert links and all(link.startswith("/api/") for link in links), links
     script = client.get("/api/docs-assets/swagger-ui-bundle.js")
     assert script.status_code == 200 and len(script.content) > 100_000
+
+
+def test_a_body_that_is_not_json_is_a_problem_that_says_so(client: TestClient) -> None:
+    response = client.post("/api/guides/vpn-cannot-connect/walk", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert "not valid JSON" in response.json()["detail"]
