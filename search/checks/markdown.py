@@ -25,36 +25,45 @@ _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def _texts(repo: Repository) -> Iterator[tuple[str, str, str, int, int]]:
-    """(repo path, site source, text, line, col) for every body and YAML text value."""
+# Where a text came from: (doc, path) for a YAML value, whose position is looked up only when a
+# rule matches in it, or (None, (line, col)) for a Markdown body.
+_Where = tuple[Document | None, Any]
+
+
+def _texts(repo: Repository) -> Iterator[tuple[str, str, str, _Where]]:
+    """(repo path, site source, text, where) for every body and YAML text value (see :func:`_position`)."""
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
-        yield guide.path, src, guide.body, guide.body_line, 1
+        yield guide.path, src, guide.body, (None, (guide.body_line, 1))
         yield from _yaml_texts(guide.path, src, guide.doc)
         yield from _yaml_texts(guide.tree_path, src, guide.tree_doc)
     for article in repo.articles:
         src = sitemap.article_src(article.path)
-        yield article.path, src, article.body, article.body_line, 1
+        yield article.path, src, article.body, (None, (article.body_line, 1))
         yield from _yaml_texts(article.path, src, article.doc)
     for page in repo.pages:
-        yield page.path, sitemap.article_src(page.path), page.body, page.body_line, 1
+        yield page.path, sitemap.article_src(page.path), page.body, (None, (page.body_line, 1))
     for rel, doc in repo.config_docs.items():
         yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc)
 
 
-def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, str, int, int]]:
-    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, str, int, int]]:
+def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, str, _Where]]:
+    """Every text value of ``doc`` in document order (depth first, as written)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(doc.data, ())]
+    while stack:
+        value, path = stack.pop()
         if isinstance(value, str):
-            line, col = doc.text_pos(path)
-            yield rel, src, value, line, col
+            yield rel, src, value, (doc, path)
         elif isinstance(value, dict):
-            for key, child in value.items():
-                yield from walk(child, (*path, key))
+            stack.extend(reversed([(child, (*path, key)) for key, child in value.items()]))
         elif isinstance(value, list):
-            for i, child in enumerate(value):
-                yield from walk(child, (*path, i))
+            stack.extend(reversed([(child, (*path, i)) for i, child in enumerate(value)]))
 
-    yield from walk(doc.data, ())
+
+def _position(where: _Where) -> tuple[int, int]:
+    """``line:col`` of the first character of a text yielded by :func:`_texts`."""
+    doc, at = where
+    return doc.text_pos(at) if doc is not None else at
 
 
 def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[int, int]:
@@ -68,9 +77,10 @@ def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[in
 
 def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int = 0) -> Iterator[tuple[str, str, re.Match[str], tuple[int, int]]]:
     """(repo path, site source, match, line:col of the match's ``group``) over all prose."""
-    for rel, src, text, line, col in _texts(repo):
+    for rel, src, text, where in _texts(repo):
         if needle not in text:
             continue
+        line, col = _position(where)
         for i, prose in prose_lines(text):
             for match in pattern.finditer(prose):
                 yield rel, src, match, _located(text, line, col, i, match.start(group))

@@ -35,6 +35,11 @@ _INT_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 _FLOAT_SPECIAL = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
 _STANDARD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "!"}
+_Scalar, _Alias, _DocumentStart = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
+_MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+# A plain scalar starting with none of these is a string (no null, bool, int or float starts so).
+_NOT_TEXT_START = frozenset("~nNtTfF-+.0123456789")
 
 
 class YInt(int):
@@ -99,6 +104,8 @@ class Document:
 
 def resolve_plain(text: str) -> Any:
     """Resolve a plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if text and text[0] not in _NOT_TEXT_START:
+        return text
     if _NULL.match(text):
         return None
     if text in _BOOL:
@@ -143,39 +150,52 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
     stack: list[list[Any]] = []
     documents = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    line, col = _pos(event.start_mark)
-                    raise YamlProblem(line, col, "yaml-syntax", "more than one YAML document in the file; remove the extra '---' or split the file")
-                continue
-            if isinstance(event, yaml.AliasEvent):
-                line, col = _pos(event.start_mark)
-                raise YamlProblem(line, col, "yaml-alias", f'alias "*{event.anchor}" is not allowed; write the value out in full')
-            if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                tag = event.tag
-                if tag is not None and tag not in _STANDARD_TAGS and not (isinstance(event, yaml.ScalarEvent) and tag == "tag:yaml.org,2002:str"):
-                    line, col = _pos(event.start_mark)
-                    raise YamlProblem(line, col, "yaml-tag", f'tag "{tag}" is not allowed; remove it and write a plain value')
-                position = _pos(event.start_mark)
-                if isinstance(event, yaml.ScalarEvent):
-                    plain = event.implicit[0] and tag is None
-                    value: Any = resolve_plain(event.value) if plain else event.value
+        # The loop of ``yaml.parse`` without its generator, dispatching on the event's exact class
+        # (libyaml and the pure-Python parser both build exactly these classes); scalars first,
+        # as most events are scalars. Same events in the same order, so the same outcome.
+        loader = _Loader(text)
+        try:
+            get_event = loader.get_event
+            while (event := get_event()) is not None:
+                kind = type(event)
+                if kind is _Scalar:
+                    tag = event.tag
+                    if tag is not None and tag not in _STANDARD_TAGS and tag != "tag:yaml.org,2002:str":
+                        line, col = _pos(event.start_mark)
+                        raise YamlProblem(line, col, "yaml-tag", f'tag "{tag}" is not allowed; remove it and write a plain value')
+                    mark = event.start_mark
+                    position = (mark.line + 1, mark.column + 1)
+                    value: Any = resolve_plain(event.value) if event.implicit[0] and tag is None else event.value
                     path = _attach(doc, stack, value, position)
-                    if event.style in ("'", '"'):
+                    style = event.style
+                    if style == "'" or style == '"':
                         doc.text_positions[path] = (position[0], position[1] + 1)
-                    elif event.style in ("|", ">"):
+                    elif style == "|" or style == ">":
                         lines = lines if lines is not None else text.split("\n")
                         doc.text_positions[path] = _block_start(lines, position[0])
-                else:
+                elif kind is _MappingStart or kind is _SequenceStart:
+                    tag = event.tag
+                    if tag is not None and tag not in _STANDARD_TAGS:
+                        line, col = _pos(event.start_mark)
+                        raise YamlProblem(line, col, "yaml-tag", f'tag "{tag}" is not allowed; remove it and write a plain value')
+                    position = _pos(event.start_mark)
                     if len(stack) >= MAX_DEPTH:
                         raise YamlProblem(*position, "too-deep", f"nesting deeper than {MAX_DEPTH} levels; flatten the structure")
-                    container: Any = {} if isinstance(event, yaml.MappingStartEvent) else []
+                    container: Any = {} if kind is _MappingStart else []
                     path = _attach(doc, stack, container, position)
                     stack.append([container, path, _NO_KEY, None, {}])
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
+                elif kind is _MappingEnd or kind is _SequenceEnd:
+                    stack.pop()
+                elif kind is _DocumentStart:
+                    documents += 1
+                    if documents > 1:
+                        line, col = _pos(event.start_mark)
+                        raise YamlProblem(line, col, "yaml-syntax", "more than one YAML document in the file; remove the extra '---' or split the file")
+                elif kind is _Alias:
+                    line, col = _pos(event.start_mark)
+                    raise YamlProblem(line, col, "yaml-alias", f'alias "*{event.anchor}" is not allowed; write the value out in full')
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = _pos(mark) if mark else (1, 1)

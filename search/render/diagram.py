@@ -38,10 +38,10 @@ class _Vertex:
     dummy: bool = False
     preds: list[str] = field(default_factory=list)
     succs: list[str] = field(default_factory=list)
+    width: float = field(init=False, default=NODE_W)
 
-    @property
-    def width(self) -> float:
-        return DUMMY_W if self.dummy else NODE_W
+    def __post_init__(self) -> None:
+        self.width = DUMMY_W if self.dummy else NODE_W
 
 
 @dataclass(frozen=True)
@@ -217,20 +217,35 @@ def _reduce_crossings(layers: list[list[_Vertex]], vertices: Mapping[str, _Verte
 
 def _pack(row: list[_Vertex], wanted: list[float]) -> list[float]:
     """Positions as close to ``wanted`` as the left-to-right order and the gaps allow."""
-    left, right = [0.0] * len(row), [0.0] * len(row)
+    return _pack_widths([v.width for v in row], wanted)
+
+
+def _pack_widths(widths: list[float], wanted: list[float]) -> list[float]:
+    """``_pack`` given the row's widths (the layout's inner loop: plain comparisons, no max/min calls)."""
+    n = len(widths)
+    left = [0.0] * n
     edge = -math.inf
-    for i, v in enumerate(row):
-        left[i] = max(wanted[i], edge)
-        edge = left[i] + v.width + GAP_X
+    for i in range(n):
+        a = wanted[i]
+        if a < edge:  # noqa: PLR1730  # max(wanted, edge) without the call, keeping its choice on ties
+            a = edge
+        left[i] = a
+        edge = a + widths[i] + GAP_X
+    mixed = [0.0] * n
     edge = math.inf
-    for i in range(len(row) - 1, -1, -1):
-        right[i] = min(wanted[i], edge - row[i].width)
-        edge = right[i] - GAP_X
-    mixed = [(a + b) / 2 for a, b in zip(left, right)]
+    for i in range(n - 1, -1, -1):
+        b = edge - widths[i]
+        w = wanted[i]
+        if not b < w:  # min(wanted, edge - width), keeping min's choice on ties
+            b = w
+        mixed[i] = (left[i] + b) / 2
+        edge = b - GAP_X
     edge = -math.inf
-    for i, v in enumerate(row):  # averaging can reintroduce overlaps: push right once more
-        mixed[i] = max(mixed[i], edge)
-        edge = mixed[i] + v.width + GAP_X
+    for i in range(n):  # averaging can reintroduce overlaps: push right once more
+        m = mixed[i]
+        if m < edge:
+            m = mixed[i] = edge
+        edge = m + widths[i] + GAP_X
     return mixed
 
 
@@ -247,19 +262,16 @@ def _assign_x(layers: list[list[_Vertex]], vertices: Mapping[str, _Vertex]) -> N
             for v in row:
                 v.x += shift
 
-    def centre(key: str) -> float:
-        return vertices[key].x + vertices[key].width / 2
-
+    # per layer, once: the widths and each vertex's neighbours (the sweeps only move x)
+    rows = [(row, [v.width for v in row], [[vertices[k] for k in (*v.preds, *v.succs)] for v in row]) for row in layers]
     for sweep in range(4):
-        order = range(len(layers)) if sweep % 2 == 0 else range(len(layers) - 1, -1, -1)
+        order = rows if sweep % 2 == 0 else rows[::-1]
         moved = 0.0
-        for r in order:
-            row = layers[r]
+        for row, widths, nears in order:
             wanted = []
-            for v in row:
-                near = [*v.preds, *v.succs]
-                wanted.append(sum(centre(k) for k in near) / len(near) - v.width / 2 if near else v.x)
-            for v, x in zip(row, _pack(row, wanted)):
+            for v, near in zip(row, nears):
+                wanted.append(sum([u.x + u.width / 2 for u in near]) / len(near) - v.width / 2 if near else v.x)
+            for v, x in zip(row, _pack_widths(widths, wanted)):
                 moved = max(moved, abs(v.x - x))
                 v.x = x
         if moved < 1:
@@ -272,6 +284,9 @@ def _assign_x(layers: list[list[_Vertex]], vertices: Mapping[str, _Vertex]) -> N
 def wrap(value: str, width: int = CHARS_PER_LINE, lines: int = LINES) -> list[str]:
     """Greedy word wrap into at most ``lines`` lines; an ellipsis marks cut text."""
     words = value.split()
+    one_line = " ".join(words)
+    if len(one_line) <= width and lines >= 1:  # fits: what the loop below would give, without it
+        return [one_line] if one_line else []
     out: list[str] = []
     current = ""
     for word in words:
@@ -375,13 +390,14 @@ def tree_svg(
         kind = tree.nodes[node_id].type
         caption, body = node_caption(tree, node_id, numbers, link_titles, team_names)
         lines = wrap(body)
-        tspans = "".join(f'<tspan x="{x + 10:.1f}" dy="{15 if i else 0}">{text(line)}</tspan>' for i, line in enumerate(lines))
+        text_x = f"{x + 10:.1f}"
+        tspans = "".join(f'<tspan x="{text_x}" dy="{15 if i else 0}">{text(line)}</tspan>' for i, line in enumerate(lines))
         out.append(
             f'<a href="#{text(anchor_prefix + node_id)}" tabindex="-1" class="kbg-d-node kbg-d-{kind}" data-node="{text(node_id)}">'
             f"<title>{text(caption)}: {text(body)}</title>"
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{NODE_W}" height="{NODE_H}" rx="{12 if kind == "question" else 4}"/>'
-            f'<text class="kbg-d-caption" x="{x + 10:.1f}" y="{y + 14:.1f}">{text(wrap(caption, CHARS_PER_LINE + 4, 1)[0] if caption else "")}</text>'
-            f'<text class="kbg-d-text" x="{x + 10:.1f}" y="{y + 31:.1f}">{tspans}</text>'
+            f'<text class="kbg-d-caption" x="{text_x}" y="{y + 14:.1f}">{text(wrap(caption, CHARS_PER_LINE + 4, 1)[0] if caption else "")}</text>'
+            f'<text class="kbg-d-text" x="{text_x}" y="{y + 31:.1f}">{tspans}</text>'
             "</a>"
         )
     out.append("</g>")

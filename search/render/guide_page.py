@@ -41,6 +41,21 @@ class Lookups:
         self.articles = repo.article_by_id
         self.categories = CategoryIndex(repo.taxonomy)
         self.teams = {sid: s.team for sid, s in repo.escalation.steps.items()} if repo.escalation else {}
+        self._repo = repo
+        self._sla_html: dict[str | None, str] = {}
+
+    def sla_table_rows(self, category_id: str | None) -> str:
+        """The ``<tr>`` rows of the SLA table shown at escalation steps of guides in ``category_id``
+        (the same for every such step, so rendered once per category and build)."""
+        found = self._sla_html.get(category_id)
+        if found is None:
+            rows = []
+            for row in sla_rows(self._repo, category_id):
+                triggers = "".join(f"<li>{text(t.team)} after {format_minutes(t.minutes)} ({share_text(t.share)})</li>" for t in row.triggers)
+                triggers = f'<ul class="kbg-triggers">{triggers}</ul>' if triggers else "none"
+                rows.append(f'<tr data-priority="{text(row.priority)}"><td>{text(row.priority)} {text(row.name)}</td><td>{text(row.first_response)}</td><td>{text(row.resolution)}</td><td>{triggers}</td></tr>')
+            found = self._sla_html[category_id] = "".join(rows)
+        return found
 
 
 class GuidePage:
@@ -83,28 +98,44 @@ class GuidePage:
         }
         return mdpage.page(page_meta, blocks)
 
-    def head(self) -> str:
+    def head(self, lean: bool = False) -> str:
+        """Title, summary and facts; ``lean``: the same words and kept tags without the wrapping
+        spans, link and ``<time>``, which the search index drops anyway (see :meth:`late`)."""
         meta = self.guide.meta
-        facts = [f'<span class="kbg-fact">Guide <code>{text(self.guide.id)}</code></span>', f'<span class="kbg-fact">Version {text(meta.version)} <small>(revision <code>{text(self.guide.revision)}</code>)</small></span>']
+
+        def fact(content: str) -> str:
+            return content if lean else f'<span class="kbg-fact">{content}</span>'
+
+        def small(content: str) -> str:
+            return content if lean else f"<small>{content}</small>"
+
+        facts = [fact(f"Guide <code>{text(self.guide.id)}</code>"), fact(f"Version {text(meta.version)} {small(f'(revision <code>{text(self.guide.revision)}</code>)')}")]
         if meta.category:
             category = self.categories.by_id.get(meta.category)
             label = text(category.title) if category else text(meta.category)
-            link = f'<a href="{self.href(sitemap.category_src(meta.category))}">{label}</a>' if category else label
-            facts.append(f'<span class="kbg-fact">Category {link}</span>')
+            link = f'<a href="{self.href(sitemap.category_src(meta.category))}">{label}</a>' if category and not lean else label
+            facts.append(fact(f"Category {link}"))
         due = review_due(meta.reviewed, meta.review_every_days)
-        facts.append(f'<span class="kbg-fact">Owner {text(meta.owner)}</span>')
-        facts.append(f'<span class="kbg-fact">Last reviewed <time datetime="{meta.reviewed.isoformat()}">{meta.reviewed.isoformat()}</time> <small>(next review {due.isoformat()})</small></span>')
+        facts.append(fact(f"Owner {text(meta.owner)}"))
+        reviewed = meta.reviewed.isoformat()
+        when = reviewed if lean else f'<time datetime="{reviewed}">{reviewed}</time>'
+        facts.append(fact(f"Last reviewed {when} {small(f'(next review {due.isoformat()})')}"))
         if meta.status.value != "published":
-            facts.append(f'<span class="kbg-badge kbg-badge--{meta.status.value}">{text(meta.status.value.capitalize())}</span>')
+            status = text(meta.status.value.capitalize())
+            facts.append(status if lean else f'<span class="kbg-badge kbg-badge--{meta.status.value}">{status}</span>')
         parts = [f"<h1>{text(meta.title)}</h1>"]
         if meta.summary:
             parts.append(f'<p class="kbg-summary">{self.md_inline(meta.summary)}</p>')
         parts.append('<p class="kbg-meta">' + " ".join(facts) + "</p>")
         return "\n".join(parts)
 
-    def gather(self) -> str:
+    def gather(self, lean: bool = False) -> str:
+        """The list of information to gather with a field per item; ``lean``: the items' words only."""
         items = []
         for i, item in enumerate(self.guide.meta.gather):
+            if lean:
+                items.append(f"<li>{self.md_inline(item)}</li>")
+                continue
             items.append(
                 f'<li><label for="kbg-gather-{i}">{self.md_inline(item)}</label>'
                 f'<input type="text" id="kbg-gather-{i}" class="kbg-gather-input" data-gather-index="{i}" autocomplete="off"></li>'
@@ -232,11 +263,7 @@ class GuidePage:
         if step is None:
             return f'<div class="kbg-outcome kbg-outcome--escalation"><p>Escalate to "{text(node.step)}" (not in the escalation protocol).</p></div>'
         protocol = self.href(sitemap.ESCALATION_PAGE, f"step-{node.step}")
-        rows = []
-        for row in sla_rows(self.repo, self.guide.meta.category):
-            triggers = "".join(f"<li>{text(t.team)} after {format_minutes(t.minutes)} ({share_text(t.share)})</li>" for t in row.triggers)
-            triggers = f'<ul class="kbg-triggers">{triggers}</ul>' if triggers else "none"
-            rows.append(f'<tr data-priority="{text(row.priority)}"><td>{text(row.priority)} {text(row.name)}</td><td>{text(row.first_response)}</td><td>{text(row.resolution)}</td><td>{triggers}</td></tr>')
+        rows = self.lookups.sla_table_rows(self.guide.meta.category)
         handoff = [self.md_inline(item, CONFIG_SRC) for item in step.handoff] + [self.md_inline(item) for item in node.handoff]
         return "".join(
             [
@@ -248,7 +275,7 @@ class GuidePage:
                 f"<dt>When</dt><dd>{self.md_inline(step.trigger, CONFIG_SRC)}</dd>",
                 "</dl>",
                 '<div class="kbg-sla"><p class="kbg-subhead">SLA targets</p><table><thead><tr><th>Priority</th><th>First response</th><th>Resolution</th><th>Time-based escalation</th></tr></thead>',
-                "<tbody>" + "".join(rows) + "</tbody></table></div>",
+                "<tbody>" + rows + "</tbody></table></div>",
                 '<p class="kbg-subhead">Hand-off checklist</p><ul class="kbg-checks">' + "".join(f"<li>{h}</li>" for h in handoff) + "</ul>",
                 "</div>",
             ]
@@ -263,21 +290,29 @@ class GuidePage:
     def late(self) -> mdpage.LateHtml:
         """The page's HTML parts, filled into the built page (see ``LateHtml``).
 
-        The search index gets the step list as one heading and one paragraph of plain text per
-        step (it parses every tag in pure Python; the full list has about fifteen per step); the
-        page then gets the full list in its place.
+        The search plugin parses every tag of the indexed parts in pure Python, so it gets lean
+        versions that give the same index: the step list as one heading and one paragraph of
+        plain text per step (the full list has about fifteen tags per step), and the header and
+        the gather list without the tags the index drops anyway (spans, links, labels, inputs).
+        The page then gets the full parts in their place.
         """
         meta = self.guide.meta
         lean = self.steps_for_search()
+        head, head_lean = self.head(), self.head(lean=True)
+        gather, gather_lean = (self.gather(), self.gather(lean=True)) if meta.gather else ("", "")
+        unindexed = {head_lean: head}
+        if gather_lean:
+            unindexed[gather_lean] = gather
+        unindexed.update({lean: self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
         return mdpage.LateHtml(
             indexed={
-                mdpage.slot("head"): self.head(),
+                mdpage.slot("head"): head_lean,
                 mdpage.slot("symptoms"): '<ul class="kbg-symptoms">' + "".join(f"<li>{self.md_inline(s)}</li>" for s in meta.symptoms) + "</ul>",
-                mdpage.slot("gather"): self.gather(),
+                mdpage.slot("gather"): gather_lean,
                 mdpage.slot("steps"): lean,
                 mdpage.slot("related"): self.related(),
             },
-            unindexed={lean: self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()},
+            unindexed=unindexed,
             anchors={NODE_ANCHOR + node_id for node_id in self.guide.tree.nodes},
         )
 

@@ -1,0 +1,87 @@
+"""Build-speed shortcuts must not change what is built: each fast path against the plain one."""
+
+from __future__ import annotations
+
+import html
+import math
+import random
+
+import pytest
+from conftest import FIXTURES, ROOT
+from material.plugins.search.plugin import Parser
+
+from search.content.repository import load_repository
+from search.render import markup
+from search.render.diagram import _pack, _pack_widths, _Vertex
+from search.render.guide_page import GuidePage
+
+HOSTILE = [
+    "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >",
+    'a <b>bold</b> & "q" \'s',
+    "`code` and [link](http://a>b) *em*\nnext line  two",
+    "  spaced   out  ",
+    "**b** `c`   <kbd>k</kbd>",
+    "[an article](../articles/vpn-reinstall.md)",
+]
+
+
+def _sections(page_html: str) -> list[tuple[str | None, str, str]]:
+    parser = Parser()
+    parser.feed(page_html)
+    parser.close()
+    return [(s.id, "".join(s.title), "".join(s.text)) for s in parser.data]
+
+
+@pytest.mark.parametrize("root", [ROOT, FIXTURES / "basic"], ids=["shipped", "basic"])
+def test_lean_head_and_gather_index_like_the_full_ones(root) -> None:
+    repo = load_repository(root)
+    for guide in repo.guides:
+        page = GuidePage(guide, repo)
+        assert page.head(lean=True) != page.head()
+        for full, lean in [(page.head(), page.head(lean=True)), (page.gather(), page.gather(lean=True))]:
+            assert _sections(lean) == _sections(full)
+            assert _sections(f'<h2 id="x">X</h2>{lean}<p>after</p>') == _sections(f'<h2 id="x">X</h2>{full}<p>after</p>')
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_lean_head_and_gather_index_like_the_full_ones_for_any_text(value: str) -> None:
+    repo = load_repository(FIXTURES / "basic")
+    guide = repo.guide_by_id["vpn"]
+    guide.meta = guide.meta.model_copy(update={"summary": value, "owner": value, "version": value, "gather": [value, value + " 2"]})
+    page = GuidePage(guide, repo)
+    for full, lean in [(page.head(), page.head(lean=True)), (page.gather(), page.gather(lean=True))]:
+        assert _sections(lean) == _sections(full)
+
+
+def test_text_escapes_like_html_escape() -> None:
+    samples = ["", "plain", "a & b", "<tag>", "\"double\" 'single'", "&amp;", "ünïcode — ✓", "\u2028", *HOSTILE]
+    for sample in samples:
+        assert markup.text(sample) == html.escape(sample, quote=True)
+    assert markup.text(None) == ""
+
+
+def test_pack_matches_the_reference() -> None:
+    def reference(widths: list[float], wanted: list[float], gap: float = 28) -> list[float]:
+        left, right = [0.0] * len(widths), [0.0] * len(widths)
+        edge = -math.inf
+        for i, w in enumerate(widths):
+            left[i] = max(wanted[i], edge)
+            edge = left[i] + w + gap
+        edge = math.inf
+        for i in range(len(widths) - 1, -1, -1):
+            right[i] = min(wanted[i], edge - widths[i])
+            edge = right[i] - gap
+        mixed = [(a + b) / 2 for a, b in zip(left, right)]
+        edge = -math.inf
+        for i, w in enumerate(widths):
+            mixed[i] = max(mixed[i], edge)
+            edge = mixed[i] + w + gap
+        return mixed
+
+    rng = random.Random(7)
+    for _ in range(500):
+        n = rng.randint(1, 8)
+        row = [_Vertex(str(i), dummy=rng.random() < 0.3) for i in range(n)]
+        wanted = [rng.choice([0.0, 14.0, 100.0, rng.uniform(-300, 600)]) for _ in range(n)]
+        assert _pack(row, wanted) == reference([v.width for v in row], wanted)
+        assert _pack_widths([v.width for v in row], wanted) == reference([v.width for v in row], wanted)
