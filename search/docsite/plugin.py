@@ -8,6 +8,7 @@ logged at info level, so ``mkdocs build --strict`` does not start failing as con
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from ..checks import run_checks
 from ..content import sitemap
 from ..content.problems import ContentError, Problem, Severity
 from ..content.repository import Article, Repository, load_repository
-from ..render.mdpage import LateHtml, fill
+from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
@@ -109,7 +110,38 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
             page.content = fill(page.content or "", late.unindexed)
+            if late.sections:
+                self.add_to_search(page, late.sections, config)
         return context
+
+    def add_to_search(self, page: Page, sections: list[SearchSection], config: MkDocsConfig) -> None:
+        """Add sections to Material's search index as the entries its HTML parser would make
+        (title and text escaped, the page's tags), without the parsing: for a guide's step list
+        that parsing cost more than the rest of the page."""
+        entries = _search_entries(config)
+        if entries is None:
+            return
+        tags = [str(t) for t in page.meta.get("tags") or [] if isinstance(t, (str, int, float, bool)) and t]
+        for section in sections:
+            entry: dict[str, object] = {"location": f"{page.url}#{section.anchor}", "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)}
+            if tags:
+                entry["tags"] = tags
+            entries.append(entry)
+
+
+def _search_entries(config: MkDocsConfig) -> list[dict[str, object]] | None:
+    """The entry list of Material's search index, or None when the search plugin is off.
+
+    Material 9 (pinned below 10) keeps it at ``search_index.entries``; a test checks that the
+    built ``search_index.json`` has a result per guide step.
+    """
+    plugin = config.plugins.get("material/search")
+    if plugin is None or not getattr(plugin.config, "enabled", True):
+        return None
+    entries = getattr(getattr(plugin, "search_index", None), "entries", None)
+    if not isinstance(entries, list):
+        raise PluginError("kb-guides: this version of Material's search plugin is not supported (no search_index.entries); use mkdocs-material 9")
+    return entries
 
 
 def _date(value: dt.date | str | None) -> dt.date:

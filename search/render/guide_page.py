@@ -290,34 +290,33 @@ class GuidePage:
     def late(self) -> mdpage.LateHtml:
         """The page's HTML parts, filled into the built page (see ``LateHtml``).
 
-        The search plugin parses every tag of the indexed parts in pure Python, so it gets lean
-        versions that give the same index: the step list as one heading and one paragraph of
-        plain text per step (the full list has about fifteen tags per step), and the header and
-        the gather list without the tags the index drops anyway (spans, links, labels, inputs).
-        The page then gets the full parts in their place.
+        The search plugin parses every tag of the indexed parts in pure Python, so it gets the
+        header and the gather list without the tags the index drops anyway (spans, links,
+        labels, inputs), and the page then gets the full parts in their place. The steps reach
+        the index as sections of plain text, one per step.
         """
         meta = self.guide.meta
-        lean = self.steps_for_search()
         head, head_lean = self.head(), self.head(lean=True)
         gather, gather_lean = (self.gather(), self.gather(lean=True)) if meta.gather else ("", "")
         unindexed = {head_lean: head}
         if gather_lean:
             unindexed[gather_lean] = gather
-        unindexed.update({lean: self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
+        unindexed.update({mdpage.slot("steps"): self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
         return mdpage.LateHtml(
             indexed={
                 mdpage.slot("head"): head_lean,
                 mdpage.slot("symptoms"): '<ul class="kbg-symptoms">' + "".join(f"<li>{self.md_inline(s)}</li>" for s in meta.symptoms) + "</ul>",
                 mdpage.slot("gather"): gather_lean,
-                mdpage.slot("steps"): lean,
                 mdpage.slot("related"): self.related(),
             },
             unindexed=unindexed,
+            sections=self.search_sections(),
             anchors={NODE_ANCHOR + node_id for node_id in self.guide.tree.nodes},
         )
 
-    def steps_for_search(self) -> str:
-        """Every step's words, for the search index: the heading (with the step's anchor) and a paragraph."""
+    def search_sections(self) -> list[mdpage.SearchSection]:
+        """Every step as a search result: its number, kind and text, then the words of its help,
+        answers, checks, note or escalation contact."""
         steps_by_id = self.repo.escalation.steps if self.repo.escalation else {}
         out = []
         for node_id in sorted(self.guide.tree.nodes, key=lambda n: self.numbers[n]):
@@ -334,10 +333,9 @@ class GuidePage:
             elif isinstance(node, LinkNode):
                 target = self.lookups.guides.get(node.guide)
                 words.append(target.meta.title if target else node.guide)
-            title = markup.plain(getattr(node, "text", None) or "")
-            body = " · ".join(markup.plain(w) for w in words if w)
-            out.append(f'<h3 id="{NODE_ANCHOR}{text(node_id)}">{self.numbers[node_id]} {text(KIND_LABELS[node.type])}: {text(title)}</h3>' + (f"<p>{text(body)}</p>" if body else ""))
-        return '<div class="kbg-tree">' + "".join(out) + "</div>"
+            title = f"{self.numbers[node_id]} {KIND_LABELS[node.type]}: {markup.plain(getattr(node, 'text', None) or '')}"
+            out.append(mdpage.SearchSection(NODE_ANCHOR + node_id, title, " · ".join(markup.plain(w) for w in words if w)))
+        return out
 
     def diagram_svg(self) -> str:
         guides = self.lookups.guides

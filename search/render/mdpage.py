@@ -12,7 +12,7 @@ import html
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
@@ -49,19 +49,29 @@ def slot(name: str) -> str:
     return f'<div data-kbg-slot="{html.escape(name)}"></div>'
 
 
+class SearchSection(NamedTuple):
+    """One search result within a page, as plain text: lands on ``#anchor``."""
+
+    anchor: str
+    title: str
+    text: str
+
+
 @dataclass
 class LateHtml:
     """Large generated HTML kept out of the Markdown pass, filled into the built page.
 
-    Markdown's raw-HTML pass and mkdocs's anchor scan each parse every tag of a page in pure
-    Python; a guide's step list, step-through and diagram are most of its tags and need neither.
-    ``indexed`` is filled before the search plugin indexes the page (the step list must be
-    searchable), ``unindexed`` after it (step-through widget, diagram). ``anchors`` are the ids
-    the filled HTML adds, for mkdocs's anchor validation.
+    Markdown's raw-HTML pass, mkdocs's anchor scan and the search plugin each parse every tag
+    of a page in pure Python; a guide's step list, step-through and diagram are most of its tags
+    and need none of them. ``indexed`` is filled before the search plugin indexes the page,
+    ``unindexed`` after it. ``sections`` go into the search index as they are (one per step),
+    instead of as HTML for the search plugin to parse. ``anchors`` are the ids the filled HTML
+    adds, for mkdocs's anchor validation.
     """
 
     indexed: dict[str, str] = field(default_factory=dict)
     unindexed: dict[str, str] = field(default_factory=dict)
+    sections: list[SearchSection] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
 
 

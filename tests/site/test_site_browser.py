@@ -3,6 +3,8 @@ no-JS reading, printing, search. Any request to another host or script error fai
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ROOT, route_to, search
 
@@ -172,6 +174,10 @@ def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, op
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
     assert any("/guides/" in h for h in hrefs), hrefs
     assert any("/articles/" in h for h in hrefs), hrefs
+    # a step's own words find the step: the result links to its anchor in the guide
+    results = search(page, "dscacheutil")
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert any(re.sub(r"\?h=[^#]*", "", h).endswith("guides/no-internet-connection/#node-flush-dns") for h in hrefs), hrefs
 
 
 def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repository, shipped_url: str, open_page, tmp_path) -> None:  # noqa: ANN001

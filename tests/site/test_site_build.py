@@ -40,7 +40,10 @@ def test_shipped_site_has_every_generated_page(shipped_site: Path) -> None:
 
 
 def test_search_index_covers_articles_and_guides(shipped_site: Path) -> None:
+    import html
     import json
+
+    from search.render import markup
 
     index = json.loads((shipped_site / "search/search_index.json").read_text(encoding="utf-8"))
     locations = {doc["location"].split("#")[0] for doc in index["docs"]}
@@ -49,9 +52,13 @@ def test_search_index_covers_articles_and_guides(shipped_site: Path) -> None:
         assert sitemap.page_url(sitemap.guide_src(guide.id)) in locations
     for article in repo.articles:
         assert sitemap.page_url(sitemap.article_src(article.path)) in locations
-    # node sections are their own search results, so a search lands on the step
-    guide = repo.guides[0]
-    assert any(doc["location"].startswith(f"guides/{guide.id}/#node-") for doc in index["docs"])
+    # every step is its own search result (title: number, kind, text), so a search lands on it
+    by_location = {doc["location"]: doc for doc in index["docs"]}
+    for guide in repo.guides:
+        for node_id, node in guide.tree.nodes.items():
+            doc = by_location[f"{sitemap.page_url(sitemap.guide_src(guide.id))}#node-{node_id}"]
+            assert html.escape(markup.plain(getattr(node, "text", None)), quote=False) in doc["title"]
+            assert doc["tags"] == list(guide.meta.tags) if guide.meta.tags else "tags" not in doc
 
 
 def test_no_page_loads_anything_from_another_host(shipped_site: Path) -> None:
