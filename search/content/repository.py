@@ -82,8 +82,12 @@ class Guide:
     @property
     def revision(self) -> str:
         """Authored version plus a hash of the tree: a walk recorded against another tree is stale."""
-        digest = hashlib.sha256(self.tree.model_dump_json().encode()).hexdigest()[:8]
-        return f"{self.meta.version}+{digest}"
+        return f"{self.meta.version}+{self._tree_digest}"
+
+    @cached_property
+    def _tree_digest(self) -> str:
+        """Hashed once: a loaded tree is not changed (a reload loads new ``Guide`` objects)."""
+        return hashlib.sha256(self.tree.model_dump_json().encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
