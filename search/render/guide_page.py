@@ -4,6 +4,9 @@ a printable checklist, the diagram, related articles, owner, review date and ver
 The page works without JavaScript: every node is an anchored section whose answers link to the
 next node. The shipped script (``kb-guides.js``) reads the embedded walk data and turns the page
 into a step-through; it copies node content from those sections, so each text is rendered once.
+The script also draws the decision-tree diagram (an SVG, laid out in layers) from the same data,
+in the browser and offline; the page carries only the diagram's legend and an empty box, hidden
+until the script fills it.
 
 The Markdown source holds the headings (table of contents, search sections) and the author's
 prose; everything built from the tree is HTML filled in late (see ``mdpage.LateHtml``).
@@ -21,7 +24,6 @@ from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
 from ..content.walk import DONE
 from . import markup, mdpage
-from .diagram import TYPE_NAMES, tree_svg
 from .embed import json_script
 from .markup import text
 from .sla import format_minutes, share_text, sla_rows
@@ -30,6 +32,8 @@ from .transcript import fragments
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
+# the diagram's legend; the script takes its node captions from the legend
+TYPE_NAMES = {"question": "Question", "action": "Action", "resolution": "Resolved", "escalation": "Escalate", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files
 
 
@@ -168,7 +172,9 @@ class GuidePage:
         )
 
     def walk_data(self) -> dict[str, Any]:
-        """What the script needs beyond the page's HTML: structure, step numbers and transcript fragments."""
+        """What the script needs beyond the page's HTML: structure, step numbers and transcript
+        fragments; for the diagram also the guide's title, the team of each escalation step and
+        the title of the guide each link node continues with."""
         tree = self.guide.tree
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
@@ -177,13 +183,17 @@ class GuidePage:
                 entry["answers"] = [[label, target] for label, target in node.answers.items()]
             elif isinstance(node, ActionNode):
                 entry["answers"] = [[DONE, node.next]] if node.next else []
-            elif isinstance(node, LinkNode) and not entry["title"]:
+            elif isinstance(node, EscalationNode):
+                entry["team"] = self.lookups.teams.get(node.step, node.step)
+            elif isinstance(node, LinkNode):
                 target = self.lookups.guides.get(node.guide)
-                entry["title"] = target.meta.title if target else node.guide
+                entry["target"] = target.meta.title if target else node.guide
+                entry["title"] = entry["title"] or entry["target"]
             nodes[node_id] = entry
         levels = self.repo.priorities.levels if self.repo.priorities else {}
         return {
             "guide": self.guide.id,
+            "title": self.guide.meta.title,
             "revision": self.guide.revision,
             "start": tree.start_id,
             "done": DONE,
@@ -337,26 +347,19 @@ class GuidePage:
             out.append(mdpage.SearchSection(NODE_ANCHOR + node_id, title, " · ".join(markup.plain(w) for w in words if w)))
         return out
 
-    def diagram_svg(self) -> str:
-        guides = self.lookups.guides
-        teams = self.lookups.teams
-        return tree_svg(
-            self.guide.tree,
-            self.numbers,
-            title=f"Decision tree of {self.guide.meta.title}",
-            link_titles={n.guide: guides[n.guide].meta.title for n in self.guide.tree.nodes.values() if isinstance(n, LinkNode) and n.guide in guides},
-            team_names=teams,
-            anchor_prefix=NODE_ANCHOR,
-        )
-
     def diagram(self) -> str:
-        legend = "".join(f'<span class="kbg-legend-item kbg-d-{kind}"><span class="kbg-swatch"></span>{name}</span>' for kind, name in TYPE_NAMES.items())
+        """The diagram's section: legend, size button, an empty box the script draws the tree
+        into from the walk data, and a caption; hidden until drawn (a note says so without script)."""
+        legend = "".join(
+            f'<span class="kbg-legend-item kbg-d-{kind}" data-kind="{kind}"><span class="kbg-swatch"></span>{name}</span>' for kind, name in TYPE_NAMES.items()
+        )
         return (
-            '<div class="kbg-diagram kbg-screen-only" data-search-exclude>'
+            f'<div class="kbg-diagram kbg-screen-only" data-search-exclude hidden data-guide="{text(self.guide.id)}">'
             f'<p class="kbg-legend">{legend}<button type="button" class="md-button kbg-fit" data-kbg="fit" hidden>Actual size</button></p>'
-            f'<div class="kbg-diagram-scroll">{self.diagram_svg()}</div>'
+            '<div class="kbg-diagram-scroll" data-kbg="diagram"></div>'
             '<p class="kbg-caption">Select a box to jump to its step. The same steps are listed under <a href="#all-steps">All steps</a>.</p>'
             "</div>"
+            '<noscript><p class="kbg-noscript">The diagram needs JavaScript. The same steps are listed under <a href="#all-steps">All steps</a>.</p></noscript>'
         )
 
     def related(self) -> str:

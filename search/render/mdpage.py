@@ -62,7 +62,7 @@ class LateHtml:
     """Large generated HTML kept out of the Markdown pass, filled into the built page.
 
     Markdown's raw-HTML pass, mkdocs's anchor scan and the search plugin each parse every tag
-    of a page in pure Python; a guide's step list, step-through and diagram are most of its tags
+    of a page in pure Python; a guide's step list and step-through are most of its tags
     and need none of them. ``indexed`` is filled before the search plugin indexes the page,
     ``unindexed`` after it. ``sections`` go into the search index as they are (one per step),
     instead of as HTML for the search plugin to parse. ``anchors`` are the ids the filled HTML

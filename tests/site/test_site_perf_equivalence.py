@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
-import random
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -12,7 +10,6 @@ from material.plugins.search.plugin import Parser
 
 from search.content.repository import load_repository
 from search.render import markup
-from search.render.diagram import _pack, _pack_widths, _Vertex
 from search.render.guide_page import GuidePage
 
 HOSTILE = [
@@ -58,30 +55,3 @@ def test_text_escapes_like_html_escape() -> None:
     for sample in samples:
         assert markup.text(sample) == html.escape(sample, quote=True)
     assert markup.text(None) == ""
-
-
-def test_pack_matches_the_reference() -> None:
-    def reference(widths: list[float], wanted: list[float], gap: float = 28) -> list[float]:
-        left, right = [0.0] * len(widths), [0.0] * len(widths)
-        edge = -math.inf
-        for i, w in enumerate(widths):
-            left[i] = max(wanted[i], edge)
-            edge = left[i] + w + gap
-        edge = math.inf
-        for i in range(len(widths) - 1, -1, -1):
-            right[i] = min(wanted[i], edge - widths[i])
-            edge = right[i] - gap
-        mixed = [(a + b) / 2 for a, b in zip(left, right)]
-        edge = -math.inf
-        for i, w in enumerate(widths):
-            mixed[i] = max(mixed[i], edge)
-            edge = mixed[i] + w + gap
-        return mixed
-
-    rng = random.Random(7)
-    for _ in range(500):
-        n = rng.randint(1, 8)
-        row = [_Vertex(str(i), dummy=rng.random() < 0.3) for i in range(n)]
-        wanted = [rng.choice([0.0, 14.0, 100.0, rng.uniform(-300, 600)]) for _ in range(n)]
-        assert _pack(row, wanted) == reference([v.width for v in row], wanted)
-        assert _pack_widths([v.width for v in row], wanted) == reference([v.width for v in row], wanted)

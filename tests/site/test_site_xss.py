@@ -14,6 +14,7 @@ from conftest import make_content, search
 from search.content.repository import Repository, load_repository
 from search.content.walk import walk
 from search.docsite.build import build_site
+from search.render import markup
 from search.render.transcript import transcript_text
 
 pytestmark = pytest.mark.browser
@@ -85,6 +86,18 @@ def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None
     body = page.locator("article").inner_text()
     for literal in (f"Help {IMG}", f"Gather {SCRIPT}", f"Summary {SCRIPT}", f"Owner {IMG}", f"Second {COMMENT} question"):
         assert literal in body
+
+    # the diagram the script draws from the walk data: the same text, as text, wrapped and cut
+    diagram = page.locator(".kbg-diagram svg.kbg-svg")
+    first = diagram.locator('.kbg-d-node[data-node="first"]')
+    assert first.locator("title").text_content() == f"1 · Question: {markup.plain(guide.tree.nodes['first'].text)}"
+    assert first.locator(".kbg-d-caption").text_content() == "1 · Question"
+    assert first.locator(".kbg-d-text tspan").all_text_contents() == ["Question", "</script><script>window.__x-", "ss=1</script> <img src=x…"]
+    assert sorted(diagram.locator(".kbg-d-label title").all_text_contents()) == sorted([SCRIPT, IMG, COMMENT, SEPARATORS, "no"])
+    assert diagram.locator(".kbg-d-label").first.evaluate("t => t.firstChild.data") == SCRIPT[:21] + "…"
+    assert diagram.locator("title").first.text_content() == f"Decision tree of Title {ALL}"
+    assert diagram.locator("img, script, foreignObject, [onerror]").count() == 0
+    assert page.locator("img[src=x]").count() == 0
 
     # walk through the hostile answers; the transcript still matches Python byte for byte
     gathered = [f"typed {SCRIPT}", f"{IMG}\u2028"]
