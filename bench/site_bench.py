@@ -7,8 +7,11 @@
 2. Navigation: 100 and 3,000 articles built with the shipped mkdocs.yml (our fixed, short nav);
    prints the per-page cost at both sizes and the ratio 3000/100 (target <= 1.3: linear).
 
-Per-page cost is marginal: (build time - time of the same site with no pages) / pages, so the
-fixed start-up (theme assets, plugin imports) does not flatter the larger builds.
+Per-page cost is marginal: (build time at N pages - build time of the same site with one page)
+/ (N - 1), so fixed costs (start-up, theme assets, imports, first use of each code path) do not
+count as page costs. The machines are shared and their speed drifts by 10-20% within minutes, so
+the builds compared with each other run interleaved (one of each, then again), each REPEAT
+times, and the fastest run of each counts.
 
     .venv/bin/python bench/site_bench.py                  # N = 100 and 1000; nav 100 and 3000
     .venv/bin/python bench/site_bench.py --guides 50 --nav 50,500   # quicker
@@ -187,25 +190,43 @@ def articles_site(dest: Path, n: int, material_nav: bool = False) -> Path:
 REPEAT = 3
 
 
-def build(label: str, project: Path, pages: int, page_glob: str) -> Result:
-    """Build in a child process REPEAT times; the fastest run counts (least disturbed by noise)."""
-    out = project / "site"
+@dataclass
+class Build:
+    label: str
+    project: Path
+    pages: int
+    page_glob: str
+
+
+def _build_once(b: Build) -> tuple[float, int]:
+    out = b.project / "site"
+    shutil.rmtree(out, ignore_errors=True)  # not timed: mkdocs would clean it first
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    runs = []
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(b.project / "mkdocs.yml"), "-d", str(out)], env=env, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"{b.label}: build failed\n{stderr}")
+    return seconds, usage.ru_maxrss
+
+
+def build_all(builds: list[Build]) -> list[Result]:
+    """Each build REPEAT times in child processes, interleaved; the fastest run of each counts."""
+    runs: list[list[tuple[float, int]]] = [[] for _ in builds]
     for _ in range(REPEAT):
-        start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(project / "mkdocs.yml"), "-d", str(out)], env=env, stderr=subprocess.PIPE)
-        stderr = proc.stderr.read().decode() if proc.stderr else ""
-        _, status, usage = os.wait4(proc.pid, 0)
-        runs.append((time.perf_counter() - start, usage.ru_maxrss))
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            raise SystemExit(f"{label}: build failed\n{stderr}")
-    seconds, maxrss = min(runs)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    page_files = list(out.glob(page_glob))
-    page_kb = sum(p.stat().st_size for p in page_files) / len(page_files) / 1024 if page_files else 0.0
-    return Result(label, pages, seconds, maxrss / 1024, size / 1e6, page_kb)
+        for i, b in enumerate(builds):
+            runs[i].append(_build_once(b))
+    results = []
+    for b, tries in zip(builds, runs):
+        seconds, maxrss = min(tries)
+        out = b.project / "site"
+        size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+        page_files = list(out.glob(b.page_glob))
+        page_kb = sum(p.stat().st_size for p in page_files) / len(page_files) / 1024 if page_files else 0.0
+        results.append(Result(b.label, b.pages, seconds, maxrss / 1024, size / 1e6, page_kb))
+    return results
 
 
 def breakdown(project: Path) -> tuple[float, float, float]:
@@ -241,8 +262,9 @@ def show(r: Result) -> None:
     print(f"  {r.label:<28} pages {r.pages:>5}  time {r.seconds:7.2f} s  peak {r.peak_mb:7.1f} MB  output {r.out_mb:7.1f} MB  page {r.page_kb:6.1f} KB")
 
 
-def marginal_ms(r: Result, empty: Result) -> float:
-    return (r.seconds - empty.seconds) / r.pages * 1000 if r.pages else 0.0
+def marginal_ms(r: Result, base: Result) -> float:
+    """ms per page beyond the ``base`` build (the same site with fewer pages)."""
+    return (r.seconds - base.seconds) / (r.pages - base.pages) * 1000
 
 
 def main() -> None:
@@ -265,18 +287,20 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     try:
         print("Guides vs plain mkdocs-material pages (marginal cost per page; target ratio <= 1.5)")
-        g0 = build("guides site, 0 guides", guides_site(work / "g-0", 0)[0], 0, "guides/*/index.html")
-        _, chars = guides_site(work / "probe", 1)
-        p0 = build("plain site, 0 pages", plain_site(work / "p-0", 0, chars), 0, "pages/*/index.html")
-        show(g0)
-        show(p0)
+        g1_project, _ = guides_site(work / "g-1", 1)
         for n in (int(x) for x in args.guides.split(",")):
             project, chars = guides_site(work / f"g-{n}", n)
-            g = build(f"guides site ({chars} chars/guide)", project, n, "guides/*/index.html")
-            p = build("plain site", plain_site(work / f"p-{n}", n, chars), n, "pages/*/index.html")
-            show(g)
-            show(p)
-            gm, pm = marginal_ms(g, g0), marginal_ms(p, p0)
+            g1, p1, g, p = build_all(
+                [
+                    Build("guides site, 1 guide", g1_project, 1, "guides/*/index.html"),
+                    Build("plain site, 1 page", plain_site(work / f"p-1-{n}", 1, chars), 1, "pages/*/index.html"),
+                    Build(f"guides site ({chars} chars/guide)", project, n, "guides/*/index.html"),
+                    Build("plain site", plain_site(work / f"p-{n}", n, chars), n, "pages/*/index.html"),
+                ]
+            )
+            for r in (g1, p1, g, p):
+                show(r)
+            gm, pm = marginal_ms(g, g1), marginal_ms(p, p1)
             print(f"  N={n}: guide page {gm:.1f} ms, plain page {pm:.1f} ms -> ratio {gm / pm:.2f}; page size ratio {g.page_kb / p.page_kb:.2f}; peak memory ratio {g.peak_mb / p.peak_mb:.2f}")
             load, check, render = breakdown_in_child(project)
             print(f"  N={n}: of a guide page, content load {load:.1f} ms + checks {check:.1f} ms (shared with kb check) + our rendering {render:.1f} ms; the rest is mkdocs and Material")
@@ -286,14 +310,14 @@ def main() -> None:
         variants = [("fixed nav", False)] + ([("Material default nav", True)] if args.material_nav else [])
         for name, material in variants:
             print(f"\nArticles with the {name} (target ratio {large}/{small} <= 1.3)")
-            a0 = build(f"articles, {name}", articles_site(work / f"a0-{material}", 0, material), 0, "articles/*/index.html")
-            show(a0)
+            builds = [Build(f"articles, {name}", articles_site(work / f"a{n}-{material}", n, material), n, "articles/*/index.html") for n in (1, small, large)]
+            a1, *sized = build_all(builds)
+            show(a1)
             costs = {}
-            for n in (small, large):
-                r = build(f"articles, {name}", articles_site(work / f"a{n}-{material}", n, material), n, "articles/*/index.html")
+            for r in sized:
                 show(r)
-                costs[n] = marginal_ms(r, a0)
-                print(f"  N={n}: {costs[n]:.2f} ms/page marginal, {r.seconds / n * 1000:.2f} ms/page overall")
+                costs[r.pages] = marginal_ms(r, a1)
+                print(f"  N={r.pages}: {costs[r.pages]:.2f} ms/page marginal, {r.seconds / r.pages * 1000:.2f} ms/page overall")
             print(f"  per-page cost ratio {large}/{small}: {costs[large] / costs[small]:.2f}")
     finally:
         if args.keep is None:

@@ -30,34 +30,46 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _Where = tuple[Document | None, Any]
 
 
-def _texts(repo: Repository) -> Iterator[tuple[str, str, str, _Where]]:
-    """(repo path, site source, text, where) for every body and YAML text value (see :func:`_position`)."""
+def _texts(repo: Repository, needle: str) -> Iterator[tuple[str, str, str, _Where]]:
+    """(repo path, site source, text, where) for every body and YAML text value containing
+    ``needle`` (see :func:`_position`)."""
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
-        yield guide.path, src, guide.body, (None, (guide.body_line, 1))
-        yield from _yaml_texts(guide.path, src, guide.doc)
-        yield from _yaml_texts(guide.tree_path, src, guide.tree_doc)
+        if needle in guide.body:
+            yield guide.path, src, guide.body, (None, (guide.body_line, 1))
+        yield from _yaml_texts(guide.path, src, guide.doc, needle)
+        yield from _yaml_texts(guide.tree_path, src, guide.tree_doc, needle)
     for article in repo.articles:
         src = sitemap.article_src(article.path)
-        yield article.path, src, article.body, (None, (article.body_line, 1))
-        yield from _yaml_texts(article.path, src, article.doc)
+        if needle in article.body:
+            yield article.path, src, article.body, (None, (article.body_line, 1))
+        yield from _yaml_texts(article.path, src, article.doc, needle)
     for page in repo.pages:
-        yield page.path, sitemap.article_src(page.path), page.body, (None, (page.body_line, 1))
+        if needle in page.body:
+            yield page.path, sitemap.article_src(page.path), page.body, (None, (page.body_line, 1))
     for rel, doc in repo.config_docs.items():
-        yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc)
+        yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc, needle)
 
 
-def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[tuple[str, str, str, _Where]]:
-    """Every text value of ``doc`` in document order (depth first, as written)."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(doc.data, ())]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, str):
-            yield rel, src, value, (doc, path)
-        elif isinstance(value, dict):
-            stack.extend(reversed([(child, (*path, key)) for key, child in value.items()]))
-        elif isinstance(value, list):
-            stack.extend(reversed([(child, (*path, i)) for i, child in enumerate(value)]))
+def _yaml_texts(rel: str, src: str, doc: Document, needle: str) -> Iterator[tuple[str, str, str, _Where]]:
+    """Every text value of ``doc`` containing ``needle``, in document order (depth first, as
+    written). Paths are built only for containers and matching texts: most texts do not match."""
+
+    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, str, _Where]]:
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            if isinstance(child, str):
+                if needle in child:
+                    yield rel, src, child, (doc, (*path, key))
+            elif isinstance(child, (dict, list)):
+                yield from walk(child, (*path, key))
+
+    data = doc.data
+    if isinstance(data, str):
+        if needle in data:
+            yield rel, src, data, (doc, ())
+    elif isinstance(data, (dict, list)):
+        yield from walk(data, ())
 
 
 def _position(where: _Where) -> tuple[int, int]:
@@ -77,9 +89,7 @@ def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[in
 
 def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int = 0) -> Iterator[tuple[str, str, re.Match[str], tuple[int, int]]]:
     """(repo path, site source, match, line:col of the match's ``group``) over all prose."""
-    for rel, src, text, where in _texts(repo):
-        if needle not in text:
-            continue
+    for rel, src, text, where in _texts(repo, needle):
         line, col = _position(where)
         for i, prose in prose_lines(text):
             for match in pattern.finditer(prose):
