@@ -109,7 +109,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
-            page.content = fill(page.content or "", late.unindexed)
+            page.content = fill(page.content or "", late.unindexed())
             if late.sections:
                 self.add_to_search(page, late.sections, config)
         return context

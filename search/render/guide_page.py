@@ -306,12 +306,16 @@ class GuidePage:
         the index as sections of plain text, one per step.
         """
         meta = self.guide.meta
-        head, head_lean = self.head(), self.head(lean=True)
-        gather, gather_lean = (self.gather(), self.gather(lean=True)) if meta.gather else ("", "")
-        unindexed = {head_lean: head}
-        if gather_lean:
-            unindexed[gather_lean] = gather
-        unindexed.update({mdpage.slot("steps"): self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
+        head_lean = self.head(lean=True)
+        gather_lean = self.gather(lean=True) if meta.gather else ""
+
+        def unindexed() -> dict[str, str]:
+            parts = {head_lean: self.head()}
+            if gather_lean:
+                parts[gather_lean] = self.gather()
+            parts.update({mdpage.slot("steps"): self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
+            return parts
+
         return mdpage.LateHtml(
             indexed={
                 mdpage.slot("head"): head_lean,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -64,13 +64,15 @@ class LateHtml:
     Markdown's raw-HTML pass, mkdocs's anchor scan and the search plugin each parse every tag
     of a page in pure Python; a guide's step list and step-through are most of its tags
     and need none of them. ``indexed`` is filled before the search plugin indexes the page,
-    ``unindexed`` after it. ``sections`` go into the search index as they are (one per step),
-    instead of as HTML for the search plugin to parse. ``anchors`` are the ids the filled HTML
-    adds, for mkdocs's anchor validation.
+    ``unindexed()`` renders the rest when the page is written (mkdocs converts every page before
+    it writes any, so holding that HTML from conversion to writing would keep it all in memory).
+    ``sections`` go into the search index as they are (one per step), instead of as HTML for
+    the search plugin to parse. ``anchors`` are the ids the filled HTML adds, for mkdocs's
+    anchor validation.
     """
 
     indexed: dict[str, str] = field(default_factory=dict)
-    unindexed: dict[str, str] = field(default_factory=dict)
+    unindexed: Callable[[], dict[str, str]] = dict
     sections: list[SearchSection] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
 

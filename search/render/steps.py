@@ -10,14 +10,12 @@ are numbered after the rest, in file order, so every node appears exactly once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode, Tree
-
-_SPACE = re.compile(r"\s+")
+from .transcript import one_line
 
 KIND_VERB = {"question": "Ask", "action": "Do", "resolution": "Resolved", "escalation": "Escalate", "link": "Continue"}
 
@@ -66,7 +64,7 @@ class Step:
 
 
 def _one_line(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    return one_line(text or "")
 
 
 def _targets(node: object) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ way :func:`assemble` does, so the copied text equals the API's and ``kb walk``'s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,17 +15,15 @@ from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
 from ..content.walk import DONE, WalkState
 
-_SPACE = re.compile(r"\s+")
-
 
 def one_line(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    """Whitespace runs as one space, trimmed (str.split's whitespace is re's \\s: str.isspace)."""
+    return " ".join(text.split())
 
 
 def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
     """Every piece of transcript text for one guide, keyed for assembly."""
-    categories = CategoryIndex(repo.taxonomy)
-    category = categories.by_id.get(guide.meta.category or "")
+    category = CategoryIndex(repo.taxonomy).by_id.get(guide.meta.category or "")
     header = [
         f"Guide: {one_line(guide.meta.title)} ({guide.id}, revision {guide.revision})",
         f"Category: {guide.meta.category} ({one_line(category.title)})" if category else f"Category: {guide.meta.category or 'none'}",

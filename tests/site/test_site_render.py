@@ -54,7 +54,7 @@ def test_guide_page_lists_every_node_and_answer() -> None:
     guide = repo.guide_by_id["vpn"]
     source, render_late = guide_page(guide, repo)
     late = render_late()
-    steps = late.unindexed[mdpage.slot("steps")]
+    steps = late.unindexed()[mdpage.slot("steps")]
     sections = {s.anchor: s for s in late.sections}  # the steps reach the search index as text
     for node_id in guide.tree.nodes:
         assert f'id="node-{node_id}"' in steps and f"node-{node_id}" in sections
@@ -66,9 +66,9 @@ def test_guide_page_lists_every_node_and_answer() -> None:
     for placeholder in late.indexed:
         assert source.count(placeholder) == 1
     filled = mdpage.fill(source, late.indexed)
-    for placeholder in late.unindexed:
+    for placeholder in late.unindexed():
         assert filled.count(placeholder) == 1
-    widget = "".join(late.unindexed.values())
+    widget = "".join(late.unindexed().values())
     data = re.search(r'<script type="application/json" id="kbg-data-vpn">(.*?)</script>', widget).group(1)
     parsed = json.loads(data)
     assert parsed["start"] == "internet-works"
@@ -79,7 +79,7 @@ def test_guide_page_lists_every_node_and_answer() -> None:
     assert parsed["nodes"]["escalate"]["team"] == "Network Operations"
     assert parsed["nodes"]["reset-password"]["target"] == repo.guide_by_id["password-reset"].meta.title
     assert parsed["nodes"]["reset-password"]["title"] == "Reset the password first."
-    diagram = late.unindexed[mdpage.slot("diagram")]
+    diagram = late.unindexed()[mdpage.slot("diagram")]
     assert 'data-kbg="diagram"></div>' in diagram and " hidden " in diagram and 'href="#all-steps"' in diagram
     assert "<svg" not in widget and "<script" not in source
 
