@@ -91,9 +91,10 @@ class GuidePage:
             blocks += [mdpage.heading(2, "Information to gather"), mdpage.slot("gather")]
         if self.guide.body.strip():
             blocks += [mdpage.heading(2, "Background"), self.guide.body]
-        blocks += [mdpage.heading(2, "Step through"), mdpage.slot("walk")]
-        blocks += [mdpage.heading(2, "All steps"), mdpage.slot("steps")]
-        blocks += [mdpage.heading(2, "Diagram"), mdpage.slot("diagram")]
+        # the steps reach the search index one by one (see late()); these sections would be empty there
+        blocks += [mdpage.heading(2, "Step through", searchable=False), mdpage.slot("walk")]
+        blocks += [mdpage.heading(2, "All steps", searchable=False), mdpage.slot("steps")]
+        blocks += [mdpage.heading(2, "Diagram", searchable=False), mdpage.slot("diagram")]
         blocks += [mdpage.heading(2, "Related articles"), mdpage.slot("related")]
         page_meta = {
             "title": mdpage.title_meta(meta.title),

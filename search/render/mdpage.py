@@ -32,11 +32,12 @@ def page(meta: Mapping[str, Any], blocks: Iterable[str]) -> str:
     return front_matter(meta) + "\n" + body + "\n"
 
 
-def heading(level: int, title: str, anchor: str | None = None) -> str:
-    """A Markdown heading from fixed text (with an explicit id when given, via an HTML heading)."""
+def heading(level: int, title: str, anchor: str | None = None, searchable: bool = True) -> str:
+    """A Markdown heading from fixed text (with an explicit id when given, via an HTML heading).
+    Not ``searchable``: its section is left out of the search index (attr_list's attribute)."""
     if anchor:
         return f'<h{level} id="{html.escape(anchor)}">{html.escape(title)}</h{level}>'
-    return "#" * level + " " + title
+    return "#" * level + " " + title + ("" if searchable else " { data-search-exclude }")
 
 
 def title_meta(value: str) -> str:

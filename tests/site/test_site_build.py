@@ -59,6 +59,10 @@ def test_search_index_covers_articles_and_guides(shipped_site: Path) -> None:
             doc = by_location[f"{sitemap.page_url(sitemap.guide_src(guide.id))}#node-{node_id}"]
             assert html.escape(markup.plain(getattr(node, "text", None)), quote=False) in doc["title"]
             assert doc["tags"] == list(guide.meta.tags) if guide.meta.tags else "tags" not in doc
+        # the step-through, step list and diagram sections would be empty results: left out
+        page = sitemap.page_url(sitemap.guide_src(guide.id))
+        assert {f"{page}#step-through", f"{page}#all-steps", f"{page}#diagram"}.isdisjoint(by_location)
+        assert f"{page}#symptoms" in by_location
 
 
 def test_no_page_loads_anything_from_another_host(shipped_site: Path) -> None:
