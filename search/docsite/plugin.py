@@ -8,6 +8,7 @@ logged at info level, so ``mkdocs build --strict`` does not start failing as con
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import html
 import logging
 from collections.abc import Callable
@@ -62,12 +63,16 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
         self.repo = load_repository(Path(config.config_file_path).parent)
+        # The content lives until the build ends: spare the cyclic collector rescanning it on
+        # every pass over the oldest generation (thawed when the build ends or fails).
+        gc.freeze()
         problems = run_checks(self.repo, self.today) if self.config.check else list(self.repo.problems)
         errors = self.errors = [p for p in problems if p.severity is Severity.ERROR]
         for problem in problems:
             if problem.severity is not Severity.ERROR:
                 log.info(problem.format())
         if errors and self.config.check:
+            gc.unfreeze()
             raise ContentProblems(errors)
         for problem in errors:  # check: false (tests only) still says what it skipped
             log.info(problem.format())
@@ -104,6 +109,12 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         for url in external_loads(html):
             log.warning(f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively')
         return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        gc.unfreeze()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        gc.unfreeze()
 
     @event_priority(-100)  # after the search plugin has indexed page.content
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
