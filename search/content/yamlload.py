@@ -165,7 +165,9 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
                         raise YamlProblem(line, col, "yaml-tag", f'tag "{tag}" is not allowed; remove it and write a plain value')
                     mark = event.start_mark
                     position = (mark.line + 1, mark.column + 1)
-                    value: Any = resolve_plain(event.value) if event.implicit[0] and tag is None else event.value
+                    value: Any = event.value
+                    if event.implicit[0] and tag is None and (not value or value[0] in _NOT_TEXT_START):
+                        value = resolve_plain(value)  # may be null, a boolean or a number (other plain scalars are text)
                     path = _attach(doc, stack, value, position)
                     style = event.style
                     if style == "'" or style == '"':
