@@ -56,11 +56,17 @@ def page_url(src: str, directory_urls: bool = True) -> str:
     return src.removesuffix(".md") + ".html"
 
 
+@lru_cache(maxsize=4096)
+def _relpath(target: str, start: str) -> str:
+    """``posixpath.relpath``, cached: pages in one folder link to the same few pages."""
+    return posixpath.relpath(target, start)
+
+
 def relative_url(from_url: str, to_url: str) -> str:
     """``to_url`` relative to the page at ``from_url`` (both site-root-relative page or file URLs)."""
     start = from_url[:-1] if from_url.endswith("/") else posixpath.dirname(from_url)
     target = to_url.rstrip("/") or "."
-    rel = posixpath.relpath(target, start or ".")
+    rel = _relpath(target, start or ".")
     if to_url.endswith("/") or to_url == "":
         rel = rel.rstrip("/") + "/"
     return rel
@@ -105,11 +111,6 @@ class _Renderer:
         self.md.treeprocessors.register(self.links, "kb_links", 1)
         self.cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener noreferrer")
 
-    def render(self, source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
-        if _PLAIN_LINE.fullmatch(source):  # what nh3 would make of it too (tested)
-            return f"<p>{html.escape(source, quote=False)}</p>"
-        return self.render_markdown(source, written_for, shown_on, directory_urls)
-
     def render_markdown(self, source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
         self.links.written_for, self.links.shown_on, self.links.directory_urls = written_for, shown_on, directory_urls
         out = self.md.reset().convert(source)
@@ -137,13 +138,15 @@ def _one_block(fragment: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _cached(source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
-    return renderer().render(source, written_for, shown_on, directory_urls)
+    return renderer().render_markdown(source, written_for, shown_on, directory_urls)
 
 
 def block(source: str | None, written_for: str, shown_on: str, directory_urls: bool = True) -> str:
     """Markdown text rendered to sanitized block HTML (paragraphs, lists)."""
     if not source:
         return ""
+    if _PLAIN_LINE.fullmatch(source):  # most texts; what Markdown and nh3 would make of it too (tested)
+        return f"<p>{html.escape(source, quote=False)}</p>"
     return _cached(source, written_for, shown_on, directory_urls)
 
 

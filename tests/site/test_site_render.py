@@ -114,7 +114,7 @@ def test_plain_lines_skip_markdown_but_render_the_same() -> None:
     samples = ["Hello world.", 'It said "Connection failed" (code 5).', "50% of users; e.g. this", "ünïcode — dash", "a\u2028b", "x\xa0y", "1) not a list"]
     samples += ["1. list", "- list", "# heading", "**bold**", "a & b", "&amp;", "<b>", "a\nb", " lead", "trail ", "> quote", "`code`"]
     for sample in samples:
-        assert renderer.render(sample, "a.md", "a.md", True) == renderer.render_markdown(sample, "a.md", "a.md", True), sample
+        assert markup.block(sample, "a.md", "a.md", True) == renderer.render_markdown(sample, "a.md", "a.md", True), sample
         assert markup.plain(sample) == " ".join(html.unescape(re.sub("<[^>]*>", " ", renderer.render_markdown(sample, "a.md", "a.md", True))).split())
 
 
