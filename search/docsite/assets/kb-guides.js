@@ -71,7 +71,7 @@
 
   var SVG_NS = "http://www.w3.org/2000/svg";
   var NODE_W = 200;
-  var NODE_H = 64;
+  var NODE_H = 72; // room for the caption and three lines of text
   var DUMMY_W = 12;
   var GAP_X = 28;
   var GAP_Y = 62;
