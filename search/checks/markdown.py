@@ -52,24 +52,22 @@ def _texts(repo: Repository, needle: str) -> Iterator[tuple[str, str, str, _Wher
 
 
 def _yaml_texts(rel: str, src: str, doc: Document, needle: str) -> Iterator[tuple[str, str, str, _Where]]:
-    """Every text value of ``doc`` containing ``needle``, in document order (depth first, as
-    written). Paths are built only for containers and matching texts: most texts do not match."""
-
-    def walk(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[str, str, str, _Where]]:
-        children = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, child in children:
-            if isinstance(child, str):
-                if needle in child:
-                    yield rel, src, child, (doc, (*path, key))
-            elif isinstance(child, (dict, list)):
-                yield from walk(child, (*path, key))
-
+    """Every text value of ``doc`` containing ``needle`` (in no set order: problems are sorted).
+    Paths are built only for containers and matching texts: most texts do not match."""
     data = doc.data
     if isinstance(data, str):
         if needle in data:
             yield rel, src, data, (doc, ())
-    elif isinstance(data, (dict, list)):
-        yield from walk(data, ())
+        return
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)] if isinstance(data, (dict, list)) else []
+    while stack:
+        path, value = stack.pop()
+        for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+            if isinstance(child, str):
+                if needle in child:
+                    yield rel, src, child, (doc, (*path, key))
+            elif isinstance(child, (dict, list)):
+                stack.append(((*path, key), child))
 
 
 def _position(where: _Where) -> tuple[int, int]:
