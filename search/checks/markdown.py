@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..content import sitemap
-from ..content.prose import prose_lines
 from ..content.problems import Problem, did_you_mean
+from ..content.prose import prose_lines
 from ..content.repository import Repository
 from ..content.yamlload import Document
 from . import rule
@@ -22,7 +22,6 @@ from . import rule
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 # Where a text came from: (doc, path) for a YAML value, whose position is looked up only when a
@@ -111,7 +110,7 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
     known = _site_sources(repo)
     for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
         target = match.group(1)
-        if _SCHEME.match(target) or target.startswith(("#", "/")):
+        if not sitemap.is_relative_link(target):
             continue
         resolved = sitemap.resolve_link(src, target)
         if resolved not in known:

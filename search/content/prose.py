@@ -1,4 +1,5 @@
-"""Where Markdown prose is and where code is: the one fence tracker for checks, index and import.
+"""Where Markdown prose is and where code is: the one fence tracker for checks, index and import;
+and the one way a text becomes a single line (:func:`one_line`).
 
 Code blocks and code spans may hold anything (HTML, ``javascript:``, log lines); rules that
 read prose skip them, and text extraction keeps their words.
@@ -12,6 +13,12 @@ from enum import Enum
 
 FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def one_line(text: str) -> str:
+    """Whitespace runs as one space, trimmed (str.split's whitespace is re's \\s: str.isspace).
+    Titles, transcript lines and indexed text all use this one form."""
+    return " ".join(text.split())
 
 
 class Kind(Enum):

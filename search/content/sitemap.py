@@ -6,6 +6,9 @@ Shared by the link check, the site plugin and the API so a URL is computed in on
 from __future__ import annotations
 
 import posixpath
+import re
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 GUIDES_PREFIX = "guides"
 CATEGORIES_PREFIX = "categories"
@@ -37,6 +40,16 @@ def page_url(src: str) -> str:
     if stem.endswith("/index"):
         return stem.removesuffix("index")
     return stem + "/"
+
+
+def has_scheme(target: str) -> bool:
+    """``https:``, ``mailto:``, ``javascript:`` and the like: a link that is not a path."""
+    return _SCHEME.match(target) is not None
+
+
+def is_relative_link(target: str) -> bool:
+    """A link resolved against the page's own path: not empty, no scheme, not ``#anchor``, not ``/absolute``."""
+    return bool(target) and not has_scheme(target) and not target.startswith(("#", "/"))
 
 
 def resolve_link(from_src: str, target: str) -> str:

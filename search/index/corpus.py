@@ -17,13 +17,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content import sitemap
 from ..content.models import Taxonomy
 from ..content.problems import Problem
 from ..content.prose import CODE_SPAN, Kind, classify, open_fence
 from ..content.sources import parse_yaml, read_text, validate
 
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _SCRIPT = re.compile(r"(?i)(javascript|vbscript|data)(\s*):")
 _SLUG_BAD = re.compile(r"[^a-z0-9]+")
 _DATE = re.compile(r"^\s*ms\.date:\s*['\"]?(\d{1,2})/(\d{1,2})/(\d{4})", re.M)
@@ -51,7 +51,7 @@ def category_id(folder: str) -> str:
 def _sanitize_segment(segment: str) -> str:
     def link(match: re.Match[str]) -> str:
         bang, text, target = match.groups()
-        if not target or _SCHEME.match(target) and not _SCRIPT.match(target) or target.startswith("#"):
+        if not target or sitemap.has_scheme(target) and not _SCRIPT.match(target) or target.startswith("#"):
             return match.group(0)
         if target.startswith("/"):
             return f"{bang}[{text}](https://learn.microsoft.com{target})" if not bang else text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..content.prose import Kind, classify
+from ..content.prose import Kind, classify, one_line
 
 _FRONT_TAGS = re.compile(r"<[^<>\n]{0,400}>")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
@@ -26,7 +26,6 @@ _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot|nbsp|#39);")
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "nbsp": " ", "#39": "'"}
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
-_SPACE = re.compile(r"\s+")
 
 
 def markdown_to_text(markdown: str) -> str:
@@ -51,7 +50,3 @@ def markdown_to_text(markdown: str) -> str:
     text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text).replace("\x00", "<")
     return one_line(text)
 
-
-def one_line(text: str) -> str:
-    """Collapse every run of whitespace to one space."""
-    return _SPACE.sub(" ", text).strip()

@@ -24,7 +24,6 @@ from ..content import sitemap
 _TAGS = {"p", "br", "a", "code", "pre", "em", "strong", "ul", "ol", "li", "kbd", "blockquote", "hr"}
 _ATTRIBUTES = {"a": {"href", "title"}}
 _SCHEMES = {"http", "https", "mailto", "tel"}
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 _BLANK_RUN = re.compile(r"\n\s*")
@@ -90,7 +89,7 @@ class _Links(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for el in root.iter("a"):
             target = el.get("href", "")
-            if not target or _SCHEME.match(target) or target.startswith(("#", "/")):
+            if not sitemap.is_relative_link(target):
                 continue
             path, _, anchor = target.partition("#")
             resolved = sitemap.resolve_link(self.written_for, path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode, Tree
-from .transcript import one_line
+from ..content.prose import one_line
 
 KIND_VERB = {"question": "Ask", "action": "Do", "resolution": "Resolved", "escalation": "Escalate", "link": "Continue"}
 

@@ -11,14 +11,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
 from ..content.walk import DONE, WalkState
-
-
-def one_line(text: str) -> str:
-    """Whitespace runs as one space, trimmed (str.split's whitespace is re's \\s: str.isspace)."""
-    return " ".join(text.split())
 
 
 def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
