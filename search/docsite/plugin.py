@@ -59,6 +59,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.errors: list[Problem] = []
         self.late: dict[str, Callable[[], LateHtml]] = {}
         self.pending: dict[str, LateHtml] = {}
+        self.search_entries: list[dict[str, object]] | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
@@ -81,6 +82,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.repo is not None
         self.pages = Pages(self.repo, config.use_directory_urls)
+        self.search_entries = _search_entries(config)  # the search plugin has set up its index in on_config
         self.articles = {sitemap.article_src(a.path): a for a in self.repo.articles}
         generated = generated_pages(self.repo, today=self.today, review_window_days=self.config.review_window_days, directory_urls=config.use_directory_urls)
         self.late, self.pending = generated.late, {}
@@ -121,17 +123,14 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
             page.content = fill(page.content or "", late.unindexed())
-            if late.sections:
-                self.add_to_search(page, late.sections, config)
+            if late.sections and self.search_entries is not None:
+                self.add_to_search(page, late.sections, self.search_entries)
         return context
 
-    def add_to_search(self, page: Page, sections: list[SearchSection], config: MkDocsConfig) -> None:
+    def add_to_search(self, page: Page, sections: list[SearchSection], entries: list[dict[str, object]]) -> None:
         """Add sections to Material's search index as the entries its HTML parser would make
         (title and text escaped, the page's tags), without the parsing: for a guide's step list
         that parsing cost more than the rest of the page."""
-        entries = _search_entries(config)
-        if entries is None:
-            return
         tags = [str(t) for t in page.meta.get("tags") or [] if isinstance(t, (str, int, float, bool)) and t]
         for section in sections:
             entry: dict[str, object] = {"location": f"{page.url}#{section.anchor}", "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)}

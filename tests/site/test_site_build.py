@@ -166,6 +166,31 @@ def test_content_errors_fail_with_their_positions(tmp_path: Path) -> None:
     assert 'guides/vpn.yml:29:11: error [unknown-node] node "restart-client" points to unknown node "connect"' in str(failed.value)
 
 
+def test_builds_leave_the_collector_thawed(tmp_path: Path) -> None:
+    import gc
+
+    # the plugin freezes the loaded content for the build; a build that ends or fails thaws it
+    build_site(make_content(tmp_path / "ok"), tmp_path / "site-ok")
+    assert gc.get_freeze_count() == 0
+    root = make_content(tmp_path / "broken")
+    tree = root / "guides/vpn.yml"
+    tree.write_text(tree.read_text(encoding="utf-8").replace("next: connects", "next: connect"), encoding="utf-8")
+    with pytest.raises(SiteBuildError):
+        build_site(root, tmp_path / "site-broken")
+    assert gc.get_freeze_count() == 0
+
+
+def test_site_without_the_search_plugin_still_builds_guide_pages(tmp_path: Path) -> None:
+    root = make_content(tmp_path / "content")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "  - search:\n      lang: en\n" in text
+    config.write_text(text.replace("  - search:\n      lang: en\n", ""), encoding="utf-8")
+    site = build_site(root, tmp_path / "site")
+    assert 'id="node-restart-client"' in (site / "guides/vpn/index.html").read_text(encoding="utf-8")
+    assert not (site / "search/search_index.json").exists()
+
+
 def test_swap_without_atomic_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from search.docsite import build as build_module
 
