@@ -18,7 +18,7 @@ from ..content.models import Escalation, Priorities, duration_minutes
 from ..content.prose import one_line
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..render.steps import linearise, steps_text
+from ..workflow.steps import linearise, steps_text
 from .text import markdown_to_text
 
 PRIORITY_IDS = ("P1", "P2", "P3", "P4")

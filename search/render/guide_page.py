@@ -17,18 +17,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..checks.review import review_due
+from ..workflow.review import review_due
 from ..content import sitemap
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..content.walk import DONE
+from ..workflow.walk import DONE
 from . import markup, mdpage
 from .embed import json_script
 from .markup import text
-from .sla import format_minutes, share_text, sla_rows
-from .steps import step_numbers
-from .transcript import fragments
+from ..workflow.sla import format_minutes, share_text, sla_rows
+from ..workflow.steps import step_numbers
+from ..workflow.transcript import fragments
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}

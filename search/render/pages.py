@@ -7,14 +7,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..checks.review import review_due
+from ..workflow.review import review_due
 from ..content import sitemap
 from ..content.models import Category, EscalationStep
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from . import markup, mdpage
 from .markup import text
-from .sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 
 CONFIG_SRC = sitemap.ESCALATION_PAGE
 TAGS_PAGE = "tags.md"

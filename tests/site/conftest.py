@@ -123,7 +123,7 @@ def open_page(browser: object) -> Iterator[Callable[..., object]]:
 
 def route_to(guide: object, node_type: str) -> list[str] | None:
     """Shortest list of choices from the start to a node of ``node_type`` (walk engine semantics)."""
-    from search.content.walk import choices
+    from search.workflow.walk import choices
 
     tree = guide.tree  # type: ignore[attr-defined]
     queue: list[tuple[str, list[str]]] = [(tree.start_id, [])]

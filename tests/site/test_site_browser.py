@@ -9,8 +9,8 @@ import pytest
 from conftest import ROOT, route_to, search
 
 from search.content.repository import Guide, Repository, load_repository
-from search.content.walk import choices, walk
-from search.render.transcript import transcript_text
+from search.workflow.walk import choices, walk
+from search.workflow.transcript import transcript_text
 
 pytestmark = pytest.mark.browser
 

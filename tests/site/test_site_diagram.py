@@ -10,7 +10,7 @@ from conftest import ROOT, make_content
 from search.content.models import ActionNode, QuestionNode, Tree
 from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
-from search.render.steps import step_numbers
+from search.workflow.steps import step_numbers
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from search.content.walk import walk
-from search.render.transcript import transcript_text
+from search.workflow.walk import walk
+from search.workflow.transcript import transcript_text
 
 from walkpaths import KB, ROOT, Route, has_detour
 

@@ -10,9 +10,9 @@ import pytest
 from search.checks import run_checks
 from search.content.models import PLACEHOLDER, PLACEHOLDERS, QuestionNode
 from search.content.repository import load_repository
-from search.content.walk import walk
-from search.render.messages import MessageError, messages_for
-from search.render.transcript import transcript_text
+from search.workflow.walk import walk
+from search.workflow.messages import MessageError, messages_for
+from search.workflow.transcript import transcript_text
 
 from walkpaths import ROOT
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.content.repository import Guide, Repository
-from search.content.walk import choices, walk
+from search.workflow.walk import choices, walk
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = Path(sys.executable).parent / "kb"  # the console script of the interpreter running the tests

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
-from .repository import Guide
+from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.repository import Guide
 
 DONE = "done"
 Leaf = ResolutionNode | EscalationNode | LinkNode
