@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
@@ -32,6 +32,12 @@ Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)
 Slug = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=SLUG_RE)]
 CategoryId = Annotated[str, StringConstraints(pattern=CATEGORY_RE)]
 PriorityId = Literal["P1", "P2", "P3", "P4"]
+# Every spelling a ticket tool or a technician may send: P1..P4, p1..p4, or Zendesk's priority names.
+ZendeskPriority = Literal["urgent", "high", "normal", "low"]
+PriorityParam = Literal[PriorityId, Literal["p1", "p2", "p3", "p4"], ZendeskPriority]
+PRIORITY_IDS: tuple[PriorityId, ...] = get_args(PriorityId)
+PRIORITY_SPELLINGS: frozenset[str] = frozenset(get_args(PriorityParam))
+ZENDESK_TO_PRIORITY: dict[str, PriorityId] = dict(zip(get_args(ZendeskPriority), PRIORITY_IDS, strict=True))
 
 
 def duration_minutes(text: str) -> int:
@@ -190,7 +196,7 @@ class Priorities(Strict):
     @field_validator("levels")
     @classmethod
     def _all_levels(cls, levels: dict[str, PriorityLevel]) -> dict[str, PriorityLevel]:
-        missing = [p for p in ("P1", "P2", "P3", "P4") if p not in levels]
+        missing = [p for p in PRIORITY_IDS if p not in levels]
         if missing:
             raise ValueError(f"levels must define P1..P4; add {', '.join(missing)}")
         return levels
