@@ -105,9 +105,17 @@ class GuideMeta(DocumentMeta):
     tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
 
 
+DONE = "done"  # the one choice an action node offers
+
+
 class _Node(Strict):
     text: Text = Field(description="What the technician reads at this step (Markdown, no raw HTML).")
     help: Text | None = Field(None, description="Optional detail: how to check, where to click.")
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        """(choice, target node id) for every way out of this node, in the order shown: the one
+        home of a tree's edges (checks, walk, steps and the site all read them here)."""
+        return []
 
 
 class QuestionNode(_Node):
@@ -116,12 +124,18 @@ class QuestionNode(_Node):
     type: Literal["question"]
     answers: dict[str, Slug] = Field(description="Answer label -> next node id, in the order shown.")
 
+    def out_edges(self) -> list[tuple[str, str]]:
+        return list(self.answers.items())
+
 
 class ActionNode(_Node):
     """An instruction to carry out, then continue."""
 
     type: Literal["action"]
     next: Slug | None = Field(None, description="The node after this action.")
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        return [(DONE, self.next)] if self.next else []
 
 
 class ResolutionNode(_Node):
@@ -146,6 +160,9 @@ class LinkNode(Strict):
     type: Literal["link"]
     guide: Slug
     text: Text | None = None
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        return []  # continues in another guide's tree, not in this one
 
 
 Node = Annotated[QuestionNode | ActionNode | ResolutionNode | EscalationNode | LinkNode, Field(discriminator="type")]

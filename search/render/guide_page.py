@@ -180,10 +180,8 @@ class GuidePage:
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
             entry: dict[str, Any] = {"type": node.type, "step": self.numbers[node_id], "title": markup.plain(getattr(node, "text", None) or "")}
-            if isinstance(node, QuestionNode):
-                entry["answers"] = [[label, target] for label, target in node.answers.items()]
-            elif isinstance(node, ActionNode):
-                entry["answers"] = [[DONE, node.next]] if node.next else []
+            if isinstance(node, (QuestionNode, ActionNode)):
+                entry["answers"] = [list(edge) for edge in node.out_edges()]
             elif isinstance(node, EscalationNode):
                 entry["team"] = self.lookups.teams.get(node.step, node.step)
             elif isinstance(node, LinkNode):
