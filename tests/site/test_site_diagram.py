@@ -5,7 +5,8 @@ captions, and the step-through and size toggle working on it."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, make_content
+from support import ROOT
+from support.site import make_content
 
 from search.content.models import ActionNode, QuestionNode, Tree
 from search.content.repository import Repository, load_repository

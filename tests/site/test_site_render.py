@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import FIXTURES
+from support.site import FIXTURES
 
 from search.content.repository import load_repository
 from search.render import markup, mdpage
