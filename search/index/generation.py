@@ -124,9 +124,12 @@ class Generation:
         self.lock = threading.RLock()
         self.cache: dict[Any, Any] = {}  # per-generation memo for callers (e.g. serialized answers)
         try:
-            self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            try:
+                self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"{MANIFEST} is unreadable: {exc}") from exc
             if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("files"), dict):
-                raise ValueError("the manifest lists no file checksums")
+                raise ValueError(f"{MANIFEST} lists no file checksums")
             verify_files(path, self.manifest["files"])
             self.catalog: dict[str, Any] = json.loads((path / CATALOG).read_text("utf-8"))
             docs = json.loads((path / DOCS).read_text("utf-8"))
