@@ -113,8 +113,9 @@ class Generation:
     def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None) -> None:
         """Verify every file against the manifest's checksums, then load and open it all.
 
-        Everything a request can need is loaded or held open here, so damage is found before
-        the generation serves, and deleting its directory later cannot fail a request.
+        Everything a request can need is loaded here (or held open: text and postings memory
+        maps, Whoosh's segment files), so damage is found before the generation serves, not by a
+        request; ``pin`` (see :mod:`.pins`) keeps builds from deleting it while it is open.
         """
         self.path = path
         self.pin = pin
