@@ -30,6 +30,7 @@ from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
+from .bundle import BUNDLE_NAME, page_script
 from .config import GuidesConfig
 
 log = logging.getLogger("mkdocs.plugins.kb-guides")
@@ -93,6 +94,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         for asset in sorted(ASSETS_DIR.iterdir()):
             if asset.suffix in (".js", ".css"):
                 files.append(File.generated(config, f"{ASSETS_URI}/{asset.name}", abs_src_path=str(asset)))
+        files.append(File.generated(config, f"{ASSETS_URI}/{BUNDLE_NAME}", content=page_script()))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -214,3 +214,15 @@ def test_build_needs_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     assert (build_site(make_content(tmp_path / "content"), tmp_path / "site") / "guides/vpn/index.html").is_file()
+
+
+def test_the_shipped_page_script_is_its_feature_files_in_order(shipped_site: Path) -> None:
+    from search.docsite.bundle import page_script, script_parts
+
+    names = [p.name for p in script_parts()]
+    assert names == sorted(names) and names[0] == "00-core.js" and names[-1] == "90-init.js"
+    shipped = (shipped_site / "assets/kb-guides/kb-guides.js").read_text(encoding="utf-8")
+    assert shipped == page_script()
+    assert shipped.startswith("/* kb-guides:") and shipped.rstrip().endswith("})();")
+    for marker in ("function drawDiagram(", "function Walk(", "function Triage(", "window.kbGuides = {"):
+        assert shipped.count(marker) == 1, marker
