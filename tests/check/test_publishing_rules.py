@@ -11,7 +11,7 @@ import pytest
 
 from search.content.files import is_secret_name
 
-from .casekit import Case, assert_case, assert_no_traceback, make_repo, params, run_kb
+from .casekit import Case, assert_case, make_repo, params, run_kb
 
 ARTICLE = "kb/articles/password-rules.md"
 LINKING = "kb/articles/vpn-reinstall.md"
@@ -73,3 +73,36 @@ CASES = [
 @pytest.mark.parametrize("case", params(CASES))
 def test_publishing_rule_reports_one_problem_at_its_path(tmp_path: Path, case: Case) -> None:
     assert_case(tmp_path, case)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["kb-config.toml", "KB-CONFIG.TOML", "kb-config.toml~", "kb-config.toml.bak.1", ".env", ".env.local", "prod.env", "server.KEY", "id_ed25519.pub",
+     "cert.pfx", "vault.kdbx", ".htpasswd", "credentials.json", "secrets.yaml", "app.ini.orig", "mkdocs.yml", "terraform.tfstate.backup"],
+)
+def test_secret_like_names_are_recognised(name: str) -> None:
+    assert is_secret_name(name)
+
+
+@pytest.mark.parametrize("name", ["logo.png", "vpn-setup.pdf", "reset-password.md", "token-expiry.md", "printer-driver.zip", "diagram.svg", "notes.txt"])
+def test_ordinary_names_are_not_secrets(name: str) -> None:
+    assert not is_secret_name(name)
+
+
+def test_public_check_reports_links_to_internal_pages_through_the_real_cli(tmp_path: Path) -> None:
+    """The same content is clean for the internal build and not for a public one (KB_AUDIENCE or --audience)."""
+    root = make_repo(tmp_path)
+    article = root / ARTICLE
+    article.write_text(article.read_text(encoding="utf-8").replace("reviewed: 2026-03-10\n", "reviewed: 2026-03-10\naudience: public\n") + "\nSee the [VPN article](vpn-reinstall.md).\n", encoding="utf-8")
+    assert run_kb("check", "--root", str(root), "--today", "2026-11-27").returncode == 0
+    result = run_kb("check", "--root", str(root), "--today", "2026-11-27", "--audience", "public", "--format", "json")
+    assert_no_traceback_text(result.stderr)
+    problems = json.loads(result.stdout)
+    assert (result.returncode, [(p["path"], p["line"], p["col"], p["rule"]) for p in problems]) == (1, [(ARTICLE, 18, 23, "link-to-unpublished"), ("kb/index.md", 3, 30, "link-to-unpublished")])
+    assert "audience: internal, and this is a public build" in problems[0]["message"]
+    bad = run_kb("check", "--root", str(root), "--audience", "everyone")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def assert_no_traceback_text(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
