@@ -117,13 +117,14 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         src = page.file.src_uri
         plain = self.plain.get(src)
         if plain is not None:
-            page.meta = dict(plain.meta.data) if plain.meta is not None and isinstance(plain.meta.data, dict) else {}
+            data = plain.meta.data if plain.meta is not None and isinstance(plain.meta.data, dict) else {}
+            page.meta = {key: getattr(value, "raw", value) for key, value in data.items()}  # a number keeps its spelling
         article = self.articles.get(src)
         if article is None or self.pages is None or self.site is None:
             return markdown
         meta = article.meta
         listed = is_listed(meta, self.site.policy)
-        page.meta = {"title": meta.title, "tags": list(meta.tags) if listed else [], "status": meta.status.value}
+        page.meta = {"title": meta.title, "tags": list(meta.tags) if listed else []}
         if not listed:  # retired: reachable by URL, left out of search and the tags page
             page.meta["search"] = {"exclude": True}
         return self.pages.article_source(article, markdown)

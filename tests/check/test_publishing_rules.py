@@ -106,3 +106,14 @@ def test_public_check_reports_links_to_internal_pages_through_the_real_cli(tmp_p
 
 def assert_no_traceback_text(stderr: str) -> None:
     assert "Traceback" not in stderr, stderr
+
+
+def test_tree_field_cannot_reach_outside_guides(tmp_path: Path) -> None:
+    """``tree:`` names a file beside the guide; a path out of guides/ is not read."""
+    root = make_repo(tmp_path)
+    guide = root / "guides/password-reset.md"
+    guide.write_text(guide.read_text(encoding="utf-8").replace("articles: [password-rules]\n", "articles: [password-rules]\ntree: ../../../../../../etc/passwd\n"), encoding="utf-8")
+    result = run_kb("check", "--root", str(root), "--today", "2026-11-27", "--format", "json")
+    problems = json.loads(result.stdout)
+    assert ("guides/password-reset.md", "missing-file") in [(p["path"], p["rule"]) for p in problems]
+    assert "root:x" not in result.stdout + result.stderr

@@ -230,6 +230,7 @@ def trap_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _article(root, name, f"{front}\ncategory: accounts", "\nNo heading here: the page title comes from the front matter.\n")
     # a body that starts like front matter: mkdocs must not take it as metadata
     _article(root, "trap-body-rule", "title: Real title\ncategory: accounts", "---\ntitle: Injected\n---\n\nText.\n")
+    (root / "kb/about.md").write_text("---\ntitle: 012\n---\n\nA plain page: its front matter is read by the same loader.\n", encoding="utf-8")
     result = kb_build(root)
     assert result.returncode == 0, result.stderr
     return root / "site"
@@ -254,3 +255,8 @@ def test_a_body_that_starts_like_front_matter_is_body(trap_site: Path) -> None:
     page = (trap_site / "articles/trap-body-rule/index.html").read_text(encoding="utf-8")
     assert "<title>Real title - " in page
     assert "Injected" in page  # shown as text, not taken as the title
+
+
+def test_plain_page_front_matter_is_read_by_our_loader(trap_site: Path) -> None:
+    page = (trap_site / "about/index.html").read_text(encoding="utf-8")
+    assert "<title>012 - " in page  # YAML 1.1 would read 10 (octal), YAML 1.2 12; the author wrote 012
