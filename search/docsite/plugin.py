@@ -169,11 +169,11 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 
 def _policy(preview: bool | None, audience: str | None) -> Policy:
     """The plugin's ``preview``/``audience`` options, else ``KB_PREVIEW``/``KB_AUDIENCE``."""
-    env = Policy.from_env()
     try:
+        env = Policy.from_env()
         return Policy.of(env.preview if preview is None else preview, audience or env.audience)
     except ValueError:
-        raise PluginError(f'kb-guides: audience "{audience}" is not internal or public') from None
+        raise PluginError(f'kb-guides: audience "{audience or os.environ.get("KB_AUDIENCE")}" is not internal or public (plugin option audience or KB_AUDIENCE)') from None
 
 
 def _keep_published(files: Files, config: MkDocsConfig, repo: Repository, site: Repository) -> None:
