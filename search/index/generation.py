@@ -20,6 +20,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
@@ -152,7 +153,7 @@ class Generation:
         """
         with self.lock:
             if "content" not in self.cache:
-                self.cache["content"] = load_repository(self.path / CONTENT_DIR)
+                self.cache["content"] = load_repository(self.path / CONTENT_DIR, Policy())  # the snapshot holds published content only
             return self.cache["content"]
 
     @property

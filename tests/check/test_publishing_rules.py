@@ -58,6 +58,7 @@ CASES = [
     Case("symlink-relative-escape", "kb/up.txt:1:1 symlink-outside", ('"../../../../../../etc/hostname"',), generate=_link("kb/up.txt", "../../../../../../etc/hostname")),
     Case("symlink-in-guides", "guides/extra.md:1:1 symlink-outside", (), generate=_link("guides/extra.md", "/etc/passwd")),
     Case("symlink-tree", "guides/password-reset.yml:1:1 symlink", ("replace it by a copy",), delete=("guides/password-reset.yml",), generate=_link("guides/password-reset.yml", "vpn-no-connect.yml")),
+    Case("symlink-config", "guides/escalation.yml:1:1 symlink-outside", ('"/etc/hostname"',), delete=("guides/escalation.yml",), generate=_link("guides/escalation.yml", "/etc/hostname")),
     Case("symlink-dangling", "kb/gone.png:1:1 symlink-dangling", ('"missing.png"', "does not exist"), generate=_link("kb/gone.png", "missing.png")),
     Case("symlink-inside", "kb/copy.md:1:1 symlink", ('"articles/password-rules.md"',), generate=_link("kb/copy.md", "articles/password-rules.md")),
     Case("special-file-fifo", "kb/pipe.txt:1:1 special-file", ("FIFO",), generate=_fifo),
