@@ -12,15 +12,17 @@ from .state import IndexState
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings  # set once by create_app
+    return settings
 
 
 async def get_state(request: Request) -> IndexState:
-    return request.app.state.index
+    state: IndexState = request.app.state.index
+    return state
 
 
 async def get_generation(request: Request) -> Generation:
-    return request.app.state.index.get()
+    return (await get_state(request)).get()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content.escalation import normalize_priority
+from ..content.models import PRIORITY_SPELLINGS
 from .problems import PROBLEM_TYPE
 
 
@@ -84,7 +85,6 @@ class DiagnoseFastPath:
     """
 
     PATH = "/api/diagnose"
-    PRIORITIES = frozenset({"P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"})
 
     def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
@@ -112,7 +112,7 @@ class DiagnoseFastPath:
             return None
         category = params.get("category")
         priority = params.get("priority")
-        if not category or len(category) > 200 or (priority is not None and priority not in self.PRIORITIES):
+        if not category or len(category) > 200 or (priority is not None and priority not in PRIORITY_SPELLINGS):
             return None
         cid = gen.resolve_category(category)
         if cid is None:

@@ -14,15 +14,14 @@ from typing import Any
 
 from ..content import sitemap
 from ..content.escalation import steps_for
-from ..content.models import Escalation, Priorities, duration_minutes
+from ..content.models import PRIORITY_IDS, Escalation, Priorities, duration_minutes
 from ..content.prose import one_line
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..render.steps import linearise, steps_text
+from ..workflow.steps import linearise, steps_text
 from .text import markdown_to_text
 
-PRIORITY_IDS = ("P1", "P2", "P3", "P4")
 MAX_RELATED_ARTICLES = 10
 CATALOG_SCHEMA = 1
 

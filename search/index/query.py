@@ -18,6 +18,7 @@ Compilation expands synonym groups and replaces unknown words by a spelling corr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -275,7 +276,7 @@ def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> Node:
 class TermStats(Protocol):
     def doc_frequency(self, fieldname: str, text: str) -> int: ...
 
-    def expand_prefix(self, fieldname: str, prefix: str): ...  # noqa: ANN201
+    def expand_prefix(self, fieldname: str, prefix: str) -> Iterator[str]: ...
 
 
 @dataclass

@@ -17,20 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..checks.review import review_due
 from ..content import sitemap
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..content.walk import DONE
+from ..workflow.review import review_due
+from ..workflow.sla import format_minutes, share_text, sla_rows
+from ..workflow.steps import step_numbers
+from ..workflow.transcript import fragments
+from ..workflow.walk import DONE
 from . import markup, mdpage
 from .embed import json_script
 from .markup import text
 from .pages import status_banner
-from .sla import format_minutes, share_text, sla_rows
-from .steps import step_numbers
-from .transcript import fragments
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
@@ -186,10 +186,8 @@ class GuidePage:
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
             entry: dict[str, Any] = {"type": node.type, "step": self.numbers[node_id], "title": markup.plain(getattr(node, "text", None) or "")}
-            if isinstance(node, QuestionNode):
-                entry["answers"] = [[label, target] for label, target in node.answers.items()]
-            elif isinstance(node, ActionNode):
-                entry["answers"] = [[DONE, node.next]] if node.next else []
+            if isinstance(node, (QuestionNode, ActionNode)):
+                entry["answers"] = [list(edge) for edge in node.out_edges()]
             elif isinstance(node, EscalationNode):
                 entry["team"] = self.lookups.teams.get(node.step, node.step)
             elif isinstance(node, LinkNode):

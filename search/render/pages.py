@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from ..checks.review import review_due
+from ..workflow.review import review_due
 from ..content import sitemap
 from ..content.models import Category, DocumentMeta, EscalationStep, Status
 from ..content.publishing import listed
@@ -15,7 +17,9 @@ from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from . import markup, mdpage
 from .markup import text
-from .sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
+
+D = TypeVar("D", Guide, Article)
 
 CONFIG_SRC = sitemap.ESCALATION_PAGE
 TAGS_PAGE = "tags.md"
@@ -46,7 +50,7 @@ class Pages:
     def md_inline(self, value: str | None, shown_on: str, written_for: str = CONFIG_SRC) -> str:
         return markup.inline(value, written_for, shown_on, self.directory_urls)
 
-    def _within(self, table: dict[str, list], category_id: str) -> list:
+    def _within(self, table: dict[str, list[D]], category_id: str) -> list[D]:
         return [item for cid, items in table.items() if cid and is_within(cid, category_id) for item in items]
 
     def category_link(self, from_src: str, category_id: str | None) -> str:
@@ -135,7 +139,7 @@ class Pages:
             )
         return '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
 
-    def _doc_list(self, src: str, docs: list, category_id: str | None = None) -> str:
+    def _doc_list(self, src: str, docs: Sequence[Guide | Article], category_id: str | None = None) -> str:
         items = []
         for doc in sorted(docs, key=lambda d: d.meta.title.casefold()):
             target = sitemap.guide_src(doc.id) if isinstance(doc, Guide) else sitemap.article_src(doc.path)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_content
+from support import ROOT
+from support.site import make_content
 
 from search.content import sitemap
 from search.content.repository import load_repository

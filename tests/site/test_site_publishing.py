@@ -15,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api.conftest import LiveServer, start_server
-from conftest import make_content
+from support import KB
+from support.servers import LiveServer, start_server
+from support.site import make_content
 
-KB = Path(sys.executable).with_name("kb")
 SECRET = "kb-secret-marker-7f3a9c1e5d"  # in the build's environment: it must reach no built file
 
 

@@ -7,14 +7,14 @@ import json
 import re
 from pathlib import Path
 
-from conftest import FIXTURES
+from support.site import FIXTURES
 
 from search.content.repository import load_repository
 from search.render import markup, mdpage
 from search.render.embed import json_script, script_json
 from search.render.guide_page import GuidePage, guide_page
 from search.render.offline import external_loads
-from search.render.sla import format_minutes
+from search.workflow.sla import format_minutes
 
 HOSTILE = "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >"
 
