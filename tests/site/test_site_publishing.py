@@ -260,3 +260,17 @@ def test_a_body_that_starts_like_front_matter_is_body(trap_site: Path) -> None:
 def test_plain_page_front_matter_is_read_by_our_loader(trap_site: Path) -> None:
     page = (trap_site / "about/index.html").read_text(encoding="utf-8")
     assert "<title>012 - " in page  # YAML 1.1 would read 10 (octal), YAML 1.2 12; the author wrote 012
+
+
+def test_public_service_refuses_an_index_built_for_the_internal_audience(default_build: tuple[Path, LiveServer], tmp_path: Path) -> None:
+    site = default_build[0]
+    root = site.parent
+    server = start_server(root, tmp_path / "public.log", health=503, KB_INDEX_DIR=str(root / ".kb-index"), KB_AUDIENCE="public")
+    try:
+        for path in ("/api/health", "/api/search?q=password", "/api/articles/password-rules", "/api/guides/password-reset"):
+            response = httpx.get(server.url + path)
+            assert response.status_code == 503, (path, response.text)
+            assert response.headers["content-type"].startswith("application/problem+json")
+            assert "kb index --audience public" in response.json()["detail"]
+    finally:
+        server.stop()
