@@ -20,13 +20,15 @@ CONTENT_DIRS = ("kb", "guides")
 
 # File names that hold configuration or secrets and are never content (matched case-insensitively
 # against the name and against the name without backup suffixes such as ``.bak`` or ``~``).
+# Precise on purpose: a screenshot called reset-password.png or token-expiry.png is content.
 SECRET_NAMES = (
     "*.toml", "*.env", ".env", ".env.*", "*.ini", "*.cfg", "*.conf", "*.properties",
     "*.pem", "*.key", "*.csr", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.ppk",
     "*.gpg", "*.pgp", "*.asc", "*.kdbx", "*.kdb", "*.agilekeychain", "*.tfstate", "*.tfvars",
     "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.ovpn",
     ".htpasswd", ".htaccess", ".netrc", ".pgpass", ".npmrc", ".pypirc", ".git-credentials", ".dockercfg",
-    "credentials*", "secret*", "*secrets*", "*password*", "*token*", "kb-config*", "mkdocs.y*ml", "*.sqlite*", "*.db",
+    "credentials", "credentials.*", "secret.*", "secrets.*", "*.secret", "*.secrets", "passwords.*", "*.token",
+    "kb-config*", "mkdocs.y*ml", "*.sqlite*", "*.db",
 )
 BACKUP_SUFFIX = re.compile(r"(?i)(~|\.(bak|backup|old|orig|save|saved|swp|swo|tmp|copy|dist|sample|example|\d+))$")
 _SECRET_RE = re.compile("|".join(fnmatch.translate(p) for p in SECRET_NAMES), re.IGNORECASE)

@@ -85,7 +85,7 @@ def test_secret_like_names_are_recognised(name: str) -> None:
     assert is_secret_name(name)
 
 
-@pytest.mark.parametrize("name", ["logo.png", "vpn-setup.pdf", "reset-password.md", "token-expiry.md", "printer-driver.zip", "diagram.svg", "notes.txt"])
+@pytest.mark.parametrize("name", ["logo.png", "vpn-setup.pdf", "reset-password.md", "token-expiry.md", "reset-password-screen.png", "access-token-flow.svg", "secret-santa.jpg", "printer-driver.zip", "notes.txt"])
 def test_ordinary_names_are_not_secrets(name: str) -> None:
     assert not is_secret_name(name)
 
