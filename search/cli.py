@@ -288,13 +288,15 @@ def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | No
 
 
 def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
-    """Check, build the site, build the index; print progress. False when anything failed
-    (what was served before is then left exactly as it was)."""
+    """Check, build the site and the index, then switch both; print progress. False when anything
+    failed (what was served before is then left exactly as it was: the site is swapped in only
+    once the new index generation is written and validated, just before CURRENT points at it)."""
+    import shutil
     import time
 
     from .checks import run_checks
     from .content.repository import load_repository
-    from .docsite.build import SiteBuildError, build_site
+    from .docsite.build import SiteBuildError, site_lock, stage_site, swap_in
     from .index import BuildError, build_generation
 
     started = time.monotonic()
@@ -307,17 +309,27 @@ def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
     click.echo(f"      {len(repo.guides)} guides, {len(repo.articles)} articles: {len(errors)} errors, {len(problems) - len(errors)} warnings", err=True)
     if errors:
         return False
-    click.echo(f"[2/3] building the site into {site_dir} ...", err=True)
+
+    def swap() -> None:
+        try:
+            swap_in(staging, site_dir)
+        except OSError as exc:
+            raise SiteBuildError(f"cannot swap the new site in: {exc.filename or site_dir}: {exc.strerror or exc}", []) from exc
+
     try:
-        build_site(root, site_dir)
+        with site_lock(site_dir):
+            click.echo(f"[2/3] building the site for {site_dir} ...", err=True)
+            staging = stage_site(root, site_dir)
+            try:
+                click.echo(f"[3/3] building the search index in {index_dir}, then switching site and index ...", err=True)
+                result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True), before_switch=swap)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # the unused build, or after the swap the previous site
     except SiteBuildError as exc:
-        click.echo(f"site build failed; the previous site is unchanged:\n{exc}", err=True)
+        click.echo(f"site build failed; the previous site and index are unchanged:\n{exc}", err=True)
         return False
-    click.echo(f"[3/3] building the search index in {index_dir} ...", err=True)
-    try:
-        result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True))
     except BuildError as exc:
-        click.echo(f"index build failed; the served index is unchanged: {exc}", err=True)
+        click.echo(f"index build failed; the previous site and index are unchanged: {exc}", err=True)
         return False
     click.echo(f"done in {time.monotonic() - started:.1f} s: site {site_dir}, index {result.name} (content version {result.content_version})", err=True)
     return True

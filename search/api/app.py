@@ -60,9 +60,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 handled = True
             except (NotImplementedError, RuntimeError, ValueError):
                 log.warning("SIGHUP reload is not available here; use POST /api/admin/reload")
+        watcher = asyncio.create_task(state.watch()) if settings.watch_index else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if handled:
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             state.close()

@@ -194,7 +194,8 @@ class Documents(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    reason: str | None = None  # why the status is degraded
     generation: int
     generation_name: str
     documents: Documents

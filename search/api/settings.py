@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65_536, ge=0, description="Largest request body accepted (413 above).")
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
+    watch_index: bool = Field(True, description="Check the index pointer once a second and reload when kb build/kb index switched it.")
     audience: Literal["internal", "public"] = Field("internal", description="public: answer only from an index built with --audience public (503 otherwise), so a public service never serves internal content.")
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ reload; the old one stays valid for requests still holding it and is closed when
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import re
@@ -24,6 +25,7 @@ from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
+from .pins import Pin
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .snippets import SCAN_BYTES, Highlighter, Snippet
@@ -45,7 +47,32 @@ MAX_FACETS = 25
 
 
 class IndexUnavailable(RuntimeError):
-    """No usable generation (never built, or the pointer names a missing directory)."""
+    """No usable generation (never built, the pointer is unreadable, or the generation is damaged)."""
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def generation_files(path: Path) -> list[Path]:
+    """Every file of a generation the manifest vouches for (all but the manifest itself)."""
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.relative_to(path).as_posix() != MANIFEST)
+
+
+def verify_files(path: Path, files: dict[str, list[Any]]) -> None:
+    """Compare each file's size, then its SHA-256, with the manifest; raise ValueError naming the first damaged file."""
+    for rel, (size, digest) in files.items():
+        file = path / rel
+        try:
+            actual = file.stat().st_size
+        except FileNotFoundError:
+            raise ValueError(f"{rel} is missing") from None
+        if actual != size:
+            raise ValueError(f"{rel} has {actual} bytes, the manifest says {size}")
+    for rel, (_, digest) in files.items():
+        if file_digest(path / rel) != digest:
+            raise ValueError(f"{rel} does not match its checksum")
 
 
 def generation_number(name: str) -> int:
@@ -84,21 +111,34 @@ class SearchResult:
 class Generation:
     """A built generation opened for reading."""
 
-    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None) -> None:
+    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None) -> None:
+        """Verify every file against the manifest's checksums, then load and open it all.
+
+        Everything a request can need is loaded here (or held open: text and postings memory
+        maps, Whoosh's segment files), so damage is found before the generation serves, not by a
+        request; ``pin`` (see :mod:`.pins`) keeps builds from deleting it while it is open.
+        """
         self.path = path
+        self.pin = pin
         self.name = name or path.name
         self.number = generation_number(self.name)
         self.url_prefix = url_prefix
         self.lock = threading.RLock()
         self.cache: dict[Any, Any] = {}  # per-generation memo for callers (e.g. serialized answers)
         try:
-            self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            try:
+                self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"{MANIFEST} is unreadable: {exc}") from exc
+            if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("files"), dict):
+                raise ValueError(f"{MANIFEST} lists no file checksums")
+            verify_files(path, self.manifest["files"])
             self.catalog: dict[str, Any] = json.loads((path / CATALOG).read_text("utf-8"))
             docs = json.loads((path / DOCS).read_text("utf-8"))
             vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
             synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexUnavailable(f"generation {path.name} is incomplete or unreadable: {exc}") from exc
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexUnavailable(f"generation {path.name} is damaged: {exc}") from exc
         self.ids: list[str] = docs["ids"]
         self.types: list[str] = docs["types"]
         self.titles: list[str] = docs["titles"]
@@ -134,6 +174,12 @@ class Generation:
         if self.reader.doc_count() != len(self.ids):
             self.close()
             raise IndexUnavailable(f"generation {path.name}: Whoosh holds {self.reader.doc_count()} documents, the catalog {len(self.ids)}")
+        try:
+            self.content: Repository = load_repository(path / CONTENT_DIR, Policy())  # the snapshot holds published content only
+            self.triage: Triage = Triage.from_state(json.loads((path / TRIAGE).read_text("utf-8")))
+        except Exception as exc:  # any failure of a verified file is a defect to report, not to serve
+            self.close()
+            raise IndexUnavailable(f"generation {path.name}: cannot load its guides or triage data: {exc}") from exc
 
     def _prefix_urls(self) -> None:
         prefix = self.url_prefix
@@ -144,25 +190,6 @@ class Generation:
                 parent["url"] = prefix + parent["url"]
         for entry in (*cat["guides"].values(), *cat["articles"].values()):
             entry["url"] = prefix + entry["url"]
-
-    @property
-    def content(self) -> Repository:
-        """The guides, trees, taxonomy, protocol and templates this generation was built from.
-
-        Loaded on first use (walks) from the generation's snapshot, by the one content loader.
-        """
-        with self.lock:
-            if "content" not in self.cache:
-                self.cache["content"] = load_repository(self.path / CONTENT_DIR, Policy())  # the snapshot holds published content only
-            return self.cache["content"]
-
-    @property
-    def triage(self) -> Triage:
-        """Category suggestions with the vocabulary built at index time."""
-        with self.lock:
-            if "triage" not in self.cache:
-                self.cache["triage"] = Triage.from_state(json.loads((self.path / TRIAGE).read_text("utf-8")))
-            return self.cache["triage"]
 
     @property
     def content_version(self) -> str:
@@ -180,6 +207,8 @@ class Generation:
                 self.store.close()
                 if hasattr(self, "postings"):
                     self.postings.close()
+                if self.pin is not None:
+                    self.pin.release()
 
     def resolve_category(self, name: str) -> str | None:
         """A category id from an id or a ticket-tool tag (case-insensitive)."""

@@ -134,7 +134,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
         build_site(root, site)
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []  # no staging left behind
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]  # no staging left behind
 
 
 def test_successful_rebuild_replaces_the_site(tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_successful_rebuild_replaces_the_site(tmp_path: Path) -> None:
     build_site(root, site)
     assert (site / "articles/extra/index.html").is_file()
     assert not (site / "stale.html").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
 
 
 def test_content_warnings_do_not_fail_a_strict_build(tmp_path: Path) -> None:
@@ -201,7 +201,7 @@ def test_swap_without_atomic_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
     (site / "stale.html").write_text("old", encoding="utf-8")
     build_site(root, site)
     assert (site / "index.html").is_file() and not (site / "stale.html").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
 
 
 def test_build_needs_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
