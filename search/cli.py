@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,8 +34,21 @@ SITE_OPTION = click.option("--site-dir", type=click.Path(file_okay=False, path_t
 INDEX_OPTION = click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
 
 
+def _publication_env(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """The publishing policy travels in KB_PREVIEW/KB_AUDIENCE, which the loader and the mkdocs plugin read."""
+    if value is not None:
+        os.environ[str(param.envvar)] = str(value).lower()
+
+
+def publication_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """``--preview`` and ``--audience``: what a build publishes (README: publishing policy)."""
+    fn = click.option("--preview/--no-preview", default=None, envvar="KB_PREVIEW", expose_value=False, callback=_publication_env, help="Publish drafts too, with a Draft banner. Env: KB_PREVIEW.")(fn)
+    return click.option("--audience", type=click.Choice(["internal", "public"]), default=None, envvar="KB_AUDIENCE", expose_value=False, callback=_publication_env, help="public: leave out audience: internal content everywhere (default internal). Env: KB_AUDIENCE.")(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
+@publication_options
 def main() -> None:
     """Knowledge base and troubleshooting guides for IT support teams.
 
@@ -52,6 +67,7 @@ def _require_root(root: Path) -> Path:
 
 @main.command()
 @ROOT_OPTION
+@publication_options
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--format", "fmt", type=click.Choice(["human", "github", "json"]), default="human", show_default=True, help="human: path:line:col lines; github: workflow annotations; json: a list of objects.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
@@ -219,6 +235,7 @@ def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, c
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
+@publication_options
 def index(root: Path, index_dir: Path | None) -> None:
     """Check the content, then build and switch to a new search index generation.
 
@@ -322,6 +339,7 @@ def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
 @ROOT_OPTION
 @SITE_OPTION
 @INDEX_OPTION
+@publication_options
 def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
     """Check the content, then build the static site and a new search index generation.
 
@@ -336,6 +354,7 @@ def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
 @ROOT_OPTION
 @SITE_OPTION
 @INDEX_OPTION
+@publication_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, port: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -30,6 +31,7 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
     watch_index: bool = Field(True, description="Check the index pointer once a second and reload when kb build/kb index switched it.")
+    audience: Literal["internal", "public"] = Field("internal", description="public: answer only from an index built with --audience public (503 otherwise), so a public service never serves internal content.")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

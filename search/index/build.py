@@ -35,6 +35,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from ..content.problems import ContentError, Severity
+from ..content.publishing import published
 from ..content.repository import Repository
 from ..content.triage import Triage
 from . import catalog as catalog_mod
@@ -308,8 +309,11 @@ def check_content(repo: Repository) -> None:
 
 
 def write_generation(repo: Repository, target: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest."""
+    """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest.
+    Only what ``repo.policy`` publishes goes in (``content.publishing``): no draft, and no internal
+    content in a public generation, in the search index, the catalog, triage or the guide files."""
     started = time.monotonic()
+    repo = published(repo, repo.policy)
     docs = catalog_mod.searchable_documents(repo)
     catalog = catalog_mod.build_catalog(repo)
     offsets = write_store(target / STORE_FILE, ((d.text, d.markdown) for d in docs))
@@ -337,6 +341,8 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
     manifest = {
         "index_schema": INDEX_SCHEMA,
         "content_version": repo.content_version,
+        "audience": repo.policy.audience.value,
+        "preview": repo.policy.preview,
         "documents": len(docs),
         **counts,
         "categories": len(catalog["categories"]),

@@ -21,6 +21,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
@@ -174,7 +175,7 @@ class Generation:
             self.close()
             raise IndexUnavailable(f"generation {path.name}: Whoosh holds {self.reader.doc_count()} documents, the catalog {len(self.ids)}")
         try:
-            self.content: Repository = load_repository(path / CONTENT_DIR)
+            self.content: Repository = load_repository(path / CONTENT_DIR, Policy())  # the snapshot holds published content only
             self.triage: Triage = Triage.from_state(json.loads((path / TRIAGE).read_text("utf-8")))
         except Exception as exc:  # any failure of a verified file is a defect to report, not to serve
             self.close()

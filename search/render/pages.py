@@ -11,7 +11,8 @@ from typing import TypeVar
 
 from ..workflow.review import review_due
 from ..content import sitemap
-from ..content.models import Category, EscalationStep
+from ..content.models import Category, DocumentMeta, EscalationStep, Status
+from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from . import markup, mdpage
@@ -32,12 +33,14 @@ class Pages:
         self.categories = CategoryIndex(repo.taxonomy)
         self.guides_in: dict[str, list[Guide]] = defaultdict(list)
         self.articles_in: dict[str, list[Article]] = defaultdict(list)
-        for guide in repo.guides:
+        # listings show listed content only: retired pages are reachable by URL alone
+        shown = listed(repo.guides, repo.policy)
+        for guide in shown:
             self.guides_in[guide.meta.category or ""].append(guide)
-        for article in repo.articles:
+        for article in listed(repo.articles, repo.policy):
             self.articles_in[article.meta.category or ""].append(article)
         self.guides_for_article: dict[str, list[Guide]] = defaultdict(list)
-        for guide in repo.guides:
+        for guide in shown:
             for article_id in guide.meta.articles:
                 self.guides_for_article[article_id].append(guide)
 
@@ -273,7 +276,7 @@ class Pages:
         guides = self.guides_for_article.get(article.id, [])
         if guides:
             facts.append('<span class="kbg-fact">Guides ' + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides) + "</span>")
-        return '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
+        return status_banner(meta) + '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
 
     def article_source(self, article: Article, markdown: str) -> str:
         """The article's Markdown with the header under its title (after a leading ``# Title``)."""
@@ -282,6 +285,15 @@ class Pages:
         if first.startswith("# "):
             return f"{first}\n\n{header}\n\n{rest}"
         return f"{header}\n\n{markdown}"
+
+
+def status_banner(meta: DocumentMeta) -> str:
+    """The notice on a page that is shown but not published as usual (see ``content.publishing``)."""
+    if meta.status is Status.draft:
+        return '<p class="kbg-banner kbg-banner--draft" role="note"><strong>Draft.</strong> This page is a preview: it is not published and may be wrong.</p>\n'
+    if meta.status is Status.retired:
+        return '<p class="kbg-banner kbg-banner--retired" role="note"><strong>Retired.</strong> This page is kept for reference only: it is no longer maintained and is left out of search and listings.</p>\n'
+    return ""
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,9 @@ class LiveServer:
                 self.process.wait(5)
 
 
-def start_server(root: Path, log: Path, **env: str) -> LiveServer:
-    """`python -m uvicorn --factory search.api:create_app` on a free port, settings from KB_*."""
+def start_server(root: Path, log: Path, health: int = 200, **env: str) -> LiveServer:
+    """`python -m uvicorn --factory search.api:create_app` on a free port, settings from KB_*;
+    ready when /api/health answers ``health`` (a service that must refuse its index answers 503)."""
     port = free_port()
     environment = {**os.environ, "KB_ROOT": str(root), "KB_ADMIN_TOKEN": TOKEN, **env}
     environment.pop("KB_CONFIG", None)
@@ -58,7 +59,7 @@ def start_server(root: Path, log: Path, **env: str) -> LiveServer:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            if httpx.get(server.url + "/api/health", timeout=1).status_code == 200:
+            if httpx.get(server.url + "/api/health", timeout=1).status_code == health:
                 return server
         except httpx.HTTPError:
             pass
