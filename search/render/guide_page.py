@@ -133,8 +133,9 @@ class GuidePage:
             status = text(meta.status.value.capitalize())
             facts.append(status if lean else f'<span class="kbg-badge kbg-badge--{meta.status.value}">{status}</span>')
         parts = [f"<h1>{text(meta.title)}</h1>"]
-        if not lean:
-            parts.append(status_banner(meta))
+        banner = "" if lean else status_banner(meta)
+        if banner:
+            parts.append(banner)
         if meta.summary:
             parts.append(f'<p class="kbg-summary">{self.md_inline(meta.summary)}</p>')
         parts.append('<p class="kbg-meta">' + " ".join(facts) + "</p>")

@@ -30,7 +30,7 @@ _LAYOUT = re.compile(r"\n[ \t]*")
 class _OneLineLoader(jinja2.FileSystemLoader):
     """Loads a template with its source line breaks and indentation removed."""
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         return _LAYOUT.sub("", source).strip(), filename, uptodate
 
