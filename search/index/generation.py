@@ -26,7 +26,7 @@ from ..content.triage import Triage
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .snippets import SCAN_BYTES, Highlighter, Snippet
-from .spelling import Speller
+from .spelling import MAX_CORRECTED_WORDS, Speller
 from .store import STORE_FILE, TextStore
 from .synonyms import SynonymTable
 
@@ -272,10 +272,12 @@ class Generation:
         except QueryError:
             return None
         corrections = []
+        probes = 0
         for pos, word in _words(node):
             lowered = word.lower()
             if lowered.isalpha() and not self.speller.known(lowered):
-                fixed = self.speller.correct(lowered)
+                fixed = self.speller.correct(lowered) if probes < MAX_CORRECTED_WORDS else None
+                probes += 1
                 if fixed:
                     corrections.append((pos, word, fixed))
         return apply_corrections(text, corrections) if corrections else None

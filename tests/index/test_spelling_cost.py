@@ -1,0 +1,30 @@
+"""Spelling correction in /api/search costs a bounded amount per query, whatever the words."""
+
+from __future__ import annotations
+
+import random
+import string
+import time
+
+from search.index import Generation
+from search.index.spelling import MAX_CORRECTED_WORDS, MEMO_SIZE, Speller
+
+
+def test_a_query_of_long_unknown_words_corrects_a_bounded_number(generation: Generation) -> None:
+    # without the cap all 12 typos would be corrected, and each of the 16 long words probed
+    text = " ".join(["pasword"] * 4 + ["".join(random.Random(n).choices(string.ascii_lowercase, k=20)) for n in range(16)] + ["pasword"] * 8)
+    started = time.perf_counter()
+    result = generation.search(text)
+    assert time.perf_counter() - started < 0.5
+    assert len(generation.compile(text).corrections) == 4 < MAX_CORRECTED_WORDS  # the first 8 unknown words only
+    assert result.suggestion is None or result.suggestion.count("password") == 4
+
+
+def test_corrections_are_remembered_and_the_memory_is_bounded() -> None:
+    speller = Speller({"password": 9, "printer": 4})
+    assert speller.correct("pasword") == "password"
+    assert speller.correct("pasword") == "password"
+    for n in range(MEMO_SIZE + 10):
+        speller.correct("zz" + "".join(random.Random(n).choices(string.ascii_lowercase, k=8)))
+    assert len(speller._memo) <= MEMO_SIZE
+    assert speller.correct("printr") == "printer"
