@@ -11,7 +11,8 @@ content; skipped with a message when ../shared is absent):
   prints ``/api/search`` p50 from one client while idle and while 8 clients send hostile
   ``POST /api/triage`` requests back to back (target: busy p50 <= 2x the quiet p50).
 
-Usage: .venv/bin/python bench/triage_bench.py [--corpus PATH] [--seconds 8]
+Usage: .venv/bin/python bench/triage_bench.py [--corpus PATH] [--seconds 8] [--per-kind 20] [--workdir DIR]
+(--workdir keeps the imported corpus and its index there, and reuses them on the next run.)
 """
 
 from __future__ import annotations
@@ -110,11 +111,12 @@ def search_latencies(base: str, paths: list[str], seconds: float) -> list[float]
     return latencies
 
 
-def bench(content: Path, seconds: float) -> None:
+def bench(content: Path, seconds: float, per_kind: int) -> None:
     index_dir = content / ".kb-index"
-    t = time.perf_counter()
-    built = build_generation(load_repository(content), index_dir, check=False)
-    print(f"index: {built.articles} articles + {built.guides} guides, built in {time.perf_counter() - t:.1f} s")
+    if not (index_dir / "CURRENT").exists():
+        t = time.perf_counter()
+        built = build_generation(load_repository(content), index_dir, check=False)
+        print(f"index: {built.articles} articles + {built.guides} guides, built in {time.perf_counter() - t:.1f} s")
     gen = open_current(index_dir)
     t = time.perf_counter()
     triage = gen.triage
@@ -123,9 +125,9 @@ def bench(content: Path, seconds: float) -> None:
     queries = make_queries(gen.titles)
     gen.close()
 
-    texts = hostile_texts(vocabulary, seed=11)
+    texts = hostile_texts(vocabulary, seed=11, per_kind=per_kind)
     time_suggest(triage, texts[:6], 1)  # warm-up
-    times = time_suggest(triage, texts, rounds=2)
+    times = time_suggest(triage, texts, rounds=1)
     print("\nTriage.suggest on hostile text (ms)          p50      p99      max")
     for kind in HOSTILE_KINDS:
         v = times[kind]
@@ -182,22 +184,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--seconds", type=float, default=8.0, help="seconds per /api/search measurement")
+    parser.add_argument("--per-kind", type=int, default=20, help="hostile texts of each kind")
+    parser.add_argument("--workdir", type=Path, help="keep (and reuse) the imported corpus and its index here")
     args = parser.parse_args()
     if not args.corpus.is_file():
         print(f"skipped: {args.corpus} not found (../shared is absent in a plain clone); this benchmark needs the full corpus")
         return
     with tempfile.TemporaryDirectory(prefix="kb-triage-bench-") as tmp:
-        work = Path(tmp)
-        shipped = work / "shipped"
-        shipped.mkdir()
-        for folder in ("guides", "kb"):
-            shutil.copytree(ROOT / folder, shipped / folder)
-        with tarfile.open(args.corpus) as tar:
-            tar.extractall(work / "unpacked", filter="data")
-        t = time.perf_counter()
-        report = import_articles(work / "unpacked" / "microsoft-support-articles", work / "corpus", base=shipped)
-        print(f"imported {report.articles} articles in {len(report.categories)} categories in {time.perf_counter() - t:.1f} s")
-        bench(work / "corpus", args.seconds)
+        work = args.workdir or Path(tmp)
+        if not (work / "corpus").is_dir():
+            shipped = work / "shipped"
+            shipped.mkdir(parents=True)
+            for folder in ("guides", "kb"):
+                shutil.copytree(ROOT / folder, shipped / folder)
+            with tarfile.open(args.corpus) as tar:
+                tar.extractall(work / "unpacked", filter="data")
+            t = time.perf_counter()
+            report = import_articles(work / "unpacked" / "microsoft-support-articles", work / "corpus", base=shipped)
+            print(f"imported {report.articles} articles in {len(report.categories)} categories in {time.perf_counter() - t:.1f} s")
+        bench(work / "corpus", args.seconds, args.per_kind)
 
 
 if __name__ == "__main__":

@@ -260,7 +260,8 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: the service's trusted_proxies setting alone decides whom X-Forwarded-For names
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:

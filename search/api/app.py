@@ -19,6 +19,7 @@ from starlette.types import Scope
 from .. import __version__
 from .middleware import BodySizeLimit, DiagnoseFastPath
 from .problems import install_problem_handlers
+from .ratelimit import RateLimit
 from .routes import admin, catalog, diagnose, health, search, triage, walk
 from .settings import Settings
 from .state import IndexState
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst, admin_failures_per_minute=settings.rate_limit_admin_failures, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

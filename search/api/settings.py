@@ -7,6 +7,7 @@ the prefix, e.g. ``admin_token = "..."``, ``cors_origins = ["https://desk.exampl
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65_536, ge=0, description="Largest request body accepted (413 above).")
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
+    rate_limit_per_minute: int = Field(1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off).")
+    rate_limit_burst: int = Field(200, ge=1, description="API requests a client may send at once before the per-minute rate applies.")
+    rate_limit_admin_failures: int = Field(5, ge=1, le=1000, description="Failed admin-token attempts per minute per client; past it admin routes answer 429.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -38,6 +45,11 @@ class Settings(BaseSettings):
             raise ValueError('site_url must end with "/"')
         if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
             raise ValueError("admin_token must be at least 16 characters")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f'trusted_proxies: "{proxy}" is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)') from None
         return self
 
     @property

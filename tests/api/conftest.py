@@ -64,14 +64,14 @@ class LiveServer:
                 self.process.wait(5)
 
 
-def start_server(root: Path, log: Path, **env: str) -> LiveServer:
+def start_server(root: Path, log: Path, *, uvicorn_args: tuple[str, ...] = (), **env: str) -> LiveServer:
     """`python -m uvicorn --factory search.api:create_app` on a free port, settings from KB_*."""
     port = free_port()
     environment = {**os.environ, "KB_ROOT": str(root), "KB_ADMIN_TOKEN": TOKEN, **env}
     environment.pop("KB_CONFIG", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_args],
             cwd=root,
             env=environment,
             stdout=out,
@@ -99,7 +99,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     site = root / "site"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>KB</title><h1>Knowledge base</h1>", "utf-8")
-    server = start_server(root, tmp_path_factory.mktemp("logs") / "server.log")
+    # schemathesis and the load tests send far more than a person: rate limiting is tested in test_ratelimit.py
+    server = start_server(root, tmp_path_factory.mktemp("logs") / "server.log", KB_RATE_LIMIT_PER_MINUTE="0")
     yield server
     server.stop()
 
