@@ -16,6 +16,7 @@ import click
 from . import __version__
 
 if TYPE_CHECKING:
+    from .api.settings import Settings
     from .content.repository import Repository
 
 ROOT_OPTION = click.option(
@@ -251,11 +252,11 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
     """
     import uvicorn
 
-    from .api import Settings, create_app
+    from .api import create_app
     from .index import read_current
 
     _require_root(root)
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     if read_current(settings.index_path) is None:
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
@@ -264,10 +265,22 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
 
-def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
-    from .api import Settings
+class _InvalidSettings(click.ClickException):
+    exit_code = 2  # a usage error: one line, no traceback
 
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+
+def _settings(**values: object) -> Settings:
+    """The service settings (KB_*, KB_CONFIG) with these values; invalid ones end the command with one line."""
+    from .api.settings import InvalidSettings, load_settings
+
+    try:
+        return load_settings(**values)
+    except InvalidSettings as exc:
+        raise _InvalidSettings(f"invalid settings: {exc}") from None
+
+
+def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     return settings.site_path, settings.index_path
 
 

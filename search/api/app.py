@@ -21,7 +21,7 @@ from .middleware import BodySizeLimit, DiagnoseFastPath
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
 from .routes import admin, catalog, diagnose, health, search, triage, walk
-from .settings import Settings
+from .settings import Settings, settings_or_exit
 from .state import IndexState
 
 log = logging.getLogger("search.api")
@@ -40,7 +40,7 @@ class SiteMount(Mount):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service. Reads settings (env KB_*, KB_CONFIG file) only when none are given."""
-    settings = settings if settings is not None else Settings()
+    settings = settings if settings is not None else settings_or_exit()
     state = IndexState(settings)
 
     @asynccontextmanager
