@@ -96,6 +96,8 @@ def post_json(url: str, body: dict[str, object], timeout: float = 60) -> int:
     except urllib.error.HTTPError as e:
         e.read()
         return e.code
+    except OSError:  # timed out or refused: counted as status 0
+        return 0
 
 
 def search_latencies(base: str, paths: list[str], seconds: float) -> list[float]:

@@ -11,13 +11,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .. import __version__
-from .middleware import BodySizeLimit, DiagnoseFastPath
+from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
 from .routes import admin, catalog, diagnose, health, search, triage, walk
@@ -92,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst, admin_failures_per_minute=settings.rate_limit_admin_failures, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "POST"],
