@@ -132,6 +132,15 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
+def _source(value: Any) -> str:
+    """A loaded scalar as its author wrote it (as near as the value allows)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (YInt, YFloat)):
+        return value.raw
+    return "" if value is None else str(value)
+
+
 def _pos(mark: Any) -> Pos:
     return mark.line + 1, mark.column + 1
 
@@ -252,11 +261,19 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
     if frame[2] is _NO_KEY:  # this value is a key
         if isinstance(value, (dict, list)):
             raise YamlProblem(*position, "yaml-syntax", "a mapping key must be a plain value, not a list or mapping")
-        hashable = value
-        if hashable in frame[4]:
-            first = frame[4][hashable]
-            raise YamlProblem(*position, "duplicate-key", f'duplicate key "{value}" (first defined at line {first[0] + doc.line_offset}); remove or rename one of them')
-        frame[4][hashable] = position
+        if value in frame[4]:
+            first, first_key = frame[4][value]
+            line = first[0] + doc.line_offset
+            if describe(first_key) != describe(value):  # true and 1, 1 and 1.0, 1 and 01: equal only once loaded
+                raise YamlProblem(
+                    *position,
+                    "duplicate-key",
+                    f"keys {describe(first_key)} at line {line} and {describe(value)} both load as non-strings, and as the same key;"
+                    f' quote them as text: "{_source(first_key)}": and "{_source(value)}":',
+                )
+            shown = f'"{value}"' if isinstance(value, str) else describe(value)
+            raise YamlProblem(*position, "duplicate-key", f"duplicate key {shown} (first defined at line {line}); remove or rename one of them")
+        frame[4][value] = (position, value)
         frame[2], frame[3] = value, position
         return path
     key = frame[2]
