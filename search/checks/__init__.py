@@ -64,4 +64,4 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems))
 
 
-from . import markdown, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import control, markdown, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

@@ -50,6 +50,8 @@ class NearWords:
             if candidate == word:
                 continue
             matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:  # cheap upper bounds first
+                continue
             ratio = matcher.ratio()
             if ratio >= cutoff and (best is None or (ratio, candidate) > best):
                 best = (ratio, candidate)

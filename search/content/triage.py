@@ -120,13 +120,16 @@ class Triage:
         scores: dict[str, float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         seen: set[str] = set()
-        used: set[int] = set()  # word positions already counted in a longer phrase
+        used = bytearray(len(words))  # word positions already counted in a longer phrase
         corrections: dict[str, str | None] = {}
+        starts = [i for i, word in enumerate(words) if word in self.phrase_starts]
         for size in range(self.max_phrase, 0, -1):
-            for i in range(len(words) - size + 1):
-                if size > 1 and words[i] not in self.phrase_starts or used.intersection(range(i, i + size)):
+            for i in range(len(words)) if size == 1 else [i for i in starts if i + size <= len(words)]:
+                if used[i] if size == 1 else any(used[i : i + size]):
                     continue
-                term = " ".join(words[i : i + size])
+                term = words[i] if size == 1 else " ".join(words[i : i + size])
+                if term in seen:
+                    continue
                 shown = term
                 factor = 1.0
                 if term not in self.vocab and size == 1 and len(term) >= 4 and term not in STOPWORDS:
@@ -139,7 +142,7 @@ class Triage:
                 if term not in self.vocab or term in seen:
                     continue
                 seen.add(term)
-                used.update(range(i, i + size))
+                used[i : i + size] = b"\x01" * size
                 for category, kind in self.vocab[term].items():
                     scores[category] += WEIGHTS[kind] * self.idf[term] * factor * size
                     matched[category].append(shown)

@@ -11,6 +11,7 @@ came from so schema errors map back to ``path:line:col``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,9 @@ _STANDARD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.or
 _Scalar, _Alias, _DocumentStart = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
 _MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+# Controls other than tab and line breaks, and the bidi overrides/isolates ("Trojan Source").
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL"}
 # A plain scalar starting with none of these is a string (no null, bool, int or float starts so).
 _NOT_TEXT_START = frozenset("~nNtTfF-+.0123456789")
 
@@ -130,6 +134,15 @@ def describe(value: Any) -> str:
     if value is None:
         return "an empty value"
     return repr(value)
+
+
+def describe_control(char: str) -> str:
+    """The message for a control or bidi character found in content."""
+    code = ord(char)
+    if 0x202A <= code <= 0x2069:
+        return f"bidi control U+{code:04X} ({unicodedata.name(char)}) reorders how the text displays; remove it"
+    name = _CONTROL_NAMES.get(code, "C0 control" if code < 0x20 else "C1 control")
+    return f"control character U+{code:04X} ({name}) in the text; remove it (editors hide it, terminals and tools act on it)"
 
 
 def _source(value: Any) -> str:
@@ -229,6 +242,8 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
         if offset is not None:
             before = text[:offset]
             line, col = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+            if offset < len(text) and CONTROL_CHARACTER.match(text[offset]):
+                raise YamlProblem(line, col, "control-character", describe_control(text[offset])) from None
         raise YamlProblem(line, col, "yaml-syntax", str(getattr(exc, "reason", exc)) or "invalid YAML") from None
     return doc
 
