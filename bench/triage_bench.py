@@ -77,14 +77,17 @@ def hostile_texts(vocabulary: list[str], seed: int, per_kind: int = 20) -> list[
     return texts
 
 
-def time_suggest(triage: object, texts: list[tuple[str, str]], rounds: int) -> dict[str, list[float]]:
+def time_suggest(triage: object, texts: list[tuple[str, str]], rounds: int) -> tuple[dict[str, list[float]], list[float]]:
+    """Wall-clock ms per kind, and the CPU ms of every call (immune to other processes on the machine)."""
     times: dict[str, list[float]] = {kind: [] for kind in HOSTILE_KINDS}
+    cpu: list[float] = []
     for _ in range(rounds):
         for kind, text in texts:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.thread_time()
             triage.suggest(text, 3)  # type: ignore[attr-defined]
             times[kind].append((time.perf_counter() - t) * 1000)
-    return times
+            cpu.append((time.thread_time() - c) * 1000)
+    return times, cpu
 
 
 def post_json(url: str, body: dict[str, object], timeout: float = 60) -> int:
@@ -129,7 +132,7 @@ def bench(content: Path, seconds: float, per_kind: int) -> None:
 
     texts = hostile_texts(vocabulary, seed=11, per_kind=per_kind)
     time_suggest(triage, texts[:6], 1)  # warm-up
-    times = time_suggest(triage, texts, rounds=1)
+    times, cpu = time_suggest(triage, texts, rounds=1)
     print("\nTriage.suggest on hostile text (ms)          p50      p99      max")
     for kind in HOSTILE_KINDS:
         v = times[kind]
@@ -137,6 +140,7 @@ def bench(content: Path, seconds: float, per_kind: int) -> None:
     every = [x for v in times.values() for x in v]
     p99 = percentile(every, 99)
     print(f"  {'all':<40} {percentile(every, 50):8.2f} {p99:8.2f} {max(every):8.2f}   target p99 <= 50 ms: {'met' if p99 <= 50 else 'NOT met'}")
+    print(f"  {'all, CPU time of the thread':<40} {percentile(cpu, 50):8.2f} {percentile(cpu, 99):8.2f} {max(cpu):8.2f}")
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
