@@ -11,6 +11,7 @@ instead of the whole vocabulary. Callers still cap how many words one request ma
 from __future__ import annotations
 
 import difflib
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -56,3 +57,36 @@ class NearWords:
             if ratio >= cutoff and (best is None or (ratio, candidate) > best):
                 best = (ratio, candidate)
         return best[1] if best else None
+
+
+class SimilarNames:
+    """"Did you mean" over many identifiers (guide and article ids) at a bounded cost per look-up.
+
+    ``difflib.get_close_matches`` over 8,000 ids costs up to half a second for one 30-character
+    probe (every id that passes its cheap bounds gets a full ratio). Here only a few candidates get
+    a ratio: ids one deletion apart (a :class:`NearWords` index over whole ids) and ids sharing a
+    hyphen-separated word with the probe, at most ``MAX_CANDIDATES`` of them.
+    """
+
+    MAX_CANDIDATES = 200
+    MAX_PROBE = 200
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = sorted(set(names))
+        self.near = NearWords(self.names)
+        by_word: dict[str, list[str]] = defaultdict(list)
+        for name in self.names:
+            for word in set(re.split(r"[-_/.\s]+", name)):
+                if word:
+                    by_word[word].append(name)
+        self.by_word = dict(by_word)
+
+    def similar(self, name: str, n: int = 3, cutoff: float = 0.6) -> list[str]:
+        probe = name.strip().lower()[: self.MAX_PROBE]
+        candidates = self.near.candidates(probe)
+        for word in dict.fromkeys(re.split(r"[-_/.\s]+", probe)):
+            for found in self.by_word.get(word, ())[: self.MAX_CANDIDATES]:
+                if len(candidates) >= self.MAX_CANDIDATES:
+                    break
+                candidates.add(found)
+        return difflib.get_close_matches(probe, sorted(candidates), n=n, cutoff=cutoff)

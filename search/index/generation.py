@@ -22,6 +22,7 @@ from whoosh import query as wq
 
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
+from ..content.fuzzy import SimilarNames
 from ..content.triage import Triage
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
@@ -188,10 +189,13 @@ class Generation:
         return suggest_categories(name, self.catalog["categories"], self.catalog["zendesk_tags"])
 
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
-        import difflib
-
-        table = self.catalog["guides" if doc_type == "guide" else "articles"]
-        return difflib.get_close_matches(name.strip().lower(), list(table), n=3, cutoff=0.6)
+        """Close ids for a 404's "did you mean" (bounded work per look-up, see SimilarNames)."""
+        key = "guides" if doc_type == "guide" else "articles"
+        with self.lock:
+            if ("names", key) not in self.cache:
+                self.cache[("names", key)] = SimilarNames(self.catalog[key])
+            names: SimilarNames = self.cache[("names", key)]
+        return names.similar(name)
 
     def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:
         """Parse and compile user text (raises :class:`QueryError`)."""

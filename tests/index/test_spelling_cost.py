@@ -28,3 +28,21 @@ def test_corrections_are_remembered_and_the_memory_is_bounded() -> None:
         speller.correct("zz" + "".join(random.Random(n).choices(string.ascii_lowercase, k=8)))
     assert len(speller._memo) <= MEMO_SIZE
     assert speller.correct("printr") == "printer"
+
+
+def test_did_you_mean_over_thousands_of_ids_is_bounded_and_finds_typos() -> None:
+    from search.content.fuzzy import SimilarNames
+
+    rng = random.Random(3)
+    ids = sorted({"-".join("".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(rng.randint(2, 6))) for _ in range(8_200)})
+    names = SimilarNames(ids)
+    for probe in ["".join(rng.choices(string.ascii_lowercase + "-", k=30)) for _ in range(20)] + ["x" * 5_000]:
+        started = time.perf_counter()
+        names.similar(probe)
+        assert time.perf_counter() - started < 0.05  # difflib over all ids: up to 0.45 s for such a probe
+    for real in rng.sample(ids, 50):
+        i = rng.randrange(len(real))
+        typo = real[:i] + real[i + 1 :]
+        assert real in names.similar(typo)
+        words = real.split("-")
+        assert real in names.similar("-".join(words[:-1]), n=50) or len(words) < 3
