@@ -46,3 +46,17 @@ def test_did_you_mean_over_thousands_of_ids_is_bounded_and_finds_typos() -> None
         assert real in names.similar(typo)
         words = real.split("-")
         assert real in names.similar("-".join(words[:-1]), n=50) or len(words) < 3
+
+
+def test_category_did_you_mean_is_bounded_on_a_large_taxonomy() -> None:
+    from search.content.taxonomy import suggest_categories
+
+    rng = random.Random(4)
+    ids = sorted({"/".join("".join(rng.choices(string.ascii_lowercase, k=rng.randint(4, 12))) for _ in range(rng.randint(1, 3))) for _ in range(300)})
+    tags = {"".join(rng.choices(string.ascii_lowercase + "_", k=12)): rng.choice(ids) for _ in range(1_500)}
+    for probe in ["".join(rng.choices(string.ascii_lowercase + "/-", k=k)) for k in (10, 30, 100, 5_000)]:
+        started = time.perf_counter()
+        suggest_categories(probe, ids, tags)
+        assert time.perf_counter() - started < 0.1  # was O(categories x tags) full ratios: ~0.5 s
+    target = ids[7]
+    assert suggest_categories(target[:-1], ids, tags)[0] == target
