@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +40,6 @@ class SiteMount(Mount):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service. Reads settings (env KB_*, KB_CONFIG file) only when none are given."""
     settings = settings if settings is not None else settings_or_exit()
-    sys.setswitchinterval(triage.GIL_SWITCH_SECONDS)  # latency of short requests next to CPU-bound ones
     state = IndexState(settings)
 
     @asynccontextmanager

@@ -1,7 +1,8 @@
 """Per-client rate limiting of ``/api/...``: ``429`` problem+json with ``Retry-After`` past the limit.
 
 Two token buckets per client. Every API request takes a token from the first (``rate_limit_per_minute``
-refilled steadily, up to ``rate_limit_burst`` at once): generous enough that a technician, or a
+refilled steadily, up to ``rate_limit_burst`` at once; a triage request takes ``COSTS`` tokens):
+generous enough that a technician, or a
 desk behind one proxy, never meets it, while one client cannot monopolise the service. Every
 admin request that ends in 401 or 403 takes a token from the second (``admin_failures_per_minute``,
 no burst beyond that), and an empty one refuses further admin requests from that client, so the
@@ -32,6 +33,9 @@ from .problems import PROBLEM_TYPE
 MAX_CLIENTS = 10_000
 API_PREFIX = "/api/"
 ADMIN_PREFIX = "/api/admin/"
+# Tokens a request takes, by path: scoring a ticket costs up to ~10x a search, and a technician
+# triages a ticket a minute, so triage counts 10 (120 a minute sustained at the default rate).
+COSTS = {"/api/triage": 10}
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -67,13 +71,14 @@ class Buckets:
         tokens = self._refilled(client, now).tokens
         return 0.0 if tokens >= 1 else (1 - tokens) / self.rate
 
-    def take(self, client: str, now: float) -> float:
-        """Take a token: 0 when granted, else the seconds to wait for one."""
+    def take(self, client: str, now: float, cost: int = 1) -> float:
+        """Take ``cost`` tokens: 0 when granted, else the seconds to wait for them."""
         bucket = self._refilled(client, now)
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        need = min(cost, self.burst)
+        if bucket.tokens >= need:
+            bucket.tokens -= need
             return 0.0
-        return (1 - bucket.tokens) / self.rate
+        return (need - bucket.tokens) / self.rate
 
 
 def parse_networks(values: Iterable[str]) -> list[Network]:
@@ -123,7 +128,7 @@ class RateLimit:
         if failures is not None and (wait := failures.wait(client, now)):
             await _too_many(send, path, wait, "too many failed admin-token attempts from this client; wait before trying again")
             return
-        if self.requests is not None and (wait := self.requests.take(client, now)):
+        if self.requests is not None and (wait := self.requests.take(client, now, COSTS.get(path, 1))):
             await _too_many(send, path, wait, "too many requests from this client; slow down and retry after the delay in Retry-After")
             return
         if failures is None:

@@ -87,8 +87,8 @@ def test_forwarded_for_left_part_is_not_trusted(strict: LiveServer) -> None:
 def test_the_default_limits_are_not_met_by_a_busy_technician(default: LiveServer) -> None:
     with httpx.Client(base_url=default.url) as client:
         # a burst of search-as-you-type, triage and walks from one desk
-        statuses = {client.get("/api/search", params={"q": "vpn"[: 1 + n % 3]}).status_code for n in range(150)}
-        statuses |= {client.post("/api/triage", json={"subject": "vpn drops"}).status_code for _ in range(40)}
+        statuses = {client.get("/api/search", params={"q": "vpn"[: 1 + n % 3]}).status_code for n in range(120)}
+        statuses |= {client.post("/api/triage", json={"subject": "vpn drops"}).status_code for _ in range(5)}
         assert statuses <= {200, 400}
 
 
@@ -103,11 +103,19 @@ def test_failed_admin_tokens_are_limited_strictly(default: LiveServer) -> None:
     assert httpx.post(default.url + "/api/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 429
 
 
+def test_triage_costs_more_than_a_search(strict: LiveServer) -> None:
+    """Burst 5: one triage (cost 10, capped at the burst) empties the bucket that 5 searches would."""
+    with httpx.Client(base_url=strict.url, headers={"X-Forwarded-For": "203.0.113.20"}) as client:
+        assert client.post("/api/triage", json={"subject": "vpn drops"}).status_code == 200
+        _assert_429(client.get("/api/search", params={"q": "vpn"}))
+
+
 def test_buckets_refill_and_memory_is_bounded() -> None:
     buckets = Buckets(per_minute=60, burst=2)
     assert buckets.take("a", 0.0) == buckets.take("a", 0.0) == 0.0
     assert buckets.take("a", 0.0) == pytest.approx(1.0)
     assert buckets.take("a", 1.0) == 0.0  # one token a second
+    assert buckets.take("b", 5.0, cost=2) == 0.0 and buckets.take("b", 5.0, cost=2) == pytest.approx(2.0)
     for n in range(MAX_CLIENTS + 50):
         buckets.take(f"c{n}", 2.0)
     assert len(buckets._buckets) == MAX_CLIENTS
