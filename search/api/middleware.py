@@ -18,9 +18,9 @@ from .problems import PROBLEM_TYPE
 class BodySizeLimit:
     """Answer 413 (problem+json) for request bodies over ``limit`` bytes, declared or streamed.
 
-    A declared ``Content-Length`` over the limit is refused before reading. Otherwise (chunked
-    uploads) the body is read here, at most ``limit`` bytes, before the app runs, and handed on
-    in one message: an error raised from inside the app's body reading would be turned into a
+    A declared ``Content-Length`` over the limit is refused before reading (uvicorn delivers no
+    more than the declared length). A chunked upload is read here, at most ``limit`` bytes,
+    before the app runs, and handed on in one message: an error raised from inside the app's body reading would be turned into a
     400 "error parsing the body" by FastAPI, so the size is settled before FastAPI sees it.
     """
 
@@ -32,6 +32,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        streamed = False
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -41,6 +42,11 @@ class BodySizeLimit:
                 if declared > self.limit:
                     await self._reject(scope, send)
                     return
+            elif name == b"transfer-encoding":
+                streamed = True
+        if not streamed:  # no body, or one of a declared size within the limit (the server holds it to that)
+            await self.app(scope, receive, send)
+            return
         chunks: list[bytes] = []
         received = 0
         while True:
