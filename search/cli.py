@@ -18,6 +18,7 @@ import click
 from . import __version__
 
 if TYPE_CHECKING:
+    from .api.settings import Settings
     from .content.repository import Repository
 
 ROOT_OPTION = click.option(
@@ -268,22 +269,35 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
     """
     import uvicorn
 
-    from .api import Settings, create_app
+    from .api import create_app
     from .index import read_current
 
     _require_root(root)
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     if read_current(settings.index_path) is None:
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: the service's trusted_proxies setting alone decides whom X-Forwarded-For names
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+class _InvalidSettings(click.ClickException):
+    exit_code = 2  # a usage error: one line, no traceback
+
+
+def _settings(**values: object) -> Settings:
+    """The service settings (KB_*, KB_CONFIG) with these values; invalid ones end the command with one line."""
+    from .api.settings import InvalidSettings, load_settings
+
+    try:
+        return load_settings(**values)
+    except InvalidSettings as exc:
+        raise _InvalidSettings(f"invalid settings: {exc}") from None
 
 
 def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
-    from .api import Settings
-
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     return settings.site_path, settings.index_path
 
 

@@ -43,7 +43,7 @@ def loader_rule(rule_id: str, summary: str) -> None:
 
 loader_rule("encoding", "File is not UTF-8, or starts with a byte-order mark.")
 loader_rule("yaml-syntax", "YAML cannot be parsed (tabs in indentation, bad indentation, unclosed quotes, several documents).")
-loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named.")
+loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named. Keys equal only once loaded (`true` and `1`, `1` and `1.0`) are named as non-strings to quote.")
 loader_rule("yaml-alias", "YAML aliases (*name) are refused: they hide repetition and allow alias bombs.")
 loader_rule("yaml-tag", "Custom YAML tags (!tag) are refused; only plain values are content.")
 loader_rule("too-large", "File over the size cap (1 MB for YAML, 5 MB for Markdown).")
@@ -64,4 +64,4 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems))
 
 
-from . import markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import control, markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

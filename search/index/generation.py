@@ -24,12 +24,13 @@ from whoosh import query as wq
 from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
+from ..content.fuzzy import SimilarNames
 from ..content.triage import Triage
 from .pins import Pin
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .snippets import SCAN_BYTES, Highlighter, Snippet
-from .spelling import Speller
+from .spelling import MAX_CORRECTED_WORDS, Speller
 from .store import STORE_FILE, TextStore
 from .synonyms import SynonymTable
 
@@ -218,10 +219,12 @@ class Generation:
         return suggest_categories(name, self.catalog["categories"], self.catalog["zendesk_tags"])
 
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
-        import difflib
-
-        table = self.catalog["guides" if doc_type == "guide" else "articles"]
-        return difflib.get_close_matches(name.strip().lower(), list(table), n=3, cutoff=0.6)
+        """Close ids for a 404's "did you mean" (bounded work per look-up, see SimilarNames)."""
+        key = "guides" if doc_type == "guide" else "articles"
+        names: SimilarNames | None = self.cache.get(("names", key))
+        if names is None:  # built once, outside the lock searches take (about 1 s for 8,000 ids)
+            names = self.cache.setdefault(("names", key), SimilarNames(self.catalog[key]))
+        return names.similar(name)
 
     def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:
         """Parse and compile user text (raises :class:`QueryError`)."""
@@ -302,10 +305,12 @@ class Generation:
         except QueryError:
             return None
         corrections = []
+        probes = 0
         for pos, word in _words(node):
             lowered = word.lower()
             if lowered.isalpha() and not self.speller.known(lowered):
-                fixed = self.speller.correct(lowered)
+                fixed = self.speller.correct(lowered) if probes < MAX_CORRECTED_WORDS else None
+                probes += 1
                 if fixed:
                     corrections.append((pos, word, fixed))
         return apply_corrections(text, corrections) if corrections else None

@@ -25,7 +25,7 @@ from typing import Protocol
 from whoosh import query as wq
 
 from .schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, analyze
-from .spelling import Speller
+from .spelling import MAX_CORRECTED_WORDS, Speller
 from .synonyms import SynonymTable
 
 MAX_QUERY_CHARS = 500
@@ -296,6 +296,7 @@ class _Compiler:
         self.synonyms = synonyms
         self.terms: set[str] = set()
         self.corrections: list[tuple[int, str, str]] = []
+        self.spelling_probes = 0
 
     def known(self, term: str, fields: tuple[str, ...]) -> bool:
         return any(self.reader.doc_frequency(f, term) for f in fields)
@@ -312,7 +313,8 @@ class _Compiler:
         terms = tuple(analyze(word.text))
         fields = (word.field,) if word.field else TEXT_FIELDS
         if positive and self.speller is not None and len(terms) == 1 and word.text.isalpha() and not self.known(terms[0], fields):
-            if not (self.synonyms and terms in self.synonyms.by_key):
+            if not (self.synonyms and terms in self.synonyms.by_key) and self.spelling_probes < MAX_CORRECTED_WORDS:
+                self.spelling_probes += 1
                 fixed = self.speller.correct(word.text.lower())
                 if fixed:
                     fixed_terms = tuple(analyze(fixed))

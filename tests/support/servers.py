@@ -39,7 +39,7 @@ class LiveServer:
                 self.process.wait(5)
 
 
-def start_server(root: Path, log: Path, health: int = 200, **env: str) -> LiveServer:
+def start_server(root: Path, log: Path, health: int = 200, *, uvicorn_args: tuple[str, ...] = (), **env: str) -> LiveServer:
     """`python -m uvicorn --factory search.api:create_app` on a free port, settings from KB_*;
     ready when /api/health answers ``health`` (a service that must refuse its index answers 503)."""
     port = free_port()
@@ -47,7 +47,7 @@ def start_server(root: Path, log: Path, health: int = 200, **env: str) -> LiveSe
     environment.pop("KB_CONFIG", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_args],
             cwd=root,
             env=environment,
             stdout=out,
