@@ -52,6 +52,7 @@ loader_rule("schema", "A field is missing, unknown, of the wrong type, or has an
 loader_rule("answer-not-string", "An answer label loaded as a boolean, number or null; quote it.")
 loader_rule("missing-file", "A required file (categories, priorities, escalation, a guide's tree) is missing.")
 loader_rule("unreadable", "A file exists but cannot be read.")
+loader_rule("control-character", "NUL, ESC, BEL or another control character (C0/C1 except tab and newline), or a bidi override/isolate (U+202A-U+202E, U+2066-U+2069), in any content text.")
 
 
 def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
@@ -64,4 +65,4 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems))
 
 
-from . import control, markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
