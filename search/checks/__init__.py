@@ -10,8 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ..content.problems import Problem, Severity
-from ..content.repository import Repository
+from ..content.problems import ContentError, Problem, Severity
+from ..content.repository import Checked, Repository
 
 CheckFn = Callable[[Repository, dt.date], Iterable[Problem]]
 
@@ -53,6 +53,15 @@ loader_rule("answer-not-string", "An answer label loaded as a boolean, number or
 loader_rule("missing-file", "A required file (categories, priorities, escalation, a guide's tree) is missing.")
 loader_rule("unreadable", "A file exists but cannot be read.")
 loader_rule("control-character", "NUL, ESC, BEL or another control character (C0/C1 except tab and newline), or a bidi override/isolate (U+202A-U+202E, U+2066-U+2069), in any content text.")
+
+
+def checked(repo: Repository, today: dt.date | None = None) -> Checked:
+    """The repository as :class:`Checked` content, or :class:`ContentError` listing its errors."""
+    problems = run_checks(repo, today)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        raise ContentError(errors)
+    return Checked(repo, tuple(problems))
 
 
 def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:

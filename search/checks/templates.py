@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from ..content.models import PLACEHOLDER, PLACEHOLDERS
 from ..content.problems import Problem, did_you_mean
 from ..content.repository import Repository
-from ..content.models import PLACEHOLDER, PLACEHOLDERS
 from . import rule
 
 REL = "guides/templates.yml"

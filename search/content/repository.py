@@ -314,3 +314,21 @@ def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None
                 if path in table:
                     table[(*path[:-1], text)] = table.pop(path)
         node["answers"] = fixed
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A repository that ``kb check`` found free of errors: what the index builder accepts.
+
+    Made by :func:`search.checks.checked`, so a builder never runs (or skips) the checks itself.
+    ``unverified`` is for callers that vouch for content the checks would take too long on (a
+    benchmark over an imported corpus); it says so where it is used.
+    """
+
+    repo: Repository
+    warnings: tuple[Problem, ...] = ()
+
+    @classmethod
+    def unverified(cls, repo: Repository) -> Checked:
+        return cls(repo)
+

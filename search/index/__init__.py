@@ -2,7 +2,7 @@
 
 Public surface (the rest is private to the package)::
 
-    build_generation(repo, index_dir) -> BuildResult      build, validate, switch
+    build_generation(checked, index_dir) -> BuildResult   build, validate, switch (checked: search.checks.checked)
     open_current(index_dir) -> Generation                 the generation CURRENT names, pinned
     open_served(index_dir) -> Served                      that, or the newest intact fallback + why
     Generation.search(text, ...) -> SearchResult          the only way user text reaches Whoosh

@@ -34,9 +34,8 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from ..content.problems import ContentError, Severity
 from ..content.publishing import published
-from ..content.repository import Repository
+from ..content.repository import Checked, Repository
 from ..content.triage import Triage
 from . import catalog as catalog_mod
 from .generation import (
@@ -299,15 +298,6 @@ def switch_current(index_dir: Path, name: str, before: Callable[[], None] | None
     _fsync_dir(index_dir)
 
 
-def check_content(repo: Repository) -> None:
-    """Raise :class:`ContentError` when the content has errors (warnings are fine)."""
-    from ..checks import run_checks
-
-    errors = [p for p in run_checks(repo) if p.severity == Severity.ERROR]
-    if errors:
-        raise ContentError(errors)
-
-
 def write_generation(repo: Repository, target: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest.
     Only what ``repo.policy`` publishes goes in (``content.publishing``): no draft, and no internal
@@ -426,23 +416,20 @@ def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None
 
 
 def build_generation(
-    repo: Repository,
+    content: Checked,
     index_dir: Path | str,
     *,
-    check: bool = True,
     progress: Callable[[str], None] | None = None,
     before_switch: Callable[[], None] | None = None,
 ) -> BuildResult:
-    """Build, validate and switch to a new generation of ``repo`` in ``index_dir``.
+    """Build, validate and switch to a new generation of checked ``content`` in ``index_dir``.
 
-    ``check``: run the content checks first and refuse content with errors
-    (:class:`ContentError`). ``before_switch`` runs after the new generation is written and
+    ``before_switch`` runs after the new generation is written and
     validated, just before CURRENT points at it (see :func:`switch_current`). Any failure raises
     (a full disk or other write error as :class:`BuildError` naming the path) and leaves
     ``CURRENT`` as it was.
     """
-    if check:
-        check_content(repo)
+    repo = content.repo
     index_dir = Path(index_dir)
     started = time.monotonic()
     try:

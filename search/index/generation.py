@@ -21,10 +21,10 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from ..content.fuzzy import SimilarNames
 from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
-from ..content.fuzzy import SimilarNames
 from ..content.triage import Triage
 from .pins import Pin
 from .postings import Postings

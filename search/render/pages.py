@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from ..workflow.review import review_due
 from ..content import sitemap
 from ..content.models import Category, DocumentMeta, EscalationStep, Status
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
+from ..workflow.review import review_due
+from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 from . import markup, mdpage
 from .markup import text
-from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 
 D = TypeVar("D", Guide, Article)
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from ..content.models import PLACEHOLDER, PLACEHOLDERS, EscalationNode, MessageTemplate, ResolutionNode
 from ..content.repository import Repository
-from .walk import WalkState
 from .transcript import transcript_text
+from .walk import WalkState
 
 TICKET_FIELDS = ("ticket_id", "requester", "technician")
 

@@ -9,6 +9,7 @@ from support.sample import write_sample
 from support.servers import TOKEN, LiveServer, start_server
 
 from search.api import Settings, create_app
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
 
@@ -16,7 +17,7 @@ from search.index import build_generation
 @pytest.fixture(scope="module")
 def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_sample(tmp_path_factory.mktemp("content"))
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     return root
 
 
@@ -34,7 +35,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = write_sample(tmp_path_factory.mktemp("live"))
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     site = root / "site"
     site.mkdir()
     (site / "index.html").write_text("<!doctype html><title>KB</title><h1>Knowledge base</h1>", "utf-8")

@@ -15,6 +15,7 @@ import pytest
 from support.sample import write_sample
 from support.servers import TOKEN, LiveServer, free_port, kb_executable
 
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
 
@@ -62,7 +63,7 @@ def test_live_body_limit(live: LiveServer) -> None:
 def test_reload_ten_times_under_load(tmp_path: Path) -> None:
     """kb index + (SIGHUP | admin endpoint), 10 times, while a client loops: 0 failures, generation never goes back."""
     root = write_sample(tmp_path / "content")
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     port = free_port()
     log = tmp_path / "serve.log"
     # the explicit reloads are under test (no self-reload), and it is a load test: one client at full speed

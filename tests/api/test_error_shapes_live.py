@@ -10,6 +10,7 @@ import pytest
 from support.sample import write_sample
 from support.servers import LiveServer, start_server
 
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
 
@@ -20,7 +21,7 @@ LIMIT = 4096
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     root = write_sample(tmp_path_factory.mktemp("shapes"))
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     live = start_server(root, tmp_path_factory.mktemp("logs") / "shapes.log", KB_MAX_BODY_BYTES=str(LIMIT), KB_CORS_ORIGINS='["https://desk.example.com"]')
     yield live
     live.stop()

@@ -11,6 +11,7 @@ from support.sample import write_sample
 from support.servers import TOKEN, LiveServer, start_server
 
 from search.api.ratelimit import MAX_CLIENTS, Buckets, RateLimit
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
 
@@ -21,7 +22,7 @@ NO_PROXY_HEADERS = ("--no-proxy-headers",)  # as kb serve runs uvicorn: our trus
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = write_sample(tmp_path_factory.mktemp("rl"))
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     (root / "site").mkdir()
     (root / "site" / "index.html").write_text("<!doctype html><title>KB</title>", "utf-8")
     return root

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from support.sample import write_sample
 
+from search.checks import checked
 from search.content.repository import Repository, load_repository
 from search.index import Generation, build_generation, open_current
 
@@ -23,7 +24,7 @@ def repo(content: Path) -> Repository:
 def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
     root = write_sample(tmp_path_factory.mktemp("content"))
     index_dir = root / ".kb-index"
-    build_generation(load_repository(root), index_dir)
+    build_generation(checked(load_repository(root)), index_dir)
     gen = open_current(index_dir)
     yield gen
     gen.close()

@@ -10,7 +10,7 @@ import pytest
 from support.sample import write_sample
 
 from search.checks import run_checks
-from search.content.repository import load_repository
+from search.content.repository import Checked, load_repository
 from search.index import build_generation, open_current
 from search.index.corpus import category_id, import_articles, sanitize_markdown
 
@@ -74,7 +74,7 @@ def test_real_corpus_sample_imports_cleanly_and_indexes(tmp_path: Path) -> None:
     assert report.articles == 300
     repo = load_repository(dest)
     assert [p.format() for p in run_checks(repo) if p.severity.value == "error"] == []
-    build_generation(repo, tmp_path / "ix", check=False)
+    build_generation(Checked.unverified(repo), tmp_path / "ix")
     gen = open_current(tmp_path / "ix")
     try:
         title = rows[0]["title"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from search.checks import checked
 from search.content.problems import ContentError
 from search.content.repository import Repository, load_repository
 from search.index import BuildError, IndexUnavailable, build_generation, open_current, read_current
@@ -20,7 +21,7 @@ def _gens(index_dir: Path) -> list[str]:
 
 def test_first_build_creates_generation_and_pointer(repo: Repository, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    result = build_generation(repo, index_dir)
+    result = build_generation(checked(repo), index_dir)
     assert (result.generation, result.name, result.previous) == (1, "gen-000001", None)
     assert (result.guides, result.articles) == (3, 4)
     assert read_current(index_dir) == "gen-000001"
@@ -36,7 +37,7 @@ def test_first_build_creates_generation_and_pointer(repo: Repository, tmp_path: 
 def test_previous_generation_kept_older_ones_deleted(repo: Repository, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
     for expected in range(1, 5):
-        result = build_generation(repo, index_dir)
+        result = build_generation(checked(repo), index_dir)
         assert result.generation == expected
     assert read_current(index_dir) == "gen-000004"
     assert _gens(index_dir) == ["gen-000003", "gen-000004"]
@@ -44,7 +45,7 @@ def test_previous_generation_kept_older_ones_deleted(repo: Repository, tmp_path:
 
 def test_switch_happens_only_after_validation(repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     seen: list[str | None] = []
     real = build_mod.validate_generation
 
@@ -54,14 +55,14 @@ def test_switch_happens_only_after_validation(repo: Repository, tmp_path: Path, 
         real(path, name, expected)
 
     monkeypatch.setattr(build_mod, "validate_generation", spy)
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     assert seen == ["gen-000001"]
     assert read_current(index_dir) == "gen-000002"
 
 
 def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     gen = open_current(index_dir)
     before = sorted(os.listdir(index_dir))
 
@@ -72,25 +73,25 @@ def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path,
 
     monkeypatch.setattr(build_mod, "_write_whoosh", explode)
     with pytest.raises(BuildError, match="disk full"):
-        build_generation(repo, index_dir)
+        build_generation(checked(repo), index_dir)
     assert read_current(index_dir) == "gen-000001"
     assert sorted(os.listdir(index_dir)) == before  # no tmp dir, no new generation
     assert gen.search("vpn").total > 0  # what was served still answers
     gen.close()
     monkeypatch.undo()
-    assert build_generation(repo, index_dir).generation == 2
+    assert build_generation(checked(repo), index_dir).generation == 2
 
 
 def test_failed_validation_leaves_current_untouched(repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
 
     def reject(path: Path, name: str, expected: dict) -> None:
         raise BuildError("smoke query failed (simulated)")
 
     monkeypatch.setattr(build_mod, "validate_generation", reject)
     with pytest.raises(BuildError):
-        build_generation(repo, index_dir)
+        build_generation(checked(repo), index_dir)
     assert read_current(index_dir) == "gen-000001"
     assert _gens(index_dir) == ["gen-000001"]
     assert not [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
@@ -98,8 +99,8 @@ def test_failed_validation_leaves_current_untouched(repo: Repository, tmp_path: 
 
 def test_interrupted_build_leftovers_are_cleaned(repo: Repository, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
+    build_generation(checked(repo), index_dir)
     # what a kill -9 leaves behind: a half-written tmp dir, a pointer temp file, a renamed but
     # never switched generation, and an old generation
     (index_dir / "tmp-gen-000003-99999").mkdir()
@@ -107,27 +108,27 @@ def test_interrupted_build_leftovers_are_cleaned(repo: Repository, tmp_path: Pat
     (index_dir / "CURRENT.tmp-99999").write_text("gen-000003\n")
     (index_dir / "gen-000003").mkdir()
     (index_dir / "gen-000000").mkdir()
-    result = build_generation(repo, index_dir)
+    result = build_generation(checked(repo), index_dir)
     assert result.generation == 4  # numbers never go back, even past a discarded generation
     assert sorted(os.listdir(index_dir)) == [".lock", "CURRENT", "gen-000002", "gen-000004"]
 
 
 def test_missing_pointer_keeps_numbering_monotonic(repo: Repository, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
+    build_generation(checked(repo), index_dir)
     (index_dir / "CURRENT").unlink()
     with pytest.raises(IndexUnavailable):
         open_current(index_dir)
-    assert build_generation(repo, index_dir).generation == 3
+    assert build_generation(checked(repo), index_dir).generation == 3
 
 
 def test_content_with_errors_is_not_indexed(content: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(load_repository(content), index_dir)
+    build_generation(checked(load_repository(content)), index_dir)
     (content / "guides" / "vpn-no-connect.yml").write_text("nodes:\n  a:\n    type: question\n    text: Q?\n    answers:\n      yes: nowhere\n", "utf-8")
     with pytest.raises(ContentError) as caught:
-        build_generation(load_repository(content), index_dir)
+        build_generation(checked(load_repository(content)), index_dir)
     assert any(p.rule == "unknown-node" for p in caught.value.problems)
     assert read_current(index_dir) == "gen-000001"
     assert _gens(index_dir) == ["gen-000001"]
@@ -140,7 +141,7 @@ def test_concurrent_builds_get_distinct_generations(repo: Repository, tmp_path: 
 
     def run() -> None:
         try:
-            results.append(build_generation(repo, index_dir).generation)
+            results.append(build_generation(checked(repo), index_dir).generation)
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -161,14 +162,14 @@ def test_no_index_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_pointer_to_missing_generation_is_a_clear_error(repo: Repository, tmp_path: Path) -> None:
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     (index_dir / "CURRENT").write_text("gen-000042\n")
     with pytest.raises(IndexUnavailable, match="gen-000042"):
         open_current(index_dir)
 
 
 def test_generation_files(repo: Repository, tmp_path: Path) -> None:
-    result = build_generation(repo, tmp_path / "ix")
+    result = build_generation(checked(repo), tmp_path / "ix")
     names = sorted(p.name for p in result.path.iterdir())
     assert names == ["catalog.json", "content", "docs.json", "manifest.json", "postings.bin", "synonyms.json", "terms.json", "text.bin", "triage.json", "vocabulary.json", "whoosh"]
     snapshot = sorted(p.relative_to(result.path / "content").as_posix() for p in (result.path / "content").rglob("*") if p.is_file())
@@ -181,7 +182,7 @@ def test_service_start_removes_leftovers_of_interrupted_builds(repo: Repository,
     from search.api import Settings, create_app
 
     index_dir = tmp_path / "ix"
-    served = build_generation(repo, index_dir)
+    served = build_generation(checked(repo), index_dir)
     (index_dir / "tmp-gen-000002-99999").mkdir()  # a build killed before it renamed its directory
     (index_dir / "tmp-gen-000002-99999" / "docs.json").write_text("{")
     (index_dir / "CURRENT.tmp-99999").write_text("gen-000002\n")  # killed before os.replace
@@ -196,7 +197,7 @@ def test_service_start_leaves_a_running_build_alone(repo: Repository, tmp_path: 
     from search.index import clean_leftovers
 
     index_dir = tmp_path / "ix"
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     (index_dir / "tmp-gen-000002-4242").mkdir()
     with open(index_dir / ".lock", "a+") as held:
         fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # as a running `kb index` does

@@ -29,6 +29,7 @@ from support.sample import write_sample
 from support.servers import LiveServer, free_port, kb_executable, start_server
 
 from search.api import Settings, create_app
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation, open_current, read_current
 from search.index.generation import MANIFEST, generation_files
@@ -129,8 +130,8 @@ def two_generations(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A content root whose index holds gen 1 and gen 2 (current); copied by each test."""
     root = write_sample(tmp_path_factory.mktemp("pristine"))
     repo = load_repository(root)
-    build_generation(repo, root / ".kb-index")
-    build_generation(repo, root / ".kb-index")
+    build_generation(checked(repo), root / ".kb-index")
+    build_generation(checked(repo), root / ".kb-index")
     return root
 
 

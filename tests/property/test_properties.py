@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from support.sample import write_sample
 
 from search.api import Settings, create_app
-from search.checks import run_checks
+from search.checks import checked, run_checks
 from search.content.repository import load_repository
 from search.content.triage import Triage
 from search.content.yamlload import YamlProblem, load_yaml
@@ -78,7 +78,7 @@ def test_content_of_any_text_loads_to_problems_never_an_exception(scratch: Path,
 @pytest.fixture(scope="module")
 def generation() -> Iterator[Generation]:
     root = write_sample(Path(tempfile.mkdtemp(prefix="kb-prop-index-")))
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     gen = open_current(root / ".kb-index")
     yield gen
     gen.close()
@@ -113,7 +113,7 @@ def test_triage_text_path_is_bounded(triage: Triage, text: str) -> None:
 @pytest.fixture(scope="module")
 def client() -> Iterator[TestClient]:
     index_dir = Path(tempfile.mkdtemp(prefix="kb-prop-walk-"))
-    build_generation(load_repository(ROOT), index_dir)
+    build_generation(checked(load_repository(ROOT)), index_dir)
     settings = Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"), rate_limit_per_minute=0)
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client

@@ -189,6 +189,7 @@ def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repositor
     from fastapi.testclient import TestClient
 
     from search.api import Settings, create_app
+    from search.checks import checked
     from search.index import build_generation
 
     guide, answers = _pick(repo, "escalation")
@@ -200,7 +201,7 @@ def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repositor
     _click_through(page, guide, answers)
     page.click('[data-kbg="copy"]')
 
-    build_generation(repo, tmp_path / "index")
+    build_generation(checked(repo), tmp_path / "index")
     with TestClient(create_app(Settings(root=ROOT, index_dir=tmp_path / "index", site_dir=tmp_path / "no-site"))) as client:
         api = client.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "urgent", "gathered": gathered}).json()
     assert api["finished"] is True

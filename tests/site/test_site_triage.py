@@ -40,10 +40,11 @@ def service(repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempP
     import uvicorn
 
     from search.api import Settings, create_app
+    from search.checks import checked
     from search.index import build_generation
 
     index = tmp_path_factory.mktemp("triage") / "index"
-    build_generation(repo, index)
+    build_generation(checked(repo), index)
     app = create_app(Settings(root=ROOT, index_dir=index, site_dir=shipped_site))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,6 +7,7 @@ import pytest
 from support import ROOT
 from support.servers import start_server
 
+from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
 
@@ -17,7 +18,7 @@ def live_shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("shipped")
     for folder in ("guides", "kb"):
         shutil.copytree(ROOT / folder, root / folder)
-    build_generation(load_repository(root), root / ".kb-index")
+    build_generation(checked(load_repository(root)), root / ".kb-index")
     server = start_server(root, tmp_path_factory.mktemp("logs") / "server.log")
     yield server.url
     server.stop()

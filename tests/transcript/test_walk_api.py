@@ -17,6 +17,7 @@ from support import ROOT
 from support.walkpaths import shortest_routes
 
 from search.api import Settings, create_app
+from search.checks import checked
 from search.content.models import EscalationNode, ResolutionNode
 from search.content.repository import Repository, load_repository
 from search.index import build_generation
@@ -34,7 +35,7 @@ def repo() -> Repository:
 @pytest.fixture(scope="module")
 def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     index_dir = tmp_path_factory.mktemp("index")
-    build_generation(repo, index_dir)
+    build_generation(checked(repo), index_dir)
     with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"))), raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import click
 
-from .content.models import ActionNode, QuestionNode
-from .content.repository import Guide, Repository
-from .workflow.walk import WalkState, walk
-from .workflow.transcript import transcript_text
+from ..content.models import ActionNode, QuestionNode
+from ..content.repository import Guide, Repository
+from ..workflow.transcript import transcript_text
+from ..workflow.walk import WalkState, walk
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__
+from .. import __version__
+from .building import build_site_and_index
 
 if TYPE_CHECKING:
-    from .api.settings import Settings
-    from .content.repository import Repository
+    from ..api.settings import Settings
+    from ..content.repository import Checked
 
 ROOT_OPTION = click.option(
     "--root",
@@ -74,8 +75,8 @@ def _require_root(root: Path) -> Path:
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None:
     """Validate all content and report every problem, sorted by file and line."""
-    from .checks import run_checks
-    from .content.repository import load_repository
+    from ..checks import run_checks
+    from ..content.repository import load_repository
 
     repo = load_repository(_require_root(root))
     problems = run_checks(repo, today.date() if today else None)
@@ -99,29 +100,29 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="Folder to write the JSON Schema files into.")
 def schema(out: Path) -> None:
     """Export JSON Schemas for every content file kind (for editor autocompletion)."""
-    from .content.schemas import write_schemas
+    from ..content.schemas import write_schemas
 
     for path in write_schemas(out):
         click.echo(path.as_posix())
 
 
-def _clean_repository(root: Path, unchanged: str = "") -> Repository:
+def _clean_repository(root: Path, unchanged: str = "") -> Checked:
     """Load and check the content; content errors end the command with exit code 1."""
-    from .checks import run_checks
-    from .content.repository import load_repository
+    from ..checks import checked
+    from ..content.problems import ContentError
+    from ..content.repository import load_repository
 
-    repo = load_repository(_require_root(root))
-    errors = [p for p in run_checks(repo) if p.severity.value == "error"]
-    if errors:
-        for problem in errors:
+    try:
+        return checked(load_repository(_require_root(root)))
+    except ContentError as exc:
+        for problem in exc.problems:
             click.echo(problem.format(), err=True)
-        click.echo(f"{len(errors)} content errors; fix them (kb check) before this command can run" + (f"; {unchanged}" if unchanged else ""), err=True)
+        click.echo(f"{len(exc.problems)} content errors; fix them (kb check) before this command can run" + (f"; {unchanged}" if unchanged else ""), err=True)
         sys.exit(1)
-    return repo
 
 
 def _priority(value: str | None) -> str | None:
-    from .content.escalation import normalize_priority
+    from ..content.escalation import normalize_priority
 
     if value is None:
         return None
@@ -149,14 +150,14 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
     Example:
       kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
     """
-    from .content.triage import MAX_TICKET_CHARS, Triage, triage_priority
+    from ..content.triage import MAX_TICKET_CHARS, Triage, triage_priority
 
     ticket = " ".join(text).strip()
     if not ticket:
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
-    repo = _clean_repository(root)
+    repo = _clean_repository(root).repo
     if (ask if ask is not None else sys.stdin.isatty() and impact is None and urgency is None) and repo.priorities:
         impact = _ask_level("How widely does it affect the business (impact)?", repo.priorities.impact)
         urgency = _ask_level("How quickly does it need to be fixed (urgency)?", repo.priorities.urgency) if impact else None
@@ -191,7 +192,7 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
 @ROOT_OPTION
 def categories(root: Path) -> None:
     """List the category taxonomy with the number of guides and articles in each."""
-    from .content.repository import load_repository
+    from ..content.repository import load_repository
 
     repo = load_repository(_require_root(root))
     guides = [g.meta.category for g in repo.guides]
@@ -210,11 +211,11 @@ def categories(root: Path) -> None:
 @click.option("--gather/--no-gather", default=True, show_default=True, help="Ask for the guide's information-to-gather items first.")
 def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, clipboard: bool, gather: bool) -> None:
     """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
-    from .content.problems import did_you_mean
-    from .walkthrough import Quit, copy_to_clipboard, run
+    from ..content.problems import did_you_mean
+    from .walking import Quit, copy_to_clipboard, run
 
     ticket_priority = _priority(priority)
-    repo = _clean_repository(root)
+    repo = _clean_repository(root).repo
     guide = repo.guide_by_id.get(guide_id)
     if guide is None:
         raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
@@ -242,12 +243,12 @@ def index(root: Path, index_dir: Path | None) -> None:
 
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
-    from .index import BuildError, build_generation
+    from ..index import BuildError, build_generation
 
-    repo = _clean_repository(root, "the served index is unchanged")
+    content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
     try:
-        result = build_generation(repo, target, check=False)
+        result = build_generation(content, target)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
@@ -269,8 +270,8 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
     """
     import uvicorn
 
-    from .api import create_app
-    from .index import read_current
+    from ..api import create_app
+    from ..index import read_current
 
     _require_root(root)
     settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
@@ -288,7 +289,7 @@ class _InvalidSettings(click.ClickException):
 
 def _settings(**values: object) -> Settings:
     """The service settings (KB_*, KB_CONFIG) with these values; invalid ones end the command with one line."""
-    from .api.settings import InvalidSettings, load_settings
+    from ..api.settings import InvalidSettings, load_settings
 
     try:
         return load_settings(**values)
@@ -299,54 +300,6 @@ def _settings(**values: object) -> Settings:
 def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
     settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     return settings.site_path, settings.index_path
-
-
-def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
-    """Check, build the site and the index, then switch both; print progress. False when anything
-    failed (what was served before is then left exactly as it was: the site is swapped in only
-    once the new index generation is written and validated, just before CURRENT points at it)."""
-    import shutil
-    import time
-
-    from .checks import run_checks
-    from .content.repository import load_repository
-    from .docsite.build import SiteBuildError, site_lock, stage_site, swap_in
-    from .index import BuildError, build_generation
-
-    started = time.monotonic()
-    click.echo("[1/3] checking content ...", err=True)
-    repo = load_repository(_require_root(root))
-    problems = run_checks(repo)
-    errors = [p for p in problems if p.severity.value == "error"]
-    for problem in problems:
-        click.echo(problem.format(), err=True)
-    click.echo(f"      {len(repo.guides)} guides, {len(repo.articles)} articles: {len(errors)} errors, {len(problems) - len(errors)} warnings", err=True)
-    if errors:
-        return False
-
-    def swap() -> None:
-        try:
-            swap_in(staging, site_dir)
-        except OSError as exc:
-            raise SiteBuildError(f"cannot swap the new site in: {exc.filename or site_dir}: {exc.strerror or exc}", []) from exc
-
-    try:
-        with site_lock(site_dir):
-            click.echo(f"[2/3] building the site for {site_dir} ...", err=True)
-            staging = stage_site(root, site_dir)
-            try:
-                click.echo(f"[3/3] building the search index in {index_dir}, then switching site and index ...", err=True)
-                result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True), before_switch=swap)
-            finally:
-                shutil.rmtree(staging, ignore_errors=True)  # the unused build, or after the swap the previous site
-    except SiteBuildError as exc:
-        click.echo(f"site build failed; the previous site and index are unchanged:\n{exc}", err=True)
-        return False
-    except BuildError as exc:
-        click.echo(f"index build failed; the previous site and index are unchanged: {exc}", err=True)
-        return False
-    click.echo(f"done in {time.monotonic() - started:.1f} s: site {site_dir}, index {result.name} (content version {result.content_version})", err=True)
-    return True
 
 
 @main.command()
@@ -360,7 +313,7 @@ def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
     A failed step leaves the previous site and index as they were (exit 1).
     """
     site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
-    if not _build_all(root, site, index_path):
+    if not build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True)):
         sys.exit(1)
 
 
@@ -377,10 +330,10 @@ def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, 
     When the content has errors but an earlier build exists, that last good site and index
     are served (and the errors printed); without one, nothing is served (exit 1).
     """
-    from .index import read_current
+    from ..index import read_current
 
     site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
-    if not _build_all(root, site, index_path):
+    if not build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True)):
         if not (site.is_dir() and read_current(index_path)):
             click.echo("nothing to serve yet: fix the problems above and run kb start again", err=True)
             sys.exit(1)
