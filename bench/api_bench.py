@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from search.checks import run_checks  # noqa: E402
 from search.content.repository import Checked, load_repository  # noqa: E402
+from search.importers.corpus import import_articles  # noqa: E402
 from search.index import build_generation, open_current  # noqa: E402
-from search.index.corpus import import_articles  # noqa: E402
-from search.index.schema import analyze  # noqa: E402
+from search.index.engine.schema import analyze  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"

@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from api_bench import DEFAULT_CORPUS, free_port, make_queries, percentile, start, stop  # noqa: E402
 
 from search.content.repository import Checked, load_repository  # noqa: E402
+from search.importers.corpus import import_articles  # noqa: E402
 from search.index import build_generation, open_current  # noqa: E402
-from search.index.corpus import import_articles  # noqa: E402
 
 HOSTILE_KINDS = ("random words", "long unknown words", "repeated word", "unicode", "near-vocabulary typos", "100 KB input")
 

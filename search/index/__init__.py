@@ -9,9 +9,9 @@ Public surface (the rest is private to the package)::
     QueryError, BuildError, IndexUnavailable
 """
 
-from .build import BuildError, BuildResult, Served, build_generation, clean, clean_leftovers, current_path, open_current, open_served, read_current
+from .engine.query import QueryError
 from .generation import Generation, Hit, IndexUnavailable, SearchResult, generation_number
-from .query import QueryError
+from .lifecycle.build import BuildError, BuildResult, Served, build_generation, clean, clean_leftovers, current_path, open_current, open_served, read_current
 
 __all__ = [
     "BuildError",

@@ -26,13 +26,13 @@ from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
-from .pins import Pin
-from .postings import Postings
-from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
-from .snippets import SCAN_BYTES, Highlighter, Snippet
-from .spelling import MAX_CORRECTED_WORDS, Speller
-from .store import STORE_FILE, TextStore
-from .synonyms import SynonymTable
+from .engine.postings import Postings
+from .engine.query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
+from .engine.snippets import SCAN_BYTES, Highlighter, Snippet
+from .engine.spelling import MAX_CORRECTED_WORDS, Speller
+from .engine.synonyms import SynonymTable
+from .lifecycle.pins import Pin
+from .lifecycle.store import STORE_FILE, TextStore
 
 WHOOSH_DIR = "whoosh"
 MANIFEST = "manifest.json"
@@ -324,7 +324,7 @@ class Generation:
 
 def _words(node: Any) -> list[tuple[int, str]]:
     """(position, word) of every positive word, phrase words included."""
-    from .query import And, Or, Phrase, Word
+    from .engine.query import And, Or, Phrase, Word
 
     if isinstance(node, (And, Or)):
         return [w for item in node.items for w in _words(item)]

@@ -11,8 +11,8 @@ from support.sample import write_sample
 
 from search.checks import run_checks
 from search.content.repository import Checked, load_repository
+from search.importers.corpus import category_id, import_articles, sanitize_markdown
 from search.index import build_generation, open_current
-from search.index.corpus import category_id, import_articles, sanitize_markdown
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 

@@ -12,7 +12,7 @@ from search.checks import checked
 from search.content.problems import ContentError
 from search.content.repository import Repository, load_repository
 from search.index import BuildError, IndexUnavailable, build_generation, open_current, read_current
-from search.index import build as build_mod
+from search.index.lifecycle import build as build_mod
 
 
 def _gens(index_dir: Path) -> list[str]:

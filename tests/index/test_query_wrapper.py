@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.index import Generation, QueryError
-from search.index.query import MAX_DEPTH, MAX_WORDS, And, Filter, Not, Or, Phrase, Prefix, Word, parse_query
+from search.index.engine.query import MAX_DEPTH, MAX_WORDS, And, Filter, Not, Or, Phrase, Prefix, Word, parse_query
 
 HOSTILE = [
     "a" * 100_000,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from search.index import Generation
-from search.index.schema import analyze
+from search.index.engine.schema import analyze
 
 
 def ids(gen: Generation, query: str, **kw: object) -> list[str]:
@@ -121,7 +121,7 @@ def test_snippet_text_is_not_html_escaped_nor_html(generation: Generation) -> No
 
 
 def test_snippet_window_finds_later_matches() -> None:
-    from search.index.snippets import Highlighter
+    from search.index.engine.snippets import Highlighter
 
     text = "intro " * 200 + "the printer queue is stuck " + "outro " * 200
     snippet = Highlighter(set(analyze("printer queue"))).snippet(text)

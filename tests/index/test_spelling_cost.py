@@ -7,7 +7,7 @@ import string
 import time
 
 from search.index import Generation
-from search.index.spelling import MAX_CORRECTED_WORDS, MEMO_SIZE, Speller
+from search.index.engine.spelling import MAX_CORRECTED_WORDS, MEMO_SIZE, Speller
 
 
 def test_a_query_of_long_unknown_words_corrects_a_bounded_number(generation: Generation) -> None:

@@ -34,11 +34,15 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
-from ..content.publishing import published
-from ..content.repository import Checked, Repository
-from ..content.triage import Triage
-from . import catalog as catalog_mod
-from .generation import (
+from ...content.publishing import published
+from ...content.repository import Checked, Repository
+from ...content.triage import Triage
+from ..answers import catalog as catalog_mod
+from ..engine.postings import export_postings
+from ..engine.query import QueryError
+from ..engine.schema import build_schema
+from ..engine.spelling import build_vocabulary
+from ..generation import (
     CATALOG,
     CONTENT_DIR,
     DOCS,
@@ -54,10 +58,6 @@ from .generation import (
     generation_number,
 )
 from .pins import pin, pinned
-from .postings import export_postings
-from .query import QueryError
-from .schema import build_schema
-from .spelling import build_vocabulary
 from .store import STORE_FILE, write_store
 
 CURRENT = "CURRENT"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..content.prose import Kind, classify, one_line
+from ...content.prose import Kind, classify, one_line
 
 _FRONT_TAGS = re.compile(r"<[^<>\n]{0,400}>")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")

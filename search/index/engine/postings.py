@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import query as wq
 
 from .schema import TEXT_FIELDS
+from .whoosh_adapter import leaf_postings
 
 POSTINGS_FILE = "postings.bin"
 TERMS_FILE = "terms.json"
@@ -36,33 +37,6 @@ TERM_CACHE_POSTINGS = 3_000_000  # cached scored postings, all terms together
 PHRASE_CACHE = 512
 
 Scores = dict[int, float]
-
-
-def _leaf_postings(matcher: Any) -> tuple[array[int], array[float]]:
-    """All (doc numbers, weights) of one Whoosh posting list, read block by block."""
-    ids, weights = array("I"), array("f")
-    if hasattr(matcher, "_read_data") and hasattr(matcher, "_lastblock"):
-        while True:
-            if matcher._data is None:
-                matcher._read_data()
-            raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-            ids.extend(raw_ids if matcher._byteids else itertools.accumulate(raw_ids))
-            count = len(raw_ids)
-            if raw_weights is None:
-                weights.extend([1.0] * count)
-            elif isinstance(raw_weights, float):
-                weights.extend([raw_weights] * count)
-            else:
-                weights.extend(raw_weights)
-            if matcher._lastblock:
-                break
-            matcher._next_block()
-    else:  # any other matcher class: the public, slower interface
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return ids, weights
 
 
 def export_postings(reader: Any, target: Path) -> None:
@@ -76,7 +50,7 @@ def export_postings(reader: Any, target: Path) -> None:
             dfs: list[int] = []
             for bterm in reader.lexicon(field):
                 term = bterm.decode("utf-8") if isinstance(bterm, bytes) else bterm
-                ids, weights = _leaf_postings(reader.postings(field, term))
+                ids, weights = leaf_postings(reader.postings(field, term))
                 terms.append(term)
                 offsets.append(position)
                 dfs.append(len(ids))
@@ -176,7 +150,7 @@ class Postings:
         return scores
 
     def evaluate(self, q: wq.Query, searcher: Any, filters: dict[str, Any]) -> Scores:
-        """Document -> score for a query built by :mod:`search.index.query`."""
+        """Document -> score for a query built by :mod:`search.index.engine.query`."""
         if q is wq.NullQuery:
             return {}
         if isinstance(q, wq.Term):

@@ -12,15 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..content import sitemap
-from ..content.escalation import steps_for
-from ..content.models import PRIORITY_IDS, Escalation, Priorities, duration_minutes
-from ..content.prose import one_line
-from ..content.publishing import listed
-from ..content.repository import Article, Guide, Repository
-from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..workflow.steps import linearise, steps_text
-from .text import markdown_to_text
+from ...content import sitemap
+from ...content.escalation import steps_for
+from ...content.models import PRIORITY_IDS, Escalation, Priorities, duration_minutes
+from ...content.prose import one_line
+from ...content.publishing import listed
+from ...content.repository import Article, Guide, Repository
+from ...content.taxonomy import CategoryIndex, is_within, parent_ids
+from ...workflow.steps import linearise, steps_text
+from ..engine.text import markdown_to_text
 
 MAX_RELATED_ARTICLES = 10
 CATALOG_SCHEMA = 1

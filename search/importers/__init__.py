@@ -1,0 +1,1 @@
+"""Bringing existing knowledge bases in as content files (kb/ articles, guides/categories.yml)."""
