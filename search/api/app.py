@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .. import __version__
+from . import headers
 from .middleware import BodySizeLimit, DiagnoseFastPath
 from .problems import install_problem_handlers
 from .routes import admin, catalog, diagnose, health, search, triage, walk
@@ -97,4 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
+    headers.install(app)
     return app

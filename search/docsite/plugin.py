@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -27,6 +28,7 @@ from ..content import sitemap
 from ..content.problems import ContentError, Problem, Severity
 from ..content.repository import Article, Repository, load_repository
 from ..render.mdpage import LateHtml, SearchSection, fill
+from ..render.markup import sanitize
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
@@ -36,6 +38,7 @@ log = logging.getLogger("mkdocs.plugins.kb-guides")
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 ASSETS_URI = "assets/kb-guides"
+THEME_DIR = Path(__file__).parent / "theme"
 
 
 class ContentProblems(PluginError):
@@ -102,6 +105,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         return self.pages.article_source(article, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = _sanitize_authored(html, page)
         render_late = self.late.get(page.file.src_uri)
         if render_late is not None:
             late = self.pending[page.file.src_uri] = render_late()
@@ -111,6 +115,12 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         for url in external_loads(html):
             log.warning(f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively')
         return html
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """Our theme overrides first: Material's inline scripts as files, for the CSP."""
+        if isinstance(env.loader, jinja2.FileSystemLoader):
+            env.loader.searchpath.insert(0, str(THEME_DIR))
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         gc.unfreeze()
@@ -137,6 +147,16 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if tags:
                 entry["tags"] = tags
             entries.append(entry)
+
+
+def _sanitize_authored(html: str, page: Page) -> str:
+    """Pages rendered from authors' Markdown (articles, ``kb/`` pages, guide prose) through the
+    content allow-list, before our generated HTML is filled in. Generated pages hold only text
+    that :mod:`search.render.markup` has escaped or sanitized. The table of contents repeats
+    heading text outside ``page.content``: its titles are kept as plain text."""
+    if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
+        return html
+    return sanitize(html)
 
 
 def _search_entries(config: MkDocsConfig) -> list[dict[str, object]] | None:
