@@ -98,5 +98,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
-    headers.install(app)
+    headers.install(app, docs_path=f"{API_PREFIX}/docs")
     return app

@@ -96,12 +96,12 @@ def _set(start: Message, policy: str) -> None:
         headers[name] = value
 
 
-def install(app: FastAPI) -> None:
-    """Wrap ``app``'s whole middleware stack (Starlette's error handler included) in :class:`SecurityHeaders`."""
+def install(app: FastAPI, docs_path: str | None) -> None:
+    """Wrap ``app``'s whole middleware stack (Starlette's error handler included) in
+    :class:`SecurityHeaders`; ``docs_path`` is the Swagger UI page (fastapi-offline's own route)."""
     build: Callable[[], ASGIApp] = app.build_middleware_stack
-    docs = app.docs_url
 
     def build_with_headers() -> ASGIApp:
-        return SecurityHeaders(build(), docs)
+        return SecurityHeaders(build(), docs_path)
 
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

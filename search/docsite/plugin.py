@@ -13,6 +13,7 @@ import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -38,6 +39,7 @@ log = logging.getLogger("mkdocs.plugins.kb-guides")
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 ASSETS_URI = "assets/kb-guides"
+_Meta = TypeVar("_Meta")
 THEME_DIR = Path(__file__).parent / "theme"
 
 
@@ -149,14 +151,34 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             entries.append(entry)
 
 
-def _sanitize_authored(html: str, page: Page) -> str:
+def _sanitize_authored(content: str, page: Page) -> str:
     """Pages rendered from authors' Markdown (articles, ``kb/`` pages, guide prose) through the
-    content allow-list, before our generated HTML is filled in. Generated pages hold only text
-    that :mod:`search.render.markup` has escaped or sanitized. The table of contents repeats
-    heading text outside ``page.content``: its titles are kept as plain text."""
+    content allow-list, before our generated HTML is filled in; generated pages hold only text
+    that :mod:`search.render.markup` has escaped or sanitized.
+
+    Material prints front-matter values (``title``, ``description``, ``author``...) and the
+    title taken from the first heading into pages as HTML: they become escaped text, as generated
+    pages' titles are (unescaped first, so a value escaped earlier is not escaped twice). Authors
+    do not pick templates (``redirect.html`` would put ``location`` into a script)."""
     if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
-        return html
-    return sanitize(html)
+        return content
+    if page.file.generated_by is None:
+        page.meta.pop("template", None)
+        page.meta = _escaped(page.meta)
+        if "title" not in page.meta and page.title is not None:
+            page.title = _escaped(page.title)
+    return sanitize(content)
+
+
+def _escaped(value: _Meta) -> _Meta:
+    """Every string in front-matter ``value`` as escaped HTML text."""
+    if isinstance(value, str):
+        return html.escape(html.unescape(value), quote=True)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _search_entries(config: MkDocsConfig) -> list[dict[str, object]] | None:

@@ -42,8 +42,9 @@ def heading(level: int, title: str, anchor: str | None = None, searchable: bool 
 
 
 def title_meta(value: str) -> str:
-    """A page title for front matter: escaped, because themes print it as HTML."""
-    return html.escape(" ".join(value.split()), quote=False)
+    """A page title or description for front matter: escaped, because themes print it as HTML,
+    quotes too (Material puts the description into an attribute)."""
+    return html.escape(" ".join(value.split()), quote=True)
 
 
 # Placeholders survive the content sanitizer (see markup.sanitize); the secret keeps an author's
