@@ -33,7 +33,7 @@ HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 
 
 def script_hashes(page: bytes) -> str:

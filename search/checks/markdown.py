@@ -114,8 +114,14 @@ def javascript_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
 @rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.")
 def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Problem]:
     for rel, _, match, at in _matches(repo, _UNSAFE_ATTR, "{", group=1):
-        name = match.group(1).split("=")[0].strip()
-        yield Problem(rel, *at, "unsafe-attribute", f'attribute list sets "{name}", which the site removes (no scripts, styles or script URLs from content); keep classes and ids, e.g. {{ .md-button }}, and style with the site\'s CSS')
+        name = match.group(1).split("=")[0].strip().lower()
+        if name.startswith("on"):
+            fix = f'the event handler "{name}" would run script: remove it (classes and ids such as {{ .md-button }} are fine)'
+        elif name in ("style", "srcdoc"):
+            fix = f'"{name}" is removed from content: remove it and use a class such as {{ .md-button }} (styles live in the site\'s CSS)'
+        else:
+            fix = f'"{name}" is set to a script or data URL: link to a page or an https:// address instead'
+        yield Problem(rel, *at, "unsafe-attribute", f"attribute list: {fix}")
 
 
 @rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")

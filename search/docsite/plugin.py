@@ -13,7 +13,6 @@ import html
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -28,8 +27,8 @@ from ..checks import run_checks
 from ..content import sitemap
 from ..content.problems import ContentError, Problem, Severity
 from ..content.repository import Article, Repository, load_repository
-from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.markup import sanitize
+from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
@@ -39,7 +38,6 @@ log = logging.getLogger("mkdocs.plugins.kb-guides")
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 ASSETS_URI = "assets/kb-guides"
-_Meta = TypeVar("_Meta")
 THEME_DIR = Path(__file__).parent / "theme"
 
 
@@ -164,16 +162,20 @@ def _sanitize_authored(content: str, page: Page) -> str:
         return content
     if page.file.generated_by is None:
         page.meta.pop("template", None)
-        page.meta = _escaped(page.meta)
+        page.meta = {key: _escaped(value) for key, value in page.meta.items()}
         if "title" not in page.meta and page.title is not None:
-            page.title = _escaped(page.title)
+            page.title = _escaped_text(page.title)
     return sanitize(content)
 
 
-def _escaped(value: _Meta) -> _Meta:
+def _escaped_text(value: str) -> str:
+    return html.escape(html.unescape(value), quote=True)
+
+
+def _escaped(value: object) -> object:
     """Every string in front-matter ``value`` as escaped HTML text."""
     if isinstance(value, str):
-        return html.escape(html.unescape(value), quote=True)
+        return _escaped_text(value)
     if isinstance(value, list):
         return [_escaped(v) for v in value]
     if isinstance(value, dict):
