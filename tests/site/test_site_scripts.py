@@ -25,6 +25,7 @@ import pytest
 import yaml
 from conftest import ROOT, OffOriginGuard, make_content
 
+from search.api.headers import HEADERS, SITE_POLICY
 from search.content.repository import load_repository
 from search.docsite.build import build_site
 from search.index import build_generation
@@ -272,8 +273,9 @@ def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:  # 
     pages = _pages(root / "site")
     assert len(pages) >= 14 and "guides/vpn/" in pages and "articles/vpn-reinstall/" in pages
     walked = 0
+    page = _open(open_page, base)
     for path in pages:
-        page = _open(open_page, base + path)
+        page.goto(base + path)
         page.evaluate(POKE)
         if page.locator('[data-kbg="choices"]').count():
             assert len(_step_through(page)) > 1, path
@@ -299,8 +301,9 @@ def test_shipped_pages_raise_no_csp_violation(shipped_served, open_page) -> None
     root, base = shipped_served
     pages = _pages(root / "site")
     assert len(pages) > 40
+    page = _open(open_page, base)
     for path in pages:
-        page = _open(open_page, base + path)
+        page.goto(base + path)
         page.wait_for_timeout(30)
         assert page.evaluate("window.__csp") == [], path
     # the 404 page and the API docs (Swagger UI, its own policy) too
@@ -345,3 +348,10 @@ def test_every_response_carries_the_security_headers(shipped_served) -> None:  #
         policy = r.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], r.url
     assert "'sha256-" in responses[-1].headers["content-security-policy"]
+
+
+def test_readme_documents_the_headers_sent() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Content-Security-Policy: {SITE_POLICY}" in readme
+    for name, value in HEADERS.items():
+        assert f"{name}: {value}" in readme
