@@ -99,6 +99,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        _escape_front_matter(page)
         article = self.articles.get(page.file.src_uri)
         if article is None or self.pages is None:
             return markdown
@@ -152,20 +153,24 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 def _sanitize_authored(content: str, page: Page) -> str:
     """Pages rendered from authors' Markdown (articles, ``kb/`` pages, guide prose) through the
     content allow-list, before our generated HTML is filled in; generated pages hold only text
-    that :mod:`search.render.markup` has escaped or sanitized.
-
-    Material prints front-matter values (``title``, ``description``, ``author``...) and the
-    title taken from the first heading into pages as HTML: they become escaped text, as generated
-    pages' titles are (unescaped first, so a value escaped earlier is not escaped twice). Authors
-    do not pick templates (``redirect.html`` would put ``location`` into a script)."""
+    that :mod:`search.render.markup` has escaped or sanitized. A title taken from the first
+    heading is escaped text, like front-matter titles (see :func:`_escape_front_matter`)."""
     if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
         return content
+    if page.file.generated_by is None and "title" not in page.meta and page.title is not None:
+        page.title = _escaped_text(page.title)
+    return sanitize(content)
+
+
+def _escape_front_matter(page: Page) -> None:
+    """Material and its tags plugin print front-matter values of authored pages (``title``,
+    ``description``, ``author``, tags...) as HTML: they become escaped text, as generated pages'
+    titles are (unescaped first, so a value escaped earlier is not escaped twice). Runs before
+    the tags plugin reads the tags. Authors do not pick templates (``redirect.html`` would put
+    ``location`` into a script)."""
     if page.file.generated_by is None:
         page.meta.pop("template", None)
         page.meta = {key: _escaped(value) for key, value in page.meta.items()}
-        if "title" not in page.meta and page.title is not None:
-            page.title = _escaped_text(page.title)
-    return sanitize(content)
 
 
 def _escaped_text(value: str) -> str:

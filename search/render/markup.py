@@ -55,14 +55,14 @@ _TEXT_TAGS = {"p", "br", "a", "code", "pre", "em", "strong", "ul", "ol", "li", "
 _TEXT_ATTRIBUTES = {"a": {"href", "title"}}
 _SCHEMES = {"http", "https", "mailto", "tel"}
 # Classes that style content: ours, Material's buttons and tags, the extensions' (admonition
-# types, pygments tokens, tasklist, footnotes, keys). Ids starting with "_" or "kbg" belong to
+# types, pygments tokens, tasklist, footnotes, keys). Ids starting with "__" or "kbg" belong to
 # Material (``__config`` names its settings, the search worker's URL among them) and our script.
 _CLASS = re.compile(
     r"(?:kbg|md-tag|md-button|admonition|task-list|footnote|highlight|language|linenos?|lineno|hll|filename|headerlink|key|keys|critic|tabbed)[\w-]*"
     r"|[a-z]{1,3}[0-9]?|note|abstract|summary|tldr|info|todo|tip|hint|important|success|check|done|question|help|faq"
     r"|warning|caution|attention|failure|fail|missing|danger|error|bug|example|quote|cite|footnotes|md-typeset|highlighttable"
 )
-_RESERVED_ID = re.compile(r"(?i)_|kbg")
+_RESERVED_ID = re.compile(r"(?i)__|kbg")
 _ALIGN = re.compile(r'<(t[hd]) style="text-align: (left|right|center);"')
 _TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)

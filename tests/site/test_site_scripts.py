@@ -81,7 +81,7 @@ A paragraph with a block attribute list.
 # Text fields that hold prose (keys of every YAML mapping and front matter); ids and references stay.
 TEXT_KEYS = {
     "text", "help", "user_note", "follow_up", "handoff", "title", "description", "contact", "trigger", "summary",
-    "symptoms", "gather", "owner", "subject", "body", "name", "keywords", "team", "queue",
+    "symptoms", "gather", "owner", "tags", "subject", "body", "name", "keywords", "team", "queue",
 }  # fmt: skip
 INIT = """
 window.__pwned = []; window.__pwn = n => window.__pwned.push(n);
@@ -125,6 +125,8 @@ def _with_payloads(value: object) -> object:
         for key, child in value.items():
             if key == "answers" and isinstance(child, dict):
                 out[key] = {f"{label} {INLINE}" if label not in ("yes", "no") else label: target for label, target in child.items()}
+            elif key in ("impact", "urgency") and isinstance(child, dict):  # priorities: level -> description
+                out[key] = {level: f"{text} {INLINE}" for level, text in child.items()}
             elif key in TEXT_KEYS and isinstance(child, str):
                 out[key] = f"{child} {INLINE}"
             elif key in TEXT_KEYS and isinstance(child, list):
