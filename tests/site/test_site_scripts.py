@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from conftest import ROOT, OffOriginGuard, make_content
+from conftest import ROOT, OffOriginGuard, make_content, search
 
 from search.api.headers import HEADERS, SITE_POLICY
 from search.content.repository import load_repository
@@ -156,8 +156,10 @@ def _poison(root: Path) -> None:
     for path in sorted([*(root / "guides").glob("*.md"), *(root / "kb").rglob("*.md")]):
         if path.read_text(encoding="utf-8").startswith("---\n"):
             _poison_markdown(path)
-        else:
-            path.write_text(path.read_text(encoding="utf-8") + "\n" + BLOCK, encoding="utf-8")
+        else:  # a kb/ page: front matter that is not checked, choosing Material's redirect template
+            meta = {"title": f"Home {INLINE}", "description": INLINE, "author": INLINE, "template": "redirect.html", "location": "javascript:__pwn(40)"}
+            front = "".join(f"{k}: {json.dumps(v)}\n" for k, v in meta.items())
+            path.write_text(f"---\n{front}---\n" + path.read_text(encoding="utf-8") + "\n" + BLOCK, encoding="utf-8")
 
 
 def _free_port() -> int:
@@ -323,8 +325,6 @@ def test_step_through_and_search_work_under_the_csp(shipped_served, open_page) -
     assert len(visited) > 2 and page.locator('[data-kbg="current"]').inner_text()
     page.click('[data-kbg="copy"]')
     assert page.locator('[data-kbg="transcript"]').input_value()
-    from conftest import search
-
     assert search(page, "VPN").count() > 0
     assert page.evaluate("window.__csp") == []
     assert page.evaluate("typeof __md_get") == "function"  # Material's moved head script ran
