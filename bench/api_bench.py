@@ -232,7 +232,8 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(work / "no-site")}
+    # rate limiting off: wrk is one client at full speed, and the limiter is not what is measured
+    env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(work / "no-site"), "KB_RATE_LIMIT_PER_MINUTE": "0"}
     ours, cold = start(
         [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
         env,

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +18,7 @@ import click
 from . import __version__
 
 if TYPE_CHECKING:
+    from .api.settings import Settings
     from .content.repository import Repository
 
 ROOT_OPTION = click.option(
@@ -32,8 +35,21 @@ SITE_OPTION = click.option("--site-dir", type=click.Path(file_okay=False, path_t
 INDEX_OPTION = click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
 
 
+def _publication_env(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """The publishing policy travels in KB_PREVIEW/KB_AUDIENCE, which the loader and the mkdocs plugin read."""
+    if value is not None:
+        os.environ[str(param.envvar)] = str(value).lower()
+
+
+def publication_options(fn: Callable[..., None]) -> Callable[..., None]:
+    """``--preview`` and ``--audience``: what a build publishes (README: publishing policy)."""
+    fn = click.option("--preview/--no-preview", default=None, envvar="KB_PREVIEW", expose_value=False, callback=_publication_env, help="Publish drafts too, with a Draft banner. Env: KB_PREVIEW.")(fn)
+    return click.option("--audience", type=click.Choice(["internal", "public"]), default=None, envvar="KB_AUDIENCE", expose_value=False, callback=_publication_env, help="public: leave out audience: internal content everywhere (default internal). Env: KB_AUDIENCE.")(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
+@publication_options
 def main() -> None:
     """Knowledge base and troubleshooting guides for IT support teams.
 
@@ -52,6 +68,7 @@ def _require_root(root: Path) -> Path:
 
 @main.command()
 @ROOT_OPTION
+@publication_options
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
 @click.option("--format", "fmt", type=click.Choice(["human", "github", "json"]), default="human", show_default=True, help="human: path:line:col lines; github: workflow annotations; json: a list of objects.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
@@ -219,6 +236,7 @@ def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, c
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
+@publication_options
 def index(root: Path, index_dir: Path | None) -> None:
     """Check the content, then build and switch to a new search index generation.
 
@@ -251,33 +269,48 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
     """
     import uvicorn
 
-    from .api import Settings, create_app
+    from .api import create_app
     from .index import read_current
 
     _require_root(root)
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     if read_current(settings.index_path) is None:
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # proxy_headers=False: the service's trusted_proxies setting alone decides whom X-Forwarded-For names
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+class _InvalidSettings(click.ClickException):
+    exit_code = 2  # a usage error: one line, no traceback
+
+
+def _settings(**values: object) -> Settings:
+    """The service settings (KB_*, KB_CONFIG) with these values; invalid ones end the command with one line."""
+    from .api.settings import InvalidSettings, load_settings
+
+    try:
+        return load_settings(**values)
+    except InvalidSettings as exc:
+        raise _InvalidSettings(f"invalid settings: {exc}") from None
 
 
 def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | None) -> tuple[Path, Path]:
-    from .api import Settings
-
-    settings = Settings(root=root, index_dir=index_dir, site_dir=site_dir)
+    settings = _settings(root=root, index_dir=index_dir, site_dir=site_dir)
     return settings.site_path, settings.index_path
 
 
 def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
-    """Check, build the site, build the index; print progress. False when anything failed
-    (what was served before is then left exactly as it was)."""
+    """Check, build the site and the index, then switch both; print progress. False when anything
+    failed (what was served before is then left exactly as it was: the site is swapped in only
+    once the new index generation is written and validated, just before CURRENT points at it)."""
+    import shutil
     import time
 
     from .checks import run_checks
     from .content.repository import load_repository
-    from .docsite.build import SiteBuildError, build_site
+    from .docsite.build import SiteBuildError, site_lock, stage_site, swap_in
     from .index import BuildError, build_generation
 
     started = time.monotonic()
@@ -290,17 +323,27 @@ def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
     click.echo(f"      {len(repo.guides)} guides, {len(repo.articles)} articles: {len(errors)} errors, {len(problems) - len(errors)} warnings", err=True)
     if errors:
         return False
-    click.echo(f"[2/3] building the site into {site_dir} ...", err=True)
+
+    def swap() -> None:
+        try:
+            swap_in(staging, site_dir)
+        except OSError as exc:
+            raise SiteBuildError(f"cannot swap the new site in: {exc.filename or site_dir}: {exc.strerror or exc}", []) from exc
+
     try:
-        build_site(root, site_dir)
+        with site_lock(site_dir):
+            click.echo(f"[2/3] building the site for {site_dir} ...", err=True)
+            staging = stage_site(root, site_dir)
+            try:
+                click.echo(f"[3/3] building the search index in {index_dir}, then switching site and index ...", err=True)
+                result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True), before_switch=swap)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # the unused build, or after the swap the previous site
     except SiteBuildError as exc:
-        click.echo(f"site build failed; the previous site is unchanged:\n{exc}", err=True)
+        click.echo(f"site build failed; the previous site and index are unchanged:\n{exc}", err=True)
         return False
-    click.echo(f"[3/3] building the search index in {index_dir} ...", err=True)
-    try:
-        result = build_generation(repo, index_dir, check=False, progress=lambda m: click.echo(f"      {m}", err=True))
     except BuildError as exc:
-        click.echo(f"index build failed; the served index is unchanged: {exc}", err=True)
+        click.echo(f"index build failed; the previous site and index are unchanged: {exc}", err=True)
         return False
     click.echo(f"done in {time.monotonic() - started:.1f} s: site {site_dir}, index {result.name} (content version {result.content_version})", err=True)
     return True
@@ -310,6 +353,7 @@ def _build_all(root: Path, site_dir: Path, index_dir: Path) -> bool:
 @ROOT_OPTION
 @SITE_OPTION
 @INDEX_OPTION
+@publication_options
 def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
     """Check the content, then build the static site and a new search index generation.
 
@@ -324,6 +368,7 @@ def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
 @ROOT_OPTION
 @SITE_OPTION
 @INDEX_OPTION
+@publication_options
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, port: int) -> None:

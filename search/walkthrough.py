@@ -13,8 +13,8 @@ import click
 
 from .content.models import ActionNode, QuestionNode
 from .content.repository import Guide, Repository
-from .content.walk import WalkState, walk
-from .render.transcript import transcript_text
+from .workflow.walk import WalkState, walk
+from .workflow.transcript import transcript_text
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")

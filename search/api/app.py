@@ -11,17 +11,17 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .. import __version__
 from . import headers
-from .middleware import BodySizeLimit, DiagnoseFastPath
+from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
+from .ratelimit import RateLimit
 from .routes import admin, catalog, diagnose, health, search, triage, walk
-from .settings import Settings
+from .settings import Settings, settings_or_exit
 from .state import IndexState
 
 log = logging.getLogger("search.api")
@@ -40,7 +40,7 @@ class SiteMount(Mount):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the service. Reads settings (env KB_*, KB_CONFIG file) only when none are given."""
-    settings = settings if settings is not None else Settings()
+    settings = settings if settings is not None else settings_or_exit()
     state = IndexState(settings)
 
     @asynccontextmanager
@@ -61,9 +61,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 handled = True
             except (NotImplementedError, RuntimeError, ValueError):
                 log.warning("SIGHUP reload is not available here; use POST /api/admin/reload")
+        watcher = asyncio.create_task(state.watch()) if settings.watch_index else None
         try:
             yield
         finally:
+            if watcher is not None:
+                watcher.cancel()
             if handled:
                 asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
             state.close()
@@ -89,9 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst, admin_failures_per_minute=settings.rate_limit_admin_failures, trusted_proxies=settings.trusted_proxies)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
             allow_methods=["GET", "POST"],

@@ -6,18 +6,24 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content.escalation import normalize_priority
+from ..content.models import PRIORITY_SPELLINGS
 from .problems import PROBLEM_TYPE
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class BodySizeLimit:
-    """Answer 413 (problem+json) for request bodies over ``limit`` bytes, declared or streamed."""
+    """Answer 413 (problem+json) for request bodies over ``limit`` bytes, declared or streamed.
+
+    A declared ``Content-Length`` over the limit is refused before reading (uvicorn delivers no
+    more than the declared length). A chunked upload is read here, at most ``limit`` bytes,
+    before the app runs, and handed on in one message: an error raised from inside the app's body reading would be turned into a
+    400 "error parsing the body" by FastAPI, so the size is settled before FastAPI sees it.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -27,6 +33,7 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        streamed = False
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -36,29 +43,27 @@ class BodySizeLimit:
                 if declared > self.limit:
                     await self._reject(scope, send)
                     return
+            elif name == b"transfer-encoding":
+                streamed = True
+        if not streamed:  # no body, or one of a declared size within the limit (the server holds it to that)
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise BodyTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.limit:
                 await self._reject(scope, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": False}], receive), send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
         body: dict[str, Any] = {
@@ -73,6 +78,29 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": data})
 
 
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A ``receive`` that returns ``messages`` first, then waits on the real one (for disconnects)."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS handling, with a rejected preflight answered as problem+json (it answers text/plain)."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        detail = bytes(response.body).decode() + "; the allowed origins are set with KB_CORS_ORIGINS, the methods are GET and POST"
+        body = json.dumps({"type": "urn:kb-guides:problem:cors-rejected", "title": "CORS preflight rejected", "status": 400, "detail": detail}).encode()
+        headers = {k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")}
+        return Response(body, status_code=400, headers=headers, media_type=PROBLEM_TYPE)
+
+
 class DiagnoseFastPath:
     """Serve precomputed ``GET /api/diagnose?category=..&priority=..`` answers before FastAPI routing.
 
@@ -84,7 +112,6 @@ class DiagnoseFastPath:
     """
 
     PATH = "/api/diagnose"
-    PRIORITIES = frozenset({"P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"})
 
     def __init__(self, app: ASGIApp, state: Any) -> None:
         self.app = app
@@ -112,7 +139,7 @@ class DiagnoseFastPath:
             return None
         category = params.get("category")
         priority = params.get("priority")
-        if not category or len(category) > 200 or (priority is not None and priority not in self.PRIORITIES):
+        if not category or len(category) > 200 or (priority is not None and priority not in PRIORITY_SPELLINGS):
             return None
         cid = gen.resolve_category(category)
         if cid is None:

@@ -110,8 +110,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def problem_doc(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for problem answers."""
+    """OpenAPI ``responses`` entries for problem answers (422 and the rate limit's 429 everywhere)."""
     docs: dict[int | str, dict[str, Any]] = {}
-    for status in (*statuses, 422):
+    for status in (*statuses, 422, 429):
         docs[status] = {"model": Problem, "description": _phrase(status), "content": {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     return docs

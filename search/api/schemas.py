@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..content.models import PriorityId, PriorityParam
+
 
 class CategoryRef(BaseModel):
     id: str
@@ -34,7 +36,7 @@ class SlaTargets(BaseModel):
 
 
 class PriorityOut(BaseModel):
-    id: Literal["P1", "P2", "P3", "P4"]
+    id: PriorityId
     name: str
     zendesk: str
     description: str | None = None
@@ -192,7 +194,8 @@ class Documents(BaseModel):
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    reason: str | None = None  # why the status is degraded
     generation: int
     generation_name: str
     documents: Documents
@@ -220,7 +223,7 @@ class WalkIn(BaseModel):
 
     answers: list[str] = Field(default=[], max_length=1000, description='Choice at each node from the start: an answer label, or "done" for an action.')
     revision: str | None = Field(None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409.")
-    priority: Literal["P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"] | None = Field(None, description="For the transcript and messages.")
+    priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
     gathered: list[str] = Field(default=[], max_length=100, description="Notes for the guide's information-to-gather items, in order (blank = not gathered).")
     ticket: TicketIn | None = None
 

@@ -7,10 +7,15 @@ the prefix, e.g. ``admin_token = "..."``, ``cors_origins = ["https://desk.exampl
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import sys
+import tomllib
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -29,6 +34,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(65_536, ge=0, description="Largest request body accepted (413 above).")
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
+    watch_index: bool = Field(True, description="Check the index pointer once a second and reload when kb build/kb index switched it.")
+    audience: Literal["internal", "public"] = Field("internal", description="public: answer only from an index built with --audience public (503 otherwise), so a public service never serves internal content.")
+    rate_limit_per_minute: int = Field(1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off).")
+    rate_limit_burst: int = Field(200, ge=1, description="API requests a client may send at once before the per-minute rate applies.")
+    rate_limit_admin_failures: int = Field(5, ge=1, le=1000, description="Failed admin-token attempts per minute per client; past it admin routes answer 429.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list, description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client)."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -37,7 +50,12 @@ class Settings(BaseSettings):
         if not self.site_url.endswith("/"):
             raise ValueError('site_url must end with "/"')
         if self.admin_token is not None and len(self.admin_token.get_secret_value()) < 16:
-            raise ValueError("admin_token must be at least 16 characters")
+            raise ValueError("KB_ADMIN_TOKEN (admin_token) must be at least 16 characters")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f'KB_TRUSTED_PROXIES (trusted_proxies): "{proxy}" is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)') from None
         return self
 
     @property
@@ -64,3 +82,40 @@ class Settings(BaseSettings):
                 raise ValueError(f'KB_CONFIG names "{config}", which is not a file')
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
         return tuple(sources)
+
+
+class InvalidSettings(ValueError):
+    """Settings that cannot be used, described in one line naming the variables (no traceback)."""
+
+
+def load_settings(**values: object) -> Settings:
+    """``Settings(**values)``, with every way settings can be wrong turned into :class:`InvalidSettings`."""
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise InvalidSettings(_describe(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidSettings(f'the KB_CONFIG file "{os.environ.get("KB_CONFIG")}" is not valid TOML: {exc}') from None
+    except ValueError as exc:  # KB_CONFIG missing, a list variable that is not JSON
+        field = re.search(r'error parsing value for field "(\w+)"', str(exc))
+        if field:
+            raise InvalidSettings(f'KB_{field.group(1).upper()} is not valid JSON; write a list as ["a", "b"]') from None
+        raise InvalidSettings(" ".join(str(exc).split())) from None
+
+
+def settings_or_exit() -> Settings:
+    """For the app factory run by a server (``uvicorn --factory``): a one-line error and exit 2."""
+    try:
+        return load_settings()
+    except InvalidSettings as exc:
+        print(f"kb-guides: invalid settings: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = [str(p) for p in error.get("loc", ())]
+        parts.append(f"KB_{loc[0].upper()} ({loc[0]}): {message}" if loc else message)
+    return "; ".join(parts)

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from ..content.escalation import normalize_priority
+from ..content.models import PRIORITY_IDS, PriorityParam
+from ..content.problems import suggestion_hint
 from ..index import Generation
 from . import schemas
 from .problems import ProblemError
 
-PRIORITIES = ("P1", "P2", "P3", "P4")
-PriorityParam = Literal["P1", "P2", "P3", "P4", "p1", "p2", "p3", "p4", "urgent", "high", "normal", "low"]
+__all__ = ["PriorityParam"]  # the query parameter type, re-exported for the routes
 PRIORITY_HELP = "P1..P4 (or p1..p4), or a Zendesk priority: urgent, high, normal, low."
 
 
 def not_found(kind: str, name: str, suggestions: list[str]) -> ProblemError:
     """404 problem for an unknown id, with did-you-mean suggestions."""
-    hint = " (did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?)" if suggestions else ""
+    hint = suggestion_hint(suggestions)
     return ProblemError(404, f'no {kind} "{name[:100]}"{hint}', kind=f"unknown-{kind}", title=f"Unknown {kind}", suggestions=suggestions)
 
 
@@ -25,7 +26,7 @@ def resolve_category(gen: Generation, name: str) -> str:
     cid = gen.resolve_category(name)
     if cid is None:
         suggestions = gen.category_suggestions(name)
-        hint = f' (did you mean {" or ".join(repr(s) for s in suggestions)}?)'.replace("'", '"') if suggestions else ""
+        hint = suggestion_hint(suggestions)
         raise ProblemError(404, f'unknown category "{name[:100]}"{hint}; see /api/categories', kind="unknown-category", title="Unknown category", suggestions=suggestions)
     return cid
 
@@ -72,7 +73,7 @@ def priority_out(gen: Generation, pid: str) -> schemas.PriorityOut | None:
 def protocols(gen: Generation, cid: str | None, pid: str | None) -> list[schemas.EscalationProtocol]:
     table = gen.catalog["categories"][cid]["escalation"] if cid else gen.catalog["default_escalation"]
     out = []
-    for p in [pid] if pid else PRIORITIES:
+    for p in [pid] if pid else PRIORITY_IDS:
         priority = priority_out(gen, p)
         if priority is not None:
             out.append(schemas.EscalationProtocol(priority=priority, steps=[schemas.EscalationStepOut(**s) for s in table.get(p, [])]))

@@ -43,7 +43,7 @@ def loader_rule(rule_id: str, summary: str) -> None:
 
 loader_rule("encoding", "File is not UTF-8, or starts with a byte-order mark.")
 loader_rule("yaml-syntax", "YAML cannot be parsed (tabs in indentation, bad indentation, unclosed quotes, several documents).")
-loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named.")
+loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named. Keys equal only once loaded (`true` and `1`, `1` and `1.0`) are named as non-strings to quote.")
 loader_rule("yaml-alias", "YAML aliases (*name) are refused: they hide repetition and allow alias bombs.")
 loader_rule("yaml-tag", "Custom YAML tags (!tag) are refused; only plain values are content.")
 loader_rule("too-large", "File over the size cap (1 MB for YAML, 5 MB for Markdown).")
@@ -52,6 +52,7 @@ loader_rule("schema", "A field is missing, unknown, of the wrong type, or has an
 loader_rule("answer-not-string", "An answer label loaded as a boolean, number or null; quote it.")
 loader_rule("missing-file", "A required file (categories, priorities, escalation, a guide's tree) is missing.")
 loader_rule("unreadable", "A file exists but cannot be read.")
+loader_rule("control-character", "NUL, ESC, BEL or another control character (C0/C1 except tab and newline), or a bidi override/isolate (U+202A-U+202E, U+2066-U+2069), in any content text.")
 
 
 def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
@@ -64,4 +65,4 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems))
 
 
-from . import markdown, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from ..content import sitemap
@@ -152,7 +151,5 @@ def _site_sources(repo: Repository) -> set[str]:
     known |= set(sitemap.GENERATED_PAGES)
     for u in repo.unloaded:  # pages that exist but failed to load: their own problems are reported
         known |= {sitemap.guide_src(i) for i in u.ids} if u.kind == "guide" else {sitemap.article_src(u.path)}
-    kb = Path(repo.root) / "kb"
-    if kb.is_dir():
-        known |= {p.relative_to(kb).as_posix() for p in kb.rglob("*") if p.is_file() and p.suffix != ".md"}
+    known |= repo.files.published_static()  # links, special files and secrets are not published
     return known

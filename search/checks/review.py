@@ -7,11 +7,8 @@ from collections.abc import Iterator
 
 from ..content.problems import Problem, Severity
 from ..content.repository import Repository
+from ..workflow.review import review_due
 from . import rule
-
-
-def review_due(reviewed: dt.date, every_days: int) -> dt.date:
-    return reviewed + dt.timedelta(days=every_days)
 
 
 @rule("review-overdue", "A guide or article was last reviewed longer ago than its review interval (365 days by default).", Severity.WARNING)

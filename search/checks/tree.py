@@ -17,11 +17,9 @@ TERMINAL = ("resolution", "escalation", "link")
 def edges(guide: Guide) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
     """(from node, path of the reference in the tree file, target node) for every reference."""
     for node_id, node in guide.tree.nodes.items():
-        if isinstance(node, QuestionNode):
-            for label, target in node.answers.items():
-                yield node_id, ("nodes", node_id, "answers", label), target
-        elif isinstance(node, ActionNode) and node.next:
-            yield node_id, ("nodes", node_id, "next"), node.next
+        for choice, target in node.out_edges():
+            where: tuple[str | int, ...] = ("nodes", node_id, "answers", choice) if isinstance(node, QuestionNode) else ("nodes", node_id, "next")
+            yield node_id, where, target
 
 
 def _graph(guide: Guide) -> dict[str, list[str]]:

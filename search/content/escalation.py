@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .models import Escalation, EscalationStep, Priorities, PriorityLevel, duration_minutes
+from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Priorities, PriorityId, PriorityLevel, duration_minutes
 from .taxonomy import is_within
 
 TIER_ORDER = {"L1": 0, "L2": 1, "L3": 2, "vendor": 3, "management": 4}
-ZENDESK_TO_PRIORITY = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 
 
 @dataclass(frozen=True)
@@ -20,11 +19,13 @@ class AppliedStep:
     escalate_after_minutes: int | None
 
 
-def normalize_priority(value: str) -> str | None:
+def normalize_priority(value: str) -> PriorityId | None:
     """``P1``..``P4`` from ``p1``, ``P1`` or a Zendesk priority (urgent/high/normal/low)."""
     key = value.strip()
-    if key.upper() in ("P1", "P2", "P3", "P4"):
-        return key.upper()
+    upper = key.upper()
+    for pid in PRIORITY_IDS:
+        if upper == pid:
+            return pid
     return ZENDESK_TO_PRIORITY.get(key.lower())
 
 
@@ -36,7 +37,7 @@ def step_applies(step: EscalationStep, category_id: str | None, priority: str | 
 
 def steps_for(escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None) -> list[AppliedStep]:
     """The protocol for one ticket, in escalation order (functional tiers, then hierarchical)."""
-    level: PriorityLevel | None = priorities.levels.get(priority) if priorities and priority in ("P1", "P2", "P3", "P4") else None  # type: ignore[call-overload]
+    level: PriorityLevel | None = priorities.levels.get(priority) if priorities and priority in PRIORITY_IDS else None
     applied: list[AppliedStep] = []
     for step_id, step in escalation.steps.items():
         if not step_applies(step, category_id, priority):

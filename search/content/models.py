@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
@@ -32,6 +32,12 @@ Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)
 Slug = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=SLUG_RE)]
 CategoryId = Annotated[str, StringConstraints(pattern=CATEGORY_RE)]
 PriorityId = Literal["P1", "P2", "P3", "P4"]
+# Every spelling a ticket tool or a technician may send: P1..P4, p1..p4, or Zendesk's priority names.
+ZendeskPriority = Literal["urgent", "high", "normal", "low"]
+PriorityParam = Literal[PriorityId, Literal["p1", "p2", "p3", "p4"], ZendeskPriority]
+PRIORITY_IDS: tuple[PriorityId, ...] = get_args(PriorityId)
+PRIORITY_SPELLINGS: frozenset[str] = frozenset(get_args(PriorityParam))
+ZENDESK_TO_PRIORITY: dict[str, PriorityId] = dict(zip(get_args(ZendeskPriority), PRIORITY_IDS, strict=True))
 
 
 def duration_minutes(text: str) -> int:
@@ -99,9 +105,17 @@ class GuideMeta(DocumentMeta):
     tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
 
 
+DONE = "done"  # the one choice an action node offers
+
+
 class _Node(Strict):
     text: Text = Field(description="What the technician reads at this step (Markdown, no raw HTML).")
     help: Text | None = Field(None, description="Optional detail: how to check, where to click.")
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        """(choice, target node id) for every way out of this node, in the order shown: the one
+        home of a tree's edges (checks, walk, steps and the site all read them here)."""
+        return []
 
 
 class QuestionNode(_Node):
@@ -110,12 +124,18 @@ class QuestionNode(_Node):
     type: Literal["question"]
     answers: dict[str, Slug] = Field(description="Answer label -> next node id, in the order shown.")
 
+    def out_edges(self) -> list[tuple[str, str]]:
+        return list(self.answers.items())
+
 
 class ActionNode(_Node):
     """An instruction to carry out, then continue."""
 
     type: Literal["action"]
     next: Slug | None = Field(None, description="The node after this action.")
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        return [(DONE, self.next)] if self.next else []
 
 
 class ResolutionNode(_Node):
@@ -140,6 +160,9 @@ class LinkNode(Strict):
     type: Literal["link"]
     guide: Slug
     text: Text | None = None
+
+    def out_edges(self) -> list[tuple[str, str]]:
+        return []  # continues in another guide's tree, not in this one
 
 
 Node = Annotated[QuestionNode | ActionNode | ResolutionNode | EscalationNode | LinkNode, Field(discriminator="type")]
@@ -190,7 +213,7 @@ class Priorities(Strict):
     @field_validator("levels")
     @classmethod
     def _all_levels(cls, levels: dict[str, PriorityLevel]) -> dict[str, PriorityLevel]:
-        missing = [p for p in ("P1", "P2", "P3", "P4") if p not in levels]
+        missing = [p for p in PRIORITY_IDS if p not in levels]
         if missing:
             raise ValueError(f"levels must define P1..P4; add {', '.join(missing)}")
         return levels

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -40,7 +40,11 @@ class ContentError(Exception):
 
 def did_you_mean(word: str, candidates: Iterable[str], n: int = 1) -> str:
     """`` (did you mean "x"?)`` suffix for an unknown identifier, or an empty string."""
-    close = difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6)
-    if not close:
+    return suggestion_hint(difflib.get_close_matches(word, list(candidates), n=n, cutoff=0.6))
+
+
+def suggestion_hint(suggestions: Sequence[str]) -> str:
+    """The one did-you-mean wording: `` (did you mean "a" or "b"?)``, or an empty string."""
+    if not suggestions:
         return ""
-    return " (did you mean " + " or ".join(f'"{c}"' for c in close) + "?)"
+    return " (did you mean " + " or ".join(f'"{s}"' for s in suggestions) + "?)"

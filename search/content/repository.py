@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .files import ContentFiles, scan
 from .models import (
     ArticleMeta,
     Escalation,
@@ -34,6 +35,7 @@ from .models import (
     Tree,
 )
 from .problems import Problem
+from .publishing import Policy
 from .sources import MAX_MARKDOWN_BYTES, Markdown, parse_yaml, read_text, split_front_matter, validate
 from .yamlload import Document, describe
 
@@ -116,11 +118,12 @@ def _unloaded(kind: str, path: Path, rel: str, md: Markdown | None) -> Unloaded:
 
 @dataclass
 class Page:
-    """A plain site page in ``kb/`` (not an article)."""
+    """A plain site page in ``kb/`` (not an article); ``meta`` is its front matter, if it has one."""
 
     path: str
     body: str
     body_line: int = 1
+    meta: Document | None = None
 
 
 @dataclass
@@ -140,6 +143,8 @@ class Repository:
     orphan_trees: list[str] = field(default_factory=list)
     unloaded: list[Unloaded] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: ContentFiles = field(default_factory=ContentFiles)
+    policy: Policy = field(default_factory=Policy)  # what is published; see ``publishing``
 
     @property
     def documents(self) -> list[Guide | Article]:
@@ -176,10 +181,14 @@ def _first_by_id(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-def load_repository(root: Path | str) -> Repository:
-    """Load and schema-validate every content file under ``root``; problems are collected, not raised."""
+def load_repository(root: Path | str, policy: Policy | None = None) -> Repository:
+    """Load and schema-validate every content file under ``root``; problems are collected, not raised.
+    ``policy`` (default: from ``KB_PREVIEW``/``KB_AUDIENCE``) is what the build will publish; the
+    checks use it for ``link-to-unpublished``."""
     with _collector_paused():
-        return _load(Path(root))
+        repo = _load(Path(root))
+    repo.policy = policy if policy is not None else Policy.from_env()
+    return repo
 
 
 @contextmanager
@@ -197,13 +206,15 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _load(root: Path) -> Repository:
-    repo = Repository(root=root)
+    # Only regular files are read: links and special files are reported by the checks, never followed.
+    repo = Repository(root=root, files=scan(root))
+    regular = repo.files.files
     guides_dir = root / GUIDES_DIR
     for name, model in CONFIG_FILES.items():
         path = guides_dir / name
         rel = f"{GUIDES_DIR}/{name}"
-        if not path.exists():
-            if name in REQUIRED_CONFIG:
+        if rel not in regular:
+            if name in REQUIRED_CONFIG and rel not in repo.files.not_files:  # a link is reported by the checks
                 repo.problems.append(Problem(rel, 1, 1, "missing-file", f"{rel} is missing; create it (see README: content layout)"))
             continue
         text = read_text(path, rel, repo.problems)
@@ -214,24 +225,34 @@ def _load(root: Path) -> Repository:
         setattr(repo, {"categories.yml": "taxonomy"}.get(name, name.removesuffix(".yml")), validate(model, doc, rel, repo.problems))
 
     claimed: set[str] = set(CONFIG_FILES)
-    for md in sorted(guides_dir.glob("*.md")) if guides_dir.is_dir() else []:
-        guide = _load_guide(root, md, repo.problems, claimed)
+    for md_rel in repo.files.under(GUIDES_DIR, ".md", recursive=False):
+        guide = _load_guide(root, root / md_rel, repo.problems, claimed, repo.files)
         (repo.guides if isinstance(guide, Guide) else repo.unloaded).append(guide)  # type: ignore[arg-type]
-    for yml in sorted(guides_dir.glob("*.yml")) if guides_dir.is_dir() else []:
-        if yml.name not in claimed:
-            repo.orphan_trees.append(f"{GUIDES_DIR}/{yml.name}")
+    for yml_rel in repo.files.under(GUIDES_DIR, ".yml", recursive=False):
+        if yml_rel.removeprefix(GUIDES_DIR + "/") not in claimed:
+            repo.orphan_trees.append(yml_rel)
 
-    kb = root / KB_DIR
-    for md in sorted(kb.rglob("*.md")) if kb.is_dir() else []:
-        rel = md.relative_to(root).as_posix()
+    for rel in repo.files.under(KB_DIR, ".md"):
+        md = root / rel
         if rel.startswith(ARTICLES_DIR + "/"):
             article = _load_article(md, rel, repo.problems)
             (repo.articles if isinstance(article, Article) else repo.unloaded).append(article)  # type: ignore[arg-type]
         else:
-            text = read_text(md, rel, repo.problems, MAX_MARKDOWN_BYTES)
-            if text is not None:
-                repo.pages.append(Page(rel, text))
+            page = _load_page(md, rel, repo.problems)
+            if page is not None:
+                repo.pages.append(page)
     return repo
+
+
+def _load_page(path: Path, rel: str, problems: list[Problem]) -> Page | None:
+    """A plain page; its front matter (optional) is read by our YAML loader, as an article's is."""
+    text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
+    if text is None:
+        return None
+    if text.split("\n", 1)[0].strip() != "---":
+        return Page(rel, text)
+    md = split_front_matter(text, rel, problems)
+    return Page(rel, md.body, md.body_line, md.meta) if md is not None else None
 
 
 def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | Unloaded:
@@ -243,7 +264,7 @@ def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | Un
     return Article(meta=meta, body=md.body, path=rel, doc=md.meta, body_line=md.body_line)
 
 
-def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str]) -> Guide | Unloaded:
+def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str], files: ContentFiles) -> Guide | Unloaded:
     rel = path.relative_to(root).as_posix()
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
@@ -252,9 +273,11 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
     claimed.add(tree_name)
     tree_file = path.parent / tree_name
     tree_rel = f"{GUIDES_DIR}/{tree_name}"
-    if not tree_file.is_file():
+    if tree_rel not in files.files:  # also refuses "tree: ../../etc/passwd"
+        if tree_rel in files.not_files:
+            return _unloaded("guide", path, rel, md)  # a link or special file: reported by the checks (one fault, one problem)
         line, col = md.meta.pos(("tree",)) if md else (1, 1)
-        problems.append(Problem(rel, line, col, "missing-file", f'decision tree "{tree_rel}" not found; create it or set "tree:" to the tree file name'))
+        problems.append(Problem(rel, line, col, "missing-file", f'decision tree "{tree_rel}" not found; create it beside the guide (a regular file, not a link) or set "tree:" to the tree file name'))
         return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
     tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None

@@ -12,11 +12,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from .problems import Problem, did_you_mean
-from .yamlload import MAX_BYTES, Document, YamlProblem, describe, load_yaml
+from .yamlload import CONTROL_CHARACTER, MAX_BYTES, Document, YamlProblem, describe, describe_control, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_MARKDOWN_BYTES = 5_000_000
+MAX_CONTROL_PER_FILE = 20  # control characters reported per file; the rest are the same fix
 
 
 @dataclass
@@ -42,13 +43,32 @@ def read_text(path: Path, rel: str, problems: list[Problem], limit: int = MAX_BY
         problems.append(Problem(rel, 1, 1, "encoding", "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM"))
         raw = raw[3:]
     try:
-        return raw.decode("utf-8").replace("\r\n", "\n")
+        text = raw.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
         col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
         problems.append(Problem(rel, line, col, "encoding", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the file as UTF-8"))
         return None
+    _report_control_characters(text, rel, problems)
+    return text
+
+
+def _report_control_characters(text: str, rel: str, problems: list[Problem]) -> None:
+    """NUL, ESC, BEL, the other C0/C1 controls and bidi overrides/isolates, anywhere in the file
+    (Markdown, YAML values, keys and comments), each at its own ``path:line:col``.
+
+    They garble terminals and the tools that read transcripts; bidi controls make text display
+    in another order than it is stored ("Trojan Source"), so a reviewer approves what readers do
+    not see. Scanned here, where every content file is decoded once.
+    """
+    for found, match in enumerate(CONTROL_CHARACTER.finditer(text)):
+        if found == MAX_CONTROL_PER_FILE:
+            break
+        start = match.start()
+        line = text.count("\n", 0, start) + 1
+        col = start - (text.rfind("\n", 0, start) + 1) + 1
+        problems.append(Problem(rel, line, col, "control-character", describe_control(match.group())))
 
 
 def parse_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 0) -> Document | None:
@@ -56,7 +76,9 @@ def parse_yaml(text: str, rel: str, problems: list[Problem], line_offset: int = 
     try:
         doc = load_yaml(text, line_offset)
     except YamlProblem as exc:
-        problems.append(Problem(rel, exc.line + line_offset, exc.col, exc.rule, exc.message))
+        problem = Problem(rel, exc.line + line_offset, exc.col, exc.rule, exc.message)
+        if exc.rule != "control-character" or problem not in problems:  # read_text reported it already
+            problems.append(problem)
         return None
     doc.line_offset = line_offset
     return doc

@@ -44,14 +44,31 @@ def resolve_category(name: str, ids: Collection[str], tags: Mapping[str, str]) -
     return key if key in ids else tags.get(key)
 
 
-def suggest_categories(name: str, ids: Collection[str], tags: Mapping[str, str], n: int = 3) -> list[str]:
-    """Category ids closest to an unknown name, best first: by the whole id, its last part or a tag."""
-    key = name.strip().strip("/").lower()
+def suggest_categories(name: str, ids: Collection[str], tags: Mapping[str, str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Category ids closest to an unknown name, best first: by the whole id, its last part or a tag.
+
+    Bounded per call: the probe is cut to 200 characters, tags are grouped once, and a candidate
+    gets the full ratio only when difflib's cheap upper bounds reach the cutoff.
+    """
+    key = name.strip().strip("/").lower()[:200]
     tail = key.rsplit("/", 1)[-1]
+    tags_of: dict[str, list[str]] = {}
+    for tag, category_id in tags.items():
+        tags_of.setdefault(category_id, []).append(tag)
+    matchers = []
+    for probe in dict.fromkeys((key, tail)):
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(probe)
+        matchers.append(matcher)
 
     def similarity(category_id: str) -> float:
-        names = [category_id, category_id.rsplit("/", 1)[-1], *(t for t, c in tags.items() if c == category_id)]
-        return max(difflib.SequenceMatcher(None, probe, candidate).ratio() for candidate in names for probe in (key, tail))
+        best = 0.0
+        for candidate in (category_id, category_id.rsplit("/", 1)[-1], *tags_of.get(category_id, ())):
+            for matcher in matchers:
+                matcher.set_seq1(candidate)
+                if matcher.real_quick_ratio() > max(best, cutoff - 1e-9) and matcher.quick_ratio() > max(best, cutoff - 1e-9):
+                    best = max(best, matcher.ratio())
+        return best
 
     scored = sorted(((similarity(c), c) for c in ids), key=lambda pair: (-pair[0], pair[1]))
-    return [c for score, c in scored if score >= 0.6][:n]
+    return [c for score, c in scored if score >= cutoff][:n]

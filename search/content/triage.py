@@ -4,20 +4,27 @@ Scores are term weights summed over matches against each category's vocabulary: 
 and aliases (strongest), its title and ticket-tool tags, then the titles, symptoms and tags of
 its guides and articles. Rare terms weigh more (idf). Misspelt words match a vocabulary word
 when they are close enough, so "pasword" and "vpm" still count.
+
+The cost of one ticket is bounded whatever its text: at most ``MAX_TICKET_CHARS`` are read,
+each distinct word is corrected once, at most ``MAX_CORRECTED_WORDS`` distinct unknown words are
+corrected (a real ticket has far fewer), and a correction is a few look-ups in a deletion index
+(:mod:`.fuzzy`), not a scan of the vocabulary.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .fuzzy import NearWords
 from .repository import Repository
 
 MAX_TICKET_CHARS = 20_000
+MAX_CORRECTED_WORDS = 200
+SPELLING_CUTOFF = 0.85
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 STOPWORDS = frozenset(
     "a an and are as at be been but by can cannot could do does doesn't don't for from get gets got has have i i'm in is isn't it it's its "
@@ -103,8 +110,9 @@ class Triage:
         return triage
 
     def _index_words(self) -> None:
-        self.words = sorted(t for t in self.vocab if " " not in t and len(t) >= 3)
+        self.near = NearWords(t for t in self.vocab if " " not in t and len(t) >= 3)
         self.max_phrase = max((t.count(" ") + 1 for t in self.vocab), default=1)
+        self.phrase_starts = frozenset(t.split(" ", 1)[0] for t in self.vocab if " " in t)
 
     def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
         """Ranked categories for ``text`` (best first), each with its score and matched terms."""
@@ -112,23 +120,29 @@ class Triage:
         scores: dict[str, float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         seen: set[str] = set()
-        used: set[int] = set()  # word positions already counted in a longer phrase
+        used = bytearray(len(words))  # word positions already counted in a longer phrase
+        corrections: dict[str, str | None] = {}
+        starts = [i for i, word in enumerate(words) if word in self.phrase_starts]
         for size in range(self.max_phrase, 0, -1):
-            for i in range(len(words) - size + 1):
-                if used.intersection(range(i, i + size)):
+            for i in range(len(words)) if size == 1 else [i for i in starts if i + size <= len(words)]:
+                if used[i] if size == 1 else any(used[i : i + size]):
                     continue
-                term = " ".join(words[i : i + size])
+                term = words[i] if size == 1 else " ".join(words[i : i + size])
+                if term in seen:
+                    continue
                 shown = term
                 factor = 1.0
                 if term not in self.vocab and size == 1 and len(term) >= 4 and term not in STOPWORDS:
-                    close = difflib.get_close_matches(term, self.words, n=1, cutoff=0.85)
-                    if not close:
+                    if term not in corrections:
+                        corrections[term] = self.near.closest(term, SPELLING_CUTOFF) if len(corrections) < MAX_CORRECTED_WORDS else None
+                    close = corrections[term]
+                    if close is None:
                         continue
-                    shown, term, factor = f"{term}~{close[0]}", close[0], 0.7
+                    shown, term, factor = f"{term}~{close}", close, 0.7
                 if term not in self.vocab or term in seen:
                     continue
                 seen.add(term)
-                used.update(range(i, i + size))
+                used[i : i + size] = b"\x01" * size
                 for category, kind in self.vocab[term].items():
                     scores[category] += WEIGHTS[kind] * self.idf[term] * factor * size
                     matched[category].append(shown)

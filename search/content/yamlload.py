@@ -11,6 +11,7 @@ came from so schema errors map back to ``path:line:col``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,9 @@ _STANDARD_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.or
 _Scalar, _Alias, _DocumentStart = yaml.ScalarEvent, yaml.AliasEvent, yaml.DocumentStartEvent
 _MappingStart, _SequenceStart = yaml.MappingStartEvent, yaml.SequenceStartEvent
 _MappingEnd, _SequenceEnd = yaml.MappingEndEvent, yaml.SequenceEndEvent
+# Controls other than tab and line breaks, and the bidi overrides/isolates ("Trojan Source").
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x0B: "VT", 0x0C: "FF", 0x1B: "ESC", 0x7F: "DEL"}
 # A plain scalar starting with none of these is a string (no null, bool, int or float starts so).
 _NOT_TEXT_START = frozenset("~nNtTfF-+.0123456789")
 
@@ -132,6 +136,24 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
+def describe_control(char: str) -> str:
+    """The message for a control or bidi character found in content."""
+    code = ord(char)
+    if 0x202A <= code <= 0x2069:
+        return f"bidi control U+{code:04X} ({unicodedata.name(char)}) reorders how the text displays; remove it"
+    name = _CONTROL_NAMES.get(code, "C0 control" if code < 0x20 else "C1 control")
+    return f"control character U+{code:04X} ({name}) in the text; remove it (editors hide it, terminals and tools act on it)"
+
+
+def _source(value: Any) -> str:
+    """A loaded scalar as its author wrote it (as near as the value allows)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, (YInt, YFloat)):
+        return value.raw
+    return "" if value is None else str(value)
+
+
 def _pos(mark: Any) -> Pos:
     return mark.line + 1, mark.column + 1
 
@@ -220,6 +242,8 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
         if offset is not None:
             before = text[:offset]
             line, col = before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+            if offset < len(text) and CONTROL_CHARACTER.match(text[offset]):
+                raise YamlProblem(line, col, "control-character", describe_control(text[offset])) from None
         raise YamlProblem(line, col, "yaml-syntax", str(getattr(exc, "reason", exc)) or "invalid YAML") from None
     return doc
 
@@ -252,11 +276,19 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
     if frame[2] is _NO_KEY:  # this value is a key
         if isinstance(value, (dict, list)):
             raise YamlProblem(*position, "yaml-syntax", "a mapping key must be a plain value, not a list or mapping")
-        hashable = value
-        if hashable in frame[4]:
-            first = frame[4][hashable]
-            raise YamlProblem(*position, "duplicate-key", f'duplicate key "{value}" (first defined at line {first[0] + doc.line_offset}); remove or rename one of them')
-        frame[4][hashable] = position
+        if value in frame[4]:
+            first, first_key = frame[4][value]
+            line = first[0] + doc.line_offset
+            if describe(first_key) != describe(value):  # true and 1, 1 and 1.0, 1 and 01: equal only once loaded
+                raise YamlProblem(
+                    *position,
+                    "duplicate-key",
+                    f"keys {describe(first_key)} at line {line} and {describe(value)} both load as non-strings, and as the same key;"
+                    f' quote them as text: "{_source(first_key)}": and "{_source(value)}":',
+                )
+            shown = f'"{value}"' if isinstance(value, str) else describe(value)
+            raise YamlProblem(*position, "duplicate-key", f"duplicate key {shown} (first defined at line {line}); remove or rename one of them")
+        frame[4][value] = (position, value)
         frame[2], frame[3] = value, position
         return path
     key = frame[2]

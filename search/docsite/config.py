@@ -19,3 +19,11 @@ class GuidesConfig(Config):
     today = c.Optional(c.Type((dt.date, str)))
     """Date (YYYY-MM-DD) the review rules and review page count from; default: the build date.
     Set it for reproducible builds."""
+
+    preview = c.Optional(c.Type(bool))
+    """Publish drafts too, each with a "Draft" banner (a preview for authors); default: the
+    ``KB_PREVIEW`` environment variable (``kb build --preview`` sets it), else false."""
+
+    audience = c.Optional(c.Choice(("internal", "public")))
+    """``public`` leaves out every ``audience: internal`` guide and article; default: the
+    ``KB_AUDIENCE`` environment variable (``kb build --audience``), else internal."""

@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import html
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,12 +27,15 @@ from mkdocs.utils.templates import TemplateContext
 from ..checks import run_checks
 from ..content import sitemap
 from ..content.problems import ContentError, Problem, Severity
+from ..content.publishing import Policy, is_listed, published
 from ..content.repository import Article, Repository, load_repository
+from ..content.repository import Page as ContentPage
 from ..render.markup import sanitize
 from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
+from .bundle import BUNDLE_NAME, page_script
 from .config import GuidesConfig
 
 log = logging.getLogger("mkdocs.plugins.kb-guides")
@@ -55,7 +59,9 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.repo: Repository | None = None
+        self.repo: Repository | None = None  # everything, as kb check sees it
+        self.site: Repository | None = None  # what this build publishes (see content.publishing)
+        self.plain: dict[str, ContentPage] = {}
         self.today = dt.date.today()
         self.pages: Pages | None = None
         self.articles: dict[str, Article] = {}
@@ -66,7 +72,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
-        self.repo = load_repository(Path(config.config_file_path).parent)
+        self.repo = load_repository(Path(config.config_file_path).parent, _policy(self.config.preview, self.config.audience))
         # The content lives until the build ends: spare the cyclic collector rescanning it on
         # every pass over the oldest generation (thawed when the build ends or fails).
         gc.freeze()
@@ -80,14 +86,17 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             raise ContentProblems(errors)
         for problem in errors:  # check: false (tests only) still says what it skipped
             log.info(problem.format())
+        self.site = published(self.repo, self.repo.policy)
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.repo is not None
-        self.pages = Pages(self.repo, config.use_directory_urls)
+        assert self.repo is not None and self.site is not None
+        _keep_published(files, config, self.repo, self.site)
+        self.pages = Pages(self.site, config.use_directory_urls)
         self.search_entries = _search_entries(config)  # the search plugin has set up its index in on_config
-        self.articles = {sitemap.article_src(a.path): a for a in self.repo.articles}
-        generated = generated_pages(self.repo, today=self.today, review_window_days=self.config.review_window_days, directory_urls=config.use_directory_urls)
+        self.articles = {sitemap.article_src(a.path): a for a in self.site.articles}
+        self.plain = {sitemap.article_src(p.path): p for p in self.repo.pages}
+        generated = generated_pages(self.site, today=self.today, review_window_days=self.config.review_window_days, directory_urls=config.use_directory_urls)
         self.late, self.pending = generated.late, {}
         for src_uri, content in generated.sources.items():
             if files.get_file_from_path(src_uri) is not None:
@@ -96,13 +105,35 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         for asset in sorted(ASSETS_DIR.iterdir()):
             if asset.suffix in (".js", ".css"):
                 files.append(File.generated(config, f"{ASSETS_URI}/{asset.name}", abs_src_path=str(asset)))
+        files.append(File.generated(config, f"{ASSETS_URI}/{BUNDLE_NAME}", content=page_script()))
         return files
 
+    def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
+        """An authored page's Markdown as our loader read it, front matter removed: mkdocs would
+        re-read the front matter with YAML 1.1 (``1:30`` -> 90, ``yes`` -> True, a bad date drops
+        it all). The leading newline keeps mkdocs from taking a body that starts with ``---`` as
+        front matter. :meth:`on_page_markdown` then sets ``page.meta`` from our model."""
+        src = page.file.src_uri
+        found = self.articles.get(src) or self.plain.get(src)
+        return "\n" + found.body if found is not None else None
+
+    @event_priority(50)  # before the tags plugin (-50) reads page.meta
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        _escape_front_matter(page)
-        article = self.articles.get(page.file.src_uri)
-        if article is None or self.pages is None:
+        src = page.file.src_uri
+        plain = self.plain.get(src)
+        if plain is not None:
+            data = plain.meta.data if plain.meta is not None and isinstance(plain.meta.data, dict) else {}
+            page.meta = {key: getattr(value, "raw", value) for key, value in data.items()}  # a number keeps its spelling
+        article = self.articles.get(src)
+        if article is None or self.pages is None or self.site is None:
+            _escape_front_matter(page)
             return markdown
+        meta = article.meta
+        listed = is_listed(meta, self.site.policy)
+        page.meta = {"title": meta.title, "tags": list(meta.tags) if listed else []}
+        if not listed:  # retired: reachable by URL, left out of search and the tags page
+            page.meta["search"] = {"exclude": True}
+        _escape_front_matter(page)
         return self.pages.article_source(article, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -134,7 +165,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
             page.content = fill(page.content or "", late.unindexed())
-            if late.sections and self.search_entries is not None:
+            if late.sections and self.search_entries is not None and not (page.meta.get("search") or {}).get("exclude"):
                 self.add_to_search(page, late.sections, self.search_entries)
         return context
 
@@ -186,6 +217,31 @@ def _escaped(value: object) -> object:
     if isinstance(value, dict):
         return {k: _escaped(v) for k, v in value.items()}
     return value
+
+
+def _policy(preview: bool | None, audience: str | None) -> Policy:
+    """The plugin's ``preview``/``audience`` options, else ``KB_PREVIEW``/``KB_AUDIENCE``."""
+    try:
+        env = Policy.from_env()
+        return Policy.of(env.preview if preview is None else preview, audience or env.audience)
+    except ValueError:
+        raise PluginError(f'kb-guides: audience "{audience or os.environ.get("KB_AUDIENCE")}" is not internal or public (plugin option audience or KB_AUDIENCE)') from None
+
+
+def _keep_published(files: Files, config: MkDocsConfig, repo: Repository, site: Repository) -> None:
+    """Remove from mkdocs's file list every file of the docs folder that is not published:
+    links (mkdocs follows them, even to /proc/self/environ), special files, secret-like names
+    (``content.files``), and the pages of unpublished articles. Theme files are left alone."""
+    docs_dir = os.path.abspath(config.docs_dir) + os.sep
+    static = repo.files.published_static()
+    pages = {sitemap.article_src(a.path) for a in site.articles} | {sitemap.article_src(p.path) for p in repo.pages}
+    for file in list(files):
+        # abspath, not resolve: a link must be judged by where it is, not where it points
+        if file.generated_by or file.abs_src_path is None or not os.path.abspath(file.abs_src_path).startswith(docs_dir):
+            continue
+        if file.src_uri not in (pages if file.src_uri.endswith(".md") else static):
+            files.remove(file)
+            log.info(f'kb-guides: not publishing "{file.src_uri}" (unpublished page, link, special file or secret-like name)')
 
 
 def _search_entries(config: MkDocsConfig) -> list[dict[str, object]] | None:

@@ -6,6 +6,11 @@ Layout of an index directory::
     gen-000006/      the previous generation, kept for servers that have not reloaded yet
     gen-000007/      manifest.json catalog.json docs.json vocabulary.json synonyms.json text.bin whoosh/
     .lock            held (flock) by the one build running at a time
+    .pins/           one file per (process, generation) open for serving; clean() keeps those
+
+manifest.json holds the size and SHA-256 of every other file; opening a generation verifies
+them, and a server falls back to the newest intact older generation when the current one is
+damaged (:func:`open_served`).
 
 A build writes into ``tmp-gen-000008-<pid>/``, validates it (document counts, smoke queries),
 renames it to ``gen-000008`` and only then replaces ``CURRENT``. Whoosh's multi-file index is
@@ -30,10 +35,26 @@ from typing import Any
 from whoosh import index as whoosh_index
 
 from ..content.problems import ContentError, Severity
+from ..content.publishing import published
 from ..content.repository import Repository
 from ..content.triage import Triage
 from . import catalog as catalog_mod
-from .generation import CATALOG, CONTENT_DIR, DOCS, MANIFEST, SYNONYMS, TRIAGE, VOCABULARY, WHOOSH_DIR, Generation, IndexUnavailable, generation_number
+from .generation import (
+    CATALOG,
+    CONTENT_DIR,
+    DOCS,
+    MANIFEST,
+    SYNONYMS,
+    TRIAGE,
+    VOCABULARY,
+    WHOOSH_DIR,
+    Generation,
+    IndexUnavailable,
+    file_digest,
+    generation_files,
+    generation_number,
+)
+from .pins import pin, pinned
 from .postings import export_postings
 from .query import QueryError
 from .schema import build_schema
@@ -68,22 +89,33 @@ def gen_name(number: int) -> str:
     return f"gen-{number:06d}"
 
 
-def read_current(index_dir: Path) -> str | None:
-    """Name of the served generation, or None when there is none."""
+def _pointer(index_dir: Path) -> str | None:
+    """Name CURRENT holds; None when there is no CURRENT; IndexUnavailable when it is damaged."""
     try:
-        name = (Path(index_dir) / CURRENT).read_text("utf-8").strip()
+        raw = (Path(index_dir) / CURRENT).read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise IndexUnavailable(f"{CURRENT} is unreadable: {exc.strerror or exc}") from None
     try:
+        name = raw.decode("utf-8").strip()
         generation_number(name)
     except ValueError:
-        return None
+        raise IndexUnavailable(f"{CURRENT} is damaged (holds {raw[:40]!r}, not a generation name)") from None
     return name
+
+
+def read_current(index_dir: Path) -> str | None:
+    """Name of the served generation, or None when there is none or CURRENT is damaged (a build replaces it)."""
+    try:
+        return _pointer(index_dir)
+    except IndexUnavailable:
+        return None
 
 
 def current_path(index_dir: Path) -> Path:
     """Directory of the served generation (raises :class:`IndexUnavailable`)."""
-    name = read_current(index_dir)
+    name = _pointer(index_dir)
     if name is None:
         raise IndexUnavailable(f'no index in "{index_dir}"; build one with: kb index')
     path = Path(index_dir) / name
@@ -92,9 +124,55 @@ def current_path(index_dir: Path) -> Path:
     return path
 
 
+def open_generation(index_dir: Path, name: str, url_prefix: str = "/") -> Generation:
+    """Pin and open one generation (raises :class:`IndexUnavailable` when it is missing or damaged)."""
+    held = pin(Path(index_dir), name)  # before opening, so a clean-up from now on keeps it
+    try:
+        path = Path(index_dir) / name
+        if not path.is_dir():
+            raise IndexUnavailable(f"generation {name} does not exist")
+        return Generation(path, url_prefix, pin=held)
+    except BaseException:
+        if held is not None:
+            held.release()
+        raise
+
+
 def open_current(index_dir: Path, url_prefix: str = "/") -> Generation:
-    """Open the served generation for reading."""
-    return Generation(current_path(index_dir), url_prefix)
+    """Open the generation CURRENT names, or raise :class:`IndexUnavailable`."""
+    return open_generation(index_dir, current_path(index_dir).name, url_prefix)
+
+
+@dataclass
+class Served:
+    generation: Generation
+    problem: str | None  # why this is not (or may not be) the generation CURRENT names; None when it is
+
+
+def open_served(index_dir: Path, url_prefix: str = "/") -> Served:
+    """Open what a server should answer with: the current generation, or when CURRENT or that
+    generation is damaged, the newest intact older one (with the reason). Raises
+    :class:`IndexUnavailable` when nothing can be served."""
+    index_dir = Path(index_dir)
+    problems: list[str] = []
+    numbers = list_generations(index_dir)
+    try:
+        name = _pointer(index_dir)
+    except IndexUnavailable as exc:
+        name = None
+        problems.append(str(exc))
+    if name is None and not problems:
+        raise IndexUnavailable(f'no index in "{index_dir}"; build one with: kb index')
+    target = generation_number(name) if name else None
+    candidates = ([name] if name else []) + [gen_name(n) for n in reversed(numbers) if target is None or n < target]
+    for candidate in candidates:
+        try:
+            generation = open_generation(index_dir, candidate, url_prefix)
+        except IndexUnavailable as exc:
+            problems.append(str(exc))
+            continue
+        return Served(generation, "; ".join(problems) or None)
+    raise IndexUnavailable("; ".join([*problems, "no intact generation is left; rebuild with: kb index"]))
 
 
 def list_generations(index_dir: Path) -> list[int]:
@@ -152,6 +230,7 @@ def clean(index_dir: Path) -> list[str]:
     else:
         older = [n for n in numbers if n < current_number]
         keep = {current_number, *older[-1:]}
+    keep |= {generation_number(name) for name in pinned(index_dir) if _is_generation_name(name)}
     for entry in sorted(index_dir.iterdir()):
         name = entry.name
         if name.startswith(TMP_PREFIX) or name.startswith(CURRENT + ".tmp"):
@@ -166,6 +245,14 @@ def clean(index_dir: Path) -> list[str]:
             _remove(entry)
             removed.append(name)
     return removed
+
+
+def _is_generation_name(name: str) -> bool:
+    try:
+        generation_number(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _remove(path: Path) -> None:
@@ -190,15 +277,25 @@ def _write_json(path: Path, data: Any) -> None:
         os.fsync(out.fileno())
 
 
-def switch_current(index_dir: Path, name: str) -> None:
-    """Point CURRENT at ``name`` atomically (write a temp file, fsync, os.replace)."""
+def switch_current(index_dir: Path, name: str, before: Callable[[], None] | None = None) -> None:
+    """Point CURRENT at ``name`` atomically (write a temp file, fsync, os.replace).
+
+    ``before`` runs once the new pointer is written and just before it replaces the old one
+    (``kb build`` swaps the site in there); if it raises, CURRENT is unchanged.
+    """
     index_dir = Path(index_dir)
     tmp = index_dir / f"{CURRENT}.tmp-{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8") as out:
-        out.write(name + "\n")
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, index_dir / CURRENT)
+    try:
+        with open(tmp, "w", encoding="utf-8") as out:
+            out.write(name + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        if before is not None:
+            before()
+        os.replace(tmp, index_dir / CURRENT)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(index_dir)
 
 
@@ -212,8 +309,11 @@ def check_content(repo: Repository) -> None:
 
 
 def write_generation(repo: Repository, target: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest."""
+    """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest.
+    Only what ``repo.policy`` publishes goes in (``content.publishing``): no draft, and no internal
+    content in a public generation, in the search index, the catalog, triage or the guide files."""
     started = time.monotonic()
+    repo = published(repo, repo.policy)
     docs = catalog_mod.searchable_documents(repo)
     catalog = catalog_mod.build_catalog(repo)
     offsets = write_store(target / STORE_FILE, ((d.text, d.markdown) for d in docs))
@@ -241,11 +341,14 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
     manifest = {
         "index_schema": INDEX_SCHEMA,
         "content_version": repo.content_version,
+        "audience": repo.policy.audience.value,
+        "preview": repo.policy.preview,
         "documents": len(docs),
         **counts,
         "categories": len(catalog["categories"]),
         "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
+        "files": {p.relative_to(target).as_posix(): [p.stat().st_size, file_digest(p)] for p in generation_files(target)},
     }
     _write_json(target / MANIFEST, manifest)
     return manifest
@@ -322,39 +425,49 @@ def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None
         gen.close()
 
 
-def build_generation(repo: Repository, index_dir: Path | str, *, check: bool = True, progress: Callable[[str], None] | None = None) -> BuildResult:
+def build_generation(
+    repo: Repository,
+    index_dir: Path | str,
+    *,
+    check: bool = True,
+    progress: Callable[[str], None] | None = None,
+    before_switch: Callable[[], None] | None = None,
+) -> BuildResult:
     """Build, validate and switch to a new generation of ``repo`` in ``index_dir``.
 
     ``check``: run the content checks first and refuse content with errors
-    (:class:`ContentError`). Any failure raises and leaves ``CURRENT`` as it was.
+    (:class:`ContentError`). ``before_switch`` runs after the new generation is written and
+    validated, just before CURRENT points at it (see :func:`switch_current`). Any failure raises
+    (a full disk or other write error as :class:`BuildError` naming the path) and leaves
+    ``CURRENT`` as it was.
     """
     if check:
         check_content(repo)
     index_dir = Path(index_dir)
     started = time.monotonic()
-    with build_lock(index_dir):
-        previous = read_current(index_dir)
-        seen = list_generations(index_dir) + ([generation_number(previous)] if previous else [])
-        number = max(seen, default=0) + 1
-        clean(index_dir)
-        name = gen_name(number)
-        tmp = index_dir / f"{TMP_PREFIX}{name}-{os.getpid()}"
-        tmp.mkdir()
-        try:
-            manifest = write_generation(repo, tmp, progress)
-            expected = {**manifest, "category_ids": [c.id for c in repo.taxonomy.categories] if repo.taxonomy else []}
-            validate_generation(tmp, name, expected)
+    try:
+        with build_lock(index_dir):
+            previous = read_current(index_dir)
+            seen = list_generations(index_dir) + ([generation_number(previous)] if previous else [])
+            number = max(seen, default=0) + 1
+            clean(index_dir)
+            name = gen_name(number)
+            tmp = index_dir / f"{TMP_PREFIX}{name}-{os.getpid()}"
             final = index_dir / name
-            os.rename(tmp, final)
-            _fsync_dir(index_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        try:
-            switch_current(index_dir, name)
-        except BaseException:
-            if read_current(index_dir) != name:
-                shutil.rmtree(final, ignore_errors=True)
-            raise
-        clean(index_dir)
+            tmp.mkdir()
+            try:
+                manifest = write_generation(repo, tmp, progress)
+                expected = {**manifest, "category_ids": [c.id for c in repo.taxonomy.categories] if repo.taxonomy else []}
+                validate_generation(tmp, name, expected)
+                os.rename(tmp, final)
+                _fsync_dir(index_dir)
+                switch_current(index_dir, name, before_switch)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if read_current(index_dir) != name:
+                    shutil.rmtree(final, ignore_errors=True)
+                raise
+            clean(index_dir)
+    except OSError as exc:
+        raise BuildError(f"cannot write the index: {exc.filename or index_dir}: {exc.strerror or exc}") from exc
     return BuildResult(number, name, final, manifest["guides"], manifest["articles"], manifest["content_version"], round(time.monotonic() - started, 3), previous)

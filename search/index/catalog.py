@@ -14,14 +14,14 @@ from typing import Any
 
 from ..content import sitemap
 from ..content.escalation import steps_for
-from ..content.models import Escalation, Priorities, duration_minutes
+from ..content.models import PRIORITY_IDS, Escalation, Priorities, duration_minutes
 from ..content.prose import one_line
+from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..render.steps import linearise, steps_text
+from ..workflow.steps import linearise, steps_text
 from .text import markdown_to_text
 
-PRIORITY_IDS = ("P1", "P2", "P3", "P4")
 MAX_RELATED_ARTICLES = 10
 CATALOG_SCHEMA = 1
 
@@ -53,14 +53,15 @@ def category_url(category_id: str) -> str:
 
 
 def searchable_documents(repo: Repository) -> list[IndexedDoc]:
-    """Guides (by id) then articles (by path): the order fixes Whoosh document numbers."""
+    """Listed guides (by id) then articles (by path): the order fixes Whoosh document numbers.
+    ``repo`` is the published view (``content.publishing``); retired content is not searchable."""
     docs: list[IndexedDoc] = []
-    for guide in sorted(repo.guides, key=lambda g: g.id):
+    for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
         parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *meta.gather]
         parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
         docs.append(IndexedDoc(guide.id, "guide", one_line(meta.title), meta.category, list(meta.tags), guide_url(guide.id), one_line(" ".join(p for p in parts if p)), guide.body))
-    for article in sorted(repo.articles, key=lambda a: a.path):
+    for article in sorted(listed(repo.articles, repo.policy), key=lambda a: a.path):
         ameta = article.meta
         docs.append(IndexedDoc(article.id, "article", one_line(ameta.title), ameta.category, list(ameta.tags), article_url(article), markdown_to_text(article.body), article.body))
     return docs
@@ -154,7 +155,9 @@ def _guides_for(category_id: str, by_category: dict[str, list[str]]) -> tuple[st
 
 
 def build_catalog(repo: Repository) -> dict[str, Any]:
-    """The per-category diagnosis data and the guide/article/priority tables (plain JSON)."""
+    """The per-category diagnosis data and the guide/article/priority tables (plain JSON).
+    ``repo`` is the published view: every published guide and article has an entry (retired ones
+    stay reachable by id), the category lists hold listed ones only."""
     categories = CategoryIndex(repo.taxonomy)
     teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
     guides = sorted(repo.guides, key=lambda g: g.id)
@@ -162,12 +165,13 @@ def build_catalog(repo: Repository) -> dict[str, Any]:
     article_entries = {a.id: _article_entry(a) for a in sorted(repo.articles, key=lambda a: a.path)}
 
     guides_by_category: dict[str, list[str]] = {}
-    for guide in sorted(guides, key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
+    for guide in sorted(listed(guides, repo.policy), key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
         if guide.meta.category:
             guides_by_category.setdefault(guide.meta.category, []).append(guide.id)
     articles_by_category: dict[str, list[str]] = {}
+    shown = {a.id for a in listed(repo.articles, repo.policy)}
     for entry in sorted(article_entries.values(), key=lambda a: (a["status"] != "published", a["title"].lower(), a["id"])):
-        if entry["category"]:
+        if entry["category"] and entry["id"] in shown:
             articles_by_category.setdefault(entry["category"], []).append(entry["id"])
 
     table: dict[str, Any] = {}

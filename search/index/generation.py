@@ -7,6 +7,7 @@ reload; the old one stays valid for requests still holding it and is closed when
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import json
 import re
@@ -20,13 +21,16 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 
+from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
+from ..content.fuzzy import SimilarNames
 from ..content.triage import Triage
+from .pins import Pin
 from .postings import Postings
 from .query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .snippets import SCAN_BYTES, Highlighter, Snippet
-from .spelling import Speller
+from .spelling import MAX_CORRECTED_WORDS, Speller
 from .store import STORE_FILE, TextStore
 from .synonyms import SynonymTable
 
@@ -44,7 +48,32 @@ MAX_FACETS = 25
 
 
 class IndexUnavailable(RuntimeError):
-    """No usable generation (never built, or the pointer names a missing directory)."""
+    """No usable generation (never built, the pointer is unreadable, or the generation is damaged)."""
+
+
+def file_digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def generation_files(path: Path) -> list[Path]:
+    """Every file of a generation the manifest vouches for (all but the manifest itself)."""
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.relative_to(path).as_posix() != MANIFEST)
+
+
+def verify_files(path: Path, files: dict[str, list[Any]]) -> None:
+    """Compare each file's size, then its SHA-256, with the manifest; raise ValueError naming the first damaged file."""
+    for rel, (size, digest) in files.items():
+        file = path / rel
+        try:
+            actual = file.stat().st_size
+        except FileNotFoundError:
+            raise ValueError(f"{rel} is missing") from None
+        if actual != size:
+            raise ValueError(f"{rel} has {actual} bytes, the manifest says {size}")
+    for rel, (_, digest) in files.items():
+        if file_digest(path / rel) != digest:
+            raise ValueError(f"{rel} does not match its checksum")
 
 
 def generation_number(name: str) -> int:
@@ -83,21 +112,34 @@ class SearchResult:
 class Generation:
     """A built generation opened for reading."""
 
-    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None) -> None:
+    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None) -> None:
+        """Verify every file against the manifest's checksums, then load and open it all.
+
+        Everything a request can need is loaded here (or held open: text and postings memory
+        maps, Whoosh's segment files), so damage is found before the generation serves, not by a
+        request; ``pin`` (see :mod:`.pins`) keeps builds from deleting it while it is open.
+        """
         self.path = path
+        self.pin = pin
         self.name = name or path.name
         self.number = generation_number(self.name)
         self.url_prefix = url_prefix
         self.lock = threading.RLock()
         self.cache: dict[Any, Any] = {}  # per-generation memo for callers (e.g. serialized answers)
         try:
-            self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            try:
+                self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(f"{MANIFEST} is unreadable: {exc}") from exc
+            if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("files"), dict):
+                raise ValueError(f"{MANIFEST} lists no file checksums")
+            verify_files(path, self.manifest["files"])
             self.catalog: dict[str, Any] = json.loads((path / CATALOG).read_text("utf-8"))
             docs = json.loads((path / DOCS).read_text("utf-8"))
             vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
             synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexUnavailable(f"generation {path.name} is incomplete or unreadable: {exc}") from exc
+        except (OSError, ValueError, TypeError) as exc:
+            raise IndexUnavailable(f"generation {path.name} is damaged: {exc}") from exc
         self.ids: list[str] = docs["ids"]
         self.types: list[str] = docs["types"]
         self.titles: list[str] = docs["titles"]
@@ -133,6 +175,12 @@ class Generation:
         if self.reader.doc_count() != len(self.ids):
             self.close()
             raise IndexUnavailable(f"generation {path.name}: Whoosh holds {self.reader.doc_count()} documents, the catalog {len(self.ids)}")
+        try:
+            self.content: Repository = load_repository(path / CONTENT_DIR, Policy())  # the snapshot holds published content only
+            self.triage: Triage = Triage.from_state(json.loads((path / TRIAGE).read_text("utf-8")))
+        except Exception as exc:  # any failure of a verified file is a defect to report, not to serve
+            self.close()
+            raise IndexUnavailable(f"generation {path.name}: cannot load its guides or triage data: {exc}") from exc
 
     def _prefix_urls(self) -> None:
         prefix = self.url_prefix
@@ -143,25 +191,6 @@ class Generation:
                 parent["url"] = prefix + parent["url"]
         for entry in (*cat["guides"].values(), *cat["articles"].values()):
             entry["url"] = prefix + entry["url"]
-
-    @property
-    def content(self) -> Repository:
-        """The guides, trees, taxonomy, protocol and templates this generation was built from.
-
-        Loaded on first use (walks) from the generation's snapshot, by the one content loader.
-        """
-        with self.lock:
-            if "content" not in self.cache:
-                self.cache["content"] = load_repository(self.path / CONTENT_DIR)
-            return self.cache["content"]
-
-    @property
-    def triage(self) -> Triage:
-        """Category suggestions with the vocabulary built at index time."""
-        with self.lock:
-            if "triage" not in self.cache:
-                self.cache["triage"] = Triage.from_state(json.loads((self.path / TRIAGE).read_text("utf-8")))
-            return self.cache["triage"]
 
     @property
     def content_version(self) -> str:
@@ -179,6 +208,8 @@ class Generation:
                 self.store.close()
                 if hasattr(self, "postings"):
                     self.postings.close()
+                if self.pin is not None:
+                    self.pin.release()
 
     def resolve_category(self, name: str) -> str | None:
         """A category id from an id or a ticket-tool tag (case-insensitive)."""
@@ -188,10 +219,12 @@ class Generation:
         return suggest_categories(name, self.catalog["categories"], self.catalog["zendesk_tags"])
 
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
-        import difflib
-
-        table = self.catalog["guides" if doc_type == "guide" else "articles"]
-        return difflib.get_close_matches(name.strip().lower(), list(table), n=3, cutoff=0.6)
+        """Close ids for a 404's "did you mean" (bounded work per look-up, see SimilarNames)."""
+        key = "guides" if doc_type == "guide" else "articles"
+        names: SimilarNames | None = self.cache.get(("names", key))
+        if names is None:  # built once, outside the lock searches take (about 1 s for 8,000 ids)
+            names = self.cache.setdefault(("names", key), SimilarNames(self.catalog[key]))
+        return names.similar(name)
 
     def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:
         """Parse and compile user text (raises :class:`QueryError`)."""
@@ -272,10 +305,12 @@ class Generation:
         except QueryError:
             return None
         corrections = []
+        probes = 0
         for pos, word in _words(node):
             lowered = word.lower()
             if lowered.isalpha() and not self.speller.known(lowered):
-                fixed = self.speller.correct(lowered)
+                fixed = self.speller.correct(lowered) if probes < MAX_CORRECTED_WORDS else None
+                probes += 1
                 if fixed:
                     corrections.append((pos, word, fixed))
         return apply_corrections(text, corrections) if corrections else None

@@ -38,7 +38,7 @@ PHRASE_CACHE = 512
 Scores = dict[int, float]
 
 
-def _leaf_postings(matcher: Any) -> tuple[array, array]:
+def _leaf_postings(matcher: Any) -> tuple[array[int], array[float]]:
     """All (doc numbers, weights) of one Whoosh posting list, read block by block."""
     ids, weights = array("I"), array("f")
     if hasattr(matcher, "_read_data") and hasattr(matcher, "_lastblock"):
@@ -144,7 +144,7 @@ class Postings:
                 return
             yield term
 
-    def postings(self, fieldname: str, text: str) -> tuple[array, array]:
+    def postings(self, fieldname: str, text: str) -> tuple[array[int], array[float]]:
         spec = self.fields[fieldname]
         i = spec.index.get(text)
         ids, weights = array("I"), array("f")

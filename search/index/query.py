@@ -18,13 +18,14 @@ Compilation expands synonym groups and replaces unknown words by a spelling corr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from whoosh import query as wq
 
 from .schema import FIELD_ALIASES, FIELD_BOOSTS, TEXT_FIELDS, analyze
-from .spelling import Speller
+from .spelling import MAX_CORRECTED_WORDS, Speller
 from .synonyms import SynonymTable
 
 MAX_QUERY_CHARS = 500
@@ -275,7 +276,7 @@ def parse_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> Node:
 class TermStats(Protocol):
     def doc_frequency(self, fieldname: str, text: str) -> int: ...
 
-    def expand_prefix(self, fieldname: str, prefix: str): ...  # noqa: ANN201
+    def expand_prefix(self, fieldname: str, prefix: str) -> Iterator[str]: ...
 
 
 @dataclass
@@ -295,6 +296,7 @@ class _Compiler:
         self.synonyms = synonyms
         self.terms: set[str] = set()
         self.corrections: list[tuple[int, str, str]] = []
+        self.spelling_probes = 0
 
     def known(self, term: str, fields: tuple[str, ...]) -> bool:
         return any(self.reader.doc_frequency(f, term) for f in fields)
@@ -311,7 +313,8 @@ class _Compiler:
         terms = tuple(analyze(word.text))
         fields = (word.field,) if word.field else TEXT_FIELDS
         if positive and self.speller is not None and len(terms) == 1 and word.text.isalpha() and not self.known(terms[0], fields):
-            if not (self.synonyms and terms in self.synonyms.by_key):
+            if not (self.synonyms and terms in self.synonyms.by_key) and self.spelling_probes < MAX_CORRECTED_WORDS:
+                self.spelling_probes += 1
                 fixed = self.speller.correct(word.text.lower())
                 if fixed:
                     fixed_terms = tuple(analyze(fixed))

@@ -49,7 +49,8 @@ def analyze(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def stem_word(word: str) -> str:
     """Stem of one lowercase word, as the analyzer would produce it."""
-    return _porter_stem(word)
+    stem: str = _porter_stem(word)
+    return stem
 
 
 def stopwords() -> frozenset[str]:

@@ -17,18 +17,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..checks.review import review_due
 from ..content import sitemap
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..content.walk import DONE
+from ..workflow.review import review_due
+from ..workflow.sla import format_minutes, share_text, sla_rows
+from ..workflow.steps import step_numbers
+from ..workflow.transcript import fragments
+from ..workflow.walk import DONE
 from . import markup, mdpage
 from .embed import json_script
 from .markup import text
-from .sla import format_minutes, share_text, sla_rows
-from .steps import step_numbers
-from .transcript import fragments
+from .pages import status_banner
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
@@ -96,11 +98,13 @@ class GuidePage:
         blocks += [mdpage.heading(2, "All steps", searchable=False), mdpage.slot("steps")]
         blocks += [mdpage.heading(2, "Diagram", searchable=False), mdpage.slot("diagram")]
         blocks += [mdpage.heading(2, "Related articles"), mdpage.slot("related")]
-        page_meta = {
+        page_meta: dict[str, Any] = {
             "title": mdpage.title_meta(meta.title),
             "description": mdpage.title_meta(meta.summary) if meta.summary else None,
             "tags": [mdpage.title_meta(t) for t in meta.tags] or None,
         }
+        if not is_listed(meta, self.repo.policy):  # retired: reachable by URL, not in search or tags
+            page_meta.update(tags=None, search={"exclude": True})
         return mdpage.page(page_meta, blocks)
 
     def head(self, lean: bool = False) -> str:
@@ -129,6 +133,9 @@ class GuidePage:
             status = text(meta.status.value.capitalize())
             facts.append(status if lean else f'<span class="kbg-badge kbg-badge--{meta.status.value}">{status}</span>')
         parts = [f"<h1>{text(meta.title)}</h1>"]
+        banner = "" if lean else status_banner(meta)
+        if banner:
+            parts.append(banner)
         if meta.summary:
             parts.append(f'<p class="kbg-summary">{self.md_inline(meta.summary)}</p>')
         parts.append('<p class="kbg-meta">' + " ".join(facts) + "</p>")
@@ -180,10 +187,8 @@ class GuidePage:
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
             entry: dict[str, Any] = {"type": node.type, "step": self.numbers[node_id], "title": markup.plain(getattr(node, "text", None) or "")}
-            if isinstance(node, QuestionNode):
-                entry["answers"] = [[label, target] for label, target in node.answers.items()]
-            elif isinstance(node, ActionNode):
-                entry["answers"] = [[DONE, node.next]] if node.next else []
+            if isinstance(node, (QuestionNode, ActionNode)):
+                entry["answers"] = [list(edge) for edge in node.out_edges()]
             elif isinstance(node, EscalationNode):
                 entry["team"] = self.lookups.teams.get(node.step, node.step)
             elif isinstance(node, LinkNode):

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from ..checks.review import review_due
+from ..workflow.review import review_due
 from ..content import sitemap
-from ..content.models import Category, EscalationStep
+from ..content.models import Category, DocumentMeta, EscalationStep, Status
+from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from . import markup, mdpage
 from .markup import text
-from .sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
+
+D = TypeVar("D", Guide, Article)
 
 CONFIG_SRC = sitemap.ESCALATION_PAGE
 TAGS_PAGE = "tags.md"
@@ -28,12 +33,14 @@ class Pages:
         self.categories = CategoryIndex(repo.taxonomy)
         self.guides_in: dict[str, list[Guide]] = defaultdict(list)
         self.articles_in: dict[str, list[Article]] = defaultdict(list)
-        for guide in repo.guides:
+        # listings show listed content only: retired pages are reachable by URL alone
+        shown = listed(repo.guides, repo.policy)
+        for guide in shown:
             self.guides_in[guide.meta.category or ""].append(guide)
-        for article in repo.articles:
+        for article in listed(repo.articles, repo.policy):
             self.articles_in[article.meta.category or ""].append(article)
         self.guides_for_article: dict[str, list[Guide]] = defaultdict(list)
-        for guide in repo.guides:
+        for guide in shown:
             for article_id in guide.meta.articles:
                 self.guides_for_article[article_id].append(guide)
 
@@ -43,7 +50,7 @@ class Pages:
     def md_inline(self, value: str | None, shown_on: str, written_for: str = CONFIG_SRC) -> str:
         return markup.inline(value, written_for, shown_on, self.directory_urls)
 
-    def _within(self, table: dict[str, list], category_id: str) -> list:
+    def _within(self, table: dict[str, list[D]], category_id: str) -> list[D]:
         return [item for cid, items in table.items() if cid and is_within(cid, category_id) for item in items]
 
     def category_link(self, from_src: str, category_id: str | None) -> str:
@@ -132,7 +139,7 @@ class Pages:
             )
         return '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
 
-    def _doc_list(self, src: str, docs: list, category_id: str | None = None) -> str:
+    def _doc_list(self, src: str, docs: Sequence[Guide | Article], category_id: str | None = None) -> str:
         items = []
         for doc in sorted(docs, key=lambda d: d.meta.title.casefold()):
             target = sitemap.guide_src(doc.id) if isinstance(doc, Guide) else sitemap.article_src(doc.path)
@@ -269,7 +276,7 @@ class Pages:
         guides = self.guides_for_article.get(article.id, [])
         if guides:
             facts.append('<span class="kbg-fact">Guides ' + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides) + "</span>")
-        return '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
+        return status_banner(meta) + '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
 
     def article_source(self, article: Article, markdown: str) -> str:
         """The article's Markdown with the header under its title (after a leading ``# Title``)."""
@@ -278,6 +285,15 @@ class Pages:
         if first.startswith("# "):
             return f"{first}\n\n{header}\n\n{rest}"
         return f"{header}\n\n{markdown}"
+
+
+def status_banner(meta: DocumentMeta) -> str:
+    """The notice on a page that is shown but not published as usual (see ``content.publishing``)."""
+    if meta.status is Status.draft:
+        return '<p class="kbg-banner kbg-banner--draft" role="note"><strong>Draft.</strong> This page is a preview: it is not published and may be wrong.</p>\n'
+    if meta.status is Status.retired:
+        return '<p class="kbg-banner kbg-banner--retired" role="note"><strong>Retired.</strong> This page is kept for reference only: it is no longer maintained and is left out of search and listings.</p>\n'
+    return ""
 
 
 @dataclass(frozen=True)

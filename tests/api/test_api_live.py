@@ -12,13 +12,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.sample import write_sample
+from support.servers import TOKEN, LiveServer, free_port, kb_executable
 
 from search.content.repository import load_repository
 from search.index import build_generation
-
-from index.sample import write_sample
-
-from .conftest import TOKEN, LiveServer, free_port, kb_executable
 
 PROBLEM = "application/problem+json"
 HERE = Path(__file__).resolve().parent
@@ -67,7 +65,8 @@ def test_reload_ten_times_under_load(tmp_path: Path) -> None:
     build_generation(load_repository(root), root / ".kb-index")
     port = free_port()
     log = tmp_path / "serve.log"
-    env = {**os.environ, "KB_ADMIN_TOKEN": TOKEN}
+    # the explicit reloads are under test (no self-reload), and it is a load test: one client at full speed
+    env = {**os.environ, "KB_ADMIN_TOKEN": TOKEN, "KB_WATCH_INDEX": "false", "KB_RATE_LIMIT_PER_MINUTE": "0"}
     env.pop("KB_CONFIG", None)
     with open(log, "wb") as out:
         server = subprocess.Popen([*kb_executable(), "serve", "--root", str(root), "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -1,63 +1,45 @@
-"""The package's dependency direction: content <- checks/render/index <- docsite/api <- cli."""
+"""The package's layers, kept by import-linter's contracts in pyproject.toml.
+
+content <- workflow <- checks | index <- site HTML (render) | API <- mkdocs plugin <- CLI; no
+layer imports a higher one or a sibling, and the lower layers know no web or site framework.
+"""
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-
-PACKAGE = Path(__file__).resolve().parents[2] / "search"
-
-# layer -> modules (top-level names or search.<layer>) it must never import
-FORBIDDEN = {
-    "content": {"mkdocs", "material", "fastapi", "starlette", "uvicorn", "whoosh", "search.checks", "search.render", "search.index", "search.api", "search.docsite", "search.cli"},
-    "checks": {"mkdocs", "fastapi", "starlette", "whoosh", "search.render", "search.index", "search.api", "search.docsite", "search.cli"},
-    "render": {"mkdocs", "fastapi", "starlette", "whoosh", "search.index", "search.api", "search.docsite", "search.cli"},
-    "index": {"mkdocs", "fastapi", "starlette", "search.api", "search.docsite", "search.cli"},
-    "docsite": {"fastapi", "starlette", "uvicorn", "whoosh", "search.api", "search.index", "search.cli"},
-    "api": {"mkdocs", "material", "search.docsite", "search.cli"},
-}
+ROOT = Path(__file__).resolve().parents[2]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    module = "search." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = module.split(".")
-                if path.name == "__init__.py":  # the module is the package itself
-                    parts = parts[:-1]
-                    base = parts[: len(parts) - node.level + 1]
-                else:
-                    base = parts[: -node.level]
-                found.add(".".join([*base, node.module] if node.module else base))
-            else:
-                found.add(node.module or "")
-    return found
+def _lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(project / "pyproject.toml"), "--no-cache"], cwd=project, env=env, capture_output=True, text=True, timeout=300)
 
 
-def _violations(layer: str) -> list[str]:
-    bad = []
-    for path in sorted((PACKAGE / layer).rglob("*.py")):
-        for name in _imports(path):
-            for forbidden in FORBIDDEN[layer]:
-                if name == forbidden or name.startswith(forbidden + "."):
-                    bad.append(f"{path.relative_to(PACKAGE.parent)} imports {name}")
-    return bad
+def test_import_contracts_are_kept() -> None:
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
 
 
-@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
-def test_layer_imports_point_one_way(layer: str) -> None:
-    assert _violations(layer) == []
-
-
-def test_relative_imports_are_resolved() -> None:
-    # guards the guard: "from ..content.models import x" and "from . import rule" resolve to full names
-    assert "search.content.models" in _imports(PACKAGE / "checks" / "tree.py")
-    assert "search.checks" in _imports(PACKAGE / "checks" / "tree.py")
-    assert "search.content.problems" in _imports(PACKAGE / "checks" / "__init__.py")
+def test_an_upward_or_sideways_import_breaks_a_contract(tmp_path: Path) -> None:
+    # guards the guard: the same contracts on a copy of the package with one bad import each
+    for module, bad in (
+        ("content/models.py", "from ..workflow import walk"),  # upward
+        ("render/markup.py", "from ..checks import review"),  # sideways into the checks
+        ("index/catalog.py", "from ..api import schemas"),  # upward
+        ("workflow/steps.py", "import whoosh"),  # a lower layer using the search engine
+    ):
+        project = tmp_path / module.replace("/", "-")
+        shutil.copytree(ROOT / "search", project / "search", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "pyproject.toml", project / "pyproject.toml")
+        target = project / "search" / module
+        target.write_text(target.read_text(encoding="utf-8") + f"\n{bad}  # noqa\n", encoding="utf-8")
+        result = _lint_imports(project)
+        assert result.returncode != 0, f"{module}: {bad!r} was not caught\n{result.stdout}"
+        assert "BROKEN" in result.stdout

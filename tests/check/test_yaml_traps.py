@@ -44,6 +44,10 @@ CASES = [
     Case("duplicate-key-front-matter", "kb/articles/vpn-reinstall.md:6:1 duplicate-key", ('"title"', "first defined at line 3")),
     Case("duplicate-key-config", "guides/escalation.yml:8:5 duplicate-key", ('"team"', "first defined at line 4")),
     Case("duplicate-node-id", "guides/vpn-no-connect.yml:35:3 duplicate-key", ('"resolved"', "first defined at line 32")),
+    # true and 1 are equal once loaded: say that both are non-strings to quote, not just "duplicate"
+    Case("answer-true-and-one", "guides/vpn-no-connect.yml:31:7 duplicate-key", ("true (a boolean) at line 30", "1 (a number)", "non-strings", '"true": and "1":')),
+    # control characters: reported where they are, with the code point
+    Case("control-character-body", "kb/articles/vpn-reinstall.md:15:4 control-character", ("U+001B (ESC)", "remove it")),
     # refused constructs
     Case("alias-bomb", "guides/password-reset.yml:2:8 yaml-alias", ('"*a"',)),
     Case("custom-tag", "guides/vpn-no-connect.yml:28:11 yaml-tag", ("!include",)),

@@ -7,13 +7,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from support.sample import write_sample
 
 from search.checks import run_checks
 from search.content.repository import load_repository
 from search.index import build_generation, open_current
 from search.index.corpus import category_id, import_articles, sanitize_markdown
-
-from .sample import write_sample
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 

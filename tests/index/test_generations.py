@@ -62,8 +62,8 @@ def test_switch_happens_only_after_validation(repo: Repository, tmp_path: Path, 
 def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "ix"
     build_generation(repo, index_dir)
-    before = sorted(os.listdir(index_dir))
     gen = open_current(index_dir)
+    before = sorted(os.listdir(index_dir))
 
     def explode(path: Path, docs: list) -> None:
         path.mkdir()
@@ -71,7 +71,7 @@ def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path,
         raise OSError("disk full (simulated) in the middle of the Whoosh write")
 
     monkeypatch.setattr(build_mod, "_write_whoosh", explode)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(BuildError, match="disk full"):
         build_generation(repo, index_dir)
     assert read_current(index_dir) == "gen-000001"
     assert sorted(os.listdir(index_dir)) == before  # no tmp dir, no new generation

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from search.content.models import Tree
 from search.index import Generation
-from search.render.steps import linearise, step_numbers, steps_text
+from search.workflow.steps import linearise, step_numbers, steps_text
 
 
 def tree(nodes: dict, start: str | None = None) -> Tree:

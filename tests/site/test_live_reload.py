@@ -10,9 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import make_content
-
-from api.conftest import free_port
+from support.servers import free_port
+from support.site import make_content
 
 
 @pytest.fixture

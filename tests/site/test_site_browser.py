@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ROOT, route_to, search
+from support import ROOT
+from support.site import route_to, search
 
 from search.content.repository import Guide, Repository, load_repository
-from search.content.walk import choices, walk
-from search.render.transcript import transcript_text
+from search.workflow.transcript import transcript_text
+from search.workflow.walk import choices, walk
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_content
+from support import ROOT
+from support.site import make_content
 
 from search.content import sitemap
 from search.content.repository import load_repository
@@ -133,7 +134,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path: Path) -> None
         build_site(root, site)
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []  # no staging left behind
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]  # no staging left behind
 
 
 def test_successful_rebuild_replaces_the_site(tmp_path: Path) -> None:
@@ -144,7 +145,7 @@ def test_successful_rebuild_replaces_the_site(tmp_path: Path) -> None:
     build_site(root, site)
     assert (site / "articles/extra/index.html").is_file()
     assert not (site / "stale.html").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
 
 
 def test_content_warnings_do_not_fail_a_strict_build(tmp_path: Path) -> None:
@@ -200,7 +201,7 @@ def test_swap_without_atomic_exchange(tmp_path: Path, monkeypatch: pytest.Monkey
     (site / "stale.html").write_text("old", encoding="utf-8")
     build_site(root, site)
     assert (site / "index.html").is_file() and not (site / "stale.html").exists()
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == [".site.lock"]
 
 
 def test_build_needs_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -213,3 +214,15 @@ def test_build_needs_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     assert (build_site(make_content(tmp_path / "content"), tmp_path / "site") / "guides/vpn/index.html").is_file()
+
+
+def test_the_shipped_page_script_is_its_feature_files_in_order(shipped_site: Path) -> None:
+    from search.docsite.bundle import page_script, script_parts
+
+    names = [p.name for p in script_parts()]
+    assert names == sorted(names) and names[0] == "00-core.js" and names[-1] == "90-init.js"
+    shipped = (shipped_site / "assets/kb-guides/kb-guides.js").read_text(encoding="utf-8")
+    assert shipped == page_script()
+    assert shipped.startswith("/* kb-guides:") and shipped.rstrip().endswith("})();")
+    for marker in ("function drawDiagram(", "function Walk(", "function Triage(", "window.kbGuides = {"):
+        assert shipped.count(marker) == 1, marker

@@ -5,12 +5,13 @@ captions, and the step-through and size toggle working on it."""
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, make_content
+from support import ROOT
+from support.site import make_content
 
 from search.content.models import ActionNode, QuestionNode, Tree
 from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
-from search.render.steps import step_numbers
+from search.workflow.steps import step_numbers
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 
 import pytest
-from conftest import FIXTURES, ROOT
 from material.plugins.search.plugin import Parser
+from support import ROOT
+from support.site import FIXTURES
 
 from search.content.repository import load_repository
 from search.render import markup

@@ -7,14 +7,14 @@ import json
 import re
 from pathlib import Path
 
-from conftest import FIXTURES
+from support.site import FIXTURES
 
 from search.content.repository import load_repository
 from search.render import markup, mdpage
 from search.render.embed import json_script, script_json
 from search.render.guide_page import GuidePage, guide_page
 from search.render.offline import external_loads
-from search.render.sla import format_minutes
+from search.workflow.sla import format_minutes
 
 HOSTILE = "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >"
 
@@ -119,5 +119,12 @@ def test_plain_lines_skip_markdown_but_render_the_same() -> None:
 
 
 def test_assets_are_shipped_in_the_package() -> None:
-    assets = Path(__file__).resolve().parents[2] / "search/docsite/assets"
-    assert {p.name for p in assets.iterdir()} >= {"kb-guides.js", "kb-guides.css"}
+    import tomllib
+    from importlib.resources import files
+
+    package = files("search.docsite")
+    assert package.joinpath("assets/kb-guides.css").is_file()
+    assert {p.name for p in package.joinpath("scripts").iterdir()} >= {"00-core.js", "10-diagram.js", "20-walk.js", "30-triage.js", "90-init.js"}
+    # and the wheel takes them: package data covers every script and style under search/
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    assert {"**/*.js", "**/*.css"} <= set(config["tool"]["setuptools"]["package-data"]["search"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT
+from support import ROOT
 
 from search.content import sitemap
 from search.content.repository import Repository, load_repository

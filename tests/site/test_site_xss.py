@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import make_content, search
+from support.site import make_content, search
 
 from search.content.repository import Repository, load_repository
-from search.content.walk import walk
 from search.docsite.build import build_site
 from search.render import markup
-from search.render.transcript import transcript_text
+from search.workflow.transcript import transcript_text
+from search.workflow.walk import walk
 
 pytestmark = pytest.mark.browser
 

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from api.conftest import free_port
-from walk.walkpaths import KB, ROOT
+from support import KB, ROOT
+from support.servers import free_port
 
 
 def _copy_shipped(dest: Path) -> Path:

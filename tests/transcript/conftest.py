@@ -4,11 +4,11 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from support import ROOT
+from support.servers import start_server
 
-from api.conftest import start_server
 from search.content.repository import load_repository
 from search.index import build_generation
-from walk.walkpaths import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,15 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from support import ROOT
+from support.walkpaths import shortest_routes
 
 from search.api import Settings, create_app
 from search.content.models import EscalationNode, ResolutionNode
 from search.content.repository import Repository, load_repository
-from search.content.walk import walk
 from search.index import build_generation
-from search.render.transcript import transcript_text
-
-from walk.walkpaths import ROOT, shortest_routes
+from search.workflow.transcript import transcript_text
+from search.workflow.walk import walk
 
 PROBLEM = "application/problem+json"
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from walkpaths import ROOT, Route, routes_to
+from support import ROOT
+from support.walkpaths import Route, routes_to
 
 from search.content.models import EscalationNode, ResolutionNode
 from search.content.repository import Repository, load_repository

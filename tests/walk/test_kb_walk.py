@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
+from support import KB, ROOT
+from support.walkpaths import Route, has_detour
 
-from search.content.walk import walk
-from search.render.transcript import transcript_text
-
-from walkpaths import KB, ROOT, Route, has_detour
+from search.workflow.transcript import transcript_text
+from search.workflow.walk import walk
 
 pexpect = pytest.importorskip("pexpect")
 

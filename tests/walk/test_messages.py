@@ -6,15 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support import ROOT
 
 from search.checks import run_checks
 from search.content.models import PLACEHOLDER, PLACEHOLDERS, QuestionNode
 from search.content.repository import load_repository
-from search.content.walk import walk
-from search.render.messages import MessageError, messages_for
-from search.render.transcript import transcript_text
-
-from walkpaths import ROOT
+from search.workflow.messages import MessageError, messages_for
+from search.workflow.transcript import transcript_text
+from search.workflow.walk import walk
 
 TICKET = {"ticket_id": "ZD-48213", "requester": "Priya Natarajan", "technician": "Tom Okafor"}
 GATHERED_NOTE = "laptop LT-0042, office 3rd floor"

@@ -5,17 +5,22 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from .. import schemas
-from ..deps import IndexDep
+from ..deps import IndexDep, StateDep
 from ..problems import problem_doc
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/health", response_model=schemas.HealthOut, responses=problem_doc(503), summary="Service and index status")
-async def health(gen: IndexDep) -> schemas.HealthOut:
-    """503 (problem) while no index generation can be served."""
+async def health(gen: IndexDep, state: StateDep) -> schemas.HealthOut:
+    """503 (problem) while no index generation can be served; "degraded" with the reason while an
+    older generation stands in for a damaged one, or the served one was removed from disk."""
+    reason = f"{state.problem}; serving {gen.name}" if state.problem and gen is state.current else None
+    if reason is None and not gen.path.is_dir():
+        reason = f"generation {gen.name} was removed from disk; answering from what is loaded; rebuild with: kb index"
     return schemas.HealthOut(
-        status="ok",
+        status="degraded" if reason else "ok",
+        reason=reason,
         generation=gen.number,
         generation_name=gen.name,
         documents=schemas.Documents(**gen.counts),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import APIRouter
 
 from ...content.triage import triage_priority
@@ -10,6 +12,11 @@ from ..deps import IndexDep
 from ..problems import ProblemError, problem_doc
 
 router = APIRouter(tags=["triage"])
+# One ticket scored at a time: scoring is pure Python, so parallel requests only contend for the
+# GIL, and many of them at once would slow every other route; queued requests wait on this lock
+# without holding the GIL. (A shorter GIL switch interval helped search latency next to scoring
+# but cost a third of search throughput under 16 connections, so it is not used.)
+SCORING = threading.Lock()
 
 
 @router.post("/triage", response_model=schemas.TriageOut, responses=problem_doc(400, 413, 503), summary="Suggest categories and priority for a ticket")
@@ -22,10 +29,12 @@ def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
     except ValueError as exc:  # the levels are content, so they cannot be in the static schema
         raise ProblemError(400, str(exc), kind="unknown-priority-level", title="Unknown impact or urgency") from None
     categories = gen.catalog["categories"]
+    with SCORING:
+        suggestions = gen.triage.suggest(text, body.limit)
     return schemas.TriageOut(
         categories=[
             schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category]["category"]["url"])
-            for s in gen.triage.suggest(text, body.limit)
+            for s in suggestions
             if s.category in categories
         ],
         priority=views.priority_out(gen, pid) if pid else None,

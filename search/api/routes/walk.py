@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from ...content.models import ActionNode, QuestionNode
-from ...content.walk import AnswerNotOffered, StaleRevision, WalkError, walk
-from ...render.messages import MessageError, messages_for
-from ...render.transcript import transcript_json
+from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
+from ...workflow.messages import MessageError, messages_for
+from ...workflow.transcript import transcript_json
 from .. import schemas, views
 from ..deps import IndexDep
 from ..problems import ProblemError, problem_doc

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
-from .repository import Guide
+from ..content.models import DONE, ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.repository import Guide
 
-DONE = "done"
+__all__ = ["DONE"]  # re-exported: the action node's one choice
 Leaf = ResolutionNode | EscalationNode | LinkNode
 
 
@@ -75,13 +75,6 @@ def choices(node: object) -> list[str]:
     return []
 
 
-def _next(node: object, choice: str) -> str:
-    if isinstance(node, QuestionNode):
-        return node.answers[choice]
-    assert isinstance(node, ActionNode) and node.next
-    return node.next
-
-
 def walk(guide: Guide, answers: Sequence[str], revision: str | None = None) -> WalkState:
     """Follow ``answers`` from the start node. Raises :class:`WalkError` subclasses on bad input."""
     if revision is not None and revision != guide.revision:
@@ -96,5 +89,5 @@ def walk(guide: Guide, answers: Sequence[str], revision: str | None = None) -> W
         if match is None:
             raise AnswerNotOffered(state.current, answer, offered, index)
         state.path.append(Visit(state.current, match))
-        state.current = _next(node, match)
+        state.current = dict(node.out_edges())[match]
     return state

@@ -6,16 +6,16 @@ when it changes instead of hard-coding node ids.
 
 from __future__ import annotations
 
-import sys
 from collections import deque
 from dataclasses import dataclass
-from pathlib import Path
 
 from search.content.repository import Guide, Repository
-from search.content.walk import choices, walk
+from search.workflow.walk import choices, walk
 
-ROOT = Path(__file__).resolve().parents[2]
-KB = Path(sys.executable).parent / "kb"  # the console script of the interpreter running the tests
+from . import KB, ROOT
+
+__all__ = ["KB", "ROOT", "Route", "has_detour", "routes_to", "shortest_routes"]
+
 
 
 @dataclass(frozen=True)

@@ -67,14 +67,6 @@ def _one_line(text: str | None) -> str:
     return one_line(text or "")
 
 
-def _targets(node: object) -> list[tuple[str, str]]:
-    if isinstance(node, QuestionNode):
-        return list(node.answers.items())
-    if isinstance(node, ActionNode) and node.next:
-        return [("done", node.next)]
-    return []
-
-
 def step_numbers(tree: Tree) -> dict[str, int]:
     """Node id -> step number (depth-first from the start, answers in written order)."""
     numbers: dict[str, int] = {}
@@ -84,7 +76,7 @@ def step_numbers(tree: Tree) -> dict[str, int]:
         if node_id in numbers or node_id not in tree.nodes:
             continue
         numbers[node_id] = len(numbers) + 1
-        stack.extend(target for _, target in reversed(_targets(tree.nodes[node_id])))
+        stack.extend(target for _, target in reversed(tree.nodes[node_id].out_edges()))
     for node_id in tree.nodes:
         numbers.setdefault(node_id, len(numbers) + 1)
     return numbers
@@ -100,7 +92,7 @@ def linearise(tree: Tree, teams: Mapping[str, str] | None = None) -> list[Step]:
     steps: list[Step] = []
     for node_id, number in sorted(numbers.items(), key=lambda item: item[1]):
         node = tree.nodes[node_id]
-        branches = tuple(Branch(label, target, numbers.get(target)) for label, target in _targets(node))
+        branches = tuple(Branch(label, target, numbers.get(target)) for label, target in node.out_edges())
         text = _one_line(getattr(node, "text", None))
         prefix = f"{number}. {KIND_VERB[node.type]}"
         extra: dict[str, Any] = {}

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from ..content.models import PLACEHOLDER, PLACEHOLDERS, EscalationNode, MessageTemplate, ResolutionNode
 from ..content.repository import Repository
-from ..content.walk import WalkState
+from .walk import WalkState
 from .transcript import transcript_text
 
 TICKET_FIELDS = ("ticket_id", "requester", "technician")

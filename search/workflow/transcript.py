@@ -14,7 +14,7 @@ from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode,
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..content.walk import DONE, WalkState
+from .walk import DONE, WalkState
 
 
 def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:

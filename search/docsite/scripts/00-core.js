@@ -1,0 +1,62 @@
+/* kb-guides: the step-through and decision-tree diagram on guide pages, and the Triage page. Plain
+ * ES5-compatible script (plus fetch on the Triage page), no dependencies.
+ *
+ * The page already lists every node as a section (#node-<id>) whose HTML was rendered and
+ * sanitized at build time; this script only copies those sections into the step-through and
+ * builds buttons and text with textContent. The walk data and the transcript fragments come
+ * from <script type="application/json" id="kbg-data-<guide>">; the decision-tree diagram is
+ * drawn from the same data (SVG elements, text as text nodes).
+ *
+ * assembleTranscript() mirrors search/render/transcript.py assemble() line for line: the text
+ * copied here equals the API's and `kb walk`'s byte for byte (tests/site check it).
+ */
+(function () {
+  "use strict";
+
+  // Python's re "\s" (= str.isspace) for str patterns, which one_line() collapses and strips.
+  var WS = "[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var RUNS = new RegExp(WS + "+", "g");
+  var IN_PROGRESS = ["Outcome: In progress (walk not finished)."];
+
+  function has(obj, key) {
+    return Object.prototype.hasOwnProperty.call(obj, key);
+  }
+
+  function oneLine(text) {
+    var s = String(text).replace(RUNS, " ");
+    if (s.charAt(0) === " ") s = s.slice(1);
+    if (s.charAt(s.length - 1) === " ") s = s.slice(0, -1);
+    return s;
+  }
+
+  /* parts: fragments(guide, repo); path: [[nodeId, choice], ...]; current: node id reached;
+   * priority: "P1".."P4" or ""/null; gathered: notes aligned with parts.gather. */
+  function assembleTranscript(parts, path, current, priority, gathered) {
+    var lines = parts.header.slice();
+    var i;
+    if (priority && has(parts.priorities, priority)) lines.push(parts.priorities[priority]);
+    var notes = [];
+    var n = Math.min(parts.gather.length, gathered.length);
+    for (i = 0; i < n; i++) {
+      var value = gathered[i];
+      if (value && oneLine(value) !== "") notes.push("- " + parts.gather[i] + ": " + oneLine(value));
+    }
+    if (notes.length) {
+      lines.push("Information gathered:");
+      lines = lines.concat(notes);
+    }
+    if (path.length) {
+      lines.push("Steps:");
+      for (i = 0; i < path.length; i++) lines.push(i + 1 + ". " + parts.steps[path[i][0]][path[i][1]]);
+    }
+    lines = lines.concat(has(parts.outcomes, current) ? parts.outcomes[current] : IN_PROGRESS);
+    return lines.join("\n") + "\n";
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+

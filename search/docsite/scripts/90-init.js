@@ -1,0 +1,31 @@
+  function init() {
+    var walks = [];
+    Array.prototype.forEach.call(document.querySelectorAll(".kbg-walk[data-guide]"), function (root) {
+      var source = document.getElementById("kbg-data-" + root.getAttribute("data-guide"));
+      if (!source) return;
+      var walk = new Walk(root, JSON.parse(source.textContent));
+      walk.start();
+      walks.push(walk);
+    });
+    if (walks.length) enhanceTools();
+    window.kbGuides.walks = walks;
+    window.kbGuides.triage = initTriage();
+  }
+
+  window.kbGuides = {
+    assembleTranscript: assembleTranscript,
+    oneLine: oneLine,
+    triagePriority: triagePriority,
+    walks: [],
+    triage: null,
+    /* The current walk of the page as plain data (tests and ticket-tool bookmarklets read it). */
+    state: function () {
+      var walk = window.kbGuides.walks[0];
+      if (!walk) return null;
+      return { guide: walk.data.guide, path: walk.path.slice(), current: walk.current, priority: walk.priority(), gathered: walk.gathered(), transcript: walk.transcript() };
+    },
+  };
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

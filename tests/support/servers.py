@@ -1,0 +1,78 @@
+"""Real server processes for the tests: the service as `kb serve` runs it, on a free port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+TOKEN = "test-admin-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    root: Path
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+def start_server(root: Path, log: Path, health: int = 200, *, uvicorn_args: tuple[str, ...] = (), **env: str) -> LiveServer:
+    """`python -m uvicorn --factory search.api:create_app` on a free port, settings from KB_*;
+    ready when /api/health answers ``health`` (a service that must refuse its index answers 503)."""
+    port = free_port()
+    environment = {**os.environ, "KB_ROOT": str(root), "KB_ADMIN_TOKEN": TOKEN, **env}
+    environment.pop("KB_CONFIG", None)
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_args],
+            cwd=root,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = LiveServer(f"http://127.0.0.1:{port}", process, root, log)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(server.url + "/api/health", timeout=1).status_code == health:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not answer in 30 s:\n{log.read_text()}")
+
+
+def kb_executable() -> list[str]:
+    exe = Path(sys.executable).with_name("kb")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "search.cli"]
+
+
+def copy_content(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".kb-index", "site"))
+    return dest
