@@ -23,7 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from conftest import ROOT, OffOriginGuard, make_content, search
+from support import ROOT
+from support.servers import free_port
+from support.site import OffOriginGuard, make_content, search
 
 from search.api.headers import HEADERS, SITE_POLICY
 from search.content.repository import load_repository
@@ -162,17 +164,9 @@ def _poison(root: Path) -> None:
             path.write_text(f"---\n{front}---\n" + path.read_text(encoding="utf-8") + "\n" + BLOCK, encoding="utf-8")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _kb_serve(root: Path, log: Path) -> Iterator[str]:
     """A real ``kb serve`` process on ``root`` (site and index built); yields its base URL."""
-    port = _free_port()
+    port = free_port()
     kb = Path(sys.executable).with_name("kb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
     with open(log, "wb") as out:
