@@ -16,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .. import __version__
+from . import headers
 from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
@@ -101,4 +102,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type"],
             max_age=600,
         )
+    headers.install(app, docs_path=f"{API_PREFIX}/docs")
     return app

@@ -20,6 +20,12 @@ from . import rule
 
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
+# An attr_list attribute list ({ ... } or {: ... }, inline or on its own line) setting an event
+# handler, a style or srcdoc, or a URL attribute with a script or data URL.
+_UNSAFE_ATTR = re.compile(
+    r"""\{:?[^{}\n]*?(?<![\w:-])((?:on[a-z]+|style|srcdoc)\s*=|(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(?:javascript|vbscript|data)\s*:)[^{}\n]*\}""",
+    re.IGNORECASE,
+)
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 
 
@@ -102,6 +108,19 @@ def raw_html(repo: Repository, today: dt.date) -> Iterator[Problem]:
 def javascript_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
     for rel, _, match, at in _matches(repo, _SCRIPT_URL, ":", group=1):
         yield Problem(rel, *at, "javascript-link", f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
+
+
+@rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.")
+def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Problem]:
+    for rel, _, match, at in _matches(repo, _UNSAFE_ATTR, "{", group=1):
+        name = match.group(1).split("=")[0].strip().lower()
+        if name.startswith("on"):
+            fix = f'the event handler "{name}" would run script: remove it (classes and ids such as {{ .md-button }} are fine)'
+        elif name in ("style", "srcdoc"):
+            fix = f'"{name}" is removed from content: remove it and use a class such as {{ .md-button }} (styles live in the site\'s CSS)'
+        else:
+            fix = f'"{name}" is set to a script or data URL: link to a page or an https:// address instead'
+        yield Problem(rel, *at, "unsafe-attribute", f"attribute list: {fix}")
 
 
 @rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")

@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -29,6 +30,7 @@ from ..content.problems import ContentError, Problem, Severity
 from ..content.publishing import Policy, is_listed, published
 from ..content.repository import Article, Repository, load_repository
 from ..content.repository import Page as ContentPage
+from ..render.markup import sanitize
 from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
@@ -40,6 +42,7 @@ log = logging.getLogger("mkdocs.plugins.kb-guides")
 
 ASSETS_DIR = Path(__file__).parent / "assets"
 ASSETS_URI = "assets/kb-guides"
+THEME_DIR = Path(__file__).parent / "theme"
 
 
 class ContentProblems(PluginError):
@@ -123,15 +126,18 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             page.meta = {key: getattr(value, "raw", value) for key, value in data.items()}  # a number keeps its spelling
         article = self.articles.get(src)
         if article is None or self.pages is None or self.site is None:
+            _escape_front_matter(page)
             return markdown
         meta = article.meta
         listed = is_listed(meta, self.site.policy)
         page.meta = {"title": meta.title, "tags": list(meta.tags) if listed else []}
         if not listed:  # retired: reachable by URL, left out of search and the tags page
             page.meta["search"] = {"exclude": True}
+        _escape_front_matter(page)
         return self.pages.article_source(article, markdown)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        html = _sanitize_authored(html, page)
         render_late = self.late.get(page.file.src_uri)
         if render_late is not None:
             late = self.pending[page.file.src_uri] = render_late()
@@ -141,6 +147,12 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         for url in external_loads(html):
             log.warning(f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively')
         return html
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        """Our theme overrides first: Material's inline scripts as files, for the CSP."""
+        if isinstance(env.loader, jinja2.FileSystemLoader):
+            env.loader.searchpath.insert(0, str(THEME_DIR))
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         gc.unfreeze()
@@ -167,6 +179,44 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if tags:
                 entry["tags"] = tags
             entries.append(entry)
+
+
+def _sanitize_authored(content: str, page: Page) -> str:
+    """Pages rendered from authors' Markdown (articles, ``kb/`` pages, guide prose) through the
+    content allow-list, before our generated HTML is filled in; generated pages hold only text
+    that :mod:`search.render.markup` has escaped or sanitized. A title taken from the first
+    heading is escaped text, like front-matter titles (see :func:`_escape_front_matter`)."""
+    if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
+        return content
+    if page.file.generated_by is None and "title" not in page.meta and page.title is not None:
+        page.title = _escaped_text(page.title)
+    return sanitize(content)
+
+
+def _escape_front_matter(page: Page) -> None:
+    """Material and its tags plugin print front-matter values of authored pages (``title``,
+    ``description``, ``author``, tags...) as HTML: they become escaped text, as generated pages'
+    titles are (unescaped first, so a value escaped earlier is not escaped twice). Runs before
+    the tags plugin reads the tags. Authors do not pick templates (``redirect.html`` would put
+    ``location`` into a script)."""
+    if page.file.generated_by is None:
+        page.meta.pop("template", None)
+        page.meta = {key: _escaped(value) for key, value in page.meta.items()}
+
+
+def _escaped_text(value: str) -> str:
+    return html.escape(html.unescape(value), quote=True)
+
+
+def _escaped(value: object) -> object:
+    """Every string in front-matter ``value`` as escaped HTML text."""
+    if isinstance(value, str):
+        return _escaped_text(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _escaped(v) for k, v in value.items()}
+    return value
 
 
 def _policy(preview: bool | None, audience: str | None) -> Policy:

@@ -5,6 +5,11 @@ escalation contacts), so it is rendered here. Raw HTML in that text is shown lit
 than passed through (``kb check`` rejects it anyway; tests build pages with the check off), and
 the result goes through nh3 as a second fence. Relative ``.md`` links are resolved against the
 page the text was written for and rewritten for the page it is shown on.
+
+:func:`sanitize` is the one allow-list for HTML made from content: these texts, and the pages
+mkdocs renders from authors' Markdown (articles, ``kb/`` pages, guide prose), where ``attr_list``
+and raw HTML let an author write any attribute. It keeps the tags, attributes and classes that
+Markdown and the enabled extensions produce, and nothing that runs or loads script.
 """
 
 from __future__ import annotations
@@ -21,9 +26,44 @@ from markdown.treeprocessors import Treeprocessor
 
 from ..content import sitemap
 
-_TAGS = {"p", "br", "a", "code", "pre", "em", "strong", "ul", "ol", "li", "kbd", "blockquote", "hr"}
-_ATTRIBUTES = {"a": {"href", "title"}}
+# What Markdown and the extensions of mkdocs.yml produce (tables, footnotes, admonitions,
+# details, highlight, tasklist, keys, abbr, def_list, toc permalinks), plus the article header.
+_PAGE_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "label",
+    "li", "mark", "nav", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "time", "tr", "u", "ul",
+}  # fmt: skip
+_PAGE_ATTRIBUTES = {
+    "*": {"id", "class", "title"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "ol": {"start"},
+    "details": {"open"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "input": {"checked"},
+    "h2": {"data-search-exclude"},  # mdpage.heading's attribute for Material's search
+    "div": {"data-kbg-slot"},  # mdpage.slot's placeholders; their names carry a per-build secret
+}
+_ALIGN_STYLES = {f"text-align: {side};" for side in ("left", "right", "center")}  # tables extension
+# Values allowed as they are; anything else on these attributes is dropped.
+_PAGE_VALUES = {"th": {"style": _ALIGN_STYLES}, "td": {"style": _ALIGN_STYLES}}
+# Text (node texts, labels, descriptions): what our own Markdown renderer makes, no images.
+_TEXT_TAGS = {"p", "br", "a", "code", "pre", "em", "strong", "ul", "ol", "li", "kbd", "blockquote", "hr"}
+_TEXT_ATTRIBUTES = {"a": {"href", "title"}}
 _SCHEMES = {"http", "https", "mailto", "tel"}
+# Classes that style content: ours, Material's buttons and tags, the extensions' (admonition
+# types, pygments tokens, tasklist, footnotes, keys). Ids starting with "__" or "kbg" belong to
+# Material (``__config`` names its settings, the search worker's URL among them) and our script.
+_CLASS = re.compile(
+    r"(?:kbg|md-tag|md-button|admonition|task-list|footnote|highlight|language|linenos?|lineno|hll|filename|headerlink|key|keys|critic|tabbed)[\w-]*"
+    r"|[a-z]{1,3}[0-9]?|note|abstract|summary|tldr|info|todo|tip|hint|important|success|check|done|question|help|faq"
+    r"|warning|caution|attention|failure|fail|missing|danger|error|bug|example|quote|cite|footnotes|md-typeset|highlighttable"
+)
+_RESERVED_ID = re.compile(r"(?i)__|kbg")
+_ALIGN = re.compile(r'<(t[hd]) style="text-align: (left|right|center);"')
 _TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
 _BLANK_RUN = re.compile(r"\n\s*")
@@ -33,6 +73,41 @@ _PLAIN_LINE = re.compile(r"(?![-+=>#]|\d+[.)]\s|\s)[^\\`*_\[\]<>&\n\r\t\xa0]+(?<
 
 
 _ESCAPED = re.compile(r"[&<>\"']")
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's filter: only known classes; no ids that Material's or our script look up."""
+    if name == "class":
+        kept = [c for c in value.split() if _CLASS.fullmatch(c)]
+        return " ".join(kept) or None
+    if name == "id" and _RESERVED_ID.match(value):
+        return None
+    return value
+
+
+_page_cleaner = nh3.Cleaner(
+    tags=_PAGE_TAGS,
+    attributes=_PAGE_ATTRIBUTES,
+    tag_attribute_values=_PAGE_VALUES,
+    set_tag_attribute_values={"input": {"type": "checkbox", "disabled": ""}},  # tasklist boxes only
+    attribute_filter=_attribute,
+    url_schemes=_SCHEMES,
+    link_rel="noopener noreferrer",
+)
+_text_cleaner = nh3.Cleaner(tags=_TEXT_TAGS, attributes=_TEXT_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener noreferrer")
+
+
+def sanitize(fragment: str) -> str:
+    """HTML made from content, kept to the site's allow-list: no event handlers, styles,
+    scripts, frames, forms, SVG or ``javascript:``/``data:`` URLs, whatever attr_list, raw HTML
+    or md_in_html produced. Table alignment (an inline style, which the CSP blocks) becomes a class."""
+    return _ALIGN.sub(r'<\1 class="kbg-align-\2"', _page_cleaner.clean(fragment))
+
+
+def sanitize_text(fragment: str) -> str:
+    """:func:`sanitize` for text rendered by :func:`block`: the same kind of allow-list, narrower
+    (no images or tables in node texts and labels)."""
+    return _text_cleaner.clean(fragment)
 
 
 def text(value: str | None) -> str:
@@ -108,12 +183,11 @@ class _Renderer:
         self.md.inlinePatterns.deregister("html")
         self.links = _Links(self.md)
         self.md.treeprocessors.register(self.links, "kb_links", 1)
-        self.cleaner = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES, link_rel="noopener noreferrer")
 
     def render_markdown(self, source: str, written_for: str, shown_on: str, directory_urls: bool) -> str:
         self.links.written_for, self.links.shown_on, self.links.directory_urls = written_for, shown_on, directory_urls
         out = self.md.reset().convert(source)
-        return _one_block(self.cleaner.clean(out))
+        return _one_block(sanitize_text(out))
 
 
 _renderer: _Renderer | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -41,13 +42,19 @@ def heading(level: int, title: str, anchor: str | None = None, searchable: bool 
 
 
 def title_meta(value: str) -> str:
-    """A page title for front matter: escaped, because themes print it as HTML."""
-    return html.escape(" ".join(value.split()), quote=False)
+    """A page title or description for front matter: escaped, because themes print it as HTML,
+    quotes too (Material puts the description into an attribute)."""
+    return html.escape(" ".join(value.split()), quote=True)
+
+
+# Placeholders survive the content sanitizer (see markup.sanitize); the secret keeps an author's
+# copy of one in guide prose from being filled in place of ours.
+_SLOT_SECRET = secrets.token_hex(8)
 
 
 def slot(name: str) -> str:
     """A placeholder in a page source, replaced by :class:`LateHtml` once the page is built."""
-    return f'<div data-kbg-slot="{html.escape(name)}"></div>'
+    return f'<div data-kbg-slot="{html.escape(name)}-{_SLOT_SECRET}"></div>'
 
 
 class SearchSection(NamedTuple):
