@@ -48,3 +48,26 @@ def test_the_example_guide_in_the_readme_passes_kb_check(tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["check", "--strict", "--root", str(tmp_path), "--today", "2026-11-27"])
     assert result.exit_code == 0, result.output
     assert f"{len(list((root / 'guides').glob('*.md'))) + 1} guides" in result.output  # the example was loaded
+
+
+def test_every_test_the_security_table_names_exists() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    section = README.split("## Security", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "tests/" in line]
+    assert len(rows) >= 15, "the table of attack classes and their tests"
+    for row in rows:
+        tests_cell = row.rstrip(" |").rsplit(" | ", 1)[1]
+        assert "tests/" in tests_cell, row
+        current: Path | None = None
+        for ref in tests_cell.replace(",", " ").split():
+            ref = ref.strip("`")
+            path, _, name = ref.partition("::")
+            if path.startswith("tests/"):
+                current = root / path
+                assert current.is_file(), ref
+            if name:
+                assert current is not None, ref
+                defined = {n.name for n in ast.walk(ast.parse(current.read_text(encoding="utf-8"))) if isinstance(n, ast.FunctionDef)}
+                assert name in defined, f"{current.relative_to(root)} has no test {name}"
