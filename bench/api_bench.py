@@ -48,7 +48,39 @@ from search.index.engine.schema import analyze  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
-STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "with", "when", "you", "is", "not", "can", "be", "by", "from", "how", "your", "does", "that", "this", "are", "as", "at", "it", "if", "use", "using"}
+STOP = {
+    "the",
+    "a",
+    "an",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "and",
+    "or",
+    "with",
+    "when",
+    "you",
+    "is",
+    "not",
+    "can",
+    "be",
+    "by",
+    "from",
+    "how",
+    "your",
+    "does",
+    "that",
+    "this",
+    "are",
+    "as",
+    "at",
+    "it",
+    "if",
+    "use",
+    "using",
+}
 LUA = """
 local paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
@@ -76,7 +108,7 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 
 def start(args: list[str], env: dict[str, str], probe: str, log: Path) -> tuple[subprocess.Popen[bytes], float]:
     """Start a server; returns it and the seconds from process start to the first 200 on ``probe``."""
-    out = open(log, "wb")
+    out = open(log, "wb")  # noqa: SIM115  (the server writes to it until it is stopped)
     started = time.perf_counter()
     process = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     deadline = started + 60
@@ -149,7 +181,7 @@ def make_queries(titles: list[str], n: int = 200, seed: int = 7) -> list[str]:
 
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def inprocess_ours(index_dir: Path, queries: list[str]) -> dict[str, float]:
@@ -235,7 +267,20 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
     # rate limiting off: wrk is one client at full speed, and the limiter is not what is measured
     env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(work / "no-site"), "KB_RATE_LIMIT_PER_MINUTE": "0"}
     ours, cold = start(
-        [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "search.api:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env,
         base + search_paths[0],
         work / "service.log",
@@ -249,7 +294,22 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
             get(base + path)
         ceiling_port = free_port()
         ceiling, _ = start(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "bench"), "--factory", "ceiling_app:create_app", "--host", "127.0.0.1", "--port", str(ceiling_port), "--log-level", "warning", "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--app-dir",
+                str(ROOT / "bench"),
+                "--factory",
+                "ceiling_app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ceiling_port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
             {"CEILING_BYTES": str(size)},
             f"http://127.0.0.1:{ceiling_port}/api/diagnose",
             work / "ceiling.log",
@@ -273,7 +333,9 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
 
 def report(r: dict[str, object]) -> None:
     def line(label: str, m: dict[str, float]) -> str:
-        return f"  {label:<38} {m['rps']:>9.0f} req/s   p50 {m.get('p50', float('nan')):6.2f} ms   p99 {m.get('p99', float('nan')):6.2f} ms" + (f"   non-2xx {m['non2xx']:.0f}" if m.get("non2xx") else "")
+        return f"  {label:<38} {m['rps']:>9.0f} req/s   p50 {m.get('p50', float('nan')):6.2f} ms   p99 {m.get('p99', float('nan')):6.2f} ms" + (
+            f"   non-2xx {m['non2xx']:.0f}" if m.get("non2xx") else ""
+        )
 
     print(line("ceiling (bare FastAPI, 16 conns)", r["ceiling"]))  # type: ignore[arg-type]
     print(line("/api/diagnose by category (16 conns)", r["diagnose"]))  # type: ignore[arg-type]
@@ -288,7 +350,9 @@ def report(r: dict[str, object]) -> None:
     if isinstance(tv, str):
         print(f"  tantivy: {tv}")
     else:
-        print(f"  in-process search p50/p99/max (tantivy, snippets): {tv['p50']:.2f} / {tv['p99']:.2f} / {tv['max']:.2f} ms (tantivy index built in {tv['build_s']:.1f} s)")
+        print(
+            f"  in-process search p50/p99/max (tantivy, snippets): {tv['p50']:.2f} / {tv['p99']:.2f} / {tv['max']:.2f} ms (tantivy index built in {tv['build_s']:.1f} s)"
+        )
         print(f"  ours / tantivy p99: {ours['p99'] / tv['p99']:.1f}x")  # type: ignore[index]
     print(f"  cold start (process start -> first answered search): {r['cold_start_s']:.2f} s")
 

@@ -44,12 +44,57 @@ TODAY = "2026-11-27"
 CONFIG_NAMES = ("categories.yml", "priorities.yml", "escalation.yml", "synonyms.yml", "templates.yml")
 TREE_NODES = 50
 
-WORDS = (
-    "user laptop network password account printer driver update restart client server mailbox "
-    "outlook teams vpn gateway certificate token session profile cache browser policy device "
-    "screen dock cable adapter battery firmware licence installer registry service queue ticket "
-    "error message log event timeout connection address proxy firewall backup folder share drive"
-).split()
+WORDS = [
+    "user",
+    "laptop",
+    "network",
+    "password",
+    "account",
+    "printer",
+    "driver",
+    "update",
+    "restart",
+    "client",
+    "server",
+    "mailbox",
+    "outlook",
+    "teams",
+    "vpn",
+    "gateway",
+    "certificate",
+    "token",
+    "session",
+    "profile",
+    "cache",
+    "browser",
+    "policy",
+    "device",
+    "screen",
+    "dock",
+    "cable",
+    "adapter",
+    "battery",
+    "firmware",
+    "licence",
+    "installer",
+    "registry",
+    "service",
+    "queue",
+    "ticket",
+    "error",
+    "message",
+    "log",
+    "event",
+    "timeout",
+    "connection",
+    "address",
+    "proxy",
+    "firewall",
+    "backup",
+    "folder",
+    "share",
+    "drive",
+]
 
 
 def sentence(rng: random.Random, words: int = 12) -> str:
@@ -86,7 +131,14 @@ def tree_yaml(rng: random.Random, step: str) -> str:
         else:  # question with a resolution leaf
             leaf = f"fixed-{i:02d}"
             lines += [f"  {node}:", "    type: question", f"    text: {sentence(rng)[:-1]}?", "    answers:", f"      yes: {leaf}", f"      no: {following}"]
-            lines += [f"  {leaf}:", "    type: resolution", f"    text: {sentence(rng)}", "    follow_up:", f"      - {sentence(rng, 6)}", f"    user_note: {sentence(rng)}"]
+            lines += [
+                f"  {leaf}:",
+                "    type: resolution",
+                f"    text: {sentence(rng)}",
+                "    follow_up:",
+                f"      - {sentence(rng, 6)}",
+                f"    user_note: {sentence(rng)}",
+            ]
     lines += ["  escalate:", "    type: escalation", f"    step: {step}", f"    text: {sentence(rng)}", "    handoff:", f"      - {sentence(rng, 8)}"]
     text = "\n".join(lines) + "\n"
     assert text.count("\n    type: ") == TREE_NODES
@@ -252,7 +304,9 @@ def main() -> int:
     parser.add_argument("--guides", type=int, default=1000, help="number of guides (default 1000)")
     parser.add_argument("--articles", type=int, default=10000, help="number of articles (default 10000)")
     parser.add_argument("--repeat", type=int, default=1, help="time each command this many times, keep the best (default 1)")
-    parser.add_argument("--profile", choices=("auto", "always", "never"), default="auto", help="profile kb check: when slower than yamllint (auto), always, or never")
+    parser.add_argument(
+        "--profile", choices=("auto", "always", "never"), default="auto", help="profile kb check: when slower than yamllint (auto), always, or never"
+    )
     parser.add_argument("--top", type=int, default=25, help="functions to list in the profile (default 25)")
     parser.add_argument("--keep", type=Path, default=None, help="generate into this folder and keep it (default: a temporary folder)")
     args = parser.parse_args()
@@ -269,8 +323,10 @@ def main() -> int:
         size = sum(p.stat().st_size for p in yaml_files)
         md_size = sum(p.stat().st_size for p in (full / "kb" / "articles").glob("*.md"))
         print(f"generated in {time.perf_counter() - started:.1f}s under {work}")
-        print(f"  {args.guides} guides x {TREE_NODES} nodes, {args.articles} articles ({md_size / 1e6:.1f} MB Markdown), "
-              f"{len(yaml_files)} YAML files ({len(files['trees'])} trees + {len(files['config'])} config, {size / 1e6:.1f} MB)")
+        print(
+            f"  {args.guides} guides x {TREE_NODES} nodes, {args.articles} articles ({md_size / 1e6:.1f} MB Markdown), "
+            f"{len(yaml_files)} YAML files ({len(files['trees'])} trees + {len(files['config'])} config, {size / 1e6:.1f} MB)"
+        )
 
         kb, yamllint = bin_path("kb"), bin_path("yamllint")
         kb_full_s, kb_full = timed([kb, "check", "--root", str(full), "--today", TODAY], args.repeat)
@@ -287,9 +343,15 @@ def main() -> int:
 
         print()
         print(f"{'tool':<34}{'files':>8}{'wall s':>10}{'files/s':>10}  result")
-        print(f"{'kb check (guides + articles)':<34}{kb_full_files:>8}{kb_full_s:>10.2f}{kb_full_files / kb_full_s:>10.0f}  exit {kb_full.returncode}: {kb_full.stderr.strip().splitlines()[-1]}")
-        print(f"{'kb check (guides only)':<34}{kb_yaml_files:>8}{kb_yaml_s:>10.2f}{kb_yaml_files / kb_yaml_s:>10.0f}  exit {kb_yaml.returncode}: {kb_yaml.stderr.strip().splitlines()[-1]}")
-        print(f"{'yamllint -d relaxed (YAML only)':<34}{len(yaml_files):>8}{yl_s:>10.2f}{len(yaml_files) / yl_s:>10.0f}  exit {yl.returncode}: {yl_problems} findings")
+        print(
+            f"{'kb check (guides + articles)':<34}{kb_full_files:>8}{kb_full_s:>10.2f}{kb_full_files / kb_full_s:>10.0f}  exit {kb_full.returncode}: {kb_full.stderr.strip().splitlines()[-1]}"
+        )
+        print(
+            f"{'kb check (guides only)':<34}{kb_yaml_files:>8}{kb_yaml_s:>10.2f}{kb_yaml_files / kb_yaml_s:>10.0f}  exit {kb_yaml.returncode}: {kb_yaml.stderr.strip().splitlines()[-1]}"
+        )
+        print(
+            f"{'yamllint -d relaxed (YAML only)':<34}{len(yaml_files):>8}{yl_s:>10.2f}{len(yaml_files) / yl_s:>10.0f}  exit {yl.returncode}: {yl_problems} findings"
+        )
         print()
         print(f"ratio kb/yamllint, same YAML files (guides only): {kb_yaml_s / yl_s:.2f}")
         print(f"ratio kb/yamllint, kb also checking {args.articles} articles: {kb_full_s / yl_s:.2f}")

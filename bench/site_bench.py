@@ -35,12 +35,55 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORDS = (
-    "user laptop network printer password account mailbox client server driver update restart "
-    "connection adapter policy device screen message error queue licence portal browser token "
-    "certificate cable dock monitor battery profile cache settings service ticket session "
-    "check confirm open close select reinstall verify escalate report restore sync sign"
-).split()
+WORDS = [
+    "user",
+    "laptop",
+    "network",
+    "printer",
+    "password",
+    "account",
+    "mailbox",
+    "client",
+    "server",
+    "driver",
+    "update",
+    "restart",
+    "connection",
+    "adapter",
+    "policy",
+    "device",
+    "screen",
+    "message",
+    "error",
+    "queue",
+    "licence",
+    "portal",
+    "browser",
+    "token",
+    "certificate",
+    "cable",
+    "dock",
+    "monitor",
+    "battery",
+    "profile",
+    "cache",
+    "settings",
+    "service",
+    "ticket",
+    "session",
+    "check",
+    "confirm",
+    "open",
+    "close",
+    "select",
+    "reinstall",
+    "verify",
+    "escalate",
+    "report",
+    "restore",
+    "sync",
+    "sign",
+]
 CATEGORIES = ["network", "network/vpn", "network/wifi", "accounts", "email", "printing", "hardware", "os", "software"]
 
 
@@ -84,7 +127,9 @@ def write_guide(root: Path, i: int, count: int, rng: random.Random) -> str:
             f"  q{k}:\n    type: question\n    text: {_q(sentence(rng, 14) + ' ' + sentence(rng, 8))}\n"
             f"    help: {_q(sentence(rng, 16))}\n    answers:\n      yes: r{k}\n      no: {'esc' if last else f'a{k}'}\n"
         )
-        nodes.append(f"  r{k}:\n    type: resolution\n    text: {_q(sentence(rng, 12))}\n    follow_up:\n      - {_q(sentence(rng, 8))}\n    user_note: {_q(sentence(rng, 12))}\n")
+        nodes.append(
+            f"  r{k}:\n    type: resolution\n    text: {_q(sentence(rng, 12))}\n    follow_up:\n      - {_q(sentence(rng, 8))}\n    user_note: {_q(sentence(rng, 12))}\n"
+        )
         if not last:
             nxt = f"q{k + 1}" if k != 2 else "link"
             nodes.append(f"  a{k}:\n    type: action\n    text: {_q(sentence(rng, 18))}\n    next: {nxt}\n")
@@ -203,7 +248,9 @@ def _build_once(b: Build) -> tuple[float, int]:
     shutil.rmtree(out, ignore_errors=True)  # not timed: mkdocs would clean it first
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(b.project / "mkdocs.yml"), "-d", str(out)], env=env, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(b.project / "mkdocs.yml"), "-d", str(out)], env=env, stderr=subprocess.PIPE
+    )
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
@@ -219,7 +266,7 @@ def build_all(builds: list[Build]) -> list[Result]:
         for i, b in enumerate(builds):
             runs[i].append(_build_once(b))
     results = []
-    for b, tries in zip(builds, runs):
+    for b, tries in zip(builds, runs, strict=True):
         seconds, maxrss = min(tries)
         out = b.project / "site"
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
@@ -273,7 +320,12 @@ def main() -> None:
     parser.add_argument("--nav", default="100,3000", help="article counts for the navigation benchmark (two numbers)")
     parser.add_argument("--material-nav", action="store_true", help="also build the articles with Material's default nav (quadratic)")
     parser.add_argument("--keep", type=Path, help="keep the generated projects in this folder")
-    parser.add_argument("--work", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None, help="where to build (default: /dev/shm, so disk writes do not blur the build's own cost)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
+        help="where to build (default: /dev/shm, so disk writes do not blur the build's own cost)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="builds per measurement; the fastest counts")
     parser.add_argument("--breakdown", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -301,9 +353,13 @@ def main() -> None:
             for r in (g1, p1, g, p):
                 show(r)
             gm, pm = marginal_ms(g, g1), marginal_ms(p, p1)
-            print(f"  N={n}: guide page {gm:.1f} ms, plain page {pm:.1f} ms -> ratio {gm / pm:.2f}; page size ratio {g.page_kb / p.page_kb:.2f}; peak memory ratio {g.peak_mb / p.peak_mb:.2f}")
+            print(
+                f"  N={n}: guide page {gm:.1f} ms, plain page {pm:.1f} ms -> ratio {gm / pm:.2f}; page size ratio {g.page_kb / p.page_kb:.2f}; peak memory ratio {g.peak_mb / p.peak_mb:.2f}"
+            )
             load, check, render = breakdown_in_child(project)
-            print(f"  N={n}: of a guide page, content load {load:.1f} ms + checks {check:.1f} ms (shared with kb check) + our rendering {render:.1f} ms; the rest is mkdocs and Material")
+            print(
+                f"  N={n}: of a guide page, content load {load:.1f} ms + checks {check:.1f} ms (shared with kb check) + our rendering {render:.1f} ms; the rest is mkdocs and Material"
+            )
             shutil.rmtree(project / "site", ignore_errors=True)
 
         small, large = (int(x) for x in args.nav.split(","))

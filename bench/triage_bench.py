@@ -160,7 +160,21 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
     env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(content / "no-site")}
     env |= {"KB_TRUSTED_PROXIES": '["127.0.0.1"]'} if limited else {"KB_RATE_LIMIT_PER_MINUTE": "0"}
     server, _ = start(
-        [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log", "--no-proxy-headers"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "search.api:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--no-proxy-headers",
+        ],
         env,
         base + search_paths[0],
         content / "service.log",
@@ -195,7 +209,9 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
     statuses = {s: sum(1 for x, _ in sent if x == s) for s in sorted({s for s, _ in sent})}
     triage_ms = [ms for _, ms in sent]
     print(f"  {'default rate limits, 8 client addresses' if limited else 'rate limiting off (the raw cost)'}:")
-    print(f"    p50 quiet {q50:.2f} ms ({len(quiet)} requests, p99 {percentile(quiet, 99):.2f}); busy {b50:.2f} ms ({len(busy)} requests, p99 {percentile(busy, 99):.2f})")
+    print(
+        f"    p50 quiet {q50:.2f} ms ({len(quiet)} requests, p99 {percentile(quiet, 99):.2f}); busy {b50:.2f} ms ({len(busy)} requests, p99 {percentile(busy, 99):.2f})"
+    )
     print(f"    ratio {b50 / q50:.2f}x   target <= 2x: {'met' if b50 <= 2 * q50 else 'NOT met'}")
     print(f"    hostile triage requests by status {statuses}; p50 {percentile(triage_ms, 50):.1f} ms, p99 {percentile(triage_ms, 99):.1f} ms")
 

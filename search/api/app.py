@@ -92,7 +92,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst, admin_failures_per_minute=settings.rate_limit_admin_failures, trusted_proxies=settings.trusted_proxies)
+    app.add_middleware(
+        RateLimit,
+        per_minute=settings.rate_limit_per_minute,
+        burst=settings.rate_limit_burst,
+        admin_failures_per_minute=settings.rate_limit_admin_failures,
+        trusted_proxies=settings.trusted_proxies,
+    )
     if settings.cors_origins:
         app.add_middleware(
             ProblemCORSMiddleware,

@@ -27,7 +27,12 @@ async def get_generation(request: Request) -> Generation:
     generation = (await get_state(request)).get()
     if (await get_settings(request)).audience == "public" and generation.manifest.get("audience") != "public":
         built_for = generation.manifest.get("audience", "internal")
-        raise ProblemError(503, f"index {generation.name} was built for the {built_for} audience and this service is public; build it with: kb index --audience public", kind="index-unavailable", title="Index unavailable")
+        raise ProblemError(
+            503,
+            f"index {generation.name} was built for the {built_for} audience and this service is public; build it with: kb index --audience public",
+            kind="index-unavailable",
+            title="Index unavailable",
+        )
     return generation
 
 

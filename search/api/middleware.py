@@ -74,7 +74,13 @@ class BodySizeLimit:
             "instance": scope.get("path", ""),
         }
         data = json.dumps(body).encode()
-        await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(data)).encode()), (b"connection", b"close")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(data)).encode()), (b"connection", b"close")],
+            }
+        )
         await send({"type": "http.response.body", "body": data})
 
 
@@ -121,7 +127,13 @@ class DiagnoseFastPath:
         if scope["type"] == "http" and scope["path"] == self.PATH and scope["method"] == "GET":
             body = self._cached(scope.get("query_string", b""))
             if body is not None:
-                await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")],
+                    }
+                )
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
@@ -145,4 +157,5 @@ class DiagnoseFastPath:
         if cid is None:
             return None
         pid = normalize_priority(priority) if priority else None
-        return gen.cache.get(("diagnose", cid, pid))
+        cached: bytes | None = gen.cache.get(("diagnose", cid, pid))
+        return cached

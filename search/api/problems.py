@@ -37,7 +37,9 @@ class Problem(BaseModel):
 class ProblemError(Exception):
     """Raise to answer with a problem; ``extra`` becomes extension members."""
 
-    def __init__(self, status: int, detail: str, *, kind: str | None = None, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, status: int, detail: str, *, kind: str | None = None, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -59,7 +61,9 @@ def _instance(request: Request) -> str:
     return path + ("?" + request.url.query if request.url.query else "")
 
 
-def problem_response(request: Request, status: int, detail: str | None, *, kind: str | None = None, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+def problem_response(
+    request: Request, status: int, detail: str | None, *, kind: str | None = None, title: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     body: dict[str, Any] = {
         "type": f"urn:kb-guides:problem:{kind}" if kind else "about:blank",
         "title": title or _phrase(status),

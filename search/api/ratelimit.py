@@ -147,7 +147,14 @@ class RateLimit:
 async def _too_many(send: Send, path: str, wait: float, detail: str) -> None:
     seconds = max(1, math.ceil(wait))
     body = json.dumps(
-        {"type": "urn:kb-guides:problem:rate-limited", "title": "Too Many Requests", "status": 429, "detail": detail, "instance": path[:1000], "retry_after": seconds}
+        {
+            "type": "urn:kb-guides:problem:rate-limited",
+            "title": "Too Many Requests",
+            "status": 429,
+            "detail": detail,
+            "instance": path[:1000],
+            "retry_after": seconds,
+        }
     ).encode()
     headers = [(b"content-type", PROBLEM_TYPE.encode()), (b"content-length", str(len(body)).encode()), (b"retry-after", str(seconds).encode())]
     await send({"type": "http.response.start", "status": 429, "headers": headers})

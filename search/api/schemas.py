@@ -222,7 +222,9 @@ class WalkIn(BaseModel):
     """The answers so far; the walk itself is stateless."""
 
     answers: list[str] = Field(default=[], max_length=1000, description='Choice at each node from the start: an answer label, or "done" for an action.')
-    revision: str | None = Field(None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409.")
+    revision: str | None = Field(
+        None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409."
+    )
     priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
     gathered: list[str] = Field(default=[], max_length=100, description="Notes for the guide's information-to-gather items, in order (blank = not gathered).")
     ticket: TicketIn | None = None

@@ -35,12 +35,18 @@ class Settings(BaseSettings):
     max_query_chars: int = Field(500, ge=1, le=10_000, description="Longest search query accepted (400 above).")
     reload_on_sighup: bool = Field(True, description="Reload the newest index generation on SIGHUP.")
     watch_index: bool = Field(True, description="Check the index pointer once a second and reload when kb build/kb index switched it.")
-    audience: Literal["internal", "public"] = Field("internal", description="public: answer only from an index built with --audience public (503 otherwise), so a public service never serves internal content.")
-    rate_limit_per_minute: int = Field(1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off).")
+    audience: Literal["internal", "public"] = Field(
+        "internal",
+        description="public: answer only from an index built with --audience public (503 otherwise), so a public service never serves internal content.",
+    )
+    rate_limit_per_minute: int = Field(
+        1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off)."
+    )
     rate_limit_burst: int = Field(200, ge=1, description="API requests a client may send at once before the per-minute rate applies.")
     rate_limit_admin_failures: int = Field(5, ge=1, le=1000, description="Failed admin-token attempts per minute per client; past it admin routes answer 429.")
     trusted_proxies: list[str] = Field(
-        default_factory=list, description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client)."
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client).",
     )
 
     @model_validator(mode="after")

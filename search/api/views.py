@@ -27,7 +27,9 @@ def resolve_category(gen: Generation, name: str) -> str:
     if cid is None:
         suggestions = gen.category_suggestions(name)
         hint = suggestion_hint(suggestions)
-        raise ProblemError(404, f'unknown category "{name[:100]}"{hint}; see /api/categories', kind="unknown-category", title="Unknown category", suggestions=suggestions)
+        raise ProblemError(
+            404, f'unknown category "{name[:100]}"{hint}; see /api/categories', kind="unknown-category", title="Unknown category", suggestions=suggestions
+        )
     return cid
 
 

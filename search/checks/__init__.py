@@ -1,7 +1,9 @@
 """Every lint rule, each with a stable kebab-case id. ``run_checks`` runs them all over a repository.
 
-Rules reported while loading (``search.content``) are listed here too, so one table documents
-every id a user can see.
+A rule function yields :class:`Finding` (where, and what to fix); the registry stamps each with
+the rule's id and severity, so a rule states them once, in its ``@rule`` line (as yamllint's
+registry does). Rules reported while loading (``search.content``) are listed here too, so one
+table documents every id a user can see.
 """
 
 from __future__ import annotations
@@ -13,7 +15,18 @@ from dataclasses import dataclass
 from ..content.problems import ContentError, Problem, Severity
 from ..content.repository import Checked, Repository
 
-CheckFn = Callable[[Repository, dt.date], Iterable[Problem]]
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found at ``path:line:col`` (1-based); the registry adds its id and severity."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+
+CheckFn = Callable[[Repository, dt.date], Iterable[Finding]]
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,10 @@ def loader_rule(rule_id: str, summary: str) -> None:
 
 loader_rule("encoding", "File is not UTF-8, or starts with a byte-order mark.")
 loader_rule("yaml-syntax", "YAML cannot be parsed (tabs in indentation, bad indentation, unclosed quotes, several documents).")
-loader_rule("duplicate-key", "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named. Keys equal only once loaded (`true` and `1`, `1` and `1.0`) are named as non-strings to quote.")
+loader_rule(
+    "duplicate-key",
+    "A key appears twice in one mapping (also duplicate node ids in a tree); both lines are named. Keys equal only once loaded (`true` and `1`, `1` and `1.0`) are named as non-strings to quote.",
+)
 loader_rule("yaml-alias", "YAML aliases (*name) are refused: they hide repetition and allow alias bombs.")
 loader_rule("yaml-tag", "Custom YAML tags (!tag) are refused; only plain values are content.")
 loader_rule("too-large", "File over the size cap (1 MB for YAML, 5 MB for Markdown).")
@@ -52,7 +68,10 @@ loader_rule("schema", "A field is missing, unknown, of the wrong type, or has an
 loader_rule("answer-not-string", "An answer label loaded as a boolean, number or null; quote it.")
 loader_rule("missing-file", "A required file (categories, priorities, escalation, a guide's tree) is missing.")
 loader_rule("unreadable", "A file exists but cannot be read.")
-loader_rule("control-character", "NUL, ESC, BEL or another control character (C0/C1 except tab and newline), or a bidi override/isolate (U+202A-U+202E, U+2066-U+2069), in any content text.")
+loader_rule(
+    "control-character",
+    "NUL, ESC, BEL or another control character (C0/C1 except tab and newline), or a bidi override/isolate (U+202A-U+202E, U+2066-U+2069), in any content text.",
+)
 
 
 def checked(repo: Repository, today: dt.date | None = None) -> Checked:
@@ -70,7 +89,7 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     problems = list(repo.problems)
     for registered in RULES.values():
         if registered.check is not None:
-            problems.extend(registered.check(repo, today))
+            problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in registered.check(repo, today))
     return sorted(set(problems))
 
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..content import sitemap
-from ..content.problems import Problem, did_you_mean
+from ..content.problems import did_you_mean
 from ..content.prose import prose_lines
 from ..content.repository import Repository
 from ..content.yamlload import Document
-from . import rule
+from . import Finding, rule
 
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
@@ -99,19 +99,19 @@ def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int
 
 
 @rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
-def raw_html(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def raw_html(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, _HTML, "<"):
-        yield Problem(rel, *at, "raw-html", f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
+        yield Finding(rel, *at, f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
 
 
 @rule("javascript-link", "A javascript:, vbscript: or data: link in content.")
-def javascript_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def javascript_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, _SCRIPT_URL, ":", group=1):
-        yield Problem(rel, *at, "javascript-link", f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
+        yield Finding(rel, *at, f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
 
 
 @rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.")
-def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, _UNSAFE_ATTR, "{", group=1):
         name = match.group(1).split("=")[0].strip().lower()
         if name.startswith("on"):
@@ -120,11 +120,11 @@ def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Problem]:
             fix = f'"{name}" is removed from content: remove it and use a class such as {{ .md-button }} (styles live in the site\'s CSS)'
         else:
             fix = f'"{name}" is set to a script or data URL: link to a page or an https:// address instead'
-        yield Problem(rel, *at, "unsafe-attribute", f"attribute list: {fix}")
+        yield Finding(rel, *at, f"attribute list: {fix}")
 
 
 @rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")
-def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def broken_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
     known = _site_sources(repo)
     for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
         target = match.group(1)
@@ -133,14 +133,18 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Problem]:
         resolved = sitemap.resolve_link(src, target)
         if resolved not in known:
             hint = did_you_mean(resolved, known)
-            yield Problem(rel, *at, "broken-link", f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)')
+            yield Finding(
+                rel,
+                *at,
+                f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)',
+            )
     articles = repo.article_by_id
     exist = {i for u in repo.unloaded if u.kind == "article" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
         for i, article_id in enumerate(guide.meta.articles):
             if article_id not in articles and article_id not in exist:
                 line, col = guide.doc.pos(("articles", i))
-                yield Problem(guide.path, line, col, "broken-link", f'related article "{article_id}" does not exist{did_you_mean(article_id, articles)}')
+                yield Finding(guide.path, line, col, f'related article "{article_id}" does not exist{did_you_mean(article_id, articles)}')
 
 
 def _site_sources(repo: Repository) -> set[str]:

@@ -12,10 +12,9 @@ from pathlib import Path
 from ..content import sitemap
 from ..content.files import SECRET_NAMES, Kind, is_secret_name
 from ..content.models import DocumentMeta, LinkNode, Status
-from ..content.problems import Problem
 from ..content.publishing import is_published
 from ..content.repository import Repository
-from . import rule
+from . import Finding, rule
 from .markdown import _LINK, _matches
 
 MAX_SNIFF_BYTES = 1_000_000
@@ -24,43 +23,61 @@ _SECRET_TEXT = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|KB_ADMIN_TOKE
 
 
 @rule("symlink-outside", "A symbolic link in kb/ or guides/ points outside the repository; it is never followed or published.")
-def symlink_outside(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def symlink_outside(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for e in repo.files.entries:
         if e.kind is Kind.LINK and not e.inside and not e.dangling:
-            yield Problem(e.rel, 1, 1, "symlink-outside", f'symbolic link to "{e.target}", outside the repository; the site never publishes it: remove the link (copy the content into the repository if it belongs there)')
+            yield Finding(
+                e.rel,
+                1,
+                1,
+                f'symbolic link to "{e.target}", outside the repository; the site never publishes it: remove the link (copy the content into the repository if it belongs there)',
+            )
 
 
 @rule("symlink-dangling", "A symbolic link in kb/ or guides/ points to nothing.")
-def symlink_dangling(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def symlink_dangling(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for e in repo.files.entries:
         if e.kind is Kind.LINK and e.dangling:
-            yield Problem(e.rel, 1, 1, "symlink-dangling", f'symbolic link to "{e.target}", which does not exist; remove the link')
+            yield Finding(e.rel, 1, 1, f'symbolic link to "{e.target}", which does not exist; remove the link')
 
 
 @rule("symlink", "A symbolic link in kb/ or guides/ to a file inside the repository; content must be regular files (links are not followed).")
-def symlink_inside(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def symlink_inside(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for e in repo.files.entries:
         if e.kind is Kind.LINK and e.inside and not e.dangling:
-            yield Problem(e.rel, 1, 1, "symlink", f'symbolic link to "{e.target}"; the build does not follow links: replace it by a copy of the file, or link to the page in Markdown')
+            yield Finding(
+                e.rel,
+                1,
+                1,
+                f'symbolic link to "{e.target}"; the build does not follow links: replace it by a copy of the file, or link to the page in Markdown',
+            )
 
 
 @rule("special-file", "A FIFO, socket or device file in kb/ or guides/; it is never opened.")
-def special_file(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def special_file(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for e in repo.files.entries:
         if e.kind is Kind.SPECIAL:
-            yield Problem(e.rel, 1, 1, "special-file", "not a regular file (FIFO, socket or device); remove it")
+            yield Finding(e.rel, 1, 1, "not a regular file (FIFO, socket or device); remove it")
 
 
-@rule("secret-file", "A file in kb/ whose name looks like configuration or a secret (README: publishing policy), or that holds a private key or the admin token; it is not published.")
-def secret_file(repo: Repository, today: dt.date) -> Iterator[Problem]:
+@rule(
+    "secret-file",
+    "A file in kb/ whose name looks like configuration or a secret (README: publishing policy), or that holds a private key or the admin token; it is not published.",
+)
+def secret_file(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for e in repo.files.entries:
         if e.kind is not Kind.FILE or not e.rel.startswith("kb/") or e.rel.endswith(".md"):
             continue
         name = e.rel.rsplit("/", 1)[-1]
         if is_secret_name(name):
-            yield Problem(e.rel, 1, 1, "secret-file", f'"{name}" looks like configuration or a secret ({_pattern(name)}); it is not published: move it out of kb/ (and rotate any secret it holds)')
+            yield Finding(
+                e.rel,
+                1,
+                1,
+                f'"{name}" looks like configuration or a secret ({_pattern(name)}); it is not published: move it out of kb/ (and rotate any secret it holds)',
+            )
         elif _holds_secret(Path(repo.root) / e.rel):
-            yield Problem(e.rel, 1, 1, "secret-file", "file holds a private key or the admin token; it is not published: remove it from kb/ and rotate the secret")
+            yield Finding(e.rel, 1, 1, "file holds a private key or the admin token; it is not published: remove it from kb/ and rotate the secret")
 
 
 def _pattern(name: str) -> str:
@@ -75,8 +92,11 @@ def _holds_secret(path: Path) -> bool:
         return False
 
 
-@rule("link-to-unpublished", "A published page links to a guide or article that this build does not publish (a draft, or internal content in a public build); the link would break.")
-def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Problem]:
+@rule(
+    "link-to-unpublished",
+    "A published page links to a guide or article that this build does not publish (a draft, or internal content in a public build); the link would break.",
+)
+def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Finding]:
     policy = repo.policy
     hidden: dict[str, DocumentMeta] = {sitemap.article_src(a.path): a.meta for a in repo.articles if not is_published(a.meta, policy)}
     hidden |= {sitemap.guide_src(g.id): g.meta for g in repo.guides if not is_published(g.meta, policy)}
@@ -90,7 +110,7 @@ def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Problem]:
             continue
         meta = hidden.get(sitemap.resolve_link(src, target))
         if meta is not None:
-            yield Problem(rel, *at, "link-to-unpublished", f'link "{target}" points to a page this build does not publish ({_why(meta)}); publish that page or remove the link')
+            yield Finding(rel, *at, f'link "{target}" points to a page this build does not publish ({_why(meta)}); publish that page or remove the link')
     hidden_guides = {g.id: g.meta for g in repo.guides if not is_published(g.meta, policy)}
     for guide in repo.guides:
         if guide.path in skip:
@@ -98,7 +118,12 @@ def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Problem]:
         for node_id, node in guide.tree.nodes.items():
             if isinstance(node, LinkNode) and node.guide in hidden_guides:
                 line, col = guide.tree_doc.pos(("nodes", node_id, "guide"))
-                yield Problem(guide.tree_path, line, col, "link-to-unpublished", f'node "{node_id}" continues in guide "{node.guide}", which this build does not publish ({_why(hidden_guides[node.guide])}); publish it or link another guide')
+                yield Finding(
+                    guide.tree_path,
+                    line,
+                    col,
+                    f'node "{node_id}" continues in guide "{node.guide}", which this build does not publish ({_why(hidden_guides[node.guide])}); publish it or link another guide',
+                )
 
 
 def _why(meta: DocumentMeta) -> str:

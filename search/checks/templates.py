@@ -6,15 +6,15 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..content.models import PLACEHOLDER, PLACEHOLDERS
-from ..content.problems import Problem, did_you_mean
+from ..content.problems import did_you_mean
 from ..content.repository import Repository
-from . import rule
+from . import Finding, rule
 
 REL = "guides/templates.yml"
 
 
 @rule("template-placeholder", "A message template uses a {placeholder} its kind cannot fill.")
-def template_placeholder(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def template_placeholder(repo: Repository, today: dt.date) -> Iterator[Finding]:
     if repo.templates is None:
         return
     doc = repo.config_docs[REL]
@@ -28,4 +28,6 @@ def template_placeholder(repo: Repository, today: dt.date) -> Iterator[Problem]:
                     line, col = doc.text_pos((kind, field))  # where the text starts; then down to the placeholder
                     before = text[: match.start()]
                     line, col = line + before.count("\n"), col + len(before) - (before.rfind("\n") + 1)
-                    yield Problem(REL, line, col, "template-placeholder", f'template "{kind}" uses unknown placeholder "{{{name}}}"{did_you_mean(name, allowed)}; allowed: {", ".join(allowed)}')
+                    yield Finding(
+                        REL, line, col, f'template "{kind}" uses unknown placeholder "{{{name}}}"{did_you_mean(name, allowed)}; allowed: {", ".join(allowed)}'
+                    )

@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 
 from ..content.models import ActionNode, LinkNode, QuestionNode
-from ..content.problems import Problem, Severity, did_you_mean
+from ..content.problems import did_you_mean
 from ..content.repository import Guide, Repository
-from . import rule
+from . import Finding, rule
 
 MAX_NODES = 1000
 TERMINAL = ("resolution", "escalation", "link")
@@ -42,31 +42,31 @@ def _reachable(graph: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
 
 
 @rule("unknown-node", "An answer, a next or the start points to a node id the tree does not define.")
-def unknown_node(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def unknown_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         known = guide.tree.nodes
         if guide.tree.start and guide.tree.start not in known:
             line, col = guide.tree_doc.pos(("start",))
-            yield Problem(guide.tree_path, line, col, "unknown-node", f'start points to unknown node "{guide.tree.start}"{did_you_mean(guide.tree.start, known)}')
+            yield Finding(guide.tree_path, line, col, f'start points to unknown node "{guide.tree.start}"{did_you_mean(guide.tree.start, known)}')
         for src, path, target in edges(guide):
             if target not in known:
                 line, col = guide.tree_doc.pos(path)
-                yield Problem(guide.tree_path, line, col, "unknown-node", f'node "{src}" points to unknown node "{target}"{did_you_mean(target, known)}')
+                yield Finding(guide.tree_path, line, col, f'node "{src}" points to unknown node "{target}"{did_you_mean(target, known)}')
 
 
 @rule("unknown-guide", "A link node names a guide id that does not exist.")
-def unknown_guide(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def unknown_guide(repo: Repository, today: dt.date) -> Iterator[Finding]:
     guides = repo.guide_by_id
     exist = {i for u in repo.unloaded if u.kind == "guide" for i in u.ids}  # failed to load; reported in their own files
     for guide in repo.guides:
         for node_id, node in guide.tree.nodes.items():
             if isinstance(node, LinkNode) and node.guide not in guides and node.guide not in exist:
                 line, col = guide.tree_doc.pos(("nodes", node_id, "guide"))
-                yield Problem(guide.tree_path, line, col, "unknown-guide", f'node "{node_id}" links to unknown guide "{node.guide}"{did_you_mean(node.guide, guides)}')
+                yield Finding(guide.tree_path, line, col, f'node "{node_id}" links to unknown guide "{node.guide}"{did_you_mean(node.guide, guides)}')
 
 
 @rule("unreachable-node", "No path from the start node reaches this node; link it in or delete it.")
-def unreachable_node(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def unreachable_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         graph = _graph(guide)
         seen = _reachable(graph, [guide.tree.start_id])
@@ -75,23 +75,30 @@ def unreachable_node(repo: Repository, today: dt.date) -> Iterator[Problem]:
         for node_id in graph:
             if node_id not in seen:
                 line, col = guide.tree_doc.key_pos(("nodes", node_id))
-                yield Problem(guide.tree_path, line, col, "unreachable-node", f'node "{node_id}" is unreachable from the start node "{guide.tree.start_id}"; point an answer or next at it, or delete it')
+                yield Finding(
+                    guide.tree_path,
+                    line,
+                    col,
+                    f'node "{node_id}" is unreachable from the start node "{guide.tree.start_id}"; point an answer or next at it, or delete it',
+                )
 
 
 @rule("dead-end", "A question without answers or an action without next: the path ends in neither a resolution nor an escalation.")
-def dead_end(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def dead_end(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         for node_id, node in guide.tree.nodes.items():
             if isinstance(node, QuestionNode) and not node.answers:
                 line, col = guide.tree_doc.pos(("nodes", node_id, "answers"))
-                yield Problem(guide.tree_path, line, col, "dead-end", f'question "{node_id}" has no answers; add answers leading on to a resolution or escalation')
+                yield Finding(guide.tree_path, line, col, f'question "{node_id}" has no answers; add answers leading on to a resolution or escalation')
             elif isinstance(node, ActionNode) and not node.next:
                 line, col = guide.tree_doc.key_pos(("nodes", node_id))
-                yield Problem(guide.tree_path, line, col, "dead-end", f'action "{node_id}" has no "next", so the path ends without a resolution or escalation; add next: <node id>')
+                yield Finding(
+                    guide.tree_path, line, col, f'action "{node_id}" has no "next", so the path ends without a resolution or escalation; add next: <node id>'
+                )
 
 
 @rule("cycle", "A loop of nodes from which no resolution, escalation or link can be reached.")
-def cycle(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def cycle(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         graph = _graph(guide)
         reverse: dict[str, list[str]] = {n: [] for n in graph}
@@ -109,7 +116,12 @@ def cycle(repo: Repository, today: dt.date) -> Iterator[Problem]:
             if loop:
                 reported.update(loop)
                 line, col = guide.tree_doc.key_pos(("nodes", loop[0]))
-                yield Problem(guide.tree_path, line, col, "cycle", f"nodes {' -> '.join(loop + [loop[0]])} form a loop with no way out; add an answer that leads to a resolution or escalation")
+                yield Finding(
+                    guide.tree_path,
+                    line,
+                    col,
+                    f"nodes {' -> '.join([*loop, loop[0]])} form a loop with no way out; add an answer that leads to a resolution or escalation",
+                )
 
 
 def _loop_from(start: str, graph: dict[str, list[str]], allowed: set[str]) -> list[str]:
@@ -123,13 +135,15 @@ def _loop_from(start: str, graph: dict[str, list[str]], allowed: set[str]) -> li
                 return path
             if target in allowed and target not in seen:
                 seen.add(target)
-                stack.append((target, path + [target]))
+                stack.append((target, [*path, target]))
     return []
 
 
 @rule("tree-too-large", f"A tree with more than {MAX_NODES} nodes; split it into linked guides.")
-def tree_too_large(repo: Repository, today: dt.date) -> Iterator[Problem]:
+def tree_too_large(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         if len(guide.tree.nodes) > MAX_NODES:
             line, col = guide.tree_doc.key_pos(("nodes",))
-            yield Problem(guide.tree_path, line, col, "tree-too-large", f"tree has {len(guide.tree.nodes)} nodes, over the limit of {MAX_NODES}; split it into guides joined by link nodes", Severity.ERROR)
+            yield Finding(
+                guide.tree_path, line, col, f"tree has {len(guide.tree.nodes)} nodes, over the limit of {MAX_NODES}; split it into guides joined by link nodes"
+            )

@@ -32,8 +32,20 @@ ROOT_OPTION = click.option(
 )
 
 
-SITE_OPTION = click.option("--site-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_SITE_DIR", help="Where the site is built (default: <root>/site). Env: KB_SITE_DIR.")
-INDEX_OPTION = click.option("--index-dir", type=click.Path(file_okay=False, path_type=Path), default=None, envvar="KB_INDEX_DIR", help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.")
+SITE_OPTION = click.option(
+    "--site-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="KB_SITE_DIR",
+    help="Where the site is built (default: <root>/site). Env: KB_SITE_DIR.",
+)
+INDEX_OPTION = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    envvar="KB_INDEX_DIR",
+    help="Index directory (default: <root>/.kb-index). Env: KB_INDEX_DIR.",
+)
 
 
 def _publication_env(ctx: click.Context, param: click.Parameter, value: object) -> None:
@@ -44,8 +56,23 @@ def _publication_env(ctx: click.Context, param: click.Parameter, value: object) 
 
 def publication_options(fn: Callable[..., None]) -> Callable[..., None]:
     """``--preview`` and ``--audience``: what a build publishes (README: publishing policy)."""
-    fn = click.option("--preview/--no-preview", default=None, envvar="KB_PREVIEW", expose_value=False, callback=_publication_env, help="Publish drafts too, with a Draft banner. Env: KB_PREVIEW.")(fn)
-    return click.option("--audience", type=click.Choice(["internal", "public"]), default=None, envvar="KB_AUDIENCE", expose_value=False, callback=_publication_env, help="public: leave out audience: internal content everywhere (default internal). Env: KB_AUDIENCE.")(fn)
+    fn = click.option(
+        "--preview/--no-preview",
+        default=None,
+        envvar="KB_PREVIEW",
+        expose_value=False,
+        callback=_publication_env,
+        help="Publish drafts too, with a Draft banner. Env: KB_PREVIEW.",
+    )(fn)
+    return click.option(
+        "--audience",
+        type=click.Choice(["internal", "public"]),
+        default=None,
+        envvar="KB_AUDIENCE",
+        expose_value=False,
+        callback=_publication_env,
+        help="public: leave out audience: internal content everywhere (default internal). Env: KB_AUDIENCE.",
+    )(fn)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +98,14 @@ def _require_root(root: Path) -> Path:
 @ROOT_OPTION
 @publication_options
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
-@click.option("--format", "fmt", type=click.Choice(["human", "github", "json"]), default="human", show_default=True, help="human: path:line:col lines; github: workflow annotations; json: a list of objects.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "github", "json"]),
+    default="human",
+    show_default=True,
+    help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
+)
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None:
     """Validate all content and report every problem, sorted by file and line."""
@@ -81,7 +115,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
     repo = load_repository(_require_root(root))
     problems = run_checks(repo, today.date() if today else None)
     if fmt == "json":
-        click.echo(json.dumps([{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2))
+        click.echo(
+            json.dumps(
+                [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2
+            )
+        )
     elif fmt == "github":
         for p in problems:
             click.echo(f"::{p.severity.value} file={p.path},line={p.line},col={p.col},title={p.rule}::{p.message}")
@@ -97,7 +135,9 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
 
 
 @main.command()
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="Folder to write the JSON Schema files into.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True, help="Folder to write the JSON Schema files into."
+)
 def schema(out: Path) -> None:
     """Export JSON Schemas for every content file kind (for editor autocompletion)."""
     from ..content.schemas import write_schemas
@@ -184,7 +224,9 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
     click.echo(question)
     for n, name in enumerate(names, 1):
         click.echo(f"  {n}) {name}: {levels[name]}")
-    answer = click.prompt("Choose a number (Enter to skip)", default="", show_default=False, type=click.Choice(["", *map(str, range(1, len(names) + 1))]), show_choices=False)
+    answer = click.prompt(
+        "Choose a number (Enter to skip)", default="", show_default=False, type=click.Choice(["", *map(str, range(1, len(names) + 1))]), show_choices=False
+    )
     return names[int(answer) - 1] if answer else None
 
 
@@ -199,7 +241,9 @@ def categories(root: Path) -> None:
     articles = [a.meta.category for a in repo.articles]
     for category in repo.taxonomy.categories if repo.taxonomy else []:
         depth = category.id.count("/")
-        click.echo(f"{'  ' * depth}{category.id:<{28 - 2 * depth}} {category.title}  ({guides.count(category.id)} guides, {articles.count(category.id)} articles)")
+        click.echo(
+            f"{'  ' * depth}{category.id:<{28 - 2 * depth}} {category.title}  ({guides.count(category.id)} guides, {articles.count(category.id)} articles)"
+        )
 
 
 @main.command()
@@ -252,7 +296,9 @@ def index(root: Path, index_dir: Path | None) -> None:
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"{result.name}: {result.guides} guides, {result.articles} articles indexed in {result.seconds:.1f} s (content version {result.content_version}) -> {target}")
+    click.echo(
+        f"{result.name}: {result.guides} guides, {result.articles} articles indexed in {result.seconds:.1f} s (content version {result.content_version}) -> {target}"
+    )
 
 
 @main.command()

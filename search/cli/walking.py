@@ -111,8 +111,6 @@ def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool) 
     return transcript_text(state, repo, priority, gathered)
 
 
-
-
 CLIPBOARD_COMMANDS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"], ["pbcopy"])
 
 

@@ -22,13 +22,55 @@ CONTENT_DIRS = ("kb", "guides")
 # against the name and against the name without backup suffixes such as ``.bak`` or ``~``).
 # Precise on purpose: a screenshot called reset-password.png or token-expiry.png is content.
 SECRET_NAMES = (
-    "*.toml", "*.env", ".env", ".env.*", "*.ini", "*.cfg", "*.conf", "*.properties",
-    "*.pem", "*.key", "*.csr", "*.p12", "*.pfx", "*.jks", "*.keystore", "*.ppk",
-    "*.gpg", "*.pgp", "*.asc", "*.kdbx", "*.kdb", "*.agilekeychain", "*.tfstate", "*.tfvars",
-    "id_rsa*", "id_dsa*", "id_ecdsa*", "id_ed25519*", "*.ovpn",
-    ".htpasswd", ".htaccess", ".netrc", ".pgpass", ".npmrc", ".pypirc", ".git-credentials", ".dockercfg",
-    "credentials", "credentials.*", "secret.*", "secrets.*", "*.secret", "*.secrets", "passwords.*", "*.token",
-    "kb-config*", "mkdocs.y*ml", "*.sqlite*", "*.db",
+    "*.toml",
+    "*.env",
+    ".env",
+    ".env.*",
+    "*.ini",
+    "*.cfg",
+    "*.conf",
+    "*.properties",
+    "*.pem",
+    "*.key",
+    "*.csr",
+    "*.p12",
+    "*.pfx",
+    "*.jks",
+    "*.keystore",
+    "*.ppk",
+    "*.gpg",
+    "*.pgp",
+    "*.asc",
+    "*.kdbx",
+    "*.kdb",
+    "*.agilekeychain",
+    "*.tfstate",
+    "*.tfvars",
+    "id_rsa*",
+    "id_dsa*",
+    "id_ecdsa*",
+    "id_ed25519*",
+    "*.ovpn",
+    ".htpasswd",
+    ".htaccess",
+    ".netrc",
+    ".pgpass",
+    ".npmrc",
+    ".pypirc",
+    ".git-credentials",
+    ".dockercfg",
+    "credentials",
+    "credentials.*",
+    "secret.*",
+    "secrets.*",
+    "*.secret",
+    "*.secrets",
+    "passwords.*",
+    "*.token",
+    "kb-config*",
+    "mkdocs.y*ml",
+    "*.sqlite*",
+    "*.db",
 )
 BACKUP_SUFFIX = re.compile(r"(?i)(~|\.(bak|backup|old|orig|save|saved|swp|swo|tmp|copy|dist|sample|example|\d+))$")
 _SECRET_RE = re.compile("|".join(fnmatch.translate(p) for p in SECRET_NAMES), re.IGNORECASE)
@@ -70,7 +112,8 @@ class ContentFiles:
         regular, not Markdown (pages are rendered from the loaded content), no secret-like name."""
         prefix = docs.rstrip("/") + "/"
         return {
-            e.rel[len(prefix):] for e in self.entries
+            e.rel[len(prefix) :]
+            for e in self.entries
             if e.kind is Kind.FILE and e.rel.startswith(prefix) and not e.rel.endswith(".md") and not is_secret_name(e.rel.rsplit("/", 1)[-1])
         }
 
@@ -78,8 +121,9 @@ class ContentFiles:
         """Regular files in ``folder`` ending in ``suffix``, sorted (top level only unless ``recursive``)."""
         prefix = folder.rstrip("/") + "/"
         return sorted(
-            e.rel for e in self.entries
-            if e.kind is Kind.FILE and e.rel.startswith(prefix) and e.rel.endswith(suffix) and (recursive or "/" not in e.rel[len(prefix):])
+            e.rel
+            for e in self.entries
+            if e.kind is Kind.FILE and e.rel.startswith(prefix) and e.rel.endswith(suffix) and (recursive or "/" not in e.rel[len(prefix) :])
         )
 
 

@@ -60,7 +60,7 @@ class NearWords:
 
 
 class SimilarNames:
-    """"Did you mean" over many identifiers (guide and article ids) at a bounded cost per look-up.
+    """ "Did you mean" over many identifiers (guide and article ids) at a bounded cost per look-up.
 
     ``difflib.get_close_matches`` over 8,000 ids costs up to half a second for one 30-character
     probe (every id that passes its cheap bounds gets a full ratio). Here only a few candidates get

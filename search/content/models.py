@@ -28,13 +28,15 @@ def _as_text(value: Any) -> Any:
 
 # The JSON Schema accepts a number too, as kb check does (it keeps the spelling: 1.10 -> "1.10"),
 # so editors do not flag what kb check accepts.
-Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1), WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})]
+Text = Annotated[
+    str, BeforeValidator(_as_text), StringConstraints(min_length=1), WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "number"}]})
+]
 Slug = Annotated[str, BeforeValidator(_as_text), StringConstraints(pattern=SLUG_RE)]
 CategoryId = Annotated[str, StringConstraints(pattern=CATEGORY_RE)]
 PriorityId = Literal["P1", "P2", "P3", "P4"]
 # Every spelling a ticket tool or a technician may send: P1..P4, p1..p4, or Zendesk's priority names.
 ZendeskPriority = Literal["urgent", "high", "normal", "low"]
-PriorityParam = Literal[PriorityId, Literal["p1", "p2", "p3", "p4"], ZendeskPriority]
+PriorityParam = Literal[PriorityId, "p1", "p2", "p3", "p4", ZendeskPriority]
 PRIORITY_IDS: tuple[PriorityId, ...] = get_args(PriorityId)
 PRIORITY_SPELLINGS: frozenset[str] = frozenset(get_args(PriorityParam))
 ZENDESK_TO_PRIORITY: dict[str, PriorityId] = dict(zip(get_args(ZendeskPriority), PRIORITY_IDS, strict=True))
@@ -226,7 +228,9 @@ class EscalationStep(Strict):
     queue: Text = Field(description="Ticket-tool group or queue, e.g. the Zendesk group name.")
     contact: Text = Field(description="How to reach the team: channel, phone, on-call rota.")
     trigger: Text = Field(description="When to escalate to this step.")
-    at_sla_share: float | None = Field(None, gt=0, le=1, description="Time-based trigger: share of the resolution target after which time alone escalates here (0.8 = 80%).")
+    at_sla_share: float | None = Field(
+        None, gt=0, le=1, description="Time-based trigger: share of the resolution target after which time alone escalates here (0.8 = 80%)."
+    )
     categories: list[CategoryId] = Field(default_factory=list, description="Categories this step serves (children included); empty = all.")
     priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this step applies to; empty = all.")
     handoff: list[Text] = Field(default_factory=list, description="Checklist of what the next level must receive.")

@@ -269,7 +269,7 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
     meta = validate(GuideMeta, md.meta, rel, problems) if md else None
-    tree_name = (meta.tree if meta and meta.tree else path.stem + ".yml")
+    tree_name = meta.tree if meta and meta.tree else path.stem + ".yml"
     claimed.add(tree_name)
     tree_file = path.parent / tree_name
     tree_rel = f"{GUIDES_DIR}/{tree_name}"
@@ -277,7 +277,15 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
         if tree_rel in files.not_files:
             return _unloaded("guide", path, rel, md)  # a link or special file: reported by the checks (one fault, one problem)
         line, col = md.meta.pos(("tree",)) if md else (1, 1)
-        problems.append(Problem(rel, line, col, "missing-file", f'decision tree "{tree_rel}" not found; create it beside the guide (a regular file, not a link) or set "tree:" to the tree file name'))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                col,
+                "missing-file",
+                f'decision tree "{tree_rel}" not found; create it beside the guide (a regular file, not a link) or set "tree:" to the tree file name',
+            )
+        )
         return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
     tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None
@@ -331,4 +339,3 @@ class Checked:
     @classmethod
     def unverified(cls, repo: Repository) -> Checked:
         return cls(repo)
-

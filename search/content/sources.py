@@ -125,10 +125,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     path: list[Any] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        if (isinstance(current, dict) and part in current) or (isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)):
             path.append(part)
             current = current[part]
     return tuple(path)
@@ -174,7 +171,14 @@ def _problem(error: Any, doc: Document, rel: str, model: type[BaseModel]) -> Pro
     if kind == "union_tag_invalid":
         tag = value.get("type") if isinstance(value, dict) else value
         line, col = doc.pos((*path, "type"))  # the misspelt type itself, not the node's first key
-        return Problem(rel, line, col, "schema", f'unknown node type "{tag}"; use one of {", ".join(error["ctx"]["expected_tags"].split(", "))}' + did_you_mean(str(tag), ["question", "action", "resolution", "escalation", "link"]))
+        return Problem(
+            rel,
+            line,
+            col,
+            "schema",
+            f'unknown node type "{tag}"; use one of {", ".join(error["ctx"]["expected_tags"].split(", "))}'
+            + did_you_mean(str(tag), ["question", "action", "resolution", "escalation", "link"]),
+        )
     if kind == "union_tag_not_found":
         return Problem(rel, line, col, "schema", 'node has no "type"; add type: question, action, resolution, escalation or link')
     if kind == "string_pattern_mismatch":

@@ -267,7 +267,8 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
         doc.positions[()] = position
         return ()
     frame = stack[-1]
-    container, path = frame[0], frame[1]
+    container = frame[0]
+    path: Path = frame[1]
     if isinstance(container, list):
         child: Path = (*path, len(container))
         container.append(value)

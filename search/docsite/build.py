@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..content.problems import Problem
 from .plugin import ContentProblems
 
 CONFIG_FILE = "mkdocs.yml"
@@ -33,7 +34,7 @@ _AT_FDCWD = -100
 class SiteBuildError(Exception):
     """The site did not build; ``messages`` are mkdocs's warnings and errors, ``problems`` content errors."""
 
-    def __init__(self, message: str, messages: list[str], problems: list | None = None) -> None:
+    def __init__(self, message: str, messages: list[str], problems: list[Problem] | None = None) -> None:
         self.messages = messages
         self.problems = problems or []
         super().__init__(message)
@@ -69,7 +70,7 @@ def site_lock(site_dir: Path) -> Iterator[None]:
     site_dir = Path(site_dir).resolve()
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(site_dir.parent / f".{site_dir.name}.lock", "a+")
+        handle = open(site_dir.parent / f".{site_dir.name}.lock", "a+")  # noqa: SIM115  (held for the build, closed below)
     except OSError as exc:
         raise SiteBuildError(_disk_error(exc, site_dir.parent), []) from exc
     with handle:
@@ -153,6 +154,4 @@ def _exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
-    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
-        return True
-    return False
+    return bool(renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0)

@@ -145,7 +145,9 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if page.present_anchor_ids is not None:
                 page.present_anchor_ids |= late.anchors
         for url in external_loads(html):
-            log.warning(f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively')
+            log.warning(
+                f'Doc file "{page.file.src_uri}" loads "{url}" from another host; the site must work offline: copy the file into kb/ and link it relatively'
+            )
         return html
 
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
@@ -175,7 +177,11 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         that parsing cost more than the rest of the page."""
         tags = [str(t) for t in page.meta.get("tags") or [] if isinstance(t, (str, int, float, bool)) and t]
         for section in sections:
-            entry: dict[str, object] = {"location": f"{page.url}#{section.anchor}", "title": html.escape(section.title, quote=False), "text": html.escape(section.text, quote=False)}
+            entry: dict[str, object] = {
+                "location": f"{page.url}#{section.anchor}",
+                "title": html.escape(section.title, quote=False),
+                "text": html.escape(section.text, quote=False),
+            }
             if tags:
                 entry["tags"] = tags
             entries.append(entry)
@@ -225,7 +231,9 @@ def _policy(preview: bool | None, audience: str | None) -> Policy:
         env = Policy.from_env()
         return Policy.of(env.preview if preview is None else preview, audience or env.audience)
     except ValueError:
-        raise PluginError(f'kb-guides: audience "{audience or os.environ.get("KB_AUDIENCE")}" is not internal or public (plugin option audience or KB_AUDIENCE)') from None
+        raise PluginError(
+            f'kb-guides: audience "{audience or os.environ.get("KB_AUDIENCE")}" is not internal or public (plugin option audience or KB_AUDIENCE)'
+        ) from None
 
 
 def _keep_published(files: Files, config: MkDocsConfig, repo: Repository, site: Repository) -> None:

@@ -22,6 +22,7 @@ from ..content.models import Taxonomy
 from ..content.problems import Problem
 from ..content.prose import CODE_SPAN, Kind, classify, open_fence
 from ..content.sources import parse_yaml, read_text, validate
+from ..content.yamlload import CONTROL_CHARACTER
 
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _SCRIPT = re.compile(r"(?i)(javascript|vbscript|data)(\s*):")
@@ -51,7 +52,7 @@ def category_id(folder: str) -> str:
 def _sanitize_segment(segment: str) -> str:
     def link(match: re.Match[str]) -> str:
         bang, text, target = match.groups()
-        if not target or sitemap.has_scheme(target) and not _SCRIPT.match(target) or target.startswith("#"):
+        if not target or (sitemap.has_scheme(target) and not _SCRIPT.match(target)) or target.startswith("#"):
             return match.group(0)
         if target.startswith("/"):
             return f"{bang}[{text}](https://learn.microsoft.com{target})" if not bang else text
@@ -65,7 +66,9 @@ def _sanitize_segment(segment: str) -> str:
 def sanitize_markdown(body: str) -> str:
     """Rewrite Markdown so our content rules accept it; code blocks and code spans are kept as is."""
     out: list[str] = []
-    body = body.replace("\r\n", "\n")
+    # stray C0/C1 controls (text decoded with the wrong code page) and bidi overrides are never
+    # content; kb check refuses them (control-character), so the import drops them
+    body = CONTROL_CHARACTER.sub("", body.replace("\r\n", "\n"))
     for _, line, kind in classify(body):
         if kind is not Kind.PROSE:
             out.append(line)

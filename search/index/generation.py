@@ -63,7 +63,7 @@ def generation_files(path: Path) -> list[Path]:
 
 def verify_files(path: Path, files: dict[str, list[Any]]) -> None:
     """Compare each file's size, then its SHA-256, with the manifest; raise ValueError naming the first damaged file."""
-    for rel, (size, digest) in files.items():
+    for rel, (size, _digest) in files.items():
         file = path / rel
         try:
             actual = file.stat().st_size
@@ -145,7 +145,7 @@ class Generation:
         self.titles: list[str] = docs["titles"]
         self.categories: list[str | None] = docs["categories"]
         self.urls: list[str] = [url_prefix + u for u in docs["urls"]]
-        self.docnum_by_key = {(t, i): n for n, (t, i) in enumerate(zip(self.types, self.ids))}
+        self.docnum_by_key = {(t, i): n for n, (t, i) in enumerate(zip(self.types, self.ids, strict=True))}
         self.speller = Speller(vocabulary)
         self.synonyms = SynonymTable(synonym_groups)
         self._prefix_urls()
@@ -284,7 +284,7 @@ class Generation:
         return sets[0].intersection(*sets[1:]) if len(sets) > 1 else sets[0]
 
     def _run(self, query: wq.Query, limit: int, allowed: frozenset[int] | None) -> tuple[list[tuple[int, float]], Any]:
-        if query is wq.NullQuery or allowed is not None and not allowed:
+        if query is wq.NullQuery or (allowed is not None and not allowed):
             return [], set()
         scores = self.postings.evaluate(query, self.searcher, self._filters)
         if allowed is not None:

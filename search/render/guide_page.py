@@ -59,7 +59,9 @@ class Lookups:
             for row in sla_rows(self._repo, category_id):
                 triggers = "".join(f"<li>{text(t.team)} after {format_minutes(t.minutes)} ({share_text(t.share)})</li>" for t in row.triggers)
                 triggers = f'<ul class="kbg-triggers">{triggers}</ul>' if triggers else "none"
-                rows.append(f'<tr data-priority="{text(row.priority)}"><td>{text(row.priority)} {text(row.name)}</td><td>{text(row.first_response)}</td><td>{text(row.resolution)}</td><td>{triggers}</td></tr>')
+                rows.append(
+                    f'<tr data-priority="{text(row.priority)}"><td>{text(row.priority)} {text(row.name)}</td><td>{text(row.first_response)}</td><td>{text(row.resolution)}</td><td>{triggers}</td></tr>'
+                )
             found = self._sla_html[category_id] = "".join(rows)
         return found
 
@@ -118,7 +120,10 @@ class GuidePage:
         def small(content: str) -> str:
             return content if lean else f"<small>{content}</small>"
 
-        facts = [fact(f"Guide <code>{text(self.guide.id)}</code>"), fact(f"Version {text(meta.version)} {small(f'(revision <code>{text(self.guide.revision)}</code>)')}")]
+        facts = [
+            fact(f"Guide <code>{text(self.guide.id)}</code>"),
+            fact(f"Version {text(meta.version)} {small(f'(revision <code>{text(self.guide.revision)}</code>)')}"),
+        ]
         if meta.category:
             category = self.categories.by_id.get(meta.category)
             label = text(category.title) if category else text(meta.category)
@@ -156,7 +161,9 @@ class GuidePage:
 
     def walk_widget(self) -> str:
         levels = self.repo.priorities.levels if self.repo.priorities else {}
-        options = '<option value="">Not set</option>' + "".join(f'<option value="{text(pid)}">{text(pid)} {text(level.name)}</option>' for pid, level in levels.items())
+        options = '<option value="">Not set</option>' + "".join(
+            f'<option value="{text(pid)}">{text(pid)} {text(level.name)}</option>' for pid, level in levels.items()
+        )
         return "\n".join(
             [
                 f'<div class="kbg-walk kbg-screen-only" data-search-exclude hidden data-guide="{text(self.guide.id)}">',
@@ -268,7 +275,11 @@ class GuidePage:
     def resolution(self, node: ResolutionNode) -> str:
         parts = ['<div class="kbg-outcome kbg-outcome--resolution">']
         if node.follow_up:
-            parts.append('<p class="kbg-subhead">Follow-up checks before closing</p><ul class="kbg-checks">' + "".join(f"<li>{self.md_inline(c)}</li>" for c in node.follow_up) + "</ul>")
+            parts.append(
+                '<p class="kbg-subhead">Follow-up checks before closing</p><ul class="kbg-checks">'
+                + "".join(f"<li>{self.md_inline(c)}</li>" for c in node.follow_up)
+                + "</ul>"
+            )
         if node.user_note:
             parts.append(f'<p class="kbg-subhead">Note for the user</p><blockquote class="kbg-user-note">{self.md(node.user_note)}</blockquote>')
         parts.append("</div>")

@@ -154,7 +154,7 @@ def href(from_src: str, to_src: str, anchor: str = "", directory_urls: bool = Tr
     return relative_url(page_url(from_src, directory_urls), page_url(to_src, directory_urls)) + fragment
 
 
-class _Links(Treeprocessor):
+class _Links(Treeprocessor):  # type: ignore[misc]  # Python-Markdown ships no type information
     """Rewrites relative links (written for ``written_for``) into URLs for ``shown_on``."""
 
     written_for = "index.md"

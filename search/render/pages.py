@@ -93,8 +93,13 @@ class Pages:
         blocks = [
             f'<nav class="kbg-crumbs" aria-label="Parent categories">{" › ".join(crumbs)}</nav>',
             f"<h1>{text(category.title)}</h1>",
-            '<p class="kbg-meta">' + f'<span class="kbg-fact">Category <code>{text(category.id)}</code></span>'
-            + (f'<span class="kbg-fact">Ticket tags {", ".join(f"<code>{text(t)}</code>" for t in category.zendesk_tags)}</span>' if category.zendesk_tags else "")
+            '<p class="kbg-meta">'
+            + f'<span class="kbg-fact">Category <code>{text(category.id)}</code></span>'
+            + (
+                f'<span class="kbg-fact">Ticket tags {", ".join(f"<code>{text(t)}</code>" for t in category.zendesk_tags)}</span>'
+                if category.zendesk_tags
+                else ""
+            )
             + "</p>",
         ]
         if category.description:
@@ -103,7 +108,10 @@ class Pages:
             blocks.append('<p class="kbg-keywords">Requesters say: ' + ", ".join(f"<q>{text(k)}</q>" for k in category.keywords) + "</p>")
         children = self.categories.children(category.id)
         if children:
-            blocks += [mdpage.heading(2, "Sub-categories"), '<ul class="kbg-categories">' + "".join(f'<li>{self.category_link(src, c.id)}</li>' for c in children) + "</ul>"]
+            blocks += [
+                mdpage.heading(2, "Sub-categories"),
+                '<ul class="kbg-categories">' + "".join(f"<li>{self.category_link(src, c.id)}</li>" for c in children) + "</ul>",
+            ]
         guides = self._within(self.guides_in, category.id)
         blocks.append(mdpage.heading(2, "Guides"))
         if guides:
@@ -111,7 +119,7 @@ class Pages:
         else:
             fallback = next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
             if fallback:
-                blocks.append(f'<p>No guide for this category yet; use the guides of {self.category_link(src, fallback)}:</p>')
+                blocks.append(f"<p>No guide for this category yet; use the guides of {self.category_link(src, fallback)}:</p>")
                 blocks.append(self._guide_table(src, self.guides_in[fallback], fallback))
             else:
                 blocks.append('<p class="kbg-none">No guides yet.</p>')
@@ -120,13 +128,25 @@ class Pages:
         blocks.append(self._doc_list(src, articles, category.id) if articles else '<p class="kbg-none">No articles yet.</p>')
         steps = self._escalation_for(category.id)
         if steps:
-            blocks += [mdpage.heading(2, "Escalation"), '<ul class="kbg-steps">' + "".join(f'<li><a href="{self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}")}">{text(step.team)}</a> ({text(step.tier)}) · queue {text(step.queue)}</li>' for sid, step in steps) + "</ul>"]
+            blocks += [
+                mdpage.heading(2, "Escalation"),
+                '<ul class="kbg-steps">'
+                + "".join(
+                    f'<li><a href="{self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}")}">{text(step.team)}</a> ({text(step.tier)}) · queue {text(step.queue)}</li>'
+                    for sid, step in steps
+                )
+                + "</ul>",
+            ]
         return mdpage.page({"title": mdpage.title_meta(category.title)}, blocks)
 
     def _escalation_for(self, category_id: str) -> list[tuple[str, EscalationStep]]:
         if self.repo.escalation is None:
             return []
-        return [(sid, s) for sid, s in self.repo.escalation.steps.items() if s.kind == "functional" and s.tier != "L1" and s.categories and any(is_within(category_id, c) for c in s.categories)]
+        return [
+            (sid, s)
+            for sid, s in self.repo.escalation.steps.items()
+            if s.kind == "functional" and s.tier != "L1" and s.categories and any(is_within(category_id, c) for c in s.categories)
+        ]
 
     def _guide_table(self, src: str, guides: list[Guide], category_id: str) -> str:
         rows = []
@@ -137,13 +157,21 @@ class Pages:
                 f'<tr><td><a href="{self.href(src, sitemap.guide_src(guide.id))}">{text(guide.meta.title)}</a>{where}</td>'
                 f"<td>{summary}</td><td>{text(guide.meta.owner)}</td><td>{text(guide.meta.version)}</td></tr>"
             )
-        return '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table></div>"
+        return (
+            '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>'
+            + "".join(rows)
+            + "</tbody></table></div>"
+        )
 
     def _doc_list(self, src: str, docs: Sequence[Guide | Article], category_id: str | None = None) -> str:
         items = []
         for doc in sorted(docs, key=lambda d: d.meta.title.casefold()):
             target = sitemap.guide_src(doc.id) if isinstance(doc, Guide) else sitemap.article_src(doc.path)
-            where = "" if category_id is None or doc.meta.category == category_id else f' <small class="kbg-in">in {self.category_link(src, doc.meta.category)}</small>'
+            where = (
+                ""
+                if category_id is None or doc.meta.category == category_id
+                else f' <small class="kbg-in">in {self.category_link(src, doc.meta.category)}</small>'
+            )
             items.append(f'<li><a href="{self.href(src, target)}">{text(doc.meta.title)}</a>{where}</li>')
         return '<ul class="kbg-docs">' + "".join(items) + "</ul>"
 
@@ -167,8 +195,14 @@ class Pages:
             for sid, step in timed:
                 minutes = step_trigger_minutes(self.repo, sid)
                 cells = "".join(f"<td>{format_minutes(m) if m is not None else '–'}</td>" for m in (minutes.get(p) for p in levels))
-                rows.append(f'<tr><td><a href="#step-{text(sid)}">{text(step.team)}</a> <small>at {share_text(step.at_sla_share or 0)}</small></td>{cells}</tr>')
-            blocks += [mdpage.heading(2, "Time-based escalation"), "<p>Elapsed time after which time alone escalates, by priority (calendar time).</p>", f"<table><thead><tr><th>Step</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"]
+                rows.append(
+                    f'<tr><td><a href="#step-{text(sid)}">{text(step.team)}</a> <small>at {share_text(step.at_sla_share or 0)}</small></td>{cells}</tr>'
+                )
+            blocks += [
+                mdpage.heading(2, "Time-based escalation"),
+                "<p>Elapsed time after which time alone escalates, by priority (calendar time).</p>",
+                f"<table><thead><tr><th>Step</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
+            ]
         for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
             steps = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
             if steps:
@@ -189,7 +223,11 @@ class Pages:
             ("Categories", categories),
             ("Priorities", priorities),
         ]
-        handoff = '<ul class="kbg-checks">' + "".join(f"<li>{self.md_inline(h, src)}</li>" for h in step.handoff) + "</ul>" if step.handoff else '<p class="kbg-none">Nothing beyond the ticket.</p>'
+        handoff = (
+            '<ul class="kbg-checks">' + "".join(f"<li>{self.md_inline(h, src)}</li>" for h in step.handoff) + "</ul>"
+            if step.handoff
+            else '<p class="kbg-none">Nothing beyond the ticket.</p>'
+        )
         return (
             f'<section class="kbg-step-card"><h3 id="step-{text(step_id)}">{text(step.team)}</h3>'
             '<dl class="kbg-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
@@ -206,7 +244,12 @@ class Pages:
         urgencies = list(p.urgency)
         head = "".join(f'<th><a href="#urgency-{text(u)}">{text(u)}</a></th>' for u in urgencies)
         rows = "".join(
-            f'<tr><th><a href="#impact-{text(i)}">{text(i)}</a></th>' + "".join(f'<td><span class="kbg-prio kbg-prio--{text(p.matrix.get(i, {}).get(u, ""))}">{text(p.matrix.get(i, {}).get(u, "–"))}</span></td>' for u in urgencies) + "</tr>"
+            f'<tr><th><a href="#impact-{text(i)}">{text(i)}</a></th>'
+            + "".join(
+                f'<td><span class="kbg-prio kbg-prio--{text(p.matrix.get(i, {}).get(u, ""))}">{text(p.matrix.get(i, {}).get(u, "–"))}</span></td>'
+                for u in urgencies
+            )
+            + "</tr>"
             for i in p.impact
         )
         blocks += [mdpage.heading(2, "Priority matrix"), f"<table><thead><tr><th>Impact \\ urgency</th>{head}</tr></thead><tbody>{rows}</tbody></table>"]
@@ -215,10 +258,25 @@ class Pages:
             f"<td>{text(level.first_response)}</td><td>{text(level.resolution)}</td><td>{self.md_inline(level.description, src)}</td></tr>"
             for pid, level in p.levels.items()
         )
-        blocks += [mdpage.heading(2, "SLA targets"), f"<table><thead><tr><th>Priority</th><th>Ticket tool</th><th>First response</th><th>Resolution</th><th>Meaning</th></tr></thead><tbody>{level_rows}</tbody></table>"]
-        blocks += [mdpage.heading(2, "Impact"), '<dl class="kbg-facts">' + "".join(f'<dt id="impact-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.impact.items()) + "</dl>"]
-        blocks += [mdpage.heading(2, "Urgency"), '<dl class="kbg-facts">' + "".join(f'<dt id="urgency-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.urgency.items()) + "</dl>"]
-        blocks.append(f'<p>Time-based escalation by priority: see the <a href="{self.href(src, sitemap.ESCALATION_PAGE, "time-based-escalation")}">escalation protocol</a>.</p>')
+        blocks += [
+            mdpage.heading(2, "SLA targets"),
+            f"<table><thead><tr><th>Priority</th><th>Ticket tool</th><th>First response</th><th>Resolution</th><th>Meaning</th></tr></thead><tbody>{level_rows}</tbody></table>",
+        ]
+        blocks += [
+            mdpage.heading(2, "Impact"),
+            '<dl class="kbg-facts">'
+            + "".join(f'<dt id="impact-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.impact.items())
+            + "</dl>",
+        ]
+        blocks += [
+            mdpage.heading(2, "Urgency"),
+            '<dl class="kbg-facts">'
+            + "".join(f'<dt id="urgency-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.urgency.items())
+            + "</dl>",
+        ]
+        blocks.append(
+            f'<p>Time-based escalation by priority: see the <a href="{self.href(src, sitemap.ESCALATION_PAGE, "time-based-escalation")}">escalation protocol</a>.</p>'
+        )
         return mdpage.page({"title": "Priorities and SLA targets"}, blocks)
 
     # review ---------------------------------------------------------------------------------
@@ -245,14 +303,20 @@ class Pages:
             f'<tr><td><a href="#owner-{i}">{text(owner)}</a></td><td>{sum(x.days_left < 0 for x in rows)}</td><td>{sum(x.days_left >= 0 for x in rows)}</td><td>{owned[owner]}</td></tr>'
             for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold()))
         )
-        blocks += [mdpage.heading(2, "By owner"), f"<table><thead><tr><th>Owner</th><th>Overdue</th><th>Due soon</th><th>Items owned</th></tr></thead><tbody>{summary}</tbody></table>"]
+        blocks += [
+            mdpage.heading(2, "By owner"),
+            f"<table><thead><tr><th>Owner</th><th>Overdue</th><th>Due soon</th><th>Items owned</th></tr></thead><tbody>{summary}</tbody></table>",
+        ]
         for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold())):
             body = "".join(
                 f'<tr class="{"kbg-overdue" if r.days_left < 0 else "kbg-due"}"><td><a href="{self.href(src, r.src)}">{text(r.title)}</a> <small>{r.kind}</small></td>'
                 f"<td>{r.reviewed.isoformat()}</td><td>{r.due.isoformat()}</td><td>{r.status_text}</td></tr>"
                 for r in rows
             )
-            blocks += [f'<h3 id="owner-{i}">{text(owner)}</h3>', f"<table><thead><tr><th>Content</th><th>Last reviewed</th><th>Due</th><th>Status</th></tr></thead><tbody>{body}</tbody></table>"]
+            blocks += [
+                f'<h3 id="owner-{i}">{text(owner)}</h3>',
+                f"<table><thead><tr><th>Content</th><th>Last reviewed</th><th>Due</th><th>Status</th></tr></thead><tbody>{body}</tbody></table>",
+            ]
         return mdpage.page({"title": "Review status"}, blocks)
 
     # tags and articles ----------------------------------------------------------------------
@@ -275,13 +339,17 @@ class Pages:
             facts.append(f'<span class="kbg-badge kbg-badge--{meta.status.value}">{text(meta.status.value.capitalize())}</span>')
         guides = self.guides_for_article.get(article.id, [])
         if guides:
-            facts.append('<span class="kbg-fact">Guides ' + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides) + "</span>")
+            facts.append(
+                '<span class="kbg-fact">Guides '
+                + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides)
+                + "</span>"
+            )
         return status_banner(meta) + '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
 
     def article_source(self, article: Article, markdown: str) -> str:
         """The article's Markdown with the header under its title (after a leading ``# Title``)."""
         header = self.article_header(article)
-        first, sep, rest = markdown.lstrip("\n").partition("\n")
+        first, _, rest = markdown.lstrip("\n").partition("\n")
         if first.startswith("# "):
             return f"{first}\n\n{header}\n\n{rest}"
         return f"{header}\n\n{markdown}"

@@ -35,7 +35,13 @@ def triage_data(repo: Repository, directory_urls: bool = True) -> dict[str, Any]
         "limit": SUGGESTIONS,
         "matrix": {i: dict(row) for i, row in p.matrix.items()} if p else {},
         "levels": {
-            pid: {"name": level.name, "zendesk": level.zendesk, "first_response": level.first_response, "resolution": level.resolution, "description": markup.plain(level.description)}
+            pid: {
+                "name": level.name,
+                "zendesk": level.zendesk,
+                "first_response": level.first_response,
+                "resolution": level.resolution,
+                "description": markup.plain(level.description),
+            }
             for pid, level in (p.levels.items() if p else ())
         },
         "categories": {c.id: markup.href(src, sitemap.category_src(c.id), directory_urls=directory_urls) for c in categories},
@@ -53,7 +59,10 @@ def triage_page(repo: Repository, directory_urls: bool = True) -> str:
 
     questions = []
     if p is not None:
-        for name, question, levels in (("impact", "Impact: how widely does it affect the business?", p.impact), ("urgency", "Urgency: how quickly does it need to be fixed?", p.urgency)):
+        for name, question, levels in (
+            ("impact", "Impact: how widely does it affect the business?", p.impact),
+            ("urgency", "Urgency: how quickly does it need to be fixed?", p.urgency),
+        ):
             questions.append({"name": name, "text": question, "levels": [(k, markup.plain(v)) for k, v in levels.items()]})
     body = render(
         "triage.html",

@@ -38,7 +38,9 @@ def values_for(state: WalkState, repo: Repository, priority: str | None, gathere
         values.update(resolution=leaf.text, follow_up=_bullets(leaf.follow_up), user_note=leaf.user_note or "")
     elif isinstance(leaf, EscalationNode) and repo.escalation and leaf.step in repo.escalation.steps:
         step = repo.escalation.steps[leaf.step]
-        values.update(team=step.team, tier=step.tier, queue=step.queue, contact=step.contact, handoff=_bullets([*step.handoff, *leaf.handoff]), reason=leaf.text)
+        values.update(
+            team=step.team, tier=step.tier, queue=step.queue, contact=step.contact, handoff=_bullets([*step.handoff, *leaf.handoff]), reason=leaf.text
+        )
     return values
 
 
@@ -49,7 +51,9 @@ def fill(template: MessageTemplate, values: Mapping[str, str]) -> dict[str, str 
     return {"subject": sub(template.subject) if template.subject else None, "body": sub(template.body)}
 
 
-def messages_for(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = (), ticket: Mapping[str, str] | None = None) -> dict[str, dict[str, str | None]]:
+def messages_for(
+    state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = (), ticket: Mapping[str, str] | None = None
+) -> dict[str, dict[str, str | None]]:
     """The messages that apply to where the walk ended: resolution + closure, or escalation."""
     if repo.templates is None:
         raise MessageError("no message templates: add guides/templates.yml")

@@ -25,9 +25,7 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
         f"Category: {guide.meta.category} ({one_line(category.title)})" if category else f"Category: {guide.meta.category or 'none'}",
     ]
     levels = repo.priorities.levels if repo.priorities else {}
-    priorities = {
-        pid: f"Priority: {pid} {level.name} (first response {level.first_response}, resolution {level.resolution})" for pid, level in levels.items()
-    }
+    priorities = {pid: f"Priority: {pid} {level.name} (first response {level.first_response}, resolution {level.resolution})" for pid, level in levels.items()}
     steps: dict[str, dict[str, str]] = {}
     outcomes: dict[str, list[str]] = {}
     steps_by_id = repo.escalation.steps if repo.escalation else {}
@@ -78,7 +76,7 @@ def assemble(parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current:
     lines = list(parts["header"])
     if priority and priority in parts["priorities"]:
         lines.append(parts["priorities"][priority])
-    notes = [(item, one_line(value)) for item, value in zip(parts["gather"], gathered) if value and value.strip()]
+    notes = [(item, one_line(value)) for item, value in zip(parts["gather"], gathered, strict=False) if value and value.strip()]
     if notes:
         lines.append("Information gathered:")
         lines += [f"- {item}: {value}" for item, value in notes]
@@ -121,7 +119,7 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         "guide": {"id": guide.id, "title": guide.meta.title, "version": guide.meta.version, "revision": guide.revision},
         "category": guide.meta.category,
         "priority": priority,
-        "gathered": [{"item": item, "value": value} for item, value in zip(guide.meta.gather, gathered) if value and value.strip()],
+        "gathered": [{"item": item, "value": value} for item, value in zip(guide.meta.gather, gathered, strict=False) if value and value.strip()],
         "steps": [{"node": v.node_id, "type": nodes[v.node_id].type, "text": nodes[v.node_id].text, "choice": v.choice} for v in state.path],
         "outcome": outcome,
         "text": transcript_text(state, repo, priority, gathered),

@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from support.sample import write_sample
-from support.servers import TOKEN, LiveServer, start_server
 
 from search.api import Settings, create_app
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
+from support.sample import write_sample
+from support.servers import TOKEN, LiveServer, start_server
 
 
 @pytest.fixture(scope="module")
@@ -43,5 +43,3 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     server = start_server(root, tmp_path_factory.mktemp("logs") / "server.log", KB_RATE_LIMIT_PER_MINUTE="0", KB_RATE_LIMIT_ADMIN_FAILURES="1000")
     yield server
     server.stop()
-
-

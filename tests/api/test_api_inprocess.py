@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from support.servers import TOKEN
 
 from search.api import Settings, create_app
+from support.servers import TOKEN
 
 PROBLEM = "application/problem+json"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.sample import write_sample
-from support.servers import TOKEN, LiveServer, free_port, kb_executable
 
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
+from support.sample import write_sample
+from support.servers import TOKEN, LiveServer, free_port, kb_executable
 
 PROBLEM = "application/problem+json"
 HERE = Path(__file__).resolve().parent

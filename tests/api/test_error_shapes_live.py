@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from support.sample import write_sample
-from support.servers import LiveServer, start_server
 
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
+from support.sample import write_sample
+from support.servers import LiveServer, start_server
 
 PROBLEM = "application/problem+json"
 LIMIT = 4096

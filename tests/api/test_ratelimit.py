@@ -7,13 +7,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.sample import write_sample
-from support.servers import TOKEN, LiveServer, start_server
 
 from search.api.ratelimit import MAX_CLIENTS, Buckets, RateLimit
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
+from support.sample import write_sample
+from support.servers import TOKEN, LiveServer, start_server
 
 PROBLEM = "application/problem+json"
 NO_PROXY_HEADERS = ("--no-proxy-headers",)  # as kb serve runs uvicorn: our trusted_proxies setting alone reads X-Forwarded-For

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from support.servers import kb_executable
 
 BAD = {
@@ -40,7 +41,9 @@ def _assert_one_line(done: subprocess.CompletedProcess[str], mentions: str) -> N
 def test_kb_commands(case: str, command: list[str], tmp_path: Path) -> None:
     values, mentions = BAD[case]
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([*kb_executable(), *command, "--root", str(root)], env=_env(tmp_path, values), capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [*kb_executable(), *command, "--root", str(root)], env=_env(tmp_path, values), capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     _assert_one_line(done, mentions)
 
 

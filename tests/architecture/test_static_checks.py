@@ -1,4 +1,4 @@
-"""The package type-checks (mypy, config in mypy.ini) and has no unused imports or undefined names (ruff)."""
+"""The package type-checks strictly (mypy, mypy.ini) and the code passes ruff's rules and format (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,20 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+CODE = ["search", "tests", "bench", "tools"]
 
 
-def test_mypy_finds_no_type_errors() -> None:
+def test_mypy_strict_finds_no_type_errors() -> None:
     result = subprocess.run([sys.executable, "-m", "mypy", "search"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "strict = True" in (ROOT / "mypy.ini").read_text(encoding="utf-8")
 
 
-def test_ruff_finds_no_unused_imports_or_undefined_names() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--select", "F,E9", "search", "tests", "bench"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+def test_ruff_rules_pass() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *CODE], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_code_is_ruff_formatted() -> None:
+    result = subprocess.run([sys.executable, "-m", "ruff", "format", "--check", *CODE], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, "run: .venv/bin/ruff format search tests bench tools\n" + result.stdout + result.stderr

@@ -52,7 +52,7 @@ def test_github_format_is_workflow_annotations(tmp_path: Path) -> None:
     result = run_check(_two_faults(tmp_path), "--format", "github")
     lines = result.stdout.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("::error file=guides/vpn-no-connect.yml,line=20,col=12,title=unknown-guide::node \"reset-password\" links to unknown guide")
+    assert lines[0].startswith('::error file=guides/vpn-no-connect.yml,line=20,col=12,title=unknown-guide::node "reset-password" links to unknown guide')
     assert lines[1].startswith("::warning file=kb/articles/password-rules.md,line=6,col=11,title=review-overdue::last reviewed 2025-11-01")
     for line in lines:
         assert re.fullmatch(r"::(error|warning) file=[^,]+,line=\d+,col=\d+,title=[a-z-]+::.+", line)

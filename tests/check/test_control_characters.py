@@ -37,7 +37,10 @@ PLACES = {
     "tree text": ("guides/vpn-no-connect.yml", "text: Does the VPN"),
     "tree key": ("guides/vpn-no-connect.yml", "  connects"),
     "config value": ("guides/escalation.yml", "team: "),
-    "yaml comment": ("guides/categories.yml", "\n", ),
+    "yaml comment": (
+        "guides/categories.yml",
+        "\n",
+    ),
 }
 
 

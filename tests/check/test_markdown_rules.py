@@ -26,7 +26,11 @@ CASES = [
     Case("unsafe-attribute-node", "guides/vpn-no-connect.yml:11:64 unsafe-attribute", ('"href" is set to a script or data URL',)),
     Case("unsafe-attribute-config", "guides/categories.yml:5:47 unsafe-attribute", ('"style" is removed',)),
     Case("broken-link-article", "kb/articles/vpn-reinstall.md:18:39 broken-link", ('"guides/vpn-no-conect.md"', 'did you mean "guides/vpn-no-connect.md"?')),
-    Case("broken-link-guide-body", "guides/vpn-no-connect.md:13:32 broken-link", ('"guides/articles/vpn-reinstall.md"', 'did you mean "articles/vpn-reinstall.md"?')),
+    Case(
+        "broken-link-guide-body",
+        "guides/vpn-no-connect.md:13:32 broken-link",
+        ('"guides/articles/vpn-reinstall.md"', 'did you mean "articles/vpn-reinstall.md"?'),
+    ),
     Case("broken-link-page", "kb/index.md:3:30 broken-link", ('"articles/vpn-reinstal.md"',)),
     Case("unknown-related-article", "guides/password-reset.md:8:12 broken-link", ('related article "password-rule"', 'did you mean "password-rules"?')),
 ]
@@ -79,6 +83,10 @@ def test_every_attempt_in_the_catalogue_is_reported_where_it_is(tmp_path: Path) 
                 expected.add((len(lines), part.index(marker) + 1, rule))
     article.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = run_kb("check", "--root", str(root), "--today", TODAY, "--format", "json")
-    found = {(p["line"], p["col"], p["rule"]) for p in json.loads(result.stdout) if p["path"] == "kb/articles/vpn-reinstall.md" and not str(p["message"]).startswith('raw HTML "</')}
+    found = {
+        (p["line"], p["col"], p["rule"])
+        for p in json.loads(result.stdout)
+        if p["path"] == "kb/articles/vpn-reinstall.md" and not str(p["message"]).startswith('raw HTML "</')
+    }
     assert found == expected
     assert result.returncode == 1

@@ -24,7 +24,7 @@ CASES = [
     Case("version-number-is-text", "guides/vpn-no-connect.md:5:9 schema", ('"version" must be text',)),
     Case("empty-tree", "guides/password-reset.yml:1:1 schema", ("file is empty",)),
     Case("empty-nodes", "guides/vpn-no-connect.yml:2:8 schema", ('"nodes"', "at least 1 item")),
-    Case("bad-enum", "guides/escalation.yml:19:11 schema", ('"tier" is \'L4\'',)),
+    Case("bad-enum", "guides/escalation.yml:19:11 schema", ("\"tier\" is 'L4'",)),
     Case("levels-missing-p4", "guides/priorities.yml:11:3 schema", ("add P4",)),
     Case("sla-share-out-of-range", "guides/escalation.yml:14:19 schema", ('"at_sla_share"', "50 (a number)")),
     Case("missing-front-matter", "kb/articles/password-rules.md:1:1 schema", ("missing front matter",)),

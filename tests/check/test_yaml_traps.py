@@ -45,7 +45,11 @@ CASES = [
     Case("duplicate-key-config", "guides/escalation.yml:8:5 duplicate-key", ('"team"', "first defined at line 4")),
     Case("duplicate-node-id", "guides/vpn-no-connect.yml:35:3 duplicate-key", ('"resolved"', "first defined at line 32")),
     # true and 1 are equal once loaded: say that both are non-strings to quote, not just "duplicate"
-    Case("answer-true-and-one", "guides/vpn-no-connect.yml:31:7 duplicate-key", ("true (a boolean) at line 30", "1 (a number)", "non-strings", '"true": and "1":')),
+    Case(
+        "answer-true-and-one",
+        "guides/vpn-no-connect.yml:31:7 duplicate-key",
+        ("true (a boolean) at line 30", "1 (a number)", "non-strings", '"true": and "1":'),
+    ),
     # control characters: reported where they are, with the code point
     Case("control-character-body", "kb/articles/vpn-reinstall.md:15:4 control-character", ("U+001B (ESC)", "remove it")),
     # refused constructs
@@ -119,9 +123,23 @@ def test_block_scalars_load_as_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("y", "y"), ("n", "n"),
-        ("1:30", "1:30"), ("2024-02-30", "2024-02-30"), ("0o17", 15), ("012", 12), ("1_000", "1_000"),
-        ("true", True), ("False", False), ("null", None), ("~", None), ("", None), ("1.10", 1.1),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("off", "off"),
+        ("y", "y"),
+        ("n", "n"),
+        ("1:30", "1:30"),
+        ("2024-02-30", "2024-02-30"),
+        ("0o17", 15),
+        ("012", 12),
+        ("1_000", "1_000"),
+        ("true", True),
+        ("False", False),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("1.10", 1.1),
     ],
 )
 def test_plain_scalars_resolve_by_yaml_1_2(text: str, expected: object) -> None:

@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.sample import write_sample
 
 from search.checks import checked
 from search.content.repository import Repository, load_repository
 from search.index import Generation, build_generation, open_current
+from support.sample import write_sample
 
 
 @pytest.fixture()

@@ -7,12 +7,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from support.sample import write_sample
 
 from search.checks import run_checks
 from search.content.repository import Checked, load_repository
 from search.importers.corpus import category_id, import_articles, sanitize_markdown
 from search.index import build_generation, open_current
+from support.sample import write_sample
 
 SHARED_CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 
@@ -36,6 +36,11 @@ def test_sanitize_markdown() -> None:
     assert "[web](https://example.com)" in out
     assert "diagram and" in out and "javascript:" not in out
     assert "`<code>` stays" in out and "\n<config/>\n" in out
+
+
+def test_sanitize_markdown_drops_control_characters_in_prose_and_code() -> None:
+    out = sanitize_markdown("Caf\x9d wifi\u202e drops\n```\ncode\x1b[0m\n```")
+    assert out == "Caf wifi drops\n```\ncode[0m\n```"
 
 
 def test_category_ids() -> None:

@@ -171,7 +171,19 @@ def test_pointer_to_missing_generation_is_a_clear_error(repo: Repository, tmp_pa
 def test_generation_files(repo: Repository, tmp_path: Path) -> None:
     result = build_generation(checked(repo), tmp_path / "ix")
     names = sorted(p.name for p in result.path.iterdir())
-    assert names == ["catalog.json", "content", "docs.json", "manifest.json", "postings.bin", "synonyms.json", "terms.json", "text.bin", "triage.json", "vocabulary.json", "whoosh"]
+    assert names == [
+        "catalog.json",
+        "content",
+        "docs.json",
+        "manifest.json",
+        "postings.bin",
+        "synonyms.json",
+        "terms.json",
+        "text.bin",
+        "triage.json",
+        "vocabulary.json",
+        "whoosh",
+    ]
     snapshot = sorted(p.relative_to(result.path / "content").as_posix() for p in (result.path / "content").rglob("*") if p.is_file())
     assert snapshot == sorted([*repo.config_docs, *(p for g in repo.guides for p in (g.path, g.tree_path))])
 

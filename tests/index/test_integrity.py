@@ -25,14 +25,14 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from support.sample import write_sample
-from support.servers import LiveServer, free_port, kb_executable, start_server
 
 from search.api import Settings, create_app
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation, open_current, read_current
 from search.index.generation import MANIFEST, generation_files
+from support.sample import write_sample
+from support.servers import LiveServer, free_port, kb_executable, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_ARTICLE = "kb/articles/integrity-new.md"

@@ -12,7 +12,7 @@ from search.index.engine.schema import TEXT_FIELDS
 def test_internals_are_read_only_on_the_pinned_version() -> None:
     import whoosh
 
-    assert whoosh_adapter.INTERNALS == (tuple(whoosh.__version__[:3]) == whoosh_adapter.PINNED)
+    assert (tuple(whoosh.__version__[:3]) == whoosh_adapter.PINNED) == whoosh_adapter.INTERNALS
     assert whoosh_adapter.INTERNALS, "pyproject pins whoosh-reloaded 2.7.5; the fast path should be on"
 
 

@@ -19,7 +19,6 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from support.sample import write_sample
 
 from search.api import Settings, create_app
 from search.checks import checked, run_checks
@@ -27,20 +26,59 @@ from search.content.repository import load_repository
 from search.content.triage import Triage
 from search.content.yamlload import YamlProblem, load_yaml
 from search.index import Generation, QueryError, build_generation, open_current
+from support.sample import write_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 PROBLEM = "application/problem+json"
 
 YAML_BITS = [
-    "a", ": ", "- ", "\n", "  ", "\t", "true", "1", "1.0", "~", "null", "yes", "'", '"', "[", "]", "{", "}", ",", "#", "&x ", "*x",
-    "!tag ", "!!python/object ", "|", ">", "---\n", "...\n", "? ", "%YAML 1.2\n", "\x00", "\x1b", "\u202e", "\ufeff", "é", "0o17", "1:30", "<script>",
+    "a",
+    ": ",
+    "- ",
+    "\n",
+    "  ",
+    "\t",
+    "true",
+    "1",
+    "1.0",
+    "~",
+    "null",
+    "yes",
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "#",
+    "&x ",
+    "*x",
+    "!tag ",
+    "!!python/object ",
+    "|",
+    ">",
+    "---\n",
+    "...\n",
+    "? ",
+    "%YAML 1.2\n",
+    "\x00",
+    "\x1b",
+    "\u202e",
+    "\ufeff",
+    "é",
+    "0o17",
+    "1:30",
+    "<script>",
 ]
 yamlish = st.one_of(st.text(max_size=300), st.lists(st.sampled_from(YAML_BITS), max_size=80).map("".join))
 WORDS = ["vpn", "password", "printer", "pasword", "outlook", "wifi", "wi-fi", "the", "lorem", "zzzz", "é", "密码", "\u202e", "a" * 40]
 ticket_text = st.one_of(
     st.text(max_size=2_000),
-    st.tuples(st.lists(st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=30)), max_size=200), st.integers(1, 100)).map(lambda t: " ".join(t[0] * t[1])),
+    st.tuples(st.lists(st.one_of(st.sampled_from(WORDS), st.text(min_size=1, max_size=30)), max_size=200), st.integers(1, 100)).map(
+        lambda t: " ".join(t[0] * t[1])
+    ),
 )
 
 
@@ -85,7 +123,14 @@ def generation() -> Iterator[Generation]:
     shutil.rmtree(root, ignore_errors=True)
 
 
-@given(st.one_of(st.text(max_size=600), st.lists(st.sampled_from(['vpn', 'pasword', '"', '(', ')', '*', 'AND', 'OR', 'NOT', '-', 'title:', 'zzzzzzzzzzzzzzzzzzzzzz', ' ']), max_size=120).map(" ".join)))
+@given(
+    st.one_of(
+        st.text(max_size=600),
+        st.lists(st.sampled_from(["vpn", "pasword", '"', "(", ")", "*", "AND", "OR", "NOT", "-", "title:", "zzzzzzzzzzzzzzzzzzzzzz", " "]), max_size=120).map(
+            " ".join
+        ),
+    )
+)
 def test_query_wrapper_gives_a_result_or_a_query_error_fast(generation: Generation, text: str) -> None:
     started = time.perf_counter()
     try:
@@ -120,7 +165,11 @@ def client() -> Iterator[TestClient]:
     shutil.rmtree(index_dir, ignore_errors=True)
 
 
-json_value = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50), lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5), max_leaves=20)
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+    max_leaves=20,
+)
 labels = st.one_of(st.sampled_from(["yes", "no", "done", "true", "1", "", " ", "Yes", "Yes, it connects", "No"]), st.text(max_size=40))
 walk_body = st.one_of(
     json_value,

@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from support import ROOT
-from support.site import CHROMIUM, CHROMIUM_ARGS, OffOriginGuard
 
 from search.docsite.build import build_site
+from support import ROOT
+from support.site import CHROMIUM, CHROMIUM_ARGS, OffOriginGuard
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +29,7 @@ def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -87,5 +87,3 @@ def open_page(browser: object) -> Iterator[Callable[..., object]]:
         context.close()  # type: ignore[attr-defined]
     assert guard.foreign == [], f"requests left the origin: {guard.foreign}"
     assert guard.errors == [], f"script errors: {guard.errors}"
-
-

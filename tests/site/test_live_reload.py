@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support.servers import free_port
 from support.site import make_content
 
@@ -30,7 +31,7 @@ def preview(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         log.close()
 
 
-def _until(condition, log: Path, timeout: float = 60) -> None:  # noqa: ANN001
+def _until(condition, log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import ROOT
-from support.site import route_to, search
 
 from search.content.repository import Guide, Repository, load_repository
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import choices, walk
+from support import ROOT
+from support.site import route_to, search
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def _url(base: str, guide: Guide) -> str:
     return f"{base}guides/{guide.id}/"
 
 
-def _click_through(page, guide: Guide, answers: list[str]) -> None:  # noqa: ANN001
+def _click_through(page, guide: Guide, answers: list[str]) -> None:
     state = walk(guide, [])
     for answer in answers:
         index = choices(state.node).index(answer)
@@ -41,11 +41,11 @@ def _click_through(page, guide: Guide, answers: list[str]) -> None:  # noqa: ANN
         assert page.evaluate("kbGuides.state().current") == state.current
 
 
-def _transcript(page) -> str:  # noqa: ANN001
+def _transcript(page) -> str:
     return page.locator('[data-kbg="transcript"]').input_value()
 
 
-def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shipped_url: str, open_page) -> None:
     guide, answers = _pick(repo, "resolution")
     page = open_page(_url(shipped_url, guide), permissions=["clipboard-read", "clipboard-write"])
     gathered = ["Hotel  Wi-Fi,\n room 12 ", "", "  "][: len(guide.meta.gather)]
@@ -68,7 +68,7 @@ def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shippe
     assert page.evaluate("navigator.clipboard.readText()") == expected
 
 
-def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository, shipped_url: str, open_page) -> None:
     resolution_guide, _ = _pick(repo, "resolution")
     guide, answers = _pick(repo, "escalation", avoid=resolution_guide.id)
     page = open_page(_url(shipped_url, guide))
@@ -92,7 +92,7 @@ def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository
     assert page.locator(".kbg-copy-end").inner_text() in ("Copied", "Copy failed: use the transcript below")
 
 
-def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_page) -> None:
     guide, answers = _pick(repo, "escalation")
     assert len(answers) >= 2
     page = open_page(_url(shipped_url, guide))
@@ -114,7 +114,7 @@ def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_pa
     assert page.locator('[data-kbg="back"]').is_disabled()
 
 
-def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> None:
     guide, answers = _pick(repo, "escalation")
     page = open_page(_url(shipped_url, guide))
     page.focus('[data-kbg="current"]')
@@ -138,7 +138,7 @@ def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> No
     assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1", [])
 
 
-def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:
     guide, _ = _pick(repo, "escalation")
     page = open_page(_url(shipped_url, guide), java_script_enabled=False)
     assert not page.locator(".kbg-walk").is_visible()
@@ -154,7 +154,7 @@ def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped
     assert note.is_visible() and note.locator('a[href="#all-steps"]').count() == 1
 
 
-def test_printing_gives_the_checklist(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_printing_gives_the_checklist(repo: Repository, shipped_url: str, open_page) -> None:
     guide, _ = _pick(repo, "resolution")
     page = open_page(_url(shipped_url, guide))
     assert page.locator(".kbg-diagram svg .kbg-d-node").first.is_visible()  # on screen, drawn by the script
@@ -166,14 +166,16 @@ def test_printing_gives_the_checklist(repo: Repository, shipped_url: str, open_p
     assert page.locator("h2#all-steps").is_visible()
 
 
-@pytest.mark.parametrize("path", ["", "categories/", "categories/network/vpn/", "escalation/", "priorities/", "review/", "tags/", "articles/vpn-client-reinstall/"])
-def test_reference_pages_render_offline(shipped_url: str, open_page, path: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    "path", ["", "categories/", "categories/network/vpn/", "escalation/", "priorities/", "review/", "tags/", "articles/vpn-client-reinstall/"]
+)
+def test_reference_pages_render_offline(shipped_url: str, open_page, path: str) -> None:
     page = open_page(shipped_url + path)
     assert page.locator("article h1").count() == 1
     page.wait_for_load_state("networkidle")
 
 
-def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, open_page) -> None:
     page = open_page(shipped_url)
     results = search(page, "VPN")
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
@@ -185,7 +187,7 @@ def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, op
     assert any(re.sub(r"\?h=[^#]*", "", h).endswith("guides/no-internet-connection/#node-flush-dns") for h in hrefs), hrefs
 
 
-def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repository, shipped_url: str, open_page, tmp_path) -> None:  # noqa: ANN001
+def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repository, shipped_url: str, open_page, tmp_path) -> None:
     from fastapi.testclient import TestClient
 
     from search.api import Settings, create_app

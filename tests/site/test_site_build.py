@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import ROOT
-from support.site import make_content
 
 from search.content import sitemap
 from search.content.repository import load_repository
 from search.docsite.build import SiteBuildError, build_site
+from support import ROOT
+from support.site import make_content
 
 
 def test_mkdocs_build_strict_passes_on_shipped_content(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_shipped_site_has_every_generated_page(shipped_site: Path) -> None:
     repo = load_repository(ROOT)
     expected = [sitemap.guide_src(g.id) for g in repo.guides]
     expected += [sitemap.category_src(c.id) for c in repo.taxonomy.categories]
-    expected += list(sitemap.GENERATED_PAGES) + ["tags.md"]
+    expected += [*sitemap.GENERATED_PAGES, "tags.md"]
     expected += [sitemap.article_src(a.path) for a in repo.articles]
     missing = [src for src in expected if not (shipped_site / sitemap.page_url(src) / "index.html").is_file()]
     assert missing == []

@@ -5,13 +5,13 @@ captions, and the step-through and size toggle working on it."""
 from __future__ import annotations
 
 import pytest
-from support import ROOT
-from support.site import make_content
 
 from search.content.models import ActionNode, QuestionNode, Tree
 from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
 from search.workflow.steps import step_numbers
+from support import ROOT
+from support.site import make_content
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def _check_geometry(guide_id: str, drawn: dict) -> None:
     boxes = drawn["nodes"]
     for box in boxes:
         assert box["w"] > 0 and box["h"] > 0
-        assert 0 <= box["x"] and box["x"] + box["w"] <= width and 0 <= box["y"] and box["y"] + box["h"] <= height, (
+        assert box["x"] >= 0 and box["x"] + box["w"] <= width and box["y"] >= 0 and box["y"] + box["h"] <= height, (
             f"{guide_id}: {box['id']} outside the viewBox"
         )
     for i, a in enumerate(boxes):
@@ -100,7 +100,7 @@ def repo() -> Repository:
     return load_repository(ROOT)
 
 
-def test_every_shipped_guide_gets_its_diagram(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_every_shipped_guide_gets_its_diagram(repo: Repository, shipped_url: str, open_page) -> None:
     page = open_page(f"{shipped_url}guides/{repo.guides[0].id}/")
     for guide in repo.guides:
         page.goto(f"{shipped_url}guides/{guide.id}/", wait_until="domcontentloaded")  # the script has run by then
@@ -110,7 +110,7 @@ def test_every_shipped_guide_gets_its_diagram(repo: Repository, shipped_url: str
 
 
 @pytest.fixture(scope="module")
-def looped(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository, str]:  # noqa: ANN001
+def looped(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository, str]:
     """The basic fixture with a loop: "Does the VPN connect now?" -> "not yet" -> restart again."""
     root = make_content(tmp_path_factory.mktemp("loop") / "content")
     tree = root / "guides/vpn.yml"
@@ -125,7 +125,7 @@ def looped(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository,
     return repo, serve(build_site(root, tmp_path_factory.mktemp("loop-site") / "site", strict=True))
 
 
-def test_a_loop_is_drawn_as_a_back_edge(looped, open_page) -> None:  # noqa: ANN001
+def test_a_loop_is_drawn_as_a_back_edge(looped, open_page) -> None:
     repo, base = looped
     page = open_page(base + "guides/vpn/")
     drawn = page.evaluate(READ_DIAGRAM)
@@ -143,7 +143,7 @@ def test_a_loop_is_drawn_as_a_back_edge(looped, open_page) -> None:  # noqa: ANN
     assert by_id["reset-password"]["title"] == f"{numbers['reset-password']} · Other guide: {repo.guide_by_id['password-reset'].meta.title}"
 
 
-def test_diagram_boxes_jump_to_their_step_and_follow_the_walk(looped, open_page) -> None:  # noqa: ANN001
+def test_diagram_boxes_jump_to_their_step_and_follow_the_walk(looped, open_page) -> None:
     _, base = looped
     page = open_page(base + "guides/vpn/")
     page.locator('.kbg-d-node[data-node="escalate"]').click()

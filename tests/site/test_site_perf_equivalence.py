@@ -6,12 +6,12 @@ import html
 
 import pytest
 from material.plugins.search.plugin import Parser
-from support import ROOT
-from support.site import FIXTURES
 
 from search.content.repository import load_repository
 from search.render import markup
 from search.render.guide_page import GuidePage
+from support import ROOT
+from support.site import FIXTURES
 
 HOSTILE = [
     "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >",

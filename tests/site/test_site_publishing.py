@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support import KB
 from support.servers import LiveServer, start_server
 from support.site import make_content
@@ -28,7 +29,13 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def kb_build(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(KB), "build", "--root", str(root), "--site-dir", str(root / "site"), "--index-dir", str(root / ".kb-index"), *args], capture_output=True, text=True, env=_env(**env), timeout=300)
+    return subprocess.run(
+        [str(KB), "build", "--root", str(root), "--site-dir", str(root / "site"), "--index-dir", str(root / ".kb-index"), *args],
+        capture_output=True,
+        text=True,
+        env=_env(**env),
+        timeout=300,
+    )
 
 
 def _article(root: Path, name: str, front: str, body: str) -> None:
@@ -84,7 +91,9 @@ def test_site_build_never_follows_links_or_copies_secrets_even_unchecked(tmp_pat
     """With the checks off (`check: false`), mkdocs itself still publishes none of them."""
     root = make_content(tmp_path / "repo", check=False)
     _hostile_files(root)
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")], cwd=root, capture_output=True, text=True, env=_env(), timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(root / "site")], cwd=root, capture_output=True, text=True, env=_env(), timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     site = root / "site"
@@ -102,7 +111,12 @@ def test_site_build_never_follows_links_or_copies_secrets_even_unchecked(tmp_pat
 def _policy_content(root: Path) -> Path:
     _article(root, "draft-note", "title: Draft only note\ncategory: accounts\ntags: [drafttag]\nstatus: draft", "\nThe zebradraft procedure.\n")
     _article(root, "old-note", "title: Retired old note\ncategory: accounts\ntags: [retiredtag]\nstatus: retired", "\nThe zebraretired procedure.\n")
-    _article(root, "public-note", "title: Public note\ncategory: accounts\ntags: [publictag]\naudience: public", "\nThe zebrapublic procedure, see the [old note](old-note.md).\n")
+    _article(
+        root,
+        "public-note",
+        "title: Public note\ncategory: accounts\ntags: [publictag]\naudience: public",
+        "\nThe zebrapublic procedure, see the [old note](old-note.md).\n",
+    )
     guide = root / "guides/password-reset.md"
     guide.write_text(guide.read_text(encoding="utf-8").replace("articles: [password-rules]", "articles: [password-rules, old-note]"), encoding="utf-8")
     vpn = root / "guides/vpn.md"
@@ -207,7 +221,9 @@ def test_public_build_and_service_leave_internal_content_out_everywhere(tmp_path
 
 def test_link_to_a_draft_fails_the_build_with_its_rule(tmp_path: Path) -> None:
     root = _policy_content(make_content(tmp_path / "repo"))
-    (root / "kb/articles/public-note.md").write_text((root / "kb/articles/public-note.md").read_text(encoding="utf-8") + "Also [the draft](draft-note.md).\n", encoding="utf-8")
+    (root / "kb/articles/public-note.md").write_text(
+        (root / "kb/articles/public-note.md").read_text(encoding="utf-8") + "Also [the draft](draft-note.md).\n", encoding="utf-8"
+    )
     result = kb_build(root)
     assert result.returncode == 1
     assert "kb/articles/public-note.md:12:18: error [link-to-unpublished]" in result.stderr, result.stderr

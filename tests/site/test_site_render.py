@@ -7,14 +7,13 @@ import json
 import re
 from pathlib import Path
 
-from support.site import FIXTURES
-
 from search.content.repository import load_repository
 from search.render import markup, mdpage
 from search.render.embed import json_script, script_json
 from search.render.guide_page import GuidePage, guide_page
 from search.render.offline import external_loads
 from search.workflow.sla import format_minutes
+from support.site import FIXTURES
 
 HOSTILE = "</script><script>window.__xss=1</script> <img src=x onerror=window.__xss=1> <!-- \u2028\u2029 & </SCRIPT >"
 
@@ -91,7 +90,10 @@ def test_guide_page_escalation_shows_team_queue_contact_and_sla() -> None:
     assert "Network Operations" in html and "NetOps" in html
     assert 'href="../../priorities/"' in html  # the contact's link, written for escalation.md
     # P1: resolution 4h -> network-l2 at 50% = 2h, duty manager at 80% = 3h12m
-    assert '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li>Network Operations after 2h (50%)</li><li>IT Duty Manager after 3h12m (80%)</li></ul></td></tr>' in html
+    assert (
+        '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li>Network Operations after 2h (50%)</li><li>IT Duty Manager after 3h12m (80%)</li></ul></td></tr>'
+        in html
+    )
     assert "VPN client log file" in html and "Device name and IP address" in html
 
 

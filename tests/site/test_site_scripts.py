@@ -23,14 +23,14 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from support import ROOT
-from support.servers import free_port
-from support.site import OffOriginGuard, make_content, search
 
 from search.api.headers import HEADERS, SITE_POLICY
 from search.content.repository import Checked, load_repository
 from search.docsite.build import build_site
 from search.index import build_generation
+from support import ROOT
+from support.servers import free_port
+from support.site import OffOriginGuard, make_content, search
 
 pytestmark = pytest.mark.browser
 
@@ -249,13 +249,13 @@ def open_page(browser: object) -> Iterator[Callable[[str], object]]:
     assert guard.errors == [], f"script errors: {guard.errors}"
 
 
-def _open(open_page, url: str):  # noqa: ANN001, ANN202
+def _open(open_page, url: str):
     page = open_page(url)
     page.wait_for_load_state("load")
     return page
 
 
-def _step_through(page) -> list[str]:  # noqa: ANN001
+def _step_through(page) -> list[str]:
     """Click the first answer until the walk ends; return the visited node ids."""
     visited = [page.evaluate("kbGuides.state().current")]
     for _ in range(30):
@@ -267,7 +267,7 @@ def _step_through(page) -> list[str]:  # noqa: ANN001
     return visited
 
 
-def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:  # noqa: ANN001
+def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:
     root, base = hostile_site
     pages = _pages(root / "site")
     assert len(pages) >= 14 and "guides/vpn/" in pages and "articles/vpn-reinstall/" in pages
@@ -287,7 +287,7 @@ def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:  # 
     assert walked >= 2
 
 
-def test_payload_text_is_still_shown(hostile_site, open_page) -> None:  # noqa: ANN001
+def test_payload_text_is_still_shown(hostile_site, open_page) -> None:
     _, base = hostile_site
     page = _open(open_page, base + "articles/vpn-reinstall/")
     article = page.locator("article")
@@ -296,7 +296,7 @@ def test_payload_text_is_still_shown(hostile_site, open_page) -> None:  # noqa: 
     assert article.locator("a.headerlink").count() > 0
 
 
-def test_shipped_pages_raise_no_csp_violation(shipped_served, open_page) -> None:  # noqa: ANN001
+def test_shipped_pages_raise_no_csp_violation(shipped_served, open_page) -> None:
     root, base = shipped_served
     pages = _pages(root / "site")
     assert len(pages) > 40
@@ -313,7 +313,7 @@ def test_shipped_pages_raise_no_csp_violation(shipped_served, open_page) -> None
     assert docs.evaluate("window.__csp") == []
 
 
-def test_step_through_and_search_work_under_the_csp(shipped_served, open_page) -> None:  # noqa: ANN001
+def test_step_through_and_search_work_under_the_csp(shipped_served, open_page) -> None:
     _, base = shipped_served
     page = _open(open_page, base + "guides/vpn-cannot-connect/")
     visited = _step_through(page)
@@ -325,7 +325,7 @@ def test_step_through_and_search_work_under_the_csp(shipped_served, open_page) -
     assert page.evaluate("typeof __md_get") == "function"  # Material's moved head script ran
 
 
-def test_every_response_carries_the_security_headers(shipped_served) -> None:  # noqa: ANN001
+def test_every_response_carries_the_security_headers(shipped_served) -> None:
     _, base = shipped_served
     responses = [
         httpx.get(base),
@@ -343,7 +343,9 @@ def test_every_response_carries_the_security_headers(shipped_served) -> None:  #
         assert r.headers["x-frame-options"] == "DENY", r.url
         assert r.headers["referrer-policy"] == "strict-origin-when-cross-origin", r.url
         policy = r.headers["content-security-policy"]
-        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], r.url
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0], (
+            r.url
+        )
     assert "'sha256-" in responses[-1].headers["content-security-policy"]
 
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import ROOT
 
 from search.content import sitemap
 from search.content.repository import Repository, load_repository
 from search.render.embed import script_json
 from search.render.triage_page import DATA_ID, triage_data, triage_page
+from support import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ def service(repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempP
     sock.close()
 
 
-def _fill(page, subject: str = SUBJECT, description: str = DESCRIPTION, impact: str | None = IMPACT, urgency: str | None = URGENCY) -> None:  # noqa: ANN001
+def _fill(page, subject: str = SUBJECT, description: str = DESCRIPTION, impact: str | None = IMPACT, urgency: str | None = URGENCY) -> None:
     page.get_by_label("Subject").fill(subject)
     page.get_by_label("Description").fill(description)
     if impact:
@@ -72,15 +72,17 @@ def _fill(page, subject: str = SUBJECT, description: str = DESCRIPTION, impact: 
         page.get_by_label("Urgency").select_option(urgency)
 
 
-def _submit_and_wait(page) -> str:  # noqa: ANN001
+def _submit_and_wait(page) -> str:
     """Submit and wait for the suggestions box to settle; returns its state."""
     page.get_by_role("button", name="Suggest categories").click()
     box = page.locator('[data-kbg="categories"]')
-    page.wait_for_function("() => { const b = document.querySelector('[data-kbg=categories]'); return b.hasAttribute('data-state') && !b.hasAttribute('aria-busy'); }")
+    page.wait_for_function(
+        "() => { const b = document.querySelector('[data-kbg=categories]'); return b.hasAttribute('data-state') && !b.hasAttribute('aria-busy'); }"
+    )
     return box.get_attribute("data-state")
 
 
-def _shown_suggestions(page) -> list[dict]:  # noqa: ANN001
+def _shown_suggestions(page) -> list[dict]:
     return page.evaluate(
         """() => Array.from(document.querySelectorAll('[data-kbg=categories] li[data-category]')).map(li => ({
             category: li.getAttribute('data-category'),
@@ -92,7 +94,7 @@ def _shown_suggestions(page) -> list[dict]:  # noqa: ANN001
     )
 
 
-def _shown_priority(page) -> dict:  # noqa: ANN001
+def _shown_priority(page) -> dict:
     box = page.locator('[data-kbg="priority"]')
     facts = box.locator("dd[data-fact]")
     return {
@@ -105,7 +107,14 @@ def _shown_priority(page) -> dict:  # noqa: ANN001
 def _expected_priority(repo: Repository, impact: str, urgency: str) -> dict:
     pid = repo.priorities.matrix[impact][urgency]
     level = repo.priorities.levels[pid]
-    return {"id": pid, "badge": pid, "zendesk": level.zendesk, "first-response": level.first_response, "resolution": level.resolution, "description": level.description}
+    return {
+        "id": pid,
+        "badge": pid,
+        "zendesk": level.zendesk,
+        "first-response": level.first_response,
+        "resolution": level.resolution,
+        "description": level.description,
+    }
 
 
 # -- the page source --------------------------------------------------------------------------
@@ -137,7 +146,7 @@ def test_nav_lists_triage_after_categories(shipped_site: Path) -> None:
 # -- site and API on one origin ---------------------------------------------------------------
 
 
-def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Repository, service: str, open_page) -> None:
     from click.testing import CliRunner
 
     from search.cli import main
@@ -160,10 +169,14 @@ def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Reposit
     assert api["priority"]["sla"]["resolution"] == _shown_priority(page)["resolution"]
     assert api["priority"]["zendesk"] == _shown_priority(page)["zendesk"]
 
-    cli = CliRunner().invoke(main, ["triage", "--root", str(ROOT), "--format", "json", "--no-ask", "--impact", IMPACT, "--urgency", URGENCY, SUBJECT, DESCRIPTION])
+    cli = CliRunner().invoke(
+        main, ["triage", "--root", str(ROOT), "--format", "json", "--no-ask", "--impact", IMPACT, "--urgency", URGENCY, SUBJECT, DESCRIPTION]
+    )
     assert cli.exit_code == 0, cli.output
     out = json.loads(cli.output)
-    assert [(s["category"], s["title"], s["score"], s["matched"]) for s in out["categories"]] == [(s["category"], s["title"], s["score"], s["matched"]) for s in api["categories"]]
+    assert [(s["category"], s["title"], s["score"], s["matched"]) for s in out["categories"]] == [
+        (s["category"], s["title"], s["score"], s["matched"]) for s in api["categories"]
+    ]
     assert out["priority"] == expected_priority["id"]
 
     page.locator("a.kbg-triage-title").first.click()  # the link lands on the category page
@@ -171,7 +184,7 @@ def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Reposit
     assert page.locator("article h1").inner_text() == shown[0]["title"]
 
 
-def test_priority_follows_every_matrix_cell(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+def test_priority_follows_every_matrix_cell(repo: Repository, service: str, open_page) -> None:
     page = open_page(service + "triage/")
     assert _shown_priority(page)["id"] == ""  # nothing answered yet
     for impact in repo.priorities.impact:
@@ -184,7 +197,7 @@ def test_priority_follows_every_matrix_cell(repo: Repository, service: str, open
     assert "Answer both priority questions" in page.locator('[data-kbg="priority"]').inner_text()
 
 
-def test_keyboard_only(repo: Repository, service: str, open_page) -> None:  # noqa: ANN001
+def test_keyboard_only(repo: Repository, service: str, open_page) -> None:
     page = open_page(service + "triage/")
     page.get_by_label("Subject").focus()
     page.keyboard.press("Enter")  # empty subject: said in the page, no request
@@ -206,7 +219,9 @@ def test_keyboard_only(repo: Repository, service: str, open_page) -> None:  # no
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('data-kbg')") == "submit"
     page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('[data-kbg=categories]').getAttribute('data-state') === 'suggestions'")  # a function: a string expression is eval'd, which the CSP forbids
+    page.wait_for_function(
+        "() => document.querySelector('[data-kbg=categories]').getAttribute('data-state') === 'suggestions'"
+    )  # a function: a string expression is eval'd, which the CSP forbids
     assert page.get_by_label("Subject").get_attribute("aria-invalid") is None
     assert page.evaluate("document.activeElement.getAttribute('data-kbg')") == "submit"  # focus stays put
     for _ in range(5):  # the results follow the form in tab order (after the priority's two links)
@@ -216,7 +231,7 @@ def test_keyboard_only(repo: Repository, service: str, open_page) -> None:  # no
     assert page.evaluate("document.activeElement.classList.contains('kbg-triage-title')")
 
 
-def test_hostile_subject_does_not_run(service: str, open_page) -> None:  # noqa: ANN001
+def test_hostile_subject_does_not_run(service: str, open_page) -> None:
     page = open_page(service + "triage/")
     _fill(page, subject=f"{XSS} VPN {XSS}", description=f"</script><script>window.__x=1</script> {XSS}")
     assert _submit_and_wait(page) in ("suggestions", "message")
@@ -227,7 +242,7 @@ def test_hostile_subject_does_not_run(service: str, open_page) -> None:  # noqa:
 # -- static hosting: no API -------------------------------------------------------------------
 
 
-def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(repo: Repository, shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(repo: Repository, shipped_url: str, open_page) -> None:
     page = open_page(shipped_url + "triage/")
     _fill(page, impact="extensive", urgency="critical")
     assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")
@@ -239,7 +254,7 @@ def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(re
     assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")  # still shown
 
 
-def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> None:
     """Whatever the service answers is text: titles, terms and links cannot become markup or script."""
     answer = {
         "categories": [
@@ -262,7 +277,7 @@ def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> Non
     assert page.evaluate("window.__x") is None
 
 
-def test_service_problem_is_reported(shipped_url: str, open_page) -> None:  # noqa: ANN001
+def test_service_problem_is_reported(shipped_url: str, open_page) -> None:
     problem = {"type": "about:blank", "title": "Index unavailable", "status": 503, "detail": "no index generation <b>yet</b>"}
     page = open_page(shipped_url + "triage/")
     page.route("**/api/triage", lambda route: route.fulfill(status=503, content_type="application/problem+json", body=json.dumps(problem)))

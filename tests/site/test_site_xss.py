@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.site import make_content, search
 
 from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
 from search.render import markup
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
+from support.site import make_content, search
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,12 @@ def _hostile_tree() -> dict:
     return {
         "start": "first",
         "nodes": {
-            "first": {"type": "question", "text": f"Question {ALL}", "help": f"Help {IMG}", "answers": {SCRIPT: "restart-client", IMG: "fixed", COMMENT: "escalate"}},
+            "first": {
+                "type": "question",
+                "text": f"Question {ALL}",
+                "help": f"Help {IMG}",
+                "answers": {SCRIPT: "restart-client", IMG: "fixed", COMMENT: "escalate"},
+            },
             "restart-client": {"type": "action", "text": f"Action {SCRIPT}", "next": "second"},
             "second": {"type": "question", "text": f"Second {COMMENT} question", "answers": {SEPARATORS: "escalate", "no": "fixed"}},
             "fixed": {"type": "resolution", "text": f"Fixed {IMG}", "follow_up": [f"Check {SCRIPT}"], "user_note": f"Note {COMMENT} {IMG}"},
@@ -44,7 +49,7 @@ def _front_matter(fields: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def hostile(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository, str]:  # noqa: ANN001
+def hostile(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository, str]:
     root = make_content(tmp_path_factory.mktemp("xss") / "content", check=False)
     (root / "guides/vpn.yml").write_text(json.dumps(_hostile_tree(), indent=1), encoding="utf-8")
     guide = root / "guides/vpn.md"
@@ -67,14 +72,16 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, serve) -> tuple[Repository
         encoding="utf-8",
     )
     categories = root / "guides/categories.yml"
-    categories.write_text(categories.read_text(encoding="utf-8").replace("title: VPN and remote access", f"title: {json.dumps('VPN ' + SCRIPT)}"), encoding="utf-8")
+    categories.write_text(
+        categories.read_text(encoding="utf-8").replace("title: VPN and remote access", f"title: {json.dumps('VPN ' + SCRIPT)}"), encoding="utf-8"
+    )
     repo = load_repository(root)
     assert not repo.problems, [p.format() for p in repo.problems]
     site = build_site(root, tmp_path_factory.mktemp("xss-site") / "site", strict=True)
     return repo, serve(site)
 
 
-def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None:  # noqa: ANN001
+def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None:
     repo, base = hostile
     guide = repo.guide_by_id["vpn"]
     page = open_page(base + "guides/vpn/")
@@ -116,14 +123,14 @@ def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None
 
 
 @pytest.mark.parametrize("path", ["categories/", "categories/network/", "categories/network/vpn/", "articles/vpn-reinstall/", "review/", "tags/"])
-def test_hostile_titles_on_other_pages(hostile, open_page, path: str) -> None:  # noqa: ANN001
+def test_hostile_titles_on_other_pages(hostile, open_page, path: str) -> None:
     _, base = hostile
     page = open_page(base + path)
     assert page.evaluate("typeof window.__xss") == "undefined"
     assert page.locator("script:not([src]):not([type])").evaluate_all("els => els.filter(e => e.textContent.includes('__xss')).length") == 0
 
 
-def test_hostile_text_with_javascript_off(hostile, open_page) -> None:  # noqa: ANN001
+def test_hostile_text_with_javascript_off(hostile, open_page) -> None:
     _, base = hostile
     page = open_page(base + "guides/vpn/", java_script_enabled=False)
     assert page.locator(".kbg-tree .kbg-node").count() == 5
@@ -131,7 +138,7 @@ def test_hostile_text_with_javascript_off(hostile, open_page) -> None:  # noqa: 
     assert f"Fixed {IMG}" in page.locator("#node-fixed").inner_text()
 
 
-def test_hostile_text_in_search_results(hostile, open_page) -> None:  # noqa: ANN001
+def test_hostile_text_in_search_results(hostile, open_page) -> None:
     _, base = hostile
     page = open_page(base)
     search(page, "Symptom")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from support import KB, ROOT
 from support.servers import free_port
 
@@ -79,7 +80,7 @@ def test_start_serves_site_and_api_then_keeps_the_last_good_build(tmp_path: Path
     finally:
         _stop(process)
     log = (tmp_path / "second.log").read_text()
-    assert 'guides/vpn-cannot-connect.yml:' in log and "[unknown-node]" in log and 'did you mean "connects-after-restart"' in log
+    assert "guides/vpn-cannot-connect.yml:" in log and "[unknown-node]" in log and 'did you mean "connects-after-restart"' in log
     assert "serving the last good site and index" in log
     assert (root / "site" / "guides" / "vpn-cannot-connect" / "index.html").read_bytes() == built
 

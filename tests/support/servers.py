@@ -47,7 +47,20 @@ def start_server(root: Path, log: Path, health: int = 200, *, uvicorn_args: tupl
     environment.pop("KB_CONFIG", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "search.api:create_app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *uvicorn_args],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "search.api:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                *uvicorn_args,
+            ],
             cwd=root,
             env=environment,
             stdout=out,

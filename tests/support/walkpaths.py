@@ -17,7 +17,6 @@ from . import KB, ROOT
 __all__ = ["KB", "ROOT", "Route", "has_detour", "routes_to", "shortest_routes"]
 
 
-
 @dataclass(frozen=True)
 class Route:
     guide: Guide

@@ -4,12 +4,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from support import ROOT
-from support.servers import start_server
 
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import build_generation
+from support import ROOT
+from support.servers import start_server
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from support import ROOT
-from support.walkpaths import shortest_routes
 
 from search.api import Settings, create_app
 from search.checks import checked
@@ -23,6 +21,8 @@ from search.content.repository import Repository, load_repository
 from search.index import build_generation
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
+from support import ROOT
+from support.walkpaths import shortest_routes
 
 PROBLEM = "application/problem+json"
 
@@ -56,7 +56,9 @@ def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestCli
     gathered = ["first note", "", "third: with punctuation"]
     for guide_id, answers, kind in walks:
         guide = repo.guide_by_id[guide_id]
-        response = client.post(f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "urgent", "gathered": gathered, "revision": guide.revision})
+        response = client.post(
+            f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "urgent", "gathered": gathered, "revision": guide.revision}
+        )
         assert response.status_code == 200, response.text
         body = response.json()
         expected = transcript_text(walk(guide, answers), repo, "P1", gathered)
@@ -82,7 +84,9 @@ def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: Test
 
 def test_messages_are_filled_from_the_ticket(client: TestClient, repo: Repository) -> None:
     guide_id, answers, _ = next(w for w in _leaf_walks(repo) if w[2] == "resolution")
-    body = client.post(f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "ticket": {"ticket_id": "4711", "requester": "Dana", "technician": "Sam"}}).json()
+    body = client.post(
+        f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "ticket": {"ticket_id": "4711", "requester": "Dana", "technician": "Sam"}}
+    ).json()
     note = body["messages"]["resolution"]
     assert "4711" in (note["subject"] or "") and note["body"].startswith("Hello Dana,") and "Sam" in note["body"]
     assert "{" not in note["body"]
@@ -123,7 +127,10 @@ def test_unknown_guide_is_404_with_suggestions(client: TestClient) -> None:
 
 
 def test_triage_ranks_categories_and_computes_the_priority(client: TestClient, repo: Repository) -> None:
-    body = client.post("/api/triage", json={"subject": "Pasword expired", "description": "I am locked out of my account since this morning", "impact": "minor", "urgency": "high"}).json()
+    body = client.post(
+        "/api/triage",
+        json={"subject": "Pasword expired", "description": "I am locked out of my account since this morning", "impact": "minor", "urgency": "high"},
+    ).json()
     assert body["categories"][0]["category"] == "accounts"
     assert any("~" in m for m in body["categories"][0]["matched"])  # the typo was corrected
     assert body["priority"]["id"] == repo.priorities.matrix["minor"]["high"]  # type: ignore[union-attr]

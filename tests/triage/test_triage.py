@@ -165,7 +165,10 @@ def test_cli_priority_from_the_matrix(repo) -> None:
         assert result.returncode == 0, result.stderr
         pid = matrix[impact][urgency]
         level = repo.priorities.levels[pid]
-        assert result.stdout.rstrip("\n").splitlines()[-1] == f"Priority: {pid} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})"
+        assert (
+            result.stdout.rstrip("\n").splitlines()[-1]
+            == f"Priority: {pid} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})"
+        )
     from click.testing import CliRunner
 
     from search.cli import main
@@ -208,7 +211,9 @@ def test_cli_json_shape(repo) -> None:
     if impact not in repo.priorities.matrix or urgency not in repo.priorities.matrix[impact]:
         impact = next(iter(repo.priorities.matrix))
         urgency = next(iter(repo.priorities.matrix[impact]))
-    result = run_kb("triage", "outlook keeps asking for my password", "--impact", impact, "--urgency", urgency, "--limit", "2", "--format", "json", "--root", str(ROOT))
+    result = run_kb(
+        "triage", "outlook keeps asking for my password", "--impact", impact, "--urgency", urgency, "--limit", "2", "--format", "json", "--root", str(ROOT)
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"categories", "priority"}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from support import ROOT
-from support.walkpaths import Route, routes_to
 
 from search.content.models import EscalationNode, ResolutionNode
 from search.content.repository import Repository, load_repository
+from support import ROOT
+from support.walkpaths import Route, routes_to
 
 
 @pytest.fixture(scope="session")

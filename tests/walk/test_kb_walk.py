@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from support import KB, ROOT
-from support.walkpaths import Route, has_detour
 
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
+from support import KB, ROOT
+from support.walkpaths import Route, has_detour
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -184,12 +184,7 @@ def test_no_gather_and_enter_on_first_choice(repo, resolution_routes) -> None:
 
 def test_q_quits_with_130_and_no_traceback(repo) -> None:
     # a first choice that does not end the walk, then q in the middle of it
-    guide, number = next(
-        (g, n)
-        for g in repo.guides
-        for n, choice in enumerate(walk(g, []).choices, 1)
-        if walk(g, [choice]).outcome is None
-    )
+    guide, number = next((g, n) for g in repo.guides for n, choice in enumerate(walk(g, []).choices, 1) if walk(g, [choice]).outcome is None)
     term = Terminal(guide.id, "--no-gather")
     term.press(str(number))
     term.press("q")

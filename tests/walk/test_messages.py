@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support import ROOT
 
 from search.checks import run_checks
 from search.content.models import PLACEHOLDER, PLACEHOLDERS, QuestionNode
@@ -14,6 +13,7 @@ from search.content.repository import load_repository
 from search.workflow.messages import MessageError, messages_for
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
+from support import ROOT
 
 TICKET = {"ticket_id": "ZD-48213", "requester": "Priya Natarajan", "technician": "Tom Okafor"}
 GATHERED_NOTE = "laptop LT-0042, office 3rd floor"

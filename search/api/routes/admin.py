@@ -22,7 +22,13 @@ async def require_admin(settings: SettingsDep, credentials: Annotated[HTTPAuthor
     if settings.admin_token is None:
         raise ProblemError(403, "admin routes are disabled: no admin token is configured (KB_ADMIN_TOKEN)", kind="admin-disabled", title="Admin disabled")
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise ProblemError(401, "send the admin token as: Authorization: Bearer <token>", kind="unauthenticated", title="Unauthenticated", headers={"WWW-Authenticate": "Bearer"})
+        raise ProblemError(
+            401,
+            "send the admin token as: Authorization: Bearer <token>",
+            kind="unauthenticated",
+            title="Unauthenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not secrets.compare_digest(credentials.credentials.encode(), settings.admin_token.get_secret_value().encode()):
         raise ProblemError(403, "the admin token is wrong", kind="forbidden", title="Forbidden")
 

@@ -18,7 +18,9 @@ async def categories(gen: IndexDep) -> schemas.CategoriesOut:
     """Every category with its parents, children, counts and site URL."""
     cached = gen.cache.get("categories")
     if cached is None:
-        cached = gen.cache["categories"] = schemas.CategoriesOut(categories=[views.category_out(gen, c) for c in gen.catalog["categories"]], generation=gen.number)
+        cached = gen.cache["categories"] = schemas.CategoriesOut(
+            categories=[views.category_out(gen, c) for c in gen.catalog["categories"]], generation=gen.number
+        )
     return cached
 
 

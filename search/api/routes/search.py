@@ -52,7 +52,7 @@ async def search(
     settings: SettingsDep,
     q: Annotated[str, Query(min_length=1, description='Words, "phrases", AND/OR/NOT, -word, print*, title:/tags:/body:/category:/type: fields.')],
     category: Annotated[str | None, Query(max_length=200, description="Only this category (id or tag) and its sub-categories.")] = None,
-    type: Annotated[Literal["guide", "article"] | None, Query(description="Only guides or only articles.")] = None,  # noqa: A002
+    type: Annotated[Literal["guide", "article"] | None, Query(description="Only guides or only articles.")] = None,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     snippets: Annotated[bool, Query(description="Include snippets (plain text with match offsets).")] = True,
 ) -> Response:

@@ -36,7 +36,16 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
     except StaleRevision as exc:
         raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
     except AnswerNotOffered as exc:
-        raise ProblemError(409, str(exc), kind="answer-not-offered", title="Answer not offered", node=exc.node_id, index=exc.index, offered=exc.offered, current_revision=guide.revision) from None
+        raise ProblemError(
+            409,
+            str(exc),
+            kind="answer-not-offered",
+            title="Answer not offered",
+            node=exc.node_id,
+            index=exc.index,
+            offered=exc.offered,
+            current_revision=guide.revision,
+        ) from None
     except WalkError as exc:
         raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None
     node = state.node

@@ -60,10 +60,32 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
         meta = guide.meta
         parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *meta.gather]
         parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
-        docs.append(IndexedDoc(guide.id, "guide", one_line(meta.title), meta.category, list(meta.tags), guide_url(guide.id), one_line(" ".join(p for p in parts if p)), guide.body))
+        docs.append(
+            IndexedDoc(
+                guide.id,
+                "guide",
+                one_line(meta.title),
+                meta.category,
+                list(meta.tags),
+                guide_url(guide.id),
+                one_line(" ".join(p for p in parts if p)),
+                guide.body,
+            )
+        )
     for article in sorted(listed(repo.articles, repo.policy), key=lambda a: a.path):
         ameta = article.meta
-        docs.append(IndexedDoc(article.id, "article", one_line(ameta.title), ameta.category, list(ameta.tags), article_url(article), markdown_to_text(article.body), article.body))
+        docs.append(
+            IndexedDoc(
+                article.id,
+                "article",
+                one_line(ameta.title),
+                ameta.category,
+                list(ameta.tags),
+                article_url(article),
+                markdown_to_text(article.body),
+                article.body,
+            )
+        )
     return docs
 
 

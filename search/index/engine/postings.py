@@ -89,7 +89,7 @@ class Postings:
     def __init__(self, path: Path) -> None:
         table = json.loads((path / TERMS_FILE).read_text("utf-8"))
         self.doc_count: int = table["doc_count"]
-        self._file = open(path / POSTINGS_FILE, "rb")
+        self._file = open(path / POSTINGS_FILE, "rb")  # noqa: SIM115  (mapped for the generation's life; close())
         size = os.fstat(self._file.fileno()).st_size
         self._data: Any = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         self.fields = {name: _Field(spec, self._data, self.doc_count) for name, spec in table["fields"].items()}
@@ -141,7 +141,7 @@ class Postings:
         idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         c = boost * idf * (K1 + 1)
         norm = self.fields[fieldname].norm
-        scores = {d: c * w / (w + norm[d]) for d, w in zip(ids, weights)}
+        scores = {d: c * w / (w + norm[d]) for d, w in zip(ids, weights, strict=True)}
         self._cache[key] = scores
         self._cached += df
         while self._cached > TERM_CACHE_POSTINGS and len(self._cache) > 1:

@@ -312,15 +312,22 @@ class _Compiler:
     def word_terms(self, word: Word, positive: bool) -> tuple[str, ...]:
         terms = tuple(analyze(word.text))
         fields = (word.field,) if word.field else TEXT_FIELDS
-        if positive and self.speller is not None and len(terms) == 1 and word.text.isalpha() and not self.known(terms[0], fields):
-            if not (self.synonyms and terms in self.synonyms.by_key) and self.spelling_probes < MAX_CORRECTED_WORDS:
-                self.spelling_probes += 1
-                fixed = self.speller.correct(word.text.lower())
-                if fixed:
-                    fixed_terms = tuple(analyze(fixed))
-                    if fixed_terms:
-                        self.corrections.append((word.pos, word.text, fixed))
-                        return fixed_terms
+        if (
+            positive
+            and self.speller is not None
+            and len(terms) == 1
+            and word.text.isalpha()
+            and not self.known(terms[0], fields)
+            and not (self.synonyms and terms in self.synonyms.by_key)
+            and self.spelling_probes < MAX_CORRECTED_WORDS
+        ):
+            self.spelling_probes += 1
+            fixed = self.speller.correct(word.text.lower())
+            if fixed:
+                fixed_terms = tuple(analyze(fixed))
+                if fixed_terms:
+                    self.corrections.append((word.pos, word.text, fixed))
+                    return fixed_terms
         return terms
 
     def words(self, words: list[Word], positive: bool) -> list[wq.Query]:

@@ -49,4 +49,3 @@ def markdown_to_text(markdown: str) -> str:
     text = _ESCAPE.sub(r"\1", text)
     text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text).replace("\x00", "<")
     return one_line(text)
-

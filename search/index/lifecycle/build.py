@@ -200,7 +200,7 @@ def clean_leftovers(index_dir: Path) -> list[str]:
     """At service start: remove what interrupted builds left behind, unless a build is running now."""
     index_dir = Path(index_dir)
     try:
-        handle = open(index_dir / LOCK, "a+")
+        handle = open(index_dir / LOCK, "a+")  # noqa: SIM115  (closed by the with block below)
     except OSError:
         return []  # missing or read-only (an index shipped as an artifact): nothing to clean
     with handle:
@@ -336,7 +336,7 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
         "documents": len(docs),
         **counts,
         "categories": len(catalog["categories"]),
-        "built_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
         "files": {p.relative_to(target).as_posix(): [p.stat().st_size, file_digest(p)] for p in generation_files(target)},
     }
@@ -457,4 +457,6 @@ def build_generation(
             clean(index_dir)
     except OSError as exc:
         raise BuildError(f"cannot write the index: {exc.filename or index_dir}: {exc.strerror or exc}") from exc
-    return BuildResult(number, name, final, manifest["guides"], manifest["articles"], manifest["content_version"], round(time.monotonic() - started, 3), previous)
+    return BuildResult(
+        number, name, final, manifest["guides"], manifest["articles"], manifest["content_version"], round(time.monotonic() - started, 3), previous
+    )

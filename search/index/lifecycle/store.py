@@ -37,7 +37,7 @@ class TextStore:
 
     def __init__(self, path: Path, offsets: list[list[int]]) -> None:
         self._offsets = offsets
-        self._file = open(path, "rb")
+        self._file = open(path, "rb")  # noqa: SIM115  (mapped for the generation's life; close())
         size = os.fstat(self._file.fileno()).st_size
         self._map: mmap.mmap | bytes = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
 
