@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_SPELLINGS
+from .answers import answers_for
 from .problems import PROBLEM_TYPE
+from .state import IndexState
 
 
 class BodySizeLimit:
@@ -119,7 +121,7 @@ class DiagnoseFastPath:
 
     PATH = "/api/diagnose"
 
-    def __init__(self, app: ASGIApp, state: Any) -> None:
+    def __init__(self, app: ASGIApp, state: IndexState) -> None:
         self.app = app
         self.state = state
 
@@ -157,5 +159,4 @@ class DiagnoseFastPath:
         if cid is None:
             return None
         pid = normalize_priority(priority) if priority else None
-        cached: bytes | None = gen.cache.get(("diagnose", cid, pid))
-        return cached
+        return answers_for(gen).diagnose.get((cid, pid))

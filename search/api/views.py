@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..content.escalation import normalize_priority
-from ..content.models import PRIORITY_IDS, PriorityParam
+from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
 from ..index import Generation
 from . import schemas
@@ -33,7 +33,7 @@ def resolve_category(gen: Generation, name: str) -> str:
     return cid
 
 
-def resolve_priority(value: str | None) -> str | None:
+def resolve_priority(value: str | None) -> PriorityId | None:
     if value is None or value == "":
         return None
     pid = normalize_priority(value)

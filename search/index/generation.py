@@ -125,7 +125,7 @@ class Generation:
         self.number = generation_number(self.name)
         self.url_prefix = url_prefix
         self.lock = threading.RLock()
-        self.cache: dict[Any, Any] = {}  # per-generation memo for callers (e.g. serialized answers)
+        self._similar_names: dict[str, SimilarNames] = {}  # did-you-mean indexes, built on first use
         try:
             try:
                 self.manifest: dict[str, Any] = json.loads((path / MANIFEST).read_text("utf-8"))
@@ -221,9 +221,9 @@ class Generation:
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
         """Close ids for a 404's "did you mean" (bounded work per look-up, see SimilarNames)."""
         key = "guides" if doc_type == "guide" else "articles"
-        names: SimilarNames | None = self.cache.get(("names", key))
+        names = self._similar_names.get(key)
         if names is None:  # built once, outside the lock searches take (about 1 s for 8,000 ids)
-            names = self.cache.setdefault(("names", key), SimilarNames(self.catalog[key]))
+            names = self._similar_names.setdefault(key, SimilarNames(self.catalog[key]))
         return names.similar(name)
 
     def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:

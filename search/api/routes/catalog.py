@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from .. import schemas, views
+from ..answers import answers_for
 from ..deps import IndexDep
 from ..problems import problem_doc
 
@@ -16,11 +17,10 @@ router = APIRouter()
 @router.get("/categories", response_model=schemas.CategoriesOut, responses=problem_doc(503), tags=["categories"], summary="The category taxonomy")
 async def categories(gen: IndexDep) -> schemas.CategoriesOut:
     """Every category with its parents, children, counts and site URL."""
-    cached = gen.cache.get("categories")
+    answers = answers_for(gen)
+    cached = answers.categories
     if cached is None:
-        cached = gen.cache["categories"] = schemas.CategoriesOut(
-            categories=[views.category_out(gen, c) for c in gen.catalog["categories"]], generation=gen.number
-        )
+        cached = answers.categories = schemas.CategoriesOut(categories=[views.category_out(gen, c) for c in gen.catalog["categories"]], generation=gen.number)
     return cached
 
 

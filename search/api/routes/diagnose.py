@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from ...index import Generation, QueryError
 from .. import schemas, views
+from ..answers import answers_for
 from ..problems import problem_doc
 from .search import query_problem
 
@@ -70,10 +71,10 @@ async def diagnose(
     pid = views.resolve_priority(priority)
     q = q.strip() if q else None
     if not q:
-        key = ("diagnose", cid, pid)
-        body = gen.cache.get(key)
+        cached = answers_for(gen).diagnose
+        body = cached.get((cid, pid))
         if body is None:
-            body = gen.cache[key] = _answer(gen, cid, pid, None, state.settings.max_query_chars).model_dump_json().encode()
+            body = cached[(cid, pid)] = _answer(gen, cid, pid, None, state.settings.max_query_chars).model_dump_json().encode()
     else:
         body = _answer(gen, cid, pid, q, state.settings.max_query_chars).model_dump_json().encode()
     return Response(body, media_type="application/json")
