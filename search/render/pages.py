@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from markupsafe import Markup
+
 from ..content import sitemap
 from ..content.models import Category, DocumentMeta, EscalationStep, Status
 from ..content.publishing import listed
@@ -18,6 +20,7 @@ from ..workflow.review import review_due
 from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 from . import markup, mdpage
 from .markup import text
+from .templating import render
 
 D = TypeVar("D", Guide, Article)
 
@@ -236,48 +239,13 @@ class Pages:
 
     def priorities_page(self) -> str:
         src = sitemap.PRIORITIES_PAGE
-        p = self.repo.priorities
-        blocks = ["<h1>Priorities and SLA targets</h1>"]
-        if p is None:
-            return mdpage.page({"title": "Priorities and SLA targets"}, [*blocks, '<p class="kbg-none">No priorities defined.</p>'])
-        blocks.append('<p class="kbg-lead">Priority = impact × urgency. Targets are calendar time.</p>')
-        urgencies = list(p.urgency)
-        head = "".join(f'<th><a href="#urgency-{text(u)}">{text(u)}</a></th>' for u in urgencies)
-        rows = "".join(
-            f'<tr><th><a href="#impact-{text(i)}">{text(i)}</a></th>'
-            + "".join(
-                f'<td><span class="kbg-prio kbg-prio--{text(p.matrix.get(i, {}).get(u, ""))}">{text(p.matrix.get(i, {}).get(u, "–"))}</span></td>'
-                for u in urgencies
-            )
-            + "</tr>"
-            for i in p.impact
+        body = render(
+            "priorities.html",
+            p=self.repo.priorities,
+            inline=lambda value: Markup(self.md_inline(value, src)),
+            escalation_href=self.href(src, sitemap.ESCALATION_PAGE, "time-based-escalation"),
         )
-        blocks += [mdpage.heading(2, "Priority matrix"), f"<table><thead><tr><th>Impact \\ urgency</th>{head}</tr></thead><tbody>{rows}</tbody></table>"]
-        level_rows = "".join(
-            f'<tr><td><span class="kbg-prio kbg-prio--{text(pid)}">{text(pid)}</span> {text(level.name)}</td><td>{text(level.zendesk)}</td>'
-            f"<td>{text(level.first_response)}</td><td>{text(level.resolution)}</td><td>{self.md_inline(level.description, src)}</td></tr>"
-            for pid, level in p.levels.items()
-        )
-        blocks += [
-            mdpage.heading(2, "SLA targets"),
-            f"<table><thead><tr><th>Priority</th><th>Ticket tool</th><th>First response</th><th>Resolution</th><th>Meaning</th></tr></thead><tbody>{level_rows}</tbody></table>",
-        ]
-        blocks += [
-            mdpage.heading(2, "Impact"),
-            '<dl class="kbg-facts">'
-            + "".join(f'<dt id="impact-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.impact.items())
-            + "</dl>",
-        ]
-        blocks += [
-            mdpage.heading(2, "Urgency"),
-            '<dl class="kbg-facts">'
-            + "".join(f'<dt id="urgency-{text(k)}">{text(k)}</dt><dd>{self.md_inline(v, src)}</dd>' for k, v in p.urgency.items())
-            + "</dl>",
-        ]
-        blocks.append(
-            f'<p>Time-based escalation by priority: see the <a href="{self.href(src, sitemap.ESCALATION_PAGE, "time-based-escalation")}">escalation protocol</a>.</p>'
-        )
-        return mdpage.page({"title": "Priorities and SLA targets"}, blocks)
+        return mdpage.page({"title": "Priorities and SLA targets"}, [body])
 
     # review ---------------------------------------------------------------------------------
 
