@@ -259,33 +259,19 @@ class Pages:
         owned: dict[str, int] = defaultdict(int)
         for item in items:
             owned[item.owner] += 1
-        blocks = [
-            "<h1>Review status</h1>",
-            f'<p class="kbg-lead">Guides and articles due for their review within {window_days} days, or overdue, by owner. '
-            f'As of <time datetime="{today.isoformat()}">{today.isoformat()}</time> (the date this site was built).</p>',
+        owners = [
+            _OwnerReview(owner, rows, sum(r.days_left < 0 for r in rows), sum(r.days_left >= 0 for r in rows), owned[owner])
+            for owner, rows in sorted(by_owner.items(), key=lambda kv: kv[0].casefold())
         ]
-        if not due:
-            blocks.append(f'<p class="kbg-ok">Nothing is overdue or due within {window_days} days ({len(items)} items checked).</p>')
-            return mdpage.page({"title": "Review status"}, blocks)
-        summary = "".join(
-            f'<tr><td><a href="#owner-{i}">{text(owner)}</a></td><td>{sum(x.days_left < 0 for x in rows)}</td><td>{sum(x.days_left >= 0 for x in rows)}</td><td>{owned[owner]}</td></tr>'
-            for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold()))
+        body = render(
+            "review.html",
+            today=today.isoformat(),
+            window_days=window_days,
+            checked=len(items),
+            owners=owners,
+            href=lambda to_src: self.href(src, to_src),
         )
-        blocks += [
-            mdpage.heading(2, "By owner"),
-            f"<table><thead><tr><th>Owner</th><th>Overdue</th><th>Due soon</th><th>Items owned</th></tr></thead><tbody>{summary}</tbody></table>",
-        ]
-        for i, (owner, rows) in enumerate(sorted(by_owner.items(), key=lambda kv: kv[0].casefold())):
-            body = "".join(
-                f'<tr class="{"kbg-overdue" if r.days_left < 0 else "kbg-due"}"><td><a href="{self.href(src, r.src)}">{text(r.title)}</a> <small>{r.kind}</small></td>'
-                f"<td>{r.reviewed.isoformat()}</td><td>{r.due.isoformat()}</td><td>{r.status_text}</td></tr>"
-                for r in rows
-            )
-            blocks += [
-                f'<h3 id="owner-{i}">{text(owner)}</h3>',
-                f"<table><thead><tr><th>Content</th><th>Last reviewed</th><th>Due</th><th>Status</th></tr></thead><tbody>{body}</tbody></table>",
-            ]
-        return mdpage.page({"title": "Review status"}, blocks)
+        return mdpage.page({"title": "Review status"}, [body])
 
     # tags and articles ----------------------------------------------------------------------
 
@@ -356,6 +342,17 @@ class _ReviewItem:
         if self.days_left == 0:
             return "due today"
         return f"due in {_plural(self.days_left, 'day')}"
+
+
+@dataclass(frozen=True)
+class _OwnerReview:
+    """One owner's part of the review page."""
+
+    name: str
+    items: list[_ReviewItem]
+    overdue: int
+    due_soon: int
+    owned: int
 
 
 def _plural(n: int, word: str) -> str:
