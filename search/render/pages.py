@@ -182,60 +182,31 @@ class Pages:
 
     def escalation_page(self) -> str:
         src = sitemap.ESCALATION_PAGE
-        blocks = [
-            "<h1>Escalation protocol</h1>",
-            '<p class="kbg-lead">Functional escalation moves a ticket to the team with the skills; the service desk keeps ownership. '
-            "Hierarchical escalation informs management. Time-based triggers escalate when a share of the priority's resolution target has passed.</p>",
-        ]
         escalation = self.repo.escalation
-        if escalation is None:
-            return mdpage.page({"title": "Escalation protocol"}, [*blocks, '<p class="kbg-none">No escalation protocol defined.</p>'])
         levels = list(self.repo.priorities.levels) if self.repo.priorities else []
-        timed = [(sid, s) for sid, s in escalation.steps.items() if s.at_sla_share is not None]
-        if timed and levels:
-            head = "".join(f"<th>{text(p)}</th>" for p in levels)
-            rows = []
-            for sid, step in timed:
-                minutes = step_trigger_minutes(self.repo, sid)
-                cells = "".join(f"<td>{format_minutes(m) if m is not None else '–'}</td>" for m in (minutes.get(p) for p in levels))
-                rows.append(
-                    f'<tr><td><a href="#step-{text(sid)}">{text(step.team)}</a> <small>at {share_text(step.at_sla_share or 0)}</small></td>{cells}</tr>'
-                )
-            blocks += [
-                mdpage.heading(2, "Time-based escalation"),
-                "<p>Elapsed time after which time alone escalates, by priority (calendar time).</p>",
-                f"<table><thead><tr><th>Step</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>",
-            ]
-        for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
-            steps = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
-            if steps:
-                blocks.append(mdpage.heading(2, title))
-                blocks += [self._step_section(src, sid, step) for sid, step in steps]
-        return mdpage.page({"title": "Escalation protocol"}, blocks)
-
-    def _step_section(self, src: str, step_id: str, step: EscalationStep) -> str:
-        categories = ", ".join(self.category_link(src, c) for c in step.categories) if step.categories else "all"
-        priorities = ", ".join(text(p) for p in step.priorities) if step.priorities else "all"
-        timed = f"after {share_text(step.at_sla_share)} of the resolution target" if step.at_sla_share is not None else "no"
-        facts = [
-            ("Tier", text(step.tier)),
-            ("Queue", text(step.queue)),
-            ("Contact", self.md_inline(step.contact, src)),
-            ("When", self.md_inline(step.trigger, src)),
-            ("Time-based", timed),
-            ("Categories", categories),
-            ("Priorities", priorities),
-        ]
-        handoff = (
-            '<ul class="kbg-checks">' + "".join(f"<li>{self.md_inline(h, src)}</li>" for h in step.handoff) + "</ul>"
-            if step.handoff
-            else '<p class="kbg-none">Nothing beyond the ticket.</p>'
+        timed: list[_TimedStep] = []
+        groups: list[tuple[str, list[tuple[str, EscalationStep]]]] = []
+        if escalation is not None:
+            for sid, step in escalation.steps.items():
+                if step.at_sla_share is not None and levels:
+                    minutes = step_trigger_minutes(self.repo, sid)
+                    cells = [format_minutes(m) if m is not None else "–" for m in (minutes.get(p) for p in levels)]
+                    timed.append(_TimedStep(sid, step.team, share_text(step.at_sla_share), cells))
+            for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
+                group = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
+                if group:
+                    groups.append((title, group))
+        body = render(
+            "escalation.html",
+            defined=escalation is not None,
+            steps=groups,
+            timed=timed,
+            levels=levels,
+            inline=lambda value: Markup(self.md_inline(value, src)),
+            share=share_text,
+            category_links=lambda ids: Markup(", ".join(self.category_link(src, c) for c in ids)),
         )
-        return (
-            f'<section class="kbg-step-card"><h3 id="step-{text(step_id)}">{text(step.team)}</h3>'
-            '<dl class="kbg-facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
-            f'<p class="kbg-subhead">Hand-off checklist</p>{handoff}</section>'
-        )
+        return mdpage.page({"title": "Escalation protocol"}, [body])
 
     def priorities_page(self) -> str:
         src = sitemap.PRIORITIES_PAGE
@@ -342,6 +313,16 @@ class _ReviewItem:
         if self.days_left == 0:
             return "due today"
         return f"due in {_plural(self.days_left, 'day')}"
+
+
+@dataclass(frozen=True)
+class _TimedStep:
+    """A row of the time-based escalation table: after how long, per priority, time alone escalates."""
+
+    id: str
+    team: str
+    share: str
+    cells: list[str]
 
 
 @dataclass(frozen=True)
