@@ -69,78 +69,45 @@ class Pages:
     def categories_index(self) -> str:
         src = f"{sitemap.CATEGORIES_PREFIX}/index.md"
         tops = [c for c in self.categories.by_id.values() if not parent_ids(c.id) or not any(p in self.categories.by_id for p in parent_ids(c.id))]
-        items = [self._category_item(src, c) for c in tops]
         uncategorised = self.guides_in.get("", []) + self.articles_in.get("", [])
-        blocks = [
-            "<h1>Categories</h1>",
-            '<p class="kbg-lead">Pick the ticket\'s category, then follow its guide step by step.</p>',
-            '<ul class="kbg-categories">' + "".join(items) + "</ul>",
-        ]
-        if uncategorised:
-            blocks += [mdpage.heading(2, "Without a category"), self._doc_list(src, uncategorised)]
-        return mdpage.page({"title": "Categories"}, blocks)
+        body = render("categories.html", tops=[self._category_item(src, c) for c in tops], uncategorised=self._doc_items(src, uncategorised))
+        return mdpage.page({"title": "Categories"}, [body])
 
-    def _category_item(self, src: str, category: Category) -> str:
+    def _category_item(self, src: str, category: Category) -> _CategoryItem:
         guides = len(self._within(self.guides_in, category.id))
         articles = len(self._within(self.articles_in, category.id))
         children = [c for c in self.categories.children(category.id) if c.id.count("/") == category.id.count("/") + 1]
-        nested = '<ul class="kbg-categories">' + "".join(self._category_item(src, c) for c in children) + "</ul>" if children else ""
-        counts = f'<span class="kbg-count">{_plural(guides, "guide")}, {_plural(articles, "article")}</span>'
-        description = f'<span class="kbg-description">{self.md_inline(category.description, src)}</span>' if category.description else ""
-        return f'<li><a href="{self.href(src, sitemap.category_src(category.id))}">{text(category.title)}</a> {counts} {description}{nested}</li>'
+        description = Markup(f'<span class="kbg-description">{self.md_inline(category.description, src)}</span>') if category.description else ""
+        return _CategoryItem(
+            self.href(src, sitemap.category_src(category.id)),
+            category.title,
+            f"{_plural(guides, 'guide')}, {_plural(articles, 'article')}",
+            description,
+            [self._category_item(src, c) for c in children],
+        )
 
     def category_page(self, category: Category) -> str:
         src = sitemap.category_src(category.id)
-        crumbs = [f'<a href="{self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>']
-        crumbs += [self.category_link(src, p) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
-        blocks = [
-            f'<nav class="kbg-crumbs" aria-label="Parent categories">{" › ".join(crumbs)}</nav>',
-            f"<h1>{text(category.title)}</h1>",
-            '<p class="kbg-meta">'
-            + f'<span class="kbg-fact">Category <code>{text(category.id)}</code></span>'
-            + (
-                f'<span class="kbg-fact">Ticket tags {", ".join(f"<code>{text(t)}</code>" for t in category.zendesk_tags)}</span>'
-                if category.zendesk_tags
-                else ""
-            )
-            + "</p>",
-        ]
-        if category.description:
-            blocks.append(f'<p class="kbg-lead">{self.md_inline(category.description, src)}</p>')
-        if category.keywords:
-            blocks.append('<p class="kbg-keywords">Requesters say: ' + ", ".join(f"<q>{text(k)}</q>" for k in category.keywords) + "</p>")
-        children = self.categories.children(category.id)
-        if children:
-            blocks += [
-                mdpage.heading(2, "Sub-categories"),
-                '<ul class="kbg-categories">' + "".join(f"<li>{self.category_link(src, c.id)}</li>" for c in children) + "</ul>",
-            ]
+        crumbs = [Markup(f'<a href="{self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>')]
+        crumbs += [Markup(self.category_link(src, p)) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
         guides = self._within(self.guides_in, category.id)
-        blocks.append(mdpage.heading(2, "Guides"))
-        if guides:
-            blocks.append(self._guide_table(src, guides, category.id))
-        else:
-            fallback = next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
-            if fallback:
-                blocks.append(f"<p>No guide for this category yet; use the guides of {self.category_link(src, fallback)}:</p>")
-                blocks.append(self._guide_table(src, self.guides_in[fallback], fallback))
-            else:
-                blocks.append('<p class="kbg-none">No guides yet.</p>')
-        articles = self._within(self.articles_in, category.id)
-        blocks.append(mdpage.heading(2, "Articles"))
-        blocks.append(self._doc_list(src, articles, category.id) if articles else '<p class="kbg-none">No articles yet.</p>')
-        steps = self._escalation_for(category.id)
-        if steps:
-            blocks += [
-                mdpage.heading(2, "Escalation"),
-                '<ul class="kbg-steps">'
-                + "".join(
-                    f'<li><a href="{self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}")}">{text(step.team)}</a> ({text(step.tier)}) · queue {text(step.queue)}</li>'
-                    for sid, step in steps
-                )
-                + "</ul>",
-            ]
-        return mdpage.page({"title": mdpage.title_meta(category.title)}, blocks)
+        fallback = None if guides else next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
+        body = render(
+            "category.html",
+            category=category,
+            crumbs=crumbs,
+            description=Markup(self.md_inline(category.description, src)) if category.description else "",
+            children=[Markup(self.category_link(src, c.id)) for c in self.categories.children(category.id)],
+            guides=self._guide_rows(src, guides, category.id),
+            fallback=Markup(self.category_link(src, fallback)) if fallback else None,
+            fallback_guides=self._guide_rows(src, self.guides_in[fallback], fallback) if fallback else [],
+            articles=self._doc_items(src, self._within(self.articles_in, category.id), category.id),
+            escalation=[
+                _StepLink(self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}"), step.team, step.tier, step.queue)
+                for sid, step in self._escalation_for(category.id)
+            ],
+        )
+        return mdpage.page({"title": mdpage.title_meta(category.title)}, [body])
 
     def _escalation_for(self, category_id: str) -> list[tuple[str, EscalationStep]]:
         if self.repo.escalation is None:
@@ -151,32 +118,31 @@ class Pages:
             if s.kind == "functional" and s.tier != "L1" and s.categories and any(is_within(category_id, c) for c in s.categories)
         ]
 
-    def _guide_table(self, src: str, guides: list[Guide], category_id: str) -> str:
-        rows = []
-        for guide in sorted(guides, key=lambda g: g.meta.title.casefold()):
-            where = "" if guide.meta.category == category_id else f' <small class="kbg-in">in {self.category_link(src, guide.meta.category)}</small>'
-            summary = self.md_inline(guide.meta.summary, src, sitemap.guide_src(guide.id)) if guide.meta.summary else ""
-            rows.append(
-                f'<tr><td><a href="{self.href(src, sitemap.guide_src(guide.id))}">{text(guide.meta.title)}</a>{where}</td>'
-                f"<td>{summary}</td><td>{text(guide.meta.owner)}</td><td>{text(guide.meta.version)}</td></tr>"
+    def _guide_rows(self, src: str, guides: list[Guide], category_id: str) -> list[_GuideRow]:
+        return [
+            _GuideRow(
+                self.href(src, sitemap.guide_src(guide.id)),
+                guide.meta.title,
+                self._where(src, guide.meta.category, category_id),
+                Markup(self.md_inline(guide.meta.summary, src, sitemap.guide_src(guide.id))) if guide.meta.summary else "",
+                guide.meta.owner,
+                guide.meta.version,
             )
-        return (
-            '<div class="kbg-guides"><table><thead><tr><th>Guide</th><th>Summary</th><th>Owner</th><th>Version</th></tr></thead><tbody>'
-            + "".join(rows)
-            + "</tbody></table></div>"
-        )
+            for guide in sorted(guides, key=lambda g: g.meta.title.casefold())
+        ]
 
-    def _doc_list(self, src: str, docs: Sequence[Guide | Article], category_id: str | None = None) -> str:
+    def _doc_items(self, src: str, docs: Sequence[Guide | Article], category_id: str | None = None) -> list[_DocItem]:
         items = []
         for doc in sorted(docs, key=lambda d: d.meta.title.casefold()):
             target = sitemap.guide_src(doc.id) if isinstance(doc, Guide) else sitemap.article_src(doc.path)
-            where = (
-                ""
-                if category_id is None or doc.meta.category == category_id
-                else f' <small class="kbg-in">in {self.category_link(src, doc.meta.category)}</small>'
-            )
-            items.append(f'<li><a href="{self.href(src, target)}">{text(doc.meta.title)}</a>{where}</li>')
-        return '<ul class="kbg-docs">' + "".join(items) + "</ul>"
+            items.append(_DocItem(self.href(src, target), doc.meta.title, self._where(src, doc.meta.category, category_id)))
+        return items
+
+    def _where(self, src: str, doc_category: str | None, category_id: str | None) -> Markup | str:
+        """`` in <category link>`` for a document listed under another category than its own."""
+        if category_id is None or doc_category == category_id:
+            return ""
+        return Markup(f' <small class="kbg-in">in {self.category_link(src, doc_category)}</small>')
 
     # escalation and priorities --------------------------------------------------------------
 
@@ -313,6 +279,48 @@ class _ReviewItem:
         if self.days_left == 0:
             return "due today"
         return f"due in {_plural(self.days_left, 'day')}"
+
+
+@dataclass(frozen=True)
+class _DocItem:
+    """A guide or article in a list: its link, title and, when listed elsewhere, its own category."""
+
+    href: str
+    title: str
+    where: Markup | str
+
+
+@dataclass(frozen=True)
+class _GuideRow:
+    """A row of a category's guide table."""
+
+    href: str
+    title: str
+    where: Markup | str
+    summary: Markup | str
+    owner: str
+    version: str
+
+
+@dataclass(frozen=True)
+class _StepLink:
+    """An escalation step serving a category, linked to its card on the protocol page."""
+
+    href: str
+    team: str
+    tier: str
+    queue: str
+
+
+@dataclass(frozen=True)
+class _CategoryItem:
+    """A category in the Categories index, with its sub-categories."""
+
+    href: str
+    title: str
+    counts: str
+    description: Markup | str
+    children: list[_CategoryItem]
 
 
 @dataclass(frozen=True)
