@@ -255,7 +255,7 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
     print(f"  index: {built.name}, {built.guides} guides + {built.articles} articles, built in {time.perf_counter() - t:.1f} s")
 
     gen = open_current(index_dir)
-    categories = [c for c, e in gen.catalog["categories"].items() if e["guides"]]
+    categories = [c for c, e in gen.catalog.categories.items() if e.guides]
     category = "network/vpn" if "network/vpn" in categories else categories[0]
     queries = make_queries(gen.titles)
     gen.close()

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
 from ..index import Generation
+from ..index.answers.models import ArticleEntry, GuideEntry
 from . import schemas
 from .problems import ProblemError
 
@@ -49,42 +48,57 @@ def resolve_priority(value: str | None) -> PriorityId | None:
 
 
 def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
-    entry = gen.catalog["categories"][cid]
+    entry = gen.catalog.categories[cid]
+    info = entry.category
     return schemas.CategoryOut(
-        **entry["category"],
-        parents=[schemas.CategoryRef(**p) for p in entry["parents"]],
-        children=entry["children"],
-        guide_count=entry["guide_count"],
-        article_count=entry["article_count"],
+        id=info.id,
+        title=info.title,
+        description=info.description,
+        keywords=info.keywords,
+        zendesk_tags=info.zendesk_tags,
+        url=info.url,
+        parents=[schemas.CategoryRef(id=p.id, title=p.title, url=p.url) for p in entry.parents],
+        children=entry.children,
+        guide_count=entry.guide_count,
+        article_count=entry.article_count,
     )
 
 
-def priority_out(gen: Generation, pid: str) -> schemas.PriorityOut | None:
-    level = gen.catalog["priorities"].get(pid)
+def priority_out(gen: Generation, pid: PriorityId) -> schemas.PriorityOut | None:
+    level = gen.catalog.priorities.get(pid)
     if level is None:
         return None
     return schemas.PriorityOut(
         id=pid,
-        name=level["name"],
-        zendesk=level["zendesk"],
-        description=level["description"],
-        sla=schemas.SlaTargets(**{k: level[k] for k in ("first_response", "first_response_minutes", "resolution", "resolution_minutes")}),
+        name=level.name,
+        zendesk=level.zendesk,
+        description=level.description,
+        sla=schemas.SlaTargets(
+            first_response=level.first_response,
+            first_response_minutes=level.first_response_minutes,
+            resolution=level.resolution,
+            resolution_minutes=level.resolution_minutes,
+        ),
     )
 
 
-def protocols(gen: Generation, cid: str | None, pid: str | None) -> list[schemas.EscalationProtocol]:
-    table = gen.catalog["categories"][cid]["escalation"] if cid else gen.catalog["default_escalation"]
+def protocols(gen: Generation, cid: str | None, pid: PriorityId | None) -> list[schemas.EscalationProtocol]:
+    table = gen.catalog.categories[cid].escalation if cid else gen.catalog.default_escalation
     out = []
     for p in [pid] if pid else PRIORITY_IDS:
         priority = priority_out(gen, p)
         if priority is not None:
-            out.append(schemas.EscalationProtocol(priority=priority, steps=[schemas.EscalationStepOut(**s) for s in table.get(p, [])]))
+            out.append(
+                schemas.EscalationProtocol(
+                    priority=priority, steps=[schemas.EscalationStepOut.model_validate(s, from_attributes=True) for s in table.get(p, [])]
+                )
+            )
     return out
 
 
-def guide_out(entry: dict[str, Any], detail: bool = False) -> schemas.GuideOut:
-    return (schemas.GuideDetail if detail else schemas.GuideOut).model_validate(entry)
+def guide_out(entry: GuideEntry, detail: bool = False) -> schemas.GuideOut:
+    return (schemas.GuideDetail if detail else schemas.GuideOut).model_validate(entry, from_attributes=True)
 
 
-def article_ref(entry: dict[str, Any]) -> schemas.ArticleRef:
-    return schemas.ArticleRef(id=entry["id"], title=entry["title"], category=entry["category"], url=entry["url"])
+def article_ref(entry: ArticleEntry) -> schemas.ArticleRef:
+    return schemas.ArticleRef(id=entry.id, title=entry.title, category=entry.category, url=entry.url)

@@ -214,7 +214,7 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
     for n, s in enumerate(suggestions, 1):
         click.echo(f"{n}. {s.category} ({s.title})  score {s.score:g}  matched: {', '.join(s.matched)}")
     if priority and repo.priorities:
-        level = repo.priorities.levels[priority]  # type: ignore[index]
+        level = repo.priorities.levels[priority]
         click.echo(f"Priority: {priority} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})")
 
 

@@ -50,6 +50,6 @@ def steps_for(escalation: Escalation, priorities: Priorities | None, category_id
     return applied
 
 
-def priority_for(priorities: Priorities, impact: str, urgency: str) -> str | None:
+def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:
     """Priority from the impact x urgency matrix, or None when either level is unknown."""
     return priorities.matrix.get(impact, {}).get(urgency)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .fuzzy import NearWords
+from .models import PriorityId
 from .repository import Repository
 
 MAX_TICKET_CHARS = 20_000
@@ -252,7 +253,7 @@ class Triage:
         return [Suggestion(c, self.titles[c], round(scores[c], 3), matched[c]) for c in ranked]
 
 
-def triage_priority(repo: Repository, impact: str | None, urgency: str | None) -> str | None:
+def triage_priority(repo: Repository, impact: str | None, urgency: str | None) -> PriorityId | None:
     """Priority from the technician's impact and urgency answers (both or neither)."""
     if impact is None and urgency is None:
         return None

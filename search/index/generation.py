@@ -26,6 +26,7 @@ from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
+from .answers.models import Catalog
 from .engine.postings import Postings
 from .engine.query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .engine.snippets import SCAN_BYTES, Highlighter, Snippet
@@ -134,7 +135,7 @@ class Generation:
             if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("files"), dict):
                 raise ValueError(f"{MANIFEST} lists no file checksums")
             verify_files(path, self.manifest["files"])
-            self.catalog: dict[str, Any] = json.loads((path / CATALOG).read_text("utf-8"))
+            self.catalog = Catalog.model_validate_json((path / CATALOG).read_bytes())
             docs = json.loads((path / DOCS).read_text("utf-8"))
             vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
             synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
@@ -148,7 +149,7 @@ class Generation:
         self.docnum_by_key = {(t, i): n for n, (t, i) in enumerate(zip(self.types, self.ids, strict=True))}
         self.speller = Speller(vocabulary)
         self.synonyms = SynonymTable(synonym_groups)
-        self._prefix_urls()
+        self.catalog.prefix_urls(url_prefix)
         self.by_type: dict[str, frozenset[int]] = {}
         for doc_type in ("guide", "article"):
             self.by_type[doc_type] = frozenset(n for n, t in enumerate(self.types) if t == doc_type)
@@ -182,16 +183,6 @@ class Generation:
             self.close()
             raise IndexUnavailable(f"generation {path.name}: cannot load its guides or triage data: {exc}") from exc
 
-    def _prefix_urls(self) -> None:
-        prefix = self.url_prefix
-        cat = self.catalog
-        for entry in cat["categories"].values():
-            entry["category"]["url"] = prefix + entry["category"]["url"]
-            for parent in entry["parents"]:
-                parent["url"] = prefix + parent["url"]
-        for entry in (*cat["guides"].values(), *cat["articles"].values()):
-            entry["url"] = prefix + entry["url"]
-
     @property
     def content_version(self) -> str:
         return str(self.manifest.get("content_version", ""))
@@ -213,17 +204,17 @@ class Generation:
 
     def resolve_category(self, name: str) -> str | None:
         """A category id from an id or a ticket-tool tag (case-insensitive)."""
-        return resolve_category(name, self.catalog["categories"], self.catalog["zendesk_tags"])
+        return resolve_category(name, self.catalog.categories, self.catalog.zendesk_tags)
 
     def category_suggestions(self, name: str) -> list[str]:
-        return suggest_categories(name, self.catalog["categories"], self.catalog["zendesk_tags"])
+        return suggest_categories(name, self.catalog.categories, self.catalog.zendesk_tags)
 
     def id_suggestions(self, doc_type: str, name: str) -> list[str]:
         """Close ids for a 404's "did you mean" (bounded work per look-up, see SimilarNames)."""
         key = "guides" if doc_type == "guide" else "articles"
         names = self._similar_names.get(key)
         if names is None:  # built once, outside the lock searches take (about 1 s for 8,000 ids)
-            names = self._similar_names.setdefault(key, SimilarNames(self.catalog[key]))
+            names = self._similar_names.setdefault(key, SimilarNames(self.catalog.guides if key == "guides" else self.catalog.articles))
         return names.similar(name)
 
     def compile(self, text: str, max_chars: int = MAX_QUERY_CHARS) -> Compiled:

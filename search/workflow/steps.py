@@ -46,22 +46,6 @@ class Step:
     handoff: tuple[str, ...] = ()
     line: str = field(default="", compare=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "number": self.number,
-            "node": self.node,
-            "kind": self.kind,
-            "text": self.text,
-            "help": self.help,
-            "branches": [{"label": b.label, "node": b.node, "goto": b.goto} for b in self.branches],
-            "escalation_step": self.escalation_step,
-            "guide": self.guide,
-            "follow_up": list(self.follow_up),
-            "user_note": self.user_note,
-            "handoff": list(self.handoff),
-            "line": self.line,
-        }
-
 
 def _one_line(text: str | None) -> str:
     return one_line(text or "")

@@ -41,9 +41,9 @@ def test_step_sentences() -> None:
 
 def test_structured_steps() -> None:
     steps = linearise(VPN)
-    first = steps[0].as_dict()
-    assert first["kind"] == "question"
-    assert first["branches"] == [{"label": "yes", "node": "restart", "goto": 2}, {"label": "no", "node": "fix-net", "goto": 6}]
+    first = steps[0]
+    assert first.kind == "question"
+    assert [(b.label, b.node, b.goto) for b in first.branches] == [("yes", "restart", 2), ("no", "fix-net", 6)]
     assert steps[4].escalation_step == "network-l2" and steps[4].handoff == ("Client log",)
     assert steps[5].guide == "no-internet"
 
@@ -68,28 +68,29 @@ def test_unknown_targets_are_named_not_fatal() -> None:
 
 
 def test_catalog_per_category(generation: Generation) -> None:
-    cat = generation.catalog["categories"]
+    cat = generation.catalog.categories
     vpn = cat["network/vpn"]
-    assert [p["id"] for p in vpn["parents"]] == ["network"]
-    assert vpn["guides"] == ["vpn-no-connect"] and vpn["guides_from"] == "network/vpn"
-    assert vpn["articles"][0] == "vpn-reinstall"
-    p1 = vpn["escalation"]["P1"]
-    assert [s["id"] for s in p1] == ["service-desk", "network-l2", "duty-manager"]
-    assert p1[1]["escalate_after_minutes"] == 120  # half of the 4h P1 resolution target
-    assert [s["id"] for s in vpn["escalation"]["P3"]] == ["service-desk", "network-l2"]
-    # a category without guides falls back to its parent's
+    assert [p.id for p in vpn.parents] == ["network"]
+    assert vpn.guides == ["vpn-no-connect"] and vpn.guides_from == "network/vpn"
+    assert vpn.articles[0] == "vpn-reinstall"
+    p1 = vpn.escalation["P1"]
+    assert [s.id for s in p1] == ["service-desk", "network-l2", "duty-manager"]
+    assert p1[1].escalate_after_minutes == 120  # half of the 4h P1 resolution target
+    assert [s.id for s in vpn.escalation["P3"]] == ["service-desk", "network-l2"]
+
     mfa = cat["accounts/mfa"]
-    assert mfa["guides_from"] == "accounts" and mfa["guides"] == ["password-reset"]
-    assert "mfa-new-phone" in mfa["articles"]
-    # a parent without guides of its own lists its children's
-    assert cat["network"]["guides"] == ["vpn-no-connect"]
-    guide = generation.catalog["guides"]["vpn-no-connect"]
-    assert guide["gather"] == ["The user's location and network", "The exact error message"]
-    assert guide["steps"][0]["line"].startswith("1. Ask: Can the user open a public website?")
-    assert guide["tree"]["start"] == "internet-works"
-    assert guide["url"] == "/guides/vpn-no-connect/"
-    assert generation.catalog["articles"]["vpn-reinstall"]["url"] == "/articles/vpn-reinstall/"
-    assert generation.catalog["priorities"]["P3"]["resolution_minutes"] == 3 * 1440
+    assert mfa.guides_from == "accounts" and mfa.guides == ["password-reset"]
+    assert "mfa-new-phone" in mfa.articles
+
+    assert cat["network"].guides == ["vpn-no-connect"]
+    guide = generation.catalog.guides["vpn-no-connect"]
+    assert guide.gather == ["The user's location and network", "The exact error message"]
+    assert guide.steps[0].line.startswith("1. Ask: Can the user open a public website?")
+    assert guide.tree["start"] == "internet-works"
+    assert guide.url == "/guides/vpn-no-connect/"
+    assert generation.catalog.articles["vpn-reinstall"].url == "/articles/vpn-reinstall/"
+    level = generation.catalog.priorities["P3"]
+    assert level is not None and level.resolution_minutes == 3 * 1440
 
 
 def test_category_suggestions_rank_the_closest_first() -> None:

@@ -20,14 +20,14 @@ async def categories(gen: IndexDep) -> schemas.CategoriesOut:
     answers = answers_for(gen)
     cached = answers.categories
     if cached is None:
-        cached = answers.categories = schemas.CategoriesOut(categories=[views.category_out(gen, c) for c in gen.catalog["categories"]], generation=gen.number)
+        cached = answers.categories = schemas.CategoriesOut(categories=[views.category_out(gen, c) for c in gen.catalog.categories], generation=gen.number)
     return cached
 
 
 @router.get("/guides/{guide_id}", response_model=schemas.GuideDetail, responses=problem_doc(404, 503), tags=["guides"], summary="One guide")
 async def guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)]) -> schemas.GuideOut:
     """A guide with its information to gather, numbered steps, tree and prose."""
-    entry = gen.catalog["guides"].get(guide_id)
+    entry = gen.catalog.guides.get(guide_id)
     if entry is None:
         raise views.not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
     return views.guide_out(entry, detail=True)
@@ -36,11 +36,11 @@ async def guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)]) -
 @router.get("/articles/{article_id}", response_model=schemas.ArticleOut, responses=problem_doc(404, 503), tags=["articles"], summary="One KB article")
 async def article(gen: IndexDep, article_id: Annotated[str, Path(max_length=200)]) -> schemas.ArticleOut:
     """A KB article's metadata, Markdown body and plain text."""
-    entry = gen.catalog["articles"].get(article_id)
+    entry = gen.catalog.articles.get(article_id)
     docnum = gen.docnum_by_key.get(("article", article_id))
     if entry is None or docnum is None:
         raise views.not_found("article", article_id, gen.id_suggestions("article", article_id))
-    return schemas.ArticleOut(**entry, markdown=gen.markdown_of(docnum), text=gen.text_of(docnum))
+    return schemas.ArticleOut(**entry.model_dump(), markdown=gen.markdown_of(docnum), text=gen.text_of(docnum))
 
 
 @router.get("/escalation", response_model=schemas.EscalationOut, responses=problem_doc(404, 503), tags=["escalation"], summary="Escalation protocol")
@@ -54,6 +54,6 @@ async def escalation(
     pid = views.resolve_priority(priority)
     ref = None
     if cid:
-        c = gen.catalog["categories"][cid]["category"]
-        ref = schemas.CategoryRef(id=c["id"], title=c["title"], url=c["url"])
+        c = gen.catalog.categories[cid].category
+        ref = schemas.CategoryRef(id=c.id, title=c.title, url=c.url)
     return schemas.EscalationOut(category=ref, protocols=views.protocols(gen, cid, pid), generation=gen.number)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from ...content.models import PriorityId
 from ...index import Generation, QueryError
 from .. import schemas, views
 from ..answers import answers_for
@@ -16,27 +17,27 @@ from .search import query_problem
 router = APIRouter(tags=["diagnose"])
 
 
-def _answer(gen: Generation, cid: str, pid: str | None, q: str | None, max_chars: int) -> schemas.Diagnosis:
-    entry = gen.catalog["categories"][cid]
-    guide_ids: list[str] = list(entry["guides"])
-    article_ids: list[str] = list(entry["articles"])
+def _answer(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, max_chars: int) -> schemas.Diagnosis:
+    entry = gen.catalog.categories[cid]
+    guide_ids = list(entry.guides)
+    article_ids = list(entry.articles)
     if q:
         try:
             docnums = [gen.docnum_by_key[("guide", g)] for g in guide_ids]
             ranked = [h.id for h in gen.search(q, doc_type="guide", within=docnums, limit=50, snippets=False, max_chars=max_chars).hits]
             guide_ids = ranked + [g for g in guide_ids if g not in ranked]
-            scope = entry["guides_from"] or cid
+            scope = entry.guides_from or cid
             found = [h.id for h in gen.search(q, doc_type="article", category=scope, limit=10, snippets=False, max_chars=max_chars).hits]
             article_ids = (found + [a for a in article_ids if a not in found])[: len(article_ids) or 10]
         except QueryError as exc:
             raise query_problem(q, exc) from exc
-    guides = gen.catalog["guides"]
-    articles = gen.catalog["articles"]
+    guides = gen.catalog.guides
+    articles = gen.catalog.articles
     return schemas.Diagnosis(
         category=views.category_out(gen, cid),
         priority=views.priority_out(gen, pid) if pid else None,
         query=q,
-        guides_from=entry["guides_from"],
+        guides_from=entry.guides_from,
         guides=[views.guide_out(guides[g]) for g in guide_ids],
         escalation=views.protocols(gen, cid, pid),
         articles=[views.article_ref(articles[a]) for a in article_ids if a in articles],

@@ -24,7 +24,7 @@ async def health(gen: IndexDep, state: StateDep) -> schemas.HealthOut:
         generation=gen.number,
         generation_name=gen.name,
         documents=schemas.Documents(**gen.counts),
-        categories=len(gen.catalog["categories"]),
+        categories=len(gen.catalog.categories),
         content_version=gen.content_version,
         built_at=gen.manifest.get("built_at"),
     )

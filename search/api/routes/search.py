@@ -64,5 +64,5 @@ async def search(
         result = gen.search(q, category=cid, doc_type=type, limit=limit, snippets=snippets, max_chars=settings.max_query_chars)
     except QueryError as exc:
         raise query_problem(q, exc) from exc
-    titles = {c: e["category"]["title"] for c, e in gen.catalog["categories"].items()}
+    titles = {c: e.category.title for c, e in gen.catalog.categories.items()}
     return Response(_out(result, titles, gen.number).model_dump_json().encode(), media_type="application/json")

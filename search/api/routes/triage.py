@@ -28,12 +28,12 @@ def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
         pid = triage_priority(gen.content, body.impact, body.urgency)
     except ValueError as exc:  # the levels are content, so they cannot be in the static schema
         raise ProblemError(400, str(exc), kind="unknown-priority-level", title="Unknown impact or urgency") from None
-    categories = gen.catalog["categories"]
+    categories = gen.catalog.categories
     with SCORING:
         suggestions = gen.triage.suggest(text, body.limit)
     return schemas.TriageOut(
         categories=[
-            schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category]["category"]["url"])
+            schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category].category.url)
             for s in suggestions
             if s.category in categories
         ],

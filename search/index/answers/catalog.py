@@ -10,20 +10,20 @@ metadata. Site URLs are relative to the site root (``guides/vpn/``); the service
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ...content import sitemap
 from ...content.escalation import steps_for
-from ...content.models import PRIORITY_IDS, Escalation, Priorities, duration_minutes
+from ...content.models import PRIORITY_IDS, Escalation, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
 from ...content.repository import Article, Guide, Repository
 from ...content.taxonomy import CategoryIndex, is_within, parent_ids
 from ...workflow.steps import linearise, steps_text
 from ..engine.text import markdown_to_text
+from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, EscalationStepEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 1
+CATALOG_SCHEMA = 2  # 2: typed models (answers/models.py)
 
 
 @dataclass
@@ -89,82 +89,82 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     return docs
 
 
-def _priority(pid: str, priorities: Priorities | None) -> dict[str, Any] | None:
-    level = priorities.levels.get(pid) if priorities else None  # type: ignore[call-overload]
+def _priority(pid: PriorityId, priorities: Priorities | None) -> PriorityEntry | None:
+    level = priorities.levels.get(pid) if priorities else None
     if level is None:
         return None
-    return {
-        "id": pid,
-        "name": level.name,
-        "zendesk": level.zendesk,
-        "first_response": level.first_response,
-        "first_response_minutes": duration_minutes(level.first_response),
-        "resolution": level.resolution,
-        "resolution_minutes": duration_minutes(level.resolution),
-        "description": level.description,
-    }
+    return PriorityEntry(
+        id=pid,
+        name=level.name,
+        zendesk=level.zendesk,
+        first_response=level.first_response,
+        first_response_minutes=duration_minutes(level.first_response),
+        resolution=level.resolution,
+        resolution_minutes=duration_minutes(level.resolution),
+        description=level.description,
+    )
 
 
-def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None) -> dict[str, list[dict[str, Any]]]:
+def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None) -> Protocol:
     """Priority id -> ordered escalation steps for a category (``None``: steps serving every category)."""
-    protocol: dict[str, list[dict[str, Any]]] = {}
+    protocol: Protocol = {}
     for pid in PRIORITY_IDS:
         applied = steps_for(escalation, priorities, category_id, pid) if escalation else []
         protocol[pid] = [
-            {
-                "id": a.id,
-                "tier": a.step.tier,
-                "kind": a.step.kind,
-                "team": a.step.team,
-                "queue": a.step.queue,
-                "contact": a.step.contact,
-                "trigger": a.step.trigger,
-                "handoff": list(a.step.handoff),
-                "escalate_after_minutes": a.escalate_after_minutes,
-            }
+            EscalationStepEntry(
+                id=a.id,
+                tier=a.step.tier,
+                kind=a.step.kind,
+                team=a.step.team,
+                queue=a.step.queue,
+                contact=a.step.contact,
+                trigger=a.step.trigger,
+                handoff=list(a.step.handoff),
+                escalate_after_minutes=a.escalate_after_minutes,
+            )
             for a in applied
         ]
     return protocol
 
 
-def _guide_entry(guide: Guide, teams: dict[str, str]) -> dict[str, Any]:
+def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
     meta = guide.meta
     steps = linearise(guide.tree, teams)
-    return {
-        "id": guide.id,
-        "title": one_line(meta.title),
-        "summary": meta.summary,
-        "category": meta.category,
-        "version": meta.version,
-        "revision": guide.revision,
-        "owner": meta.owner,
-        "reviewed": meta.reviewed.isoformat(),
-        "status": meta.status.value,
-        "tags": list(meta.tags),
-        "symptoms": list(meta.symptoms),
-        "gather": list(meta.gather),
-        "articles": list(meta.articles),
-        "url": guide_url(guide.id),
-        "steps": [s.as_dict() for s in steps],
-        "steps_text": steps_text(steps),
-        "tree": guide.tree.model_dump(mode="json", exclude_none=True),
-        "body": guide.body.strip(),
-    }
+    return GuideEntry(
+        id=guide.id,
+        title=one_line(meta.title),
+        summary=meta.summary,
+        category=meta.category,
+        version=meta.version,
+        revision=guide.revision,
+        owner=meta.owner,
+        reviewed=meta.reviewed.isoformat(),
+        status=meta.status.value,
+        tags=list(meta.tags),
+        symptoms=list(meta.symptoms),
+        gather=list(meta.gather),
+        articles=list(meta.articles),
+        url=guide_url(guide.id),
+        steps=steps,
+        steps_text=steps_text(steps),
+        tree=guide.tree.model_dump(mode="json", exclude_none=True),
+        body=guide.body.strip(),
+    )
 
 
-def _article_entry(article: Article) -> dict[str, Any]:
+def _article_entry(article: Article) -> ArticleEntry:
     meta = article.meta
-    return {
-        "id": article.id,
-        "title": one_line(meta.title),
-        "category": meta.category,
-        "tags": list(meta.tags),
-        "owner": meta.owner,
-        "reviewed": meta.reviewed.isoformat(),
-        "status": meta.status.value,
-        "audience": meta.audience.value,
-        "url": article_url(article),
-    }
+    return ArticleEntry(
+        id=article.id,
+        title=one_line(meta.title),
+        category=meta.category,
+        tags=list(meta.tags),
+        owner=meta.owner,
+        reviewed=meta.reviewed.isoformat(),
+        status=meta.status.value,
+        audience=meta.audience.value,
+        url=article_url(article),
+    )
 
 
 def _guides_for(category_id: str, by_category: dict[str, list[str]]) -> tuple[str | None, list[str]]:
@@ -176,8 +176,8 @@ def _guides_for(category_id: str, by_category: dict[str, list[str]]) -> tuple[st
     return (category_id if below else None), below
 
 
-def build_catalog(repo: Repository) -> dict[str, Any]:
-    """The per-category diagnosis data and the guide/article/priority tables (plain JSON).
+def build_catalog(repo: Repository) -> Catalog:
+    """The per-category diagnosis data and the guide/article/priority tables.
     ``repo`` is the published view: every published guide and article has an entry (retired ones
     stay reachable by id), the category lists hold listed ones only."""
     categories = CategoryIndex(repo.taxonomy)
@@ -192,43 +192,43 @@ def build_catalog(repo: Repository) -> dict[str, Any]:
             guides_by_category.setdefault(guide.meta.category, []).append(guide.id)
     articles_by_category: dict[str, list[str]] = {}
     shown = {a.id for a in listed(repo.articles, repo.policy)}
-    for entry in sorted(article_entries.values(), key=lambda a: (a["status"] != "published", a["title"].lower(), a["id"])):
-        if entry["category"] and entry["id"] in shown:
-            articles_by_category.setdefault(entry["category"], []).append(entry["id"])
+    for entry in sorted(article_entries.values(), key=lambda a: (a.status != "published", a.title.lower(), a.id)):
+        if entry.category and entry.id in shown:
+            articles_by_category.setdefault(entry.category, []).append(entry.id)
 
-    table: dict[str, Any] = {}
+    table: dict[str, CategoryEntry] = {}
     for category in categories.by_id.values():
         source, guide_ids = _guides_for(category.id, guides_by_category)
         related: list[str] = []
         for gid in guide_ids:
-            related += [a for a in guide_entries[gid]["articles"] if a in article_entries and a not in related]
+            related += [a for a in guide_entries[gid].articles if a in article_entries and a not in related]
         for cid in [category.id, *([source] if source and source != category.id else [])]:
             related += [a for a in articles_by_category.get(cid, [])[: MAX_RELATED_ARTICLES * 2] if a not in related]
-        table[category.id] = {
-            "category": {
-                "id": category.id,
-                "title": category.title,
-                "description": category.description,
-                "keywords": list(category.keywords),
-                "zendesk_tags": list(category.zendesk_tags),
-                "url": category_url(category.id),
-            },
-            "parents": [{"id": c.id, "title": c.title, "url": category_url(c.id)} for c in categories.lineage(category.id)[1:]],
-            "children": [c.id for c in categories.children(category.id)],
-            "guides_from": source,
-            "guides": guide_ids,
-            "articles": related[:MAX_RELATED_ARTICLES],
-            "article_count": sum(len(v) for k, v in articles_by_category.items() if is_within(k, category.id)),
-            "guide_count": sum(len(v) for k, v in guides_by_category.items() if is_within(k, category.id)),
-            "escalation": escalation_protocol(repo.escalation, repo.priorities, category.id),
-        }
-    return {
-        "schema": CATALOG_SCHEMA,
-        "content_version": repo.content_version,
-        "priorities": {pid: _priority(pid, repo.priorities) for pid in PRIORITY_IDS},
-        "categories": table,
-        "zendesk_tags": dict(categories.by_tag),
-        "default_escalation": escalation_protocol(repo.escalation, repo.priorities, None),
-        "guides": guide_entries,
-        "articles": article_entries,
-    }
+        table[category.id] = CategoryEntry(
+            category=CategoryInfo(
+                id=category.id,
+                title=category.title,
+                description=category.description,
+                keywords=list(category.keywords),
+                zendesk_tags=list(category.zendesk_tags),
+                url=category_url(category.id),
+            ),
+            parents=[CategoryLink(id=c.id, title=c.title, url=category_url(c.id)) for c in categories.lineage(category.id)[1:]],
+            children=[c.id for c in categories.children(category.id)],
+            guides_from=source,
+            guides=guide_ids,
+            articles=related[:MAX_RELATED_ARTICLES],
+            article_count=sum(len(v) for k, v in articles_by_category.items() if is_within(k, category.id)),
+            guide_count=sum(len(v) for k, v in guides_by_category.items() if is_within(k, category.id)),
+            escalation=escalation_protocol(repo.escalation, repo.priorities, category.id),
+        )
+    return Catalog(
+        schema_version=CATALOG_SCHEMA,
+        content_version=repo.content_version,
+        priorities={pid: _priority(pid, repo.priorities) for pid in PRIORITY_IDS},
+        categories=table,
+        zendesk_tags=dict(categories.by_tag),
+        default_escalation=escalation_protocol(repo.escalation, repo.priorities, None),
+        guides=guide_entries,
+        articles=article_entries,
+    )

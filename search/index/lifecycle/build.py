@@ -270,8 +270,12 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    with open(path, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+    _write_bytes(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    with open(path, "wb") as out:
+        out.write(data)
         out.flush()
         os.fsync(out.fileno())
 
@@ -318,7 +322,7 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
             "offsets": offsets,
         },
     )
-    _write_json(target / CATALOG, catalog)
+    _write_bytes(target / CATALOG, catalog.model_dump_json().encode())
     min_df = 2 if len(docs) >= 200 else 1
     _write_json(target / VOCABULARY, build_vocabulary((f"{d.title} {' '.join(d.tags)} {d.text[:MAX_INDEXED_CHARS]}" for d in docs), min_df))
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
@@ -335,7 +339,7 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
         "preview": repo.policy.preview,
         "documents": len(docs),
         **counts,
-        "categories": len(catalog["categories"]),
+        "categories": len(catalog.categories),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
         "files": {p.relative_to(target).as_posix(): [p.stat().st_size, file_digest(p)] for p in generation_files(target)},
@@ -399,7 +403,7 @@ def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None
         stored = [fields.get("id") for fields in gen.searcher.all_stored_fields()]
         if stored != gen.ids:
             raise BuildError(f"generation {path.name}: Whoosh document order differs from the catalog")
-        if set(gen.catalog["categories"]) != set(expected.get("category_ids", gen.catalog["categories"])):
+        if set(gen.catalog.categories) != set(expected.get("category_ids", gen.catalog.categories)):
             raise BuildError(f"generation {path.name}: catalog categories differ from the taxonomy")
         total = len(gen.ids)
         picks = sorted({0, total // 2, total - 1})[:SMOKE_QUERIES] if total else []

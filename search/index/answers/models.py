@@ -1,0 +1,133 @@
+"""The typed contract between the index and the API: what ``catalog.json`` holds.
+
+Built once per generation by :func:`.catalog.build_catalog`, written as JSON, and read back
+with the same models when a generation opens, so the API reads attributes, not string keys.
+Site URLs are relative to the site root; the generation prefixes them once when it opens.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ...content.models import PriorityId
+from ...workflow.steps import Step
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=False, extra="forbid")
+
+
+class CategoryInfo(_Entry):
+    id: str
+    title: str
+    description: str | None = None
+    keywords: list[str] = []
+    zendesk_tags: list[str] = []
+    url: str
+
+
+class CategoryLink(_Entry):
+    id: str
+    title: str
+    url: str
+
+
+class EscalationStepEntry(_Entry):
+    """An escalation step as it applies to a category and priority."""
+
+    id: str
+    tier: str
+    kind: str
+    team: str
+    queue: str
+    contact: str
+    trigger: str
+    handoff: list[str]
+    escalate_after_minutes: int | None = None
+
+
+Protocol = dict[PriorityId, list[EscalationStepEntry]]
+
+
+class CategoryEntry(_Entry):
+    """Everything a diagnosis for one category needs."""
+
+    category: CategoryInfo
+    parents: list[CategoryLink]
+    children: list[str]
+    guides_from: str | None = None  # the category whose guides apply (itself or a parent)
+    guides: list[str]
+    articles: list[str]
+    article_count: int
+    guide_count: int
+    escalation: Protocol
+
+
+class PriorityEntry(_Entry):
+    id: PriorityId
+    name: str
+    zendesk: str
+    first_response: str
+    first_response_minutes: int
+    resolution: str
+    resolution_minutes: int
+    description: str | None = None
+
+
+class GuideEntry(_Entry):
+    id: str
+    title: str
+    summary: str | None = None
+    category: str | None = None
+    version: str
+    revision: str
+    owner: str
+    reviewed: str
+    status: str
+    tags: list[str]
+    symptoms: list[str]
+    gather: list[str]
+    articles: list[str]
+    url: str
+    steps: list[Step]
+    steps_text: str
+    tree: dict[str, Any]  # the tree as the API shows it (start, nodes; empty fields left out)
+    body: str
+
+
+class ArticleEntry(_Entry):
+    id: str
+    title: str
+    category: str | None = None
+    tags: list[str]
+    owner: str
+    reviewed: str
+    status: str
+    audience: str
+    url: str
+
+
+class Catalog(_Entry):
+    """The per-category diagnosis data and the guide, article and priority tables."""
+
+    schema_version: int
+    content_version: str
+    priorities: dict[PriorityId, PriorityEntry | None]
+    categories: dict[str, CategoryEntry]
+    zendesk_tags: dict[str, str]
+    default_escalation: Protocol
+    guides: dict[str, GuideEntry]
+    articles: dict[str, ArticleEntry]
+
+    def prefix_urls(self, prefix: str) -> None:
+        """Make every site URL absolute under ``prefix`` (once, when a generation opens)."""
+        for entry in self.categories.values():
+            entry.category.url = prefix + entry.category.url
+            for parent in entry.parents:
+                parent.url = prefix + parent.url
+        for guide in self.guides.values():
+            guide.url = prefix + guide.url
+        for article in self.articles.values():
+            article.url = prefix + article.url
