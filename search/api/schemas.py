@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..content.models import PriorityId, PriorityParam
+from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
 class CategoryRef(BaseModel):
@@ -238,26 +239,19 @@ class NodeOut(BaseModel):
     choices: list[str] = Field(description="What the technician can answer here (empty at a leaf).")
 
 
-class VisitOut(BaseModel):
-    node: str
-    type: str
-    text: str
-    choice: str
-
-
 class Message(BaseModel):
     subject: str | None = None
     body: str
 
 
 class WalkOut(BaseModel):
-    guide: dict[str, str] = Field(description="id, title, version, revision.")
+    guide: GuideRef
     current: NodeOut
-    path: list[VisitOut]
+    path: list[StepTaken]
     finished: bool
-    outcome: dict[str, Any] | None = Field(None, description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
+    outcome: Outcome | None = Field(None, description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
     transcript: str = Field(description="Plain-text transcript for the ticket's internal note (same text as the site and kb walk).")
-    transcript_data: dict[str, Any] = Field(description="The same transcript as structured data.")
+    transcript_data: TranscriptData = Field(description="The same transcript as structured data.")
     messages: dict[str, Message] = Field(default={}, description="At a leaf: filled templates (resolution + closure, or escalation).")
     content_version: str
     generation: int

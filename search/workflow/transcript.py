@@ -8,7 +8,9 @@ way :func:`assemble` does, so the copied text equals the API's and ``kb walk``'s
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
 
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
@@ -92,35 +94,105 @@ def transcript_text(state: WalkState, repo: Repository, priority: str | None = N
     return assemble(fragments(state.guide, repo), [(v.node_id, v.choice) for v in state.path], state.current, priority, gathered)
 
 
-def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> dict[str, Any]:
+class GuideRef(BaseModel):
+    id: str
+    title: str
+    version: str
+    revision: str = Field(description="Version plus tree hash; walks recorded against another revision are stale.")
+
+
+class GatheredItem(BaseModel):
+    item: str = Field(description="The guide's information-to-gather item.")
+    value: str = Field(description="What the technician noted.")
+
+
+class StepTaken(BaseModel):
+    node: str
+    type: str
+    text: str
+    choice: str = Field(description='The answer given, or "done" after an action.')
+
+
+class ResolutionOutcome(BaseModel):
+    type: Literal["resolution"]
+    node: str
+    text: str
+    follow_up: list[str] = Field(description="Checks to do before closing.")
+    user_note: str | None = Field(description="Final instructions for the user.")
+
+
+class EscalationOutcome(BaseModel):
+    type: Literal["escalation"]
+    node: str
+    text: str
+    step: str = Field(description="Step id in the escalation protocol.")
+    team: str | None
+    tier: str | None
+    queue: str | None
+    contact: str | None
+    handoff: list[str] = Field(description="The step's hand-off checklist, then this case's extra items.")
+
+
+class LinkOutcome(BaseModel):
+    type: Literal["link"]
+    node: str
+    guide: str = Field(description="The guide the walk continues in.")
+    text: str | None
+
+
+Outcome = Annotated[ResolutionOutcome | EscalationOutcome | LinkOutcome, Field(discriminator="type")]
+
+
+class TranscriptData(BaseModel):
+    """The transcript as structured data (for ticket tools); ``text`` is the same as the site's and ``kb walk``'s."""
+
+    guide: GuideRef
+    category: str | None
+    priority: str | None
+    gathered: list[GatheredItem]
+    steps: list[StepTaken]
+    outcome: Outcome | None = Field(description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
+    text: str
+
+
+def outcome_of(state: WalkState, repo: Repository) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
+    """What the walk ended in, or None while it is in progress."""
+    leaf = state.outcome
+    if isinstance(leaf, ResolutionNode):
+        return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
+    if isinstance(leaf, EscalationNode):
+        step = repo.escalation.steps.get(leaf.step) if repo.escalation else None
+        return EscalationOutcome(
+            type="escalation",
+            node=state.current,
+            text=leaf.text,
+            step=leaf.step,
+            team=step.team if step else None,
+            tier=step.tier if step else None,
+            queue=step.queue if step else None,
+            contact=step.contact if step else None,
+            handoff=[*(step.handoff if step else []), *leaf.handoff],
+        )
+    if isinstance(leaf, LinkNode):
+        return LinkOutcome(type="link", node=state.current, guide=leaf.guide, text=leaf.text)
+    return None
+
+
+def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> TranscriptData:
     """The same transcript as structured data (for ticket tools)."""
     guide = state.guide
     nodes = guide.tree.nodes
-    outcome: dict[str, Any] | None = None
-    leaf = state.outcome
-    if isinstance(leaf, ResolutionNode):
-        outcome = {"type": "resolution", "node": state.current, "text": leaf.text, "follow_up": leaf.follow_up, "user_note": leaf.user_note}
-    elif isinstance(leaf, EscalationNode):
-        step = repo.escalation.steps.get(leaf.step) if repo.escalation else None
-        outcome = {
-            "type": "escalation",
-            "node": state.current,
-            "text": leaf.text,
-            "step": leaf.step,
-            "team": step.team if step else None,
-            "tier": step.tier if step else None,
-            "queue": step.queue if step else None,
-            "contact": step.contact if step else None,
-            "handoff": [*(step.handoff if step else []), *leaf.handoff],
-        }
-    elif isinstance(leaf, LinkNode):
-        outcome = {"type": "link", "node": state.current, "guide": leaf.guide, "text": leaf.text}
-    return {
-        "guide": {"id": guide.id, "title": guide.meta.title, "version": guide.meta.version, "revision": guide.revision},
-        "category": guide.meta.category,
-        "priority": priority,
-        "gathered": [{"item": item, "value": value} for item, value in zip(guide.meta.gather, gathered, strict=False) if value and value.strip()],
-        "steps": [{"node": v.node_id, "type": nodes[v.node_id].type, "text": nodes[v.node_id].text, "choice": v.choice} for v in state.path],
-        "outcome": outcome,
-        "text": transcript_text(state, repo, priority, gathered),
-    }
+    return TranscriptData(
+        guide=GuideRef(id=guide.id, title=guide.meta.title, version=guide.meta.version, revision=guide.revision),
+        category=guide.meta.category,
+        priority=priority,
+        gathered=[GatheredItem(item=item, value=value) for item, value in zip(guide.meta.gather, gathered, strict=False) if value and value.strip()],
+        steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
+        outcome=outcome_of(state, repo),
+        text=transcript_text(state, repo, priority, gathered),
+    )
+
+
+def _node_text(node: object) -> str:
+    text = getattr(node, "text", None)
+    return text if isinstance(text, str) else ""

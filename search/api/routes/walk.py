@@ -58,7 +58,7 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
         except MessageError:
             messages = {}
     return schemas.WalkOut(
-        guide=data["guide"],
+        guide=data.guide,
         current=schemas.NodeOut(
             id=state.current,
             type=node.type,
@@ -66,10 +66,10 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
             help=node.help if isinstance(node, (QuestionNode, ActionNode)) else None,
             choices=state.choices,
         ),
-        path=[schemas.VisitOut(**step) for step in data["steps"]],
+        path=data.steps,
         finished=state.outcome is not None,
-        outcome=data["outcome"],
-        transcript=data["text"],
+        outcome=data.outcome,
+        transcript=data.text,
         transcript_data=data,
         messages=messages,
         content_version=gen.content_version,
