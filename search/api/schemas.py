@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from ..content.models import PriorityId, PriorityParam
+from ..content.models import PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
+
+
+class _ShownAs:
+    """Documents a plain JSON value with a model's schema (the value itself is passed through)."""
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return handler(self.model.__pydantic_core_schema__)
+
+
+# A guide's tree as the catalog holds it (the content model dumped without empty fields), shown
+# in the OpenAPI document with the content model's schema: nodes by type, their fields.
+TreeJson = Annotated[dict[str, Any], _ShownAs(Tree)]
 
 
 class CategoryRef(BaseModel):
@@ -96,7 +113,7 @@ class GuideOut(BaseModel):
     articles: list[str] = []
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
-    tree: dict[str, Any] = Field(description="The decision tree itself (start, nodes).")
+    tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
 
 
 class GuideDetail(GuideOut):
