@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import __version__
-from .building import build_site_and_index
 
 if TYPE_CHECKING:
     from ..api.settings import Settings
@@ -348,6 +347,12 @@ def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | No
     return settings.site_path, settings.index_path
 
 
+def _build(root: Path, site: Path, index_path: Path) -> bool:
+    from .building import build_site_and_index  # imports mkdocs and the index: only for the commands that build
+
+    return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True))
+
+
 @main.command()
 @ROOT_OPTION
 @SITE_OPTION
@@ -359,7 +364,7 @@ def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
     A failed step leaves the previous site and index as they were (exit 1).
     """
     site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
-    if not build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True)):
+    if not _build(root, site, index_path):
         sys.exit(1)
 
 
@@ -379,7 +384,7 @@ def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, 
     from ..index import read_current
 
     site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
-    if not build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True)):
+    if not _build(root, site, index_path):
         if not (site.is_dir() and read_current(index_path)):
             click.echo("nothing to serve yet: fix the problems above and run kb start again", err=True)
             sys.exit(1)

@@ -14,6 +14,7 @@ import re
 import stat
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 CONTENT_DIRS = ("kb", "guides")
@@ -99,13 +100,14 @@ class ContentFiles:
 
     entries: list[Entry] = field(default_factory=list)
 
-    @property
-    def files(self) -> set[str]:
-        return {e.rel for e in self.entries if e.kind is Kind.FILE}
+    @cached_property
+    def files(self) -> frozenset[str]:
+        """Regular files (computed once: the loader asks for every guide's tree)."""
+        return frozenset(e.rel for e in self.entries if e.kind is Kind.FILE)
 
-    @property
-    def not_files(self) -> set[str]:
-        return {e.rel for e in self.entries if e.kind is not Kind.FILE}
+    @cached_property
+    def not_files(self) -> frozenset[str]:
+        return frozenset(e.rel for e in self.entries if e.kind is not Kind.FILE)
 
     def published_static(self, docs: str = "kb") -> set[str]:
         """Files of the docs folder that mkdocs may copy as they are (paths relative to ``docs``):

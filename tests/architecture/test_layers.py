@@ -45,3 +45,11 @@ def test_an_upward_or_sideways_import_breaks_a_contract(tmp_path: Path) -> None:
         result = _lint_imports(project)
         assert result.returncode != 0, f"{module}: {bad!r} was not caught\n{result.stdout}"
         assert "BROKEN" in result.stdout
+
+
+def test_the_command_line_starts_without_the_site_web_or_search_stacks() -> None:
+    # every `kb` command (kb check in a pre-commit hook included) pays for what search.cli imports
+    code = "import sys, search.cli; print(sorted(m for m in ('mkdocs', 'material', 'whoosh', 'fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
