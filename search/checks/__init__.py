@@ -38,6 +38,7 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+AFTER_RUN: list[Callable[[], None]] = []  # rules' per-run memos, cleared when a run ends
 
 
 def rule(rule_id: str, summary: str, severity: Severity = Severity.ERROR) -> Callable[[CheckFn], CheckFn]:
@@ -87,9 +88,13 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     """Loader problems plus every registered check, sorted by path and position."""
     today = today or dt.date.today()
     problems = list(repo.problems)
-    for registered in RULES.values():
-        if registered.check is not None:
-            problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in registered.check(repo, today))
+    try:
+        for registered in RULES.values():
+            if registered.check is not None:
+                problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in registered.check(repo, today))
+    finally:
+        for forget in AFTER_RUN:
+            forget()
     return sorted(set(problems))
 
 

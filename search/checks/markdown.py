@@ -16,7 +16,7 @@ from ..content.problems import did_you_mean
 from ..content.prose import prose_lines
 from ..content.repository import Repository
 from ..content.yamlload import Document
-from . import Finding, rule
+from . import AFTER_RUN, Finding, rule
 
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
@@ -34,33 +34,53 @@ _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 _Where = tuple[Document | None, Any]
 
 
-def _texts(repo: Repository, needle: str) -> Iterator[tuple[str, str, str, _Where]]:
-    """(repo path, site source, text, where) for every body and YAML text value containing
-    ``needle`` (see :func:`_position`)."""
+_Text = tuple[str, str, str, _Where]  # (repo path, site source, text, where)
+# Every needle the prose rules below filter on: a text containing none of them matches no rule.
+_NEEDLES = ("<", ":", "{", "](")
+_last: list[tuple[Repository, list[_Text]]] = []  # the candidates of the repository being checked
+AFTER_RUN.append(_last.clear)
+
+
+def _candidates(repo: Repository) -> list[_Text]:
+    """Texts that may match a prose rule, found in one walk per run of the checks (not one per rule)."""
+    if _last and _last[0][0] is repo:
+        return _last[0][1]
+    found = list(_texts(repo))
+    _last[:] = [(repo, found)]
+    return found
+
+
+def _relevant(text: str) -> bool:
+    return "<" in text or ":" in text or "{" in text or "](" in text  # _NEEDLES, spelled out: this runs for every text
+
+
+def _texts(repo: Repository) -> Iterator[_Text]:
+    """(repo path, site source, text, where) for every body and YAML text value containing a
+    needle (see :func:`_position`)."""
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
-        if needle in guide.body:
+        if _relevant(guide.body):
             yield guide.path, src, guide.body, (None, (guide.body_line, 1))
-        yield from _yaml_texts(guide.path, src, guide.doc, needle)
-        yield from _yaml_texts(guide.tree_path, src, guide.tree_doc, needle)
+        yield from _yaml_texts(guide.path, src, guide.doc)
+        yield from _yaml_texts(guide.tree_path, src, guide.tree_doc)
     for article in repo.articles:
         src = sitemap.article_src(article.path)
-        if needle in article.body:
+        if _relevant(article.body):
             yield article.path, src, article.body, (None, (article.body_line, 1))
-        yield from _yaml_texts(article.path, src, article.doc, needle)
+        yield from _yaml_texts(article.path, src, article.doc)
     for page in repo.pages:
-        if needle in page.body:
+        if _relevant(page.body):
             yield page.path, sitemap.article_src(page.path), page.body, (None, (page.body_line, 1))
     for rel, doc in repo.config_docs.items():
-        yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc, needle)
+        yield from _yaml_texts(rel, sitemap.ESCALATION_PAGE, doc)
 
 
-def _yaml_texts(rel: str, src: str, doc: Document, needle: str) -> Iterator[tuple[str, str, str, _Where]]:
-    """Every text value of ``doc`` containing ``needle`` (in no set order: problems are sorted).
+def _yaml_texts(rel: str, src: str, doc: Document) -> Iterator[_Text]:
+    """Every text value of ``doc`` containing a needle (in no set order: problems are sorted).
     Paths are built only for containers and matching texts: most texts do not match."""
     data = doc.data
     if isinstance(data, str):
-        if needle in data:
+        if _relevant(data):
             yield rel, src, data, (doc, ())
         return
     stack: list[tuple[tuple[Any, ...], Any]] = [((), data)] if isinstance(data, (dict, list)) else []
@@ -68,7 +88,7 @@ def _yaml_texts(rel: str, src: str, doc: Document, needle: str) -> Iterator[tupl
         path, value = stack.pop()
         for key, child in value.items() if isinstance(value, dict) else enumerate(value):
             if isinstance(child, str):
-                if needle in child:
+                if _relevant(child):
                     yield rel, src, child, (doc, (*path, key))
             elif isinstance(child, (dict, list)):
                 stack.append(((*path, key), child))
@@ -91,7 +111,10 @@ def _located(text: str, line: int, col: int, index: int, start: int) -> tuple[in
 
 def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int = 0) -> Iterator[tuple[str, str, re.Match[str], tuple[int, int]]]:
     """(repo path, site source, match, line:col of the match's ``group``) over all prose."""
-    for rel, src, text, where in _texts(repo, needle):
+    assert needle in _NEEDLES, needle
+    for rel, src, text, where in _candidates(repo):
+        if needle not in text:
+            continue
         line, col = _position(where)
         for i, prose in prose_lines(text):
             for match in pattern.finditer(prose):
