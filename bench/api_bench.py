@@ -106,6 +106,25 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
         return e.code, e.read()
 
 
+def service_command(port: int, *extra: str) -> list[str]:
+    """Our service under uvicorn on 127.0.0.1:``port``, as the benchmarks run it (settings from KB_*)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "search.api:create_app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+        *extra,
+    ]
+
+
 def start(args: list[str], env: dict[str, str], probe: str, log: Path) -> tuple[subprocess.Popen[bytes], float]:
     """Start a server; returns it and the seconds from process start to the first 200 on ``probe``."""
     out = open(log, "wb")  # noqa: SIM115  (the server writes to it until it is stopped)
@@ -267,20 +286,7 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
     # rate limiting off: wrk is one client at full speed, and the limiter is not what is measured
     env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(work / "no-site"), "KB_RATE_LIMIT_PER_MINUTE": "0"}
     ours, cold = start(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "search.api:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        service_command(port),
         env,
         base + search_paths[0],
         work / "service.log",

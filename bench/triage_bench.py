@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_bench import DEFAULT_CORPUS, free_port, make_queries, percentile, start, stop  # noqa: E402
+from api_bench import DEFAULT_CORPUS, free_port, make_queries, percentile, service_command, start, stop  # noqa: E402
 
 from search.content.repository import Checked, load_repository  # noqa: E402
 from search.importers.corpus import import_articles  # noqa: E402
@@ -160,21 +160,7 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
     env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(content / "no-site")}
     env |= {"KB_TRUSTED_PROXIES": '["127.0.0.1"]'} if limited else {"KB_RATE_LIMIT_PER_MINUTE": "0"}
     server, _ = start(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "search.api:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--no-proxy-headers",
-        ],
+        service_command(port, "--no-proxy-headers"),
         env,
         base + search_paths[0],
         content / "service.log",
