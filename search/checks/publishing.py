@@ -98,12 +98,13 @@ def _holds_secret(path: Path) -> bool:
 )
 def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Finding]:
     policy = repo.policy
-    hidden: dict[str, DocumentMeta] = {sitemap.article_src(a.path): a.meta for a in repo.articles if not is_published(a.meta, policy)}
-    hidden |= {sitemap.guide_src(g.id): g.meta for g in repo.guides if not is_published(g.meta, policy)}
-    if not hidden:
+    articles = [a for a in repo.articles if not is_published(a.meta, policy)]
+    guides = [g for g in repo.guides if not is_published(g.meta, policy)]
+    if not articles and not guides:
         return
-    skip = {a.path for a in repo.articles if not is_published(a.meta, policy)}
-    skip |= {p for g in repo.guides if not is_published(g.meta, policy) for p in (g.path, g.tree_path)}
+    hidden: dict[str, DocumentMeta] = {sitemap.article_src(a.path): a.meta for a in articles}
+    hidden |= {sitemap.guide_src(g.id): g.meta for g in guides}
+    skip = {a.path for a in articles} | {p for g in guides for p in (g.path, g.tree_path)}  # unpublished pages may link anywhere
     for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
         target = match.group(1)
         if rel in skip or not sitemap.is_relative_link(target):
@@ -111,7 +112,7 @@ def link_to_unpublished(repo: Repository, today: dt.date) -> Iterator[Finding]:
         meta = hidden.get(sitemap.resolve_link(src, target))
         if meta is not None:
             yield Finding(rel, *at, f'link "{target}" points to a page this build does not publish ({_why(meta)}); publish that page or remove the link')
-    hidden_guides = {g.id: g.meta for g in repo.guides if not is_published(g.meta, policy)}
+    hidden_guides = {g.id: g.meta for g in guides}
     for guide in repo.guides:
         if guide.path in skip:
             continue
