@@ -1,6 +1,6 @@
 """The package's layers, kept by import-linter's contracts in pyproject.toml.
 
-content <- workflow <- checks | index <- site HTML (render) | API <- mkdocs plugin <- CLI; no
+content <- workflow <- checks | index <- integrations <- site HTML (render) | API <- mkdocs plugin <- CLI; no
 layer imports a higher one or a sibling, and the lower layers know no web or site framework.
 """
 
