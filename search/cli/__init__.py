@@ -394,5 +394,34 @@ def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, 
     ctx.invoke(serve, root=root, host=host, port=port, index_dir=index_path, site_dir=site)
 
 
+@main.command("zendesk-app")
+@click.option("--api-url", required=True, help="The kb-guides service URL Zendesk calls, e.g. https://kb.example.com; the API key is only sent to its host.")
+@click.option("--author-email", required=True, help="Where technicians ask for help with the app (shown by Zendesk).")
+@click.option("--author-name", default="IT Service Desk", show_default=True, help="Who maintains the app.")
+@click.option("--name", default="kb-guides", show_default=True, help="The app's name in Zendesk.")
+@click.option("--app-version", default=__version__, show_default=True, help="The app's version in its manifest.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kb-guides-zendesk-app.zip"), show_default=True, help="Where to write the zip."
+)
+def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, app_version: str, out: Path) -> None:
+    """Package the Zendesk sidebar app as the zip to upload as a private app.
+
+    The same options give the same bytes. After uploading, set the app's api_key setting to a
+    key the service accepts (README: Zendesk sidebar app).
+    """
+    from ..integrations.zendesk.app import AppOptions, AppOptionsError, write_app_zip
+
+    try:
+        options = AppOptions(api_url=api_url, author_email=author_email, author_name=author_name, name=name, version=app_version)
+    except AppOptionsError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        write_app_zip(options, out)
+    except OSError as exc:
+        click.echo(f"{out}: cannot write the app: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(out.as_posix())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
