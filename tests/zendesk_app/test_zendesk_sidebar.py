@@ -143,6 +143,9 @@ def test_from_opening_a_ticket_to_inserting_the_transcript(open_sidebar: Callabl
     expected = httpx.get(service.url + "/api/diagnose", params={"category": "network/vpn", "priority": "high", "q": TICKET["ticket.subject"]}).json()
     shown = page.locator('[data-kbz="guide-list"] li').evaluate_all("items => items.map(li => li.getAttribute('data-guide'))")
     assert shown == [g["id"] for g in expected["guides"]]
+    links = page.locator('[data-kbz="articles"] a')
+    assert links.all_inner_texts() == [a["title"] for a in expected["articles"]] and expected["articles"]
+    assert links.evaluate_all("links => links.map(a => a.href)") == [service.url + a["url"] for a in expected["articles"]]
     guide = expected["guides"][0]
     assert page.locator('[data-kbz="guide-title"]').inner_text() == guide["title"]
     assert page.locator('[data-kbz="first-steps"] li').all_inner_texts() == [s["text"] for s in guide["steps"][:3]]

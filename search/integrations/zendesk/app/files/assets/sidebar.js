@@ -159,6 +159,15 @@
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : null;
   }
 
+  function siteUrl(url) {
+    // site URLs in answers are absolute (KB_SITE_URL) or relative to the service, which serves the site
+    try {
+      return safeUrl(new URL(String(url), state.base + "/").href);
+    } catch (err) {
+      return null;
+    }
+  }
+
   // -- the ticket: category and priority --------------------------------------------------------
 
   function depth(categoryId) {
@@ -324,6 +333,20 @@
       items.appendChild(item);
     });
     show("no-guides", !guides.length);
+    var articles = part("articles");
+    clear(articles);
+    list(diagnosis, "articles").forEach(function (article) {
+      var url = siteUrl(article.url);
+      if (!url) return;
+      var link = make("a", article.title);
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      var item = make("li");
+      item.appendChild(link);
+      articles.appendChild(item);
+    });
+    show("articles-heading", articles.children.length > 0);
     show("guides", true);
     if (guides.length) selectGuide(guides[0]);
     resize();
