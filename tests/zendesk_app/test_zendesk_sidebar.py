@@ -197,8 +197,7 @@ def test_from_opening_a_ticket_to_inserting_the_transcript(open_sidebar: Callabl
     # every API call went through the proxy to the service, with the key filled in there only
     proxied = host.proxied[proxied_before:]
     assert [(p.method, p.url.split("?")[0].removeprefix(service.url)) for p in proxied] == [
-        ("GET", "/api/categories"),
-        ("POST", "/api/triage"),
+        ("GET", "/api/categories"),  # no triage: the ticket's tag names the category
         ("GET", "/api/diagnose"),
         *[("POST", f"/api/guides/{guide['id']}/walk")] * (len(answers) + 3),
     ]
@@ -220,6 +219,8 @@ def test_an_untagged_ticket_is_triaged_and_an_escalation_offers_escalate(
     assert page.locator('[data-kbz="category-source"]').inner_text().startswith("Suggested from the ticket's text")
     assert page.get_by_label("Priority").input_value() == ""
     assert page.locator('[data-kbz="sla"]').inner_text() == ""
+    suggested = page.locator('[data-kbz="category"] optgroup[label="Suggested"] option').evaluate_all("options => options.map(o => o.value)")
+    assert suggested == [s["category"] for s in triage["categories"]]
 
     guide_id = page.locator('[data-kbz="guide-list"] li').first.get_attribute("data-guide")
     page.get_by_role("button", name="Walk this guide").click()
@@ -244,6 +245,22 @@ def test_an_untagged_ticket_is_triaged_and_an_escalation_offers_escalate(
         assert "cannot escalate tickets (404)" in status
     else:
         assert sent[0].status < 300 and status
+
+
+def test_a_ticket_no_category_fits_waits_for_the_technicians_choice(open_sidebar: Callable[..., Any], service: LiveServer, host: ZafHost) -> None:
+    data = {**TICKET, "ticket.tags": ["vip"], "ticket.subject": "zzqx", "ticket.description": ""}
+    page = open_sidebar(data, {"api_url": service.url})
+    page.get_by_text("Choose a category to see its guides.").wait_for()
+    settled(page)
+    assert page.get_by_label("Category").input_value() == ""
+    assert page.locator('[data-kbz="category-source"]').inner_text() == "No category found: choose one."
+    assert not page.locator('[data-kbz="guides"]').is_visible()
+    before = len(host.proxied)
+    page.get_by_label("Category").select_option("printing")
+    page.locator('[data-kbz="guide-list"] li').first.wait_for()
+    settled(page)
+    assert page.locator('[data-kbz="category-source"]').inner_text() == "Chosen by you."
+    assert [p.url.split("?")[1] for p in host.proxied[before:]] == ["category=printing&priority=high&q=zzqx"]
 
 
 def test_without_the_service_url_the_app_says_what_to_set(open_sidebar: Callable[..., Any], host: ZafHost) -> None:

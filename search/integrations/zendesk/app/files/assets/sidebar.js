@@ -202,6 +202,9 @@
   function renderTicket(chosen) {
     var select = part("category");
     clear(select);
+    var none = make("option", "Choose a category…");
+    none.value = "";
+    select.appendChild(none);
     var seen = {};
     function option(parent, id, label) {
       var item = make("option", label);
@@ -222,7 +225,7 @@
       if (!seen[c.id]) option(all, c.id, c.title + " (" + c.id + ")");
     });
     if (all.children.length) select.appendChild(all);
-    if (chosen) select.value = chosen;
+    select.value = chosen || "";
 
     var source = part("category-source");
     if (state.tagCategory && chosen === state.tagCategory.id) {
@@ -262,7 +265,8 @@
       .then(function (body) {
         state.categories = list(body, "categories");
         state.tagCategory = categoryFromTags(state.categories, state.ticket.tags);
-        var text = triageText();
+        // a tag that names a category decides; triage (which costs more) only for untagged tickets
+        var text = state.tagCategory ? null : triageText();
         return text ? api("POST", "/api/triage", text) : null;
       })
       .then(function (triage) {
