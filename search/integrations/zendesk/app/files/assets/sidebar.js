@@ -574,11 +574,13 @@
     part("escalate").disabled = true;
     busy(true);
     var body = walkBody(state.answers);
-    body.guide = state.guide.id;
+    body.guide_id = state.guide.id;
     return api("POST", "/api/integrations/zendesk/tickets/" + encodeURIComponent(String(ticketId)) + "/escalate", body)
       .then(function (answer) {
-        var detail = answer && (answer.detail || answer.message);
-        setStatus(detail ? String(detail) : "Escalation sent to the kb-guides service.");
+        answer = answer || {};
+        if (answer.status === "duplicate") setStatus("This escalation was already sent; nothing is sent twice.");
+        else if (answer.group_id) setStatus("Escalation queued: the ticket goes to the " + (answer.step || "escalation") + " group with the hand-off note.");
+        else setStatus("Escalation queued: the hand-off note goes into the ticket; route it to the team by hand.");
       })
       .catch(function (err) {
         part("escalate").disabled = false;
