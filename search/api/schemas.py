@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from ..content.models import PriorityId, PriorityParam, Tree
+from ..content.models import Approval, Kind, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
@@ -39,6 +39,7 @@ class CategoryOut(BaseModel):
     description: str | None = None
     keywords: list[str] = []
     zendesk_tags: list[str] = []
+    kind: Kind = Field("incident", description="incident (something is broken) or request (something is asked for: a fulfilment guide, request SLA targets).")
     url: str
     parents: list[CategoryRef] = Field(default=[], description="Ancestors, nearest first.")
     children: list[str] = []
@@ -47,6 +48,7 @@ class CategoryOut(BaseModel):
 
 
 class SlaTargets(BaseModel):
+    kind: Kind = Field("incident", description="Whose targets: for a request, resolution is the fulfilment target (guides/priorities.yml requests).")
     first_response: str
     first_response_minutes: int
     resolution: str
@@ -111,6 +113,8 @@ class GuideOut(BaseModel):
     symptoms: list[str] = []
     gather: list[str] = Field(default=[], description="Information to gather from the user.")
     articles: list[str] = []
+    approval: Approval | None = Field(None, description="Fulfilment guides: who approves the request and how.")
+    fulfilled_by: str | None = Field(None, description="Fulfilment guides: escalation step id of the team that fulfils the request.")
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
@@ -285,6 +289,7 @@ class TriageIn(BaseModel):
 class CategorySuggestion(BaseModel):
     category: str
     title: str
+    kind: Kind = "incident"
     score: float
     matched: list[str] = Field(description="Keywords and aliases that matched; word~keyword for a corrected typo.")
     url: str

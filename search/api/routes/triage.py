@@ -33,7 +33,14 @@ def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
         suggestions = gen.triage.suggest(text, body.limit)
     return schemas.TriageOut(
         categories=[
-            schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category].category.url)
+            schemas.CategorySuggestion(
+                category=s.category,
+                title=s.title,
+                kind=categories[s.category].category.kind,
+                score=s.score,
+                matched=s.matched,
+                url=categories[s.category].category.url,
+            )
             for s in suggestions
             if s.category in categories
         ],
