@@ -60,7 +60,7 @@ def test_sla_rows_follow_the_category_kind(repo: Repository) -> None:
         ("request", "2d", "10d"),
     ]
     assert [t.minutes for t in rows["P1"].triggers] == [720]
-    assert [(r.kind, r.resolution) for r in sla_rows(repo, "accounts")][0] == ("incident", "4h")
+    assert next((r.kind, r.resolution) for r in sla_rows(repo, "accounts")) == ("incident", "4h")
 
 
 def test_without_request_targets_a_request_falls_back_to_the_incident_levels(repo: Repository) -> None:
@@ -95,7 +95,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 def test_api_answers_a_request_category_with_request_targets(live: LiveServer) -> None:
     body = httpx.get(live.url + "/api/diagnose", params={"category": "access-request", "priority": "normal"}).json()
     assert body["category"]["id"] == "requests/access" and body["category"]["kind"] == "request"
-    assert body["priority"]["sla"] == {"kind": "request", "first_response": "1d", "first_response_minutes": 1440, "resolution": "5d", "resolution_minutes": 7200}
+    assert body["priority"]["sla"] == {
+        "kind": "request",
+        "first_response": "1d",
+        "first_response_minutes": 1440,
+        "resolution": "5d",
+        "resolution_minutes": 7200,
+    }
     [protocol] = body["escalation"]
     assert protocol["priority"]["sla"]["kind"] == "request"
     assert [(s["id"], s["escalate_after_minutes"]) for s in protocol["steps"]] == [("service-desk", None), ("identity-l2", 3600)]
