@@ -36,7 +36,9 @@ def repo() -> Repository:
 def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     index_dir = tmp_path_factory.mktemp("index")
     build_generation(checked(repo), index_dir)
-    with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"))), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"), rate_limit_per_minute=0)), raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 
