@@ -18,7 +18,6 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -78,6 +77,7 @@ class StandIn:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes: without this, delayed ACKs add 40 ms per call
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -195,11 +195,11 @@ def signed_headers(
     }
 
 
-def service_env(stand_in: StandIn, outbox: str, **extra: str) -> dict[str, str]:
-    """Settings pointing a service at the stand-in, with fast retries for tests."""
+def service_env(stand_in: StandIn | str, outbox: str, **extra: str) -> dict[str, str]:
+    """Settings pointing a service at the stand-in (or its URL), with fast retries for tests."""
     return {
         "KB_ZENDESK_WEBHOOK_SECRET": SECRET,
-        "KB_ZENDESK_BASE_URL": stand_in.url,
+        "KB_ZENDESK_BASE_URL": stand_in if isinstance(stand_in, str) else stand_in.url,
         "KB_ZENDESK_EMAIL": EMAIL,
         "KB_ZENDESK_API_TOKEN": API_TOKEN,
         "KB_ZENDESK_OUTBOX": outbox,
@@ -211,9 +211,3 @@ def service_env(stand_in: StandIn, outbox: str, **extra: str) -> dict[str, str]:
         **extra,
     }
 
-
-def ticket_ids(requests: list[Recorded]) -> Iterator[int]:
-    for r in requests:
-        m = re.search(r"/tickets/(\d+)", r.path)
-        if m:
-            yield int(m.group(1))

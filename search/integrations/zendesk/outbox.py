@@ -97,6 +97,7 @@ class Outbox:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write = threading.Lock()
         self._db().executescript(SCHEMA)  # CREATE ... IF NOT EXISTS: several processes may start at once
 
     def _db(self) -> sqlite3.Connection:
@@ -113,14 +114,18 @@ class Outbox:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction. Threads of this process queue on a mutex first: SQLite's own busy
+        handler polls with sleeps of up to 100 ms, which put webhook answers at hundreds of ms
+        behind the workers' commits; other processes on the file still meet that handler."""
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        db.execute("COMMIT")
+        with self._write:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
