@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client).",
     )
     # Zendesk (README "Zendesk"): the webhook receiver and the write-back outbox.
-    zendesk_webhook_secret: SecretStr | None = Field(None, description="Signing secret of the Zendesk webhook; the webhook route answers 503 without one.")
+    zendesk_webhook_secret: SecretStr | None = Field(None, description="Signing secret of the Zendesk webhook; the webhook route answers 404 without one.")
     zendesk_replay_seconds: int = Field(300, ge=10, le=3600, description="Webhook signature timestamps older or newer than this are refused (replay window).")
     zendesk_subdomain: str | None = Field(
         None, description="Zendesk account subdomain (acme for https://acme.zendesk.com); write-back is off without it or zendesk_base_url."

@@ -207,7 +207,6 @@ def service_env(stand_in: StandIn | str, outbox: str, **extra: str) -> dict[str,
         "KB_ZENDESK_TIMEOUT_SECONDS": "2",
         "KB_ZENDESK_LEASE_SECONDS": "3",
         "KB_SITE_URL": "https://kb.example.com/",
-        "KB_RATE_LIMIT_PER_MINUTE": "0",
         **extra,
     }
 

@@ -182,13 +182,14 @@ def test_lenient_placeholder_shapes_are_read(live: LiveServer) -> None:
     assert (r.json()["category"], r.json()["priority"]) == ("printing", "P1")
 
 
-def test_webhook_without_a_secret_is_503(content: Path, tmp_path: Path, zendesk: StandIn) -> None:
+def test_webhook_without_a_secret_is_404_naming_the_setting(content: Path, tmp_path: Path, zendesk: StandIn) -> None:
     env = service_env(zendesk, str(tmp_path / "outbox.sqlite"))
     del env["KB_ZENDESK_WEBHOOK_SECRET"]
     server = start_server(content, tmp_path / "server.log", **env)
     try:
         r = httpx.post(server.url + WEBHOOK, content=BODY, headers=signed_headers(BODY), timeout=10)
-        assert r.status_code == 503 and r.headers["content-type"] == PROBLEM
+        assert r.status_code == 404 and r.headers["content-type"] == PROBLEM
+        assert r.json()["type"] == "urn:kb-guides:problem:zendesk-disabled"
         assert "KB_ZENDESK_WEBHOOK_SECRET" in r.json()["detail"]
     finally:
         server.stop()

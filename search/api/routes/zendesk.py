@@ -104,7 +104,7 @@ def _zendesk(request: Request) -> Zendesk:
 
 def _writeback(zendesk: Zendesk) -> tuple[Outbox, Worker]:
     if zendesk.outbox is None or zendesk.worker is None:
-        raise ProblemError(503, zendesk.reason, kind="zendesk-disabled", title="Zendesk integration disabled")
+        raise ProblemError(404, zendesk.reason, kind="zendesk-disabled", title="Zendesk integration disabled")
     return zendesk.outbox, zendesk.worker
 
 
@@ -124,7 +124,7 @@ class WebhookAccepted(Accepted):
     WEBHOOK_PATH,
     status_code=202,
     response_model=WebhookAccepted,
-    responses={200: {"model": WebhookAccepted, "description": "A duplicate delivery (already queued)"}, **problem_doc(400, 401, 413, 503)},
+    responses={200: {"model": WebhookAccepted, "description": "A duplicate delivery (already queued)"}, **problem_doc(400, 401, 404, 413, 503)},
     summary="Zendesk trigger webhook: queue a diagnosis note for the ticket",
 )
 async def webhook(
@@ -142,7 +142,7 @@ async def webhook(
     secret = zendesk.settings.zendesk_webhook_secret
     if secret is None:
         raise ProblemError(
-            503,
+            404,
             "the Zendesk webhook is not configured: set KB_ZENDESK_WEBHOOK_SECRET to the webhook's signing secret",
             kind="zendesk-disabled",
             title="Zendesk integration disabled",
@@ -265,7 +265,7 @@ def _when(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
 
-@router.get(PREFIX + "/outbox", response_model=OutboxOut, responses=problem_doc(401, 403, 503), summary="Write-back outbox: counts, dead and recent jobs")
+@router.get(PREFIX + "/outbox", response_model=OutboxOut, responses=problem_doc(401, 403, 404), summary="Write-back outbox: counts, dead and recent jobs")
 def outbox_status(request: Request) -> OutboxOut:
     outbox, _ = _writeback(_zendesk(request))
 
