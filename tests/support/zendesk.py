@@ -209,4 +209,3 @@ def service_env(stand_in: StandIn | str, outbox: str, **extra: str) -> dict[str,
         "KB_SITE_URL": "https://kb.example.com/",
         **extra,
     }
-
