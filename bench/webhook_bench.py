@@ -114,7 +114,12 @@ def run(content: Path, workdir: Path, deliveries: int, clients: int, workers: in
     zendesk_url = stand_in.stdout.readline().strip()
     port = free_port()
     outbox = workdir / f"outbox-{workers}.sqlite"
-    env = {"KB_ROOT": str(content), **service_env(zendesk_url, str(outbox), KB_ZENDESK_WORKERS=str(workers)), "KB_ADMIN_TOKEN": TOKEN}
+    env = {
+        "KB_ROOT": str(content),
+        **service_env(zendesk_url, str(outbox), KB_ZENDESK_WORKERS=str(workers)),
+        "KB_ADMIN_TOKEN": TOKEN,
+        "KB_RATE_LIMIT_PER_MINUTE": "0",
+    }
     process, _ = start(service_command(port), env, f"http://127.0.0.1:{port}/api/health", workdir / f"server-{workers}.log")
     base = f"http://127.0.0.1:{port}"
     try:
