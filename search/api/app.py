@@ -20,7 +20,7 @@ from . import headers
 from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
-from .routes import admin, catalog, diagnose, health, search, triage, walk
+from .routes import admin, catalog, diagnose, health, search, triage, walk, zendesk
 from .settings import Settings, settings_or_exit
 from .state import IndexState
 
@@ -62,9 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except (NotImplementedError, RuntimeError, ValueError):
                 log.warning("SIGHUP reload is not available here; use POST /api/admin/reload")
         watcher = asyncio.create_task(state.watch()) if settings.watch_index else None
+        zendesk.start(app, settings, state)
         try:
             yield
         finally:
+            await asyncio.get_running_loop().run_in_executor(None, zendesk.stop, app)
             if watcher is not None:
                 watcher.cancel()
             if handled:
@@ -85,8 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.index = state
     install_problem_handlers(app)
-    for module in (diagnose, search, catalog, walk, triage, health, admin):
+    for module in (diagnose, search, catalog, walk, triage, health, admin, zendesk):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(zendesk.webhook_router, prefix=API_PREFIX)  # signed by Zendesk: no API credentials
     site = settings.site_path
     if site.is_dir():
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))

@@ -234,6 +234,9 @@ class EscalationStep(Strict):
     categories: list[CategoryId] = Field(default_factory=list, description="Categories this step serves (children included); empty = all.")
     priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this step applies to; empty = all.")
     handoff: list[Text] = Field(default_factory=list, description="Checklist of what the next level must receive.")
+    zendesk_group_id: int | None = Field(
+        None, gt=0, description='Zendesk group id of the queue; escalating a ticket from a walk routes it there (README "Zendesk").'
+    )
 
 
 class Escalation(Strict):
