@@ -17,6 +17,8 @@ from starlette.types import Scope
 
 from .. import __version__
 from . import headers
+from .auth import ApiKeyAuth, declare_security
+from .keys import KeyTable
 from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
 from .ratelimit import RateLimit
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(ApiKeyAuth, keys=KeyTable(settings.api_keys_path), mode=settings.require_api_key, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(
         RateLimit,
         per_minute=settings.rate_limit_per_minute,
@@ -109,4 +112,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     headers.install(app, docs_path=f"{API_PREFIX}/docs")
+    declare_security(app)
     return app

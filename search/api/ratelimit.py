@@ -4,9 +4,12 @@ Two token buckets per client. Every API request takes a token from the first (``
 refilled steadily, up to ``rate_limit_burst`` at once; a triage request takes ``COSTS`` tokens):
 generous enough that a technician, or a
 desk behind one proxy, never meets it, while one client cannot monopolise the service. Every
-admin request that ends in 401 or 403 takes a token from the second (``admin_failures_per_minute``,
-no burst beyond that), and an empty one refuses further admin requests from that client, so the
-token cannot be guessed at speed. The static site is not limited (a page load fetches dozens of
+request that ends in 401 or 403 while presenting a credential (an admin request, or any request
+with an ``Authorization`` header: a wrong API key) takes a token from the second
+(``admin_failures_per_minute``, no burst beyond that), and an empty one refuses that client's
+further admin requests and requests with credentials, so neither the admin token nor an API key
+can be guessed at speed. Outside /api/admin/, a request refused for sending no credential at all
+guesses nothing and does not count. The static site is not limited (a page load fetches dozens of
 files that cost nothing).
 
 The client is the TCP peer address. Behind a reverse proxy every request would come from the
@@ -86,13 +89,10 @@ def parse_networks(values: Iterable[str]) -> list[Network]:
     return [ipaddress.ip_network(v.strip(), strict=False) for v in values]
 
 
-class RateLimit:
-    """Pure ASGI middleware; ``per_minute == 0`` turns the general limit off (the admin one stays)."""
+class ClientAddress:
+    """The client of a request: the peer address, or, behind a trusted proxy, what it forwarded."""
 
-    def __init__(self, app: ASGIApp, *, per_minute: int, burst: int, admin_failures_per_minute: int, trusted_proxies: Iterable[str] = ()) -> None:
-        self.app = app
-        self.requests = Buckets(per_minute, burst) if per_minute > 0 else None
-        self.admin_failures = Buckets(admin_failures_per_minute, admin_failures_per_minute) if admin_failures_per_minute > 0 else None
+    def __init__(self, trusted_proxies: Iterable[str] = ()) -> None:
         self.trusted = parse_networks(trusted_proxies)
 
     def _trusted(self, address: str) -> bool:
@@ -102,7 +102,7 @@ class RateLimit:
             return False
         return any(ip in net for net in self.trusted)
 
-    def client(self, scope: Scope) -> str:
+    def __call__(self, scope: Scope) -> str:
         """The client address (see the module docstring for X-Forwarded-For)."""
         peer = scope.get("client")
         address = peer[0] if peer else "unknown"
@@ -117,6 +117,19 @@ class RateLimit:
                     return address  # a malformed hop: the proxy did not write it, so trust nothing after it
         return address
 
+
+class RateLimit:
+    """Pure ASGI middleware; ``per_minute == 0`` turns the general limit off (the admin one stays)."""
+
+    def __init__(self, app: ASGIApp, *, per_minute: int, burst: int, admin_failures_per_minute: int, trusted_proxies: Iterable[str] = ()) -> None:
+        self.app = app
+        self.requests = Buckets(per_minute, burst) if per_minute > 0 else None
+        self.admin_failures = Buckets(admin_failures_per_minute, admin_failures_per_minute) if admin_failures_per_minute > 0 else None
+        self.clients = ClientAddress(trusted_proxies)
+
+    def client(self, scope: Scope) -> str:
+        return self.clients(scope)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not (path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")):
@@ -124,9 +137,10 @@ class RateLimit:
             return
         client = self.client(scope)
         now = time.monotonic()
-        failures = self.admin_failures if path.startswith(ADMIN_PREFIX) else None
+        authenticating = path.startswith(ADMIN_PREFIX) or any(name == b"authorization" for name, _ in scope.get("headers", ()))
+        failures = self.admin_failures if authenticating else None
         if failures is not None and (wait := failures.wait(client, now)):
-            await _too_many(send, path, wait, "too many failed admin-token attempts from this client; wait before trying again")
+            await _too_many(send, path, wait, "too many failed admin-token or API-key attempts from this client; wait before trying again")
             return
         if self.requests is not None and (wait := self.requests.take(client, now, COSTS.get(path, 1))):
             await _too_many(send, path, wait, "too many requests from this client; slow down and retry after the delay in Retry-After")
