@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Match, Mount
 from starlette.staticfiles import StaticFiles
@@ -28,6 +29,16 @@ from .state import IndexState
 
 log = logging.getLogger("search.api")
 API_PREFIX = "/api"
+
+
+def operation_id(route: APIRoute) -> str:
+    """A route's OpenAPI ``operationId`` when it sets none: its function name in camelCase.
+
+    Generated clients name their methods after these, so they are part of the contract (pinned in
+    tests/api/test_contract.py); the routes set theirs explicitly.
+    """
+    head, *rest = route.name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 class SiteMount(Mount):
@@ -82,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         static_url=f"{API_PREFIX}/docs-assets",
         openapi_url=f"{API_PREFIX}/openapi.json",
+        generate_unique_id_function=operation_id,
         lifespan=lifespan,
     )
     app.state.settings = settings

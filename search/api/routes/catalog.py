@@ -14,7 +14,14 @@ from ..problems import problem_doc
 router = APIRouter()
 
 
-@router.get("/categories", response_model=schemas.CategoriesOut, responses=problem_doc(503), tags=["categories"], summary="The category taxonomy")
+@router.get(
+    "/categories",
+    operation_id="listCategories",
+    response_model=schemas.CategoriesOut,
+    responses=problem_doc(503),
+    tags=["categories"],
+    summary="The category taxonomy",
+)
 async def categories(gen: IndexDep) -> schemas.CategoriesOut:
     """Every category with its parents, children, counts and site URL."""
     answers = answers_for(gen)
@@ -24,7 +31,9 @@ async def categories(gen: IndexDep) -> schemas.CategoriesOut:
     return cached
 
 
-@router.get("/guides/{guide_id}", response_model=schemas.GuideDetail, responses=problem_doc(404, 503), tags=["guides"], summary="One guide")
+@router.get(
+    "/guides/{guide_id}", operation_id="getGuide", response_model=schemas.GuideDetail, responses=problem_doc(404, 503), tags=["guides"], summary="One guide"
+)
 async def guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)]) -> schemas.GuideOut:
     """A guide with its information to gather, numbered steps, tree and prose."""
     entry = gen.catalog.guides.get(guide_id)
@@ -33,7 +42,14 @@ async def guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)]) -
     return views.guide_out(entry, detail=True)
 
 
-@router.get("/articles/{article_id}", response_model=schemas.ArticleOut, responses=problem_doc(404, 503), tags=["articles"], summary="One KB article")
+@router.get(
+    "/articles/{article_id}",
+    operation_id="getArticle",
+    response_model=schemas.ArticleOut,
+    responses=problem_doc(404, 503),
+    tags=["articles"],
+    summary="One KB article",
+)
 async def article(gen: IndexDep, article_id: Annotated[str, Path(max_length=200)]) -> schemas.ArticleOut:
     """A KB article's metadata, Markdown body and plain text."""
     entry = gen.catalog.articles.get(article_id)
@@ -43,7 +59,14 @@ async def article(gen: IndexDep, article_id: Annotated[str, Path(max_length=200)
     return schemas.ArticleOut(**entry.model_dump(), markdown=gen.markdown_of(docnum), text=gen.text_of(docnum))
 
 
-@router.get("/escalation", response_model=schemas.EscalationOut, responses=problem_doc(404, 503), tags=["escalation"], summary="Escalation protocol")
+@router.get(
+    "/escalation",
+    operation_id="getEscalation",
+    response_model=schemas.EscalationOut,
+    responses=problem_doc(404, 503),
+    tags=["escalation"],
+    summary="Escalation protocol",
+)
 async def escalation(
     gen: IndexDep,
     category: Annotated[str | None, Query(max_length=200, description="Category id or ticket-tool tag; omit for the steps that serve every category.")] = None,

@@ -48,6 +48,7 @@ def _answer(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, ma
 
 @router.get(
     "/diagnose",
+    operation_id="diagnose",
     response_model=schemas.Diagnosis,
     responses=problem_doc(400, 404, 503),
     summary="Guides, diagnosis steps, escalation protocol and articles for a ticket",

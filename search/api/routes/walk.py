@@ -17,7 +17,13 @@ from ..problems import ProblemError, problem_doc
 router = APIRouter(tags=["guides"])
 
 
-@router.post("/guides/{guide_id}/walk", response_model=schemas.WalkOut, responses=problem_doc(400, 404, 409, 413, 503), summary="Step through a guide")
+@router.post(
+    "/guides/{guide_id}/walk",
+    operation_id="walkGuide",
+    response_model=schemas.WalkOut,
+    responses=problem_doc(400, 404, 409, 413, 503),
+    summary="Step through a guide",
+)
 def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], body: schemas.WalkIn) -> schemas.WalkOut:
     """Follow ``answers`` from the start node; answer with the current node, its choices and the path.
 
