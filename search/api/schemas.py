@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from ..content.models import PriorityId, PriorityParam, Tree
+from ..content.models import GatherItem, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
@@ -109,11 +109,21 @@ class GuideOut(BaseModel):
     url: str
     tags: list[str] = []
     symptoms: list[str] = []
-    gather: list[str] = Field(default=[], description="Information to gather from the user.")
+    gather_items: list[GatherItem] = Field(
+        default=[], validation_alias="gather", description="Information to gather from the user: each item's id keys the walk's gathered notes."
+    )
     articles: list[str] = []
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
+
+    # Deprecated in the schema only: pydantic's deprecated= would warn on every serialisation.
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Deprecated: the texts of gather_items, kept until the next major version.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def gather(self) -> list[str]:
+        return [item.text for item in self.gather_items]
 
 
 class GuideDetail(GuideOut):
@@ -244,7 +254,12 @@ class WalkIn(BaseModel):
         None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409."
     )
     priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
-    gathered: list[str] = Field(default=[], max_length=100, description="Notes for the guide's information-to-gather items, in order (blank = not gathered).")
+    gathered: dict[Annotated[str, Field(max_length=100)], str] | list[str] = Field(
+        default={},
+        max_length=100,
+        description="Notes for the guide's information-to-gather items, keyed by item id (gather_items[].id; blank = not gathered). "
+        "Deprecated: a list in the items' order is still accepted until the next major version.",
+    )
     ticket: TicketIn | None = None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
+from ..content.repository import Guide
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
 from . import schemas
@@ -102,3 +103,22 @@ def guide_out(entry: GuideEntry, detail: bool = False) -> schemas.GuideOut:
 
 def article_ref(entry: ArticleEntry) -> schemas.ArticleRef:
     return schemas.ArticleRef(id=entry.id, title=entry.title, category=entry.category, url=entry.url)
+
+
+def gathered_notes(guide: Guide, gathered: dict[str, str] | list[str]) -> dict[str, str]:
+    """The walk's notes keyed by gather item id; the deprecated list form is read in the items' order.
+    An id the guide does not have (renamed since the notes were taken) is a 409 naming the ids it has."""
+    ids = [item.id for item in guide.meta.gather]
+    if isinstance(gathered, list):
+        return dict(zip(ids, gathered, strict=False))
+    unknown = [key for key in gathered if key not in ids]
+    if unknown:
+        raise ProblemError(
+            409,
+            f'guide "{guide.id}" has no gather item "{unknown[0][:100]}"; its items are: {", ".join(ids) or "none"}',
+            kind="unknown-gather-item",
+            title="Unknown gather item",
+            offered=ids,
+            current_revision=guide.revision,
+        )
+    return gathered

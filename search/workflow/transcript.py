@@ -63,22 +63,28 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
     return {
         "header": header,
         "priorities": priorities,
-        "gather": [one_line(item) for item in guide.meta.gather],
+        "gather": [{"id": item.id, "text": one_line(item.text)} for item in guide.meta.gather],
         "steps": steps,
         "outcomes": outcomes,
     }
 
 
-def assemble(parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current: str, priority: str | None = None, gathered: Sequence[str] = ()) -> str:
+Gathered = Mapping[str, str]  # gather item id -> what the technician noted (blank = not gathered)
+NOTHING_GATHERED: Gathered = {}
+
+
+def assemble(
+    parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current: str, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED
+) -> str:
     """Join fragments for a walk: ``path`` is (node id, choice) pairs, ``current`` the node reached.
 
-    ``gathered`` holds the technician's notes aligned with the guide's ``gather`` items (blank =
-    not gathered). Mirrored line for line by ``assembleTranscript`` in the site's script.
+    ``gathered`` maps the guide's gather item ids to the technician's notes; they are listed in
+    the guide's order. Mirrored line for line by ``assembleTranscript`` in the site's script.
     """
     lines = list(parts["header"])
     if priority and priority in parts["priorities"]:
         lines.append(parts["priorities"][priority])
-    notes = [(item, one_line(value)) for item, value in zip(parts["gather"], gathered, strict=False) if value and value.strip()]
+    notes = [(item["text"], one_line(gathered[item["id"]])) for item in parts["gather"] if gathered.get(item["id"], "").strip()]
     if notes:
         lines.append("Information gathered:")
         lines += [f"- {item}: {value}" for item, value in notes]
@@ -89,7 +95,7 @@ def assemble(parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current:
     return "\n".join(lines) + "\n"
 
 
-def transcript_text(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> str:
+def transcript_text(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> str:
     """The plain-text transcript of a walk."""
     return assemble(fragments(state.guide, repo), [(v.node_id, v.choice) for v in state.path], state.current, priority, gathered)
 
@@ -102,6 +108,7 @@ class GuideRef(BaseModel):
 
 
 class GatheredItem(BaseModel):
+    id: str = Field(description="The gather item's id (the key of the walk request's gathered object).")
     item: str = Field(description="The guide's information-to-gather item.")
     value: str = Field(description="What the technician noted.")
 
@@ -178,7 +185,7 @@ def outcome_of(state: WalkState, repo: Repository) -> ResolutionOutcome | Escala
     return None
 
 
-def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> TranscriptData:
+def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> TranscriptData:
     """The same transcript as structured data (for ticket tools)."""
     guide = state.guide
     nodes = guide.tree.nodes
@@ -186,7 +193,7 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         guide=GuideRef(id=guide.id, title=guide.meta.title, version=guide.meta.version, revision=guide.revision),
         category=guide.meta.category,
         priority=priority,
-        gathered=[GatheredItem(item=item, value=value) for item, value in zip(guide.meta.gather, gathered, strict=False) if value and value.strip()],
+        gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],
         steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
         outcome=outcome_of(state, repo),
         text=transcript_text(state, repo, priority, gathered),

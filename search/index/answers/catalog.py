@@ -23,7 +23,7 @@ from ..engine.text import markdown_to_text
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, EscalationStepEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 2  # 2: typed models (answers/models.py)
+CATALOG_SCHEMA = 3  # 2: typed models (answers/models.py); 3: gather items with ids
 
 
 @dataclass
@@ -58,7 +58,7 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     docs: list[IndexedDoc] = []
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
-        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *meta.gather]
+        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *(item.text for item in meta.gather)]
         parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
         docs.append(
             IndexedDoc(

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from ...content.models import PriorityId
+from ...content.models import GatherItem, PriorityId, gather_items
 from ...workflow.steps import Step
 
 
@@ -88,13 +88,19 @@ class GuideEntry(_Entry):
     status: str
     tags: list[str]
     symptoms: list[str]
-    gather: list[str]
+    gather: list[GatherItem]
     articles: list[str]
     url: str
     steps: list[Step]
     steps_text: str
     tree: dict[str, Any]  # the tree as the API shows it (start, nodes; empty fields left out)
     body: str
+
+    @field_validator("gather", mode="before")
+    @classmethod
+    def _plain_gather_items(cls, value: object) -> object:
+        """Generations built before gather ids (catalog schema 2) hold plain texts: same ids as the loader gives."""
+        return gather_items(value)
 
 
 class ArticleEntry(_Entry):
