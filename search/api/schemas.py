@@ -150,6 +150,40 @@ class ArticleOut(ArticleRef):
     text: str = Field(description="Plain text of the body.")
 
 
+class GuideSummary(BaseModel):
+    """A guide as lists show it; ``GET /api/guides/{id}`` has the rest."""
+
+    id: str
+    title: str
+    summary: str | None = None
+    category: str | None = None
+    tags: list[str] = []
+    version: str
+    revision: str
+    reviewed: str
+    status: str
+    url: str
+
+
+class ArticleSummary(ArticleRef):
+    tags: list[str] = []
+    reviewed: str
+    status: str
+    audience: str
+
+
+class GuidesPage(BaseModel):
+    guides: list[GuideSummary] = Field(description="Ordered by id.")
+    next: str | None = Field(description='The next page (also in the Link header, rel="next"); null on the last page.')
+    generation: int
+
+
+class ArticlesPage(BaseModel):
+    articles: list[ArticleSummary] = Field(description="Ordered by id.")
+    next: str | None = Field(description='The next page (also in the Link header, rel="next"); null on the last page.')
+    generation: int
+
+
 class Diagnosis(BaseModel):
     category: CategoryOut
     priority: PriorityOut | None = None

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
@@ -9,6 +15,7 @@ from ..content.repository import Guide
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
 from . import schemas
+from .answers import CACHE_CONTROL, matches
 from .problems import ProblemError
 
 __all__ = ["PriorityParam"]  # the query parameter type, re-exported for the routes
@@ -122,3 +129,21 @@ def gathered_notes(guide: Guide, gathered: dict[str, str] | list[str]) -> dict[s
             current_revision=guide.revision,
         )
     return gathered
+
+
+def unchanged(request: Request, tag: str) -> Response | None:
+    """``304`` (no body) when the request's ``If-None-Match`` names ``tag``, else None."""
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+    return None
+
+
+def fresh(tag: str, made: BaseModel | bytes, headers: dict[str, str] | None = None) -> Response:
+    """The answer's JSON with its ``ETag`` and ``Cache-Control``."""
+    body = made if isinstance(made, bytes) else made.model_dump_json().encode()
+    return Response(body, media_type="application/json", headers={"ETag": tag, "Cache-Control": CACHE_CONTROL, **(headers or {})})
+
+
+def conditional(request: Request, tag: str, build: Callable[[], BaseModel | bytes]) -> Response:
+    """The answer, or ``304`` without building it when ``If-None-Match`` names its tag."""
+    return unchanged(request, tag) or fresh(tag, build())

@@ -12,6 +12,8 @@ OPERATIONS = {
     ("get", "/api/diagnose"): "diagnose",
     ("get", "/api/search"): "search",
     ("get", "/api/categories"): "listCategories",
+    ("get", "/api/guides"): "listGuides",
+    ("get", "/api/articles"): "listArticles",
     ("get", "/api/guides/{guide_id}"): "getGuide",
     ("get", "/api/articles/{article_id}"): "getArticle",
     ("get", "/api/escalation"): "getEscalation",
