@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from ..content.escalation import ProtocolStep
 from ..content.models import GatherItem, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
@@ -61,21 +62,9 @@ class PriorityOut(BaseModel):
     sla: SlaTargets
 
 
-class EscalationStepOut(BaseModel):
-    id: str
-    tier: str
-    kind: str = Field(description="functional or hierarchical.")
-    team: str
-    queue: str
-    contact: str
-    trigger: str
-    handoff: list[str]
-    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
-
-
 class EscalationProtocol(BaseModel):
     priority: PriorityOut
-    steps: list[EscalationStepOut]
+    steps: list[ProtocolStep]
 
 
 class Branch(BaseModel):

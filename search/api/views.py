@@ -96,11 +96,7 @@ def protocols(gen: Generation, cid: str | None, pid: PriorityId | None) -> list[
     for p in [pid] if pid else PRIORITY_IDS:
         priority = priority_out(gen, p)
         if priority is not None:
-            out.append(
-                schemas.EscalationProtocol(
-                    priority=priority, steps=[schemas.EscalationStepOut.model_validate(s, from_attributes=True) for s in table.get(p, [])]
-                )
-            )
+            out.append(schemas.EscalationProtocol(priority=priority, steps=table.get(p, [])))
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ..content.escalation import ProtocolStep, applied_step
 from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
@@ -128,15 +129,21 @@ class ResolutionOutcome(BaseModel):
     user_note: str | None = Field(description="Final instructions for the user.")
 
 
+_FLAT = "Deprecated: the same as escalation's; removed in the next major version."
+
+
 class EscalationOutcome(BaseModel):
     type: Literal["escalation"]
     node: str
     text: str
     step: str = Field(description="Step id in the escalation protocol.")
-    team: str | None
-    tier: str | None
-    queue: str | None
-    contact: str | None
+    escalation: ProtocolStep | None = Field(
+        description="The step as /api/escalation shows it (escalate_after_minutes for the walk's priority); null if the protocol does not define it."
+    )
+    team: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    tier: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    queue: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    contact: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
     handoff: list[str] = Field(description="The step's hand-off checklist, then this case's extra items.")
 
 
@@ -162,18 +169,20 @@ class TranscriptData(BaseModel):
     text: str
 
 
-def outcome_of(state: WalkState, repo: Repository) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
+def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
     """What the walk ended in, or None while it is in progress."""
     leaf = state.outcome
     if isinstance(leaf, ResolutionNode):
         return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
-        step = repo.escalation.steps.get(leaf.step) if repo.escalation else None
+        applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority)
+        step = ProtocolStep.of(applied) if applied else None
         return EscalationOutcome(
             type="escalation",
             node=state.current,
             text=leaf.text,
             step=leaf.step,
+            escalation=step,
             team=step.team if step else None,
             tier=step.tier if step else None,
             queue=step.queue if step else None,
@@ -195,7 +204,7 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         priority=priority,
         gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],
         steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
-        outcome=outcome_of(state, repo),
+        outcome=outcome_of(state, repo, priority),
         text=transcript_text(state, repo, priority, gathered),
     )
 

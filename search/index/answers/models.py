@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from ...content.escalation import ProtocolStep
 from ...content.models import GatherItem, PriorityId, gather_items
 from ...workflow.steps import Step
 
@@ -34,21 +35,7 @@ class CategoryLink(_Entry):
     url: str
 
 
-class EscalationStepEntry(_Entry):
-    """An escalation step as it applies to a category and priority."""
-
-    id: str
-    tier: str
-    kind: str
-    team: str
-    queue: str
-    contact: str
-    trigger: str
-    handoff: list[str]
-    escalate_after_minutes: int | None = None
-
-
-Protocol = dict[PriorityId, list[EscalationStepEntry]]
+Protocol = dict[PriorityId, list[ProtocolStep]]  # the steps for each priority, in escalation order
 
 
 class CategoryEntry(_Entry):
