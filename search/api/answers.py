@@ -12,18 +12,32 @@ import hashlib
 import json
 import weakref
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .. import __version__
 from ..content.models import PriorityId
 from ..index import Generation
 
 DiagnoseKey = tuple[str, PriorityId | None]  # (category id, priority id or none)
+# Answers may change with any new generation, and with API keys they are the caller's: a client
+# (never a shared cache) may keep them, and revalidates each time (a 304 costs no body).
+CACHE_CONTROL = "private, no-cache"
 
 
 @dataclass(frozen=True)
 class Cached:
     body: bytes
     etag: str
+
+    @cached_property
+    def headers(self) -> list[tuple[bytes, bytes]]:
+        """The 200 answer's headers, made once (the fast path sends them as they are)."""
+        return [(b"content-length", str(len(self.body)).encode()), (b"content-type", b"application/json"), *self.validators]
+
+    @cached_property
+    def validators(self) -> list[tuple[bytes, bytes]]:
+        """The headers a 304 repeats."""
+        return [(b"etag", self.etag.encode()), (b"cache-control", CACHE_CONTROL.encode())]
 
 
 @dataclass
@@ -56,11 +70,6 @@ def answers_for(gen: Generation) -> Answers:
     if found is None:
         found = _by_generation.setdefault(gen, Answers())
     return found
-
-
-# Answers may change with any new generation, and with API keys they are the caller's: a client
-# (never a shared cache) may keep them, and revalidates each time (a 304 costs no body).
-CACHE_CONTROL = "private, no-cache"
 
 
 def matches(if_none_match: str | None, tag: str) -> bool:

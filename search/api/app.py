@@ -22,7 +22,7 @@ from .auth import ApiKeyAuth, declare_security
 from .keys import KeyTable
 from .middleware import BodySizeLimit, DiagnoseFastPath, ProblemCORSMiddleware
 from .problems import install_problem_handlers
-from .ratelimit import RateLimit
+from .ratelimit import RateLimit, failure_budget
 from .routes import admin, catalog, diagnose, health, search, triage, walk
 from .settings import Settings, settings_or_exit
 from .state import IndexState
@@ -106,13 +106,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    app.add_middleware(ApiKeyAuth, keys=KeyTable(settings.api_keys_path), mode=settings.require_api_key, trusted_proxies=settings.trusted_proxies)
+    failures = failure_budget(settings.rate_limit_admin_failures)  # wrong admin tokens and wrong API keys spend one budget
+    keys = KeyTable(settings.api_keys_path)
+    app.add_middleware(ApiKeyAuth, keys=keys, mode=settings.require_api_key, trusted_proxies=settings.trusted_proxies, failures=failures)
     app.add_middleware(
         RateLimit,
         per_minute=settings.rate_limit_per_minute,
         burst=settings.rate_limit_burst,
         admin_failures_per_minute=settings.rate_limit_admin_failures,
         trusted_proxies=settings.trusted_proxies,
+        failures=failures,
     )
     if settings.cors_origins:
         app.add_middleware(

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_SPELLINGS
-from .answers import CACHE_CONTROL, Cached, answers_for, matches
+from .answers import Cached, answers_for, matches
 from .problems import PROBLEM_TYPE
 from .state import IndexState
 
@@ -109,9 +109,6 @@ class ProblemCORSMiddleware(CORSMiddleware):
         return Response(body, status_code=400, headers=headers, media_type=PROBLEM_TYPE)
 
 
-CACHE_CONTROL_BYTES = CACHE_CONTROL.encode()
-
-
 class DiagnoseFastPath:
     """Serve precomputed ``GET /api/diagnose?category=..&priority=..`` answers before FastAPI routing.
 
@@ -133,16 +130,13 @@ class DiagnoseFastPath:
         if scope["type"] == "http" and scope["path"] == self.PATH and scope["method"] == "GET":
             cached = self._cached(scope.get("query_string", b""))
             if cached is not None:
-                tag = cached.etag.encode()
-                validators = [(b"etag", tag), (b"cache-control", CACHE_CONTROL_BYTES)]
-                if any(name == b"if-none-match" and matches(value.decode("latin-1"), cached.etag) for name, value in scope["headers"]):
-                    await send({"type": "http.response.start", "status": 304, "headers": validators})
-                    await send({"type": "http.response.body", "body": b""})
-                    return
-                body = cached.body
-                headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json"), *validators]
-                await send({"type": "http.response.start", "status": 200, "headers": headers})
-                await send({"type": "http.response.body", "body": body})
+                for name, value in scope["headers"]:
+                    if name == b"if-none-match" and matches(value.decode("latin-1"), cached.etag):
+                        await send({"type": "http.response.start", "status": 304, "headers": cached.validators})
+                        await send({"type": "http.response.body", "body": b""})
+                        return
+                await send({"type": "http.response.start", "status": 200, "headers": cached.headers})
+                await send({"type": "http.response.body", "body": cached.body})
                 return
         await self.app(scope, receive, send)
 
