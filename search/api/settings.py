@@ -44,7 +44,13 @@ class Settings(BaseSettings):
         1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off)."
     )
     rate_limit_burst: int = Field(200, ge=1, description="API requests a client may send at once before the per-minute rate applies.")
-    rate_limit_admin_failures: int = Field(5, ge=1, le=1000, description="Failed admin-token attempts per minute per client; past it admin routes answer 429.")
+    rate_limit_admin_failures: int = Field(
+        5, ge=1, le=1000, description="Failed admin-token or API-key attempts per minute per client; past it requests with credentials answer 429."
+    )
+    api_keys_file: Path | None = Field(None, description="SQLite file of the API keys (kb api-key); default <index_dir>/api-keys.sqlite3.")
+    require_api_key: Literal["auto", "always", "never"] = Field(
+        "auto", description="auto: a key is required once any key exists, and from other machines always; always; never (reads open to anyone)."
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client).",
@@ -136,6 +142,10 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.root / ".kb-index"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.api_keys_file if self.api_keys_file is not None else self.index_path / "api-keys.sqlite3"
 
     @property
     def site_path(self) -> Path:

@@ -151,11 +151,11 @@ class GuidePage:
         items = []
         for i, item in enumerate(self.guide.meta.gather):
             if lean:
-                items.append(f"<li>{self.md_inline(item)}</li>")
+                items.append(f"<li>{self.md_inline(item.text)}</li>")
                 continue
             items.append(
-                f'<li><label for="kbg-gather-{i}">{self.md_inline(item)}</label>'
-                f'<input type="text" id="kbg-gather-{i}" class="kbg-gather-input" data-gather-index="{i}" autocomplete="off"></li>'
+                f'<li><label for="kbg-gather-{i}">{self.md_inline(item.text)}</label>'
+                f'<input type="text" id="kbg-gather-{i}" class="kbg-gather-input" data-gather-id="{text(item.id)}" autocomplete="off"></li>'
             )
         return '<ol class="kbg-gather">' + "".join(items) + "</ol>"
 
