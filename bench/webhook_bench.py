@@ -88,7 +88,7 @@ def summary(times: list[float]) -> str:
 def drained(base: str, count: int, started: float, timeout: float = 300) -> float:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        answer = httpx.get(base + "/api/integrations/zendesk/outbox", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
+        answer = httpx.get(base + "/api/admin/zendesk/outbox", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
         if answer["sent"] + answer["dead"] >= count:
             if answer["dead"]:
                 raise RuntimeError(f"{answer['dead']} dead jobs: {answer['dead_jobs'][:2]}")

@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     failures = failure_budget(settings.rate_limit_admin_failures)  # wrong admin tokens and wrong API keys spend one budget
-    keys = KeyTable(settings.api_keys_path)
+    keys = app.state.api_keys = KeyTable(settings.api_keys_path)
     app.add_middleware(ApiKeyAuth, keys=keys, mode=settings.require_api_key, trusted_proxies=settings.trusted_proxies, failures=failures)
     app.add_middleware(
         RateLimit,

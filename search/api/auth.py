@@ -26,11 +26,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .keys import KeyTable
-from .problems import PROBLEM_TYPE
+from .problems import PROBLEM_TYPE, ProblemError
 from .ratelimit import TOO_MANY_FAILURES, Buckets, ClientAddress, too_many
 
 log = logging.getLogger("search.api")
@@ -144,6 +144,29 @@ class ApiKeyAuth:
         ]
         await send({"type": "http.response.start", "status": 401, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope.get("method") == "HEAD" else body})
+
+
+async def require_named_key(request: Request) -> str:
+    """The name of the API key a request carries, required whatever ``KB_REQUIRE_API_KEY`` says.
+
+    For actions on a ticket (escalating it), which someone must answer for: a read may be open on
+    localhost, a change made in a ticket tool names the key that asked for it, and a revoked key
+    stops it within a second.
+    """
+    keys: KeyTable = request.app.state.api_keys
+    keys.refresh()
+    presented = _bearer(request.scope)
+    name = keys.match(presented) if presented else None
+    if name is None:
+        detail = "this action needs an API key (kb api-key create NAME), sent as Authorization: Bearer <key>"
+        raise ProblemError(
+            401,
+            detail if not presented else "the API key is unknown or revoked; " + detail,
+            kind="unauthenticated",
+            title="Unauthenticated",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return name
 
 
 def declare_security(app: FastAPI) -> None:

@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     zendesk_priority_field_id: int | None = Field(
         None, gt=0, description="Id of the Zendesk custom field holding the priority (P1..P4 or urgent/high/normal/low); else the ticket priority."
     )
-    zendesk_max_attempts: int = Field(8, ge=1, le=100, description="Write-back attempts per job before it is dead (shown in /api/integrations/zendesk/outbox).")
+    zendesk_max_attempts: int = Field(8, ge=1, le=100, description="Write-back attempts per job before it is dead (shown in /api/admin/zendesk/outbox).")
     zendesk_retry_base_seconds: float = Field(
         2.0, gt=0, le=3600, description="First retry delay of the write-back; doubles per attempt (with jitter), at most zendesk_retry_max_seconds."
     )

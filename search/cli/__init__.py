@@ -426,6 +426,7 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
         sys.exit(1)
     click.echo(out.as_posix())
 
+
 from .apikeys import api_key  # noqa: E402  (it uses the options above)
 
 main.add_command(api_key)

@@ -39,7 +39,7 @@ def live(content: Path, zendesk: StandIn, tmp_path_factory: pytest.TempPathFacto
 
 
 def outbox(live: LiveServer) -> dict[str, int]:
-    answer = httpx.get(live.url + "/api/integrations/zendesk/outbox", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
+    answer = httpx.get(live.url + "/api/admin/zendesk/outbox", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10).json()
     return {state: answer[state] for state in ("pending", "sent", "dead")}
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from support.servers import TOKEN, LiveServer, start_server
+from support.servers import TOKEN, LiveServer, create_api_key, start_server
 from support.zendesk import API_TOKEN, EMAIL, Scripted, StandIn, service_env, signed_headers
 
 from .conftest import GROUP_ID
@@ -84,7 +84,7 @@ def deliver(server: LiveServer, ticket_id: int, invocation: str, **ticket: str) 
 
 
 def outbox(server: LiveServer) -> dict[str, object]:
-    answer: dict[str, object] = httpx.get(server.url + "/api/integrations/zendesk/outbox", headers=ADMIN, timeout=10).json()
+    answer: dict[str, object] = httpx.get(server.url + "/api/admin/zendesk/outbox", headers=ADMIN, timeout=10).json()
     return answer
 
 
@@ -209,16 +209,24 @@ def test_wrong_api_token_is_dead_not_retried(content: Path, stand_in: StandIn, o
     assert len(stand_in.requests) == 1
 
 
+def escalating_server(serve: list[LiveServer], content: Path, stand_in: StandIn, outbox_file: Path) -> tuple[LiveServer, dict[str, str]]:
+    """A service with an API key (an escalation changes a ticket, so it always needs one) and that key's header."""
+    keys = outbox_file.parent / "api-keys.sqlite3"
+    key = create_api_key(keys, "zendesk-app")
+    return start(serve, content, stand_in, outbox_file, KB_API_KEYS_FILE=str(keys)), {"Authorization": f"Bearer {key}"}
+
+
 def test_escalation_routes_to_the_group_once(content: Path, stand_in: StandIn, outbox_file: Path, serve: list[LiveServer]) -> None:
-    server = start(serve, content, stand_in, outbox_file)
+    server, key = escalating_server(serve, content, stand_in, outbox_file)
     url = server.url + "/api/integrations/zendesk/tickets/201/escalate"
     walk = {"guide_id": "vpn-no-connect", "answers": ["yes", "yes", "done", "no"], "priority": "P2", "gathered": ["Home, fibre", "Error 809"]}
     assert httpx.post(url, json=walk, timeout=10).status_code == 401
-    r = httpx.post(url, json=walk, headers=ADMIN, timeout=10)
+    assert httpx.post(url, json=walk, headers=ADMIN, timeout=10).status_code == 401  # the admin token is no API key
+    r = httpx.post(url, json=walk, headers=key, timeout=10)
     assert r.status_code == 202, r.text
     assert r.json() == {"status": "queued", "job": r.json()["job"], "ticket_id": 201, "step": "network-l2", "group_id": GROUP_ID}
     wait_state(server, "sent")
-    again = httpx.post(url, json=walk, headers=ADMIN, timeout=10)
+    again = httpx.post(url, json=walk, headers=key, timeout=10)
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     tags, note = stand_in.requests
     assert tags.path == "/api/v2/tickets/201/tags.json"
@@ -234,10 +242,10 @@ def test_escalation_routes_to_the_group_once(content: Path, stand_in: StandIn, o
 
 
 def test_escalation_of_a_walk_that_does_not_escalate_is_409(content: Path, stand_in: StandIn, outbox_file: Path, serve: list[LiveServer]) -> None:
-    server = start(serve, content, stand_in, outbox_file)
+    server, key = escalating_server(serve, content, stand_in, outbox_file)
     url = server.url + "/api/integrations/zendesk/tickets/202/escalate"
     for answers, kind in ((["yes", "yes", "done", "yes"], "not-an-escalation"), (["maybe"], "answer-not-offered")):
-        r = httpx.post(url, json={"guide_id": "vpn-no-connect", "answers": answers}, headers=ADMIN, timeout=10)
+        r = httpx.post(url, json={"guide_id": "vpn-no-connect", "answers": answers}, headers=key, timeout=10)
         assert r.status_code == 409 and r.json()["type"] == f"urn:kb-guides:problem:{kind}"
-    assert httpx.post(url, json={"guide_id": "nope", "answers": []}, headers=ADMIN, timeout=10).status_code == 404
+    assert httpx.post(url, json={"guide_id": "nope", "answers": []}, headers=key, timeout=10).status_code == 404
     assert outbox(server)["pending"] == 0 and not stand_in.requests

@@ -3,7 +3,8 @@
 The logic is in :mod:`search.integrations.zendesk`; this module reads requests, answers problems
 and starts/stops the outbox worker with the app (docs/adr/0009, 0011, 0012). The webhook
 authenticates by its signature alone (Zendesk cannot send our API credentials), so it has a router
-of its own; the other routes take the admin token.
+of its own; an escalation needs an API key (it changes a ticket, so a named key answers for it), and
+the outbox's status is an admin route.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ...integrations.zendesk.payload import PayloadError, Queued, Rules, decide,
 from ...integrations.zendesk.worker import Connection, RetryPolicy, Worker
 from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
 from .. import schemas, views
+from ..auth import require_named_key
 from ..deps import IndexDep
 from ..problems import ProblemError, problem_doc
 from ..settings import Settings
@@ -38,7 +40,7 @@ log = logging.getLogger("search.api")
 PREFIX = "/integrations/zendesk"
 WEBHOOK_PATH = PREFIX + "/webhook"
 webhook_router = APIRouter(tags=["zendesk"])
-router = APIRouter(tags=["zendesk"], dependencies=[Depends(require_admin)])
+router = APIRouter(tags=["zendesk"])
 
 
 @dataclass
@@ -201,6 +203,7 @@ class EscalateAccepted(Accepted):
     response_model=EscalateAccepted,
     responses={200: {"model": EscalateAccepted, "description": "Already queued (nothing is sent twice)"}, **problem_doc(401, 403, 404, 409, 503)},
     summary="Route a ticket to the escalation step's Zendesk group with the walk's hand-off note",
+    dependencies=[Depends(require_named_key)],
 )
 def escalate(
     request: Request,
@@ -229,7 +232,7 @@ def escalate(
     key = f"zendesk-escalate:{ticket_id}:" + (idempotency_key or hashlib.sha256(walked.encode()).hexdigest())
     prefix = _zendesk(request).rules.category_tag_prefix
     try:
-        plan, step, group = escalation_plan(gen, state, ticket_id, priority, body.gathered, key, prefix)
+        plan, step, group = escalation_plan(gen, state, ticket_id, priority, views.gathered_notes(guide, body.gathered), key, prefix)
     except NotAnEscalation as exc:
         raise ProblemError(409, str(exc), kind="not-an-escalation", title="Walk does not end in escalation", current_revision=guide.revision) from None
     job, created = outbox.enqueue(key, "escalation", ticket_id, body.model_dump_json(), plan.model_dump_json(exclude_none=True))
@@ -265,7 +268,13 @@ def _when(epoch: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.UTC)
 
 
-@router.get(PREFIX + "/outbox", response_model=OutboxOut, responses=problem_doc(401, 403, 404), summary="Write-back outbox: counts, dead and recent jobs")
+@router.get(
+    "/admin/zendesk/outbox",
+    response_model=OutboxOut,
+    responses=problem_doc(401, 403, 404),
+    dependencies=[Depends(require_admin)],
+    summary="Write-back outbox: counts, dead and recent jobs",
+)
 def outbox_status(request: Request) -> OutboxOut:
     outbox, _ = _writeback(_zendesk(request))
 

@@ -22,7 +22,7 @@ from ...content.prose import one_line
 from ...index import Generation, QueryError
 from ...workflow.messages import MessageError, messages_for
 from ...workflow.sla import format_minutes
-from ...workflow.transcript import transcript_text
+from ...workflow.transcript import Gathered, transcript_text
 from ...workflow.walk import WalkState
 from .payload import Decision, category_tag
 
@@ -168,7 +168,7 @@ def diagnosis_plan(gen: Generation, decision: Decision, subject: str, descriptio
         tags.append(GUIDE_TAG_PREFIX + guide.id)
         lines += ["", f"Guide: {one_line(guide.title)}", guide.url]
         if guide.gather:
-            lines += ["", "Information to gather:", *(f"- {one_line(item)}" for item in guide.gather)]
+            lines += ["", "Information to gather:", *(f"- {one_line(item.text)}" for item in guide.gather)]
         if guide.steps:
             lines += ["", "First steps:", *(step.line for step in guide.steps[:FIRST_STEPS])]
             if len(guide.steps) > FIRST_STEPS:
@@ -191,7 +191,7 @@ class NotAnEscalation(ValueError):
 
 
 def escalation_plan(
-    gen: Generation, state: WalkState, ticket_id: int, priority: PriorityId | None, gathered: Sequence[str], key: str, tag_prefix: str
+    gen: Generation, state: WalkState, ticket_id: int, priority: PriorityId | None, gathered: Gathered, key: str, tag_prefix: str
 ) -> tuple[Plan, str, int | None]:
     """The update routing ``ticket_id`` to the escalation step's Zendesk group with the hand-off note
     (the ``escalation`` message template, whose text holds the transcript); with the step id and group."""
