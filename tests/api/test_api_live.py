@@ -18,6 +18,7 @@ from search.content.repository import load_repository
 from search.index import build_generation
 from support.sample import write_sample
 from support.servers import TOKEN, LiveServer, free_port, kb_executable, start_server
+from support.zendesk import StandIn, service_env
 
 PROBLEM = "application/problem+json"
 HERE = Path(__file__).resolve().parent
@@ -161,18 +162,20 @@ def test_schemathesis_against_own_openapi(live: LiveServer, tmp_path: Path) -> N
     key = subprocess.run(
         [*kb_executable(), "api-key", "create", "schemathesis", "--keys-file", str(keys)], capture_output=True, text=True, check=True
     ).stdout.strip()
-    keyed = start_server(
-        live.root,
-        tmp_path / "keyed.log",
-        KB_API_KEYS_FILE=str(keys),
-        KB_REQUIRE_API_KEY="always",
-        KB_RATE_LIMIT_PER_MINUTE="0",
-        KB_RATE_LIMIT_ADMIN_FAILURES="1000",
-    )
-    try:
-        _schemathesis(keyed, key)
-    finally:
-        keyed.stop()
+    with StandIn() as zendesk:  # Zendesk on, so the fuzzing reaches the Zendesk routes' own checks
+        keyed = start_server(
+            live.root,
+            tmp_path / "keyed.log",
+            KB_API_KEYS_FILE=str(keys),
+            KB_REQUIRE_API_KEY="always",
+            KB_RATE_LIMIT_PER_MINUTE="0",
+            KB_RATE_LIMIT_ADMIN_FAILURES="1000",
+            **{**service_env(zendesk, str(tmp_path / "outbox.sqlite")), "KB_SITE_URL": "/"},
+        )
+        try:
+            _schemathesis(keyed, key)
+        finally:
+            keyed.stop()
 
 
 def _schemathesis(live: LiveServer, key: str) -> None:

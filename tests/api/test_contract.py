@@ -21,6 +21,9 @@ OPERATIONS = {
     ("post", "/api/triage"): "triage",
     ("get", "/api/health"): "getHealth",
     ("post", "/api/admin/reload"): "reloadIndex",
+    ("post", "/api/integrations/zendesk/webhook"): "receiveZendeskWebhook",
+    ("post", "/api/integrations/zendesk/tickets/{ticket_id}/escalate"): "escalateZendeskTicket",
+    ("get", "/api/admin/zendesk/outbox"): "getZendeskOutbox",
 }
 
 

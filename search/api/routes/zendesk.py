@@ -124,6 +124,7 @@ class WebhookAccepted(Accepted):
 
 @webhook_router.post(
     WEBHOOK_PATH,
+    operation_id="receiveZendeskWebhook",
     status_code=202,
     response_model=WebhookAccepted,
     responses={200: {"model": WebhookAccepted, "description": "A duplicate delivery (already queued)"}, **problem_doc(400, 401, 404, 413, 503)},
@@ -199,9 +200,10 @@ class EscalateAccepted(Accepted):
 
 @router.post(
     PREFIX + "/tickets/{ticket_id}/escalate",
+    operation_id="escalateZendeskTicket",
     status_code=202,
     response_model=EscalateAccepted,
-    responses={200: {"model": EscalateAccepted, "description": "Already queued (nothing is sent twice)"}, **problem_doc(401, 403, 404, 409, 503)},
+    responses={200: {"model": EscalateAccepted, "description": "Already queued (nothing is sent twice)"}, **problem_doc(400, 401, 403, 404, 409, 413, 503)},
     summary="Route a ticket to the escalation step's Zendesk group with the walk's hand-off note",
     dependencies=[Depends(require_named_key)],
 )
@@ -270,6 +272,7 @@ def _when(epoch: float) -> dt.datetime:
 
 @router.get(
     "/admin/zendesk/outbox",
+    operation_id="getZendeskOutbox",
     response_model=OutboxOut,
     responses=problem_doc(401, 403, 404),
     dependencies=[Depends(require_admin)],
