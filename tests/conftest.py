@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from support import ROOT
+from support.site import CHROMIUM, CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The checkout: the shipped content (guides/, kb/) and .venv/ live here."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless chromium, once per session (site and Zendesk app tests)."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is not installed: run tests/ensure-chromium.sh (as root) or apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -324,6 +324,10 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
+    from .apikeys import exposure_warning
+
+    if warning := exposure_warning(settings, host):
+        click.secho(warning, fg="red", bold=True, err=True)
     # proxy_headers=False: the service's trusted_proxies setting alone decides whom X-Forwarded-For names
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -393,6 +397,39 @@ def start(root: Path, site_dir: Path | None, index_dir: Path | None, host: str, 
     ctx = click.get_current_context()
     ctx.invoke(serve, root=root, host=host, port=port, index_dir=index_path, site_dir=site)
 
+
+@main.command("zendesk-app")
+@click.option("--api-url", required=True, help="The kb-guides service URL Zendesk calls, e.g. https://kb.example.com; the API key is only sent to its host.")
+@click.option("--author-email", required=True, help="Where technicians ask for help with the app (shown by Zendesk).")
+@click.option("--author-name", default="IT Service Desk", show_default=True, help="Who maintains the app.")
+@click.option("--name", default="kb-guides", show_default=True, help="The app's name in Zendesk.")
+@click.option("--app-version", default=__version__, show_default=True, help="The app's version in its manifest.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("kb-guides-zendesk-app.zip"), show_default=True, help="Where to write the zip."
+)
+def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, app_version: str, out: Path) -> None:
+    """Package the Zendesk sidebar app as the zip to upload as a private app.
+
+    The same options give the same bytes. After uploading, set the app's api_key setting to a
+    key the service accepts (README: Zendesk sidebar app).
+    """
+    from ..integrations.zendesk.app import AppOptions, AppOptionsError, write_app_zip
+
+    try:
+        options = AppOptions(api_url=api_url, author_email=author_email, author_name=author_name, name=name, version=app_version)
+    except AppOptionsError as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        write_app_zip(options, out)
+    except OSError as exc:
+        click.echo(f"{out}: cannot write the app: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    click.echo(out.as_posix())
+
+
+from .apikeys import api_key  # noqa: E402  (it uses the options above)
+
+main.add_command(api_key)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Priorities, PriorityId, PriorityLevel, duration_minutes
 from .taxonomy import is_within
 
@@ -17,6 +19,38 @@ class AppliedStep:
     id: str
     step: EscalationStep
     escalate_after_minutes: int | None
+
+
+class ProtocolStep(BaseModel):
+    """An escalation step as it applies to a ticket: the one shape of the escalation protocol
+    wherever it appears (the catalog, /api/escalation, diagnose answers, walk outcomes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Step id in guides/escalation.yml.")
+    tier: str = Field(description="L1, L2, L3, vendor or management.")
+    kind: str = Field(description="functional or hierarchical.")
+    team: str
+    queue: str = Field(description="Ticket-tool group or queue, e.g. the Zendesk group name.")
+    contact: str = Field(description="How to reach the team: channel, phone, on-call rota.")
+    trigger: str = Field(description="When to escalate to this step.")
+    handoff: list[str] = Field(description="What the next level must receive.")
+    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
+
+    @classmethod
+    def of(cls, applied: AppliedStep) -> ProtocolStep:
+        step = applied.step
+        return cls(
+            id=applied.id,
+            tier=step.tier,
+            kind=step.kind,
+            team=step.team,
+            queue=step.queue,
+            contact=step.contact,
+            trigger=step.trigger,
+            handoff=list(step.handoff),
+            escalate_after_minutes=applied.escalate_after_minutes,
+        )
 
 
 def normalize_priority(value: str) -> PriorityId | None:
@@ -37,17 +71,26 @@ def step_applies(step: EscalationStep, category_id: str | None, priority: str | 
 
 def steps_for(escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None) -> list[AppliedStep]:
     """The protocol for one ticket, in escalation order (functional tiers, then hierarchical)."""
-    level: PriorityLevel | None = priorities.levels.get(priority) if priorities and priority in PRIORITY_IDS else None
-    applied: list[AppliedStep] = []
-    for step_id, step in escalation.steps.items():
-        if not step_applies(step, category_id, priority):
-            continue
-        after = None
-        if step.at_sla_share is not None and level is not None:
-            after = round(duration_minutes(level.resolution) * step.at_sla_share)
-        applied.append(AppliedStep(step_id, step, after))
+    level = _level(priorities, priority)
+    applied = [AppliedStep(sid, step, _after(step, level)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)]
     applied.sort(key=lambda a: (a.step.kind == "hierarchical", TIER_ORDER[a.step.tier]))
     return applied
+
+
+def applied_step(escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None) -> AppliedStep | None:
+    """One step (a walk's escalation leaf names it) with its time trigger for ``priority``; None when it is not defined."""
+    step = escalation.steps.get(step_id) if escalation else None
+    return AppliedStep(step_id, step, _after(step, _level(priorities, priority))) if step else None
+
+
+def _level(priorities: Priorities | None, priority: str | None) -> PriorityLevel | None:
+    return priorities.levels.get(priority) if priorities and priority in PRIORITY_IDS else None
+
+
+def _after(step: EscalationStep, level: PriorityLevel | None) -> int | None:
+    if step.at_sla_share is None or level is None:
+        return None
+    return round(duration_minutes(level.resolution) * step.at_sla_share)
 
 
 def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:

@@ -137,7 +137,8 @@ class GuidePage:
 
     def gather(self, lean: bool = False) -> Markup:
         """The list of information to gather with a field per item; ``lean``: the items' words only."""
-        return _part("gather")([self.md_inline(item) for item in self.guide.meta.gather], lean)
+        items = [_GatherItem(item.id, self.md_inline(item.text)) for item in self.guide.meta.gather]
+        return _part("gather")(items, lean)
 
     def walk_widget(self) -> Markup:
         levels = self.repo.priorities.levels if self.repo.priorities else {}
@@ -310,6 +311,14 @@ class _Head:
     owner: str
     reviewed: str
     due: str
+
+
+@dataclass(slots=True)
+class _GatherItem:
+    """An item of information to gather: its stable id (the script keys notes by it) and text."""
+
+    id: str
+    text: Markup
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding=
 
 def test_every_cli_command_is_in_the_commands_table() -> None:
     section = README.split("## Commands", 1)[1].split("\n## ", 1)[0]
-    documented = set(re.findall(r"^\| `kb (\w+)", section, re.M))
+    documented = set(re.findall(r"^\| `kb ([\w-]+)", section, re.M))
     assert documented == set(main.commands)
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from search.docsite.build import build_site
 from support import ROOT
-from support.site import CHROMIUM, CHROMIUM_ARGS, OffOriginGuard
+from support.site import OffOriginGuard
 
 
 @pytest.fixture(scope="session")
@@ -53,18 +53,6 @@ def serve() -> Iterator[Callable[[Path], str]]:
 @pytest.fixture(scope="session")
 def shipped_url(shipped_site: Path, serve: Callable[[Path], str]) -> str:
     return serve(shipped_site)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is not installed: run tests/ensure-chromium.sh (as root) or apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from markupsafe import Markup
 from material.plugins.search.plugin import Parser
 
+from search.content.models import GatherItem
 from search.content.repository import load_repository
 from search.render import markup
 from search.render.guide_page import GuidePage
@@ -47,7 +48,9 @@ def test_lean_head_and_gather_index_like_the_full_ones(root) -> None:
 def test_lean_head_and_gather_index_like_the_full_ones_for_any_text(value: str) -> None:
     repo = load_repository(FIXTURES / "basic")
     guide = repo.guide_by_id["vpn"]
-    guide.meta = guide.meta.model_copy(update={"summary": value, "owner": value, "version": value, "gather": [value, value + " 2"]})
+    guide.meta = guide.meta.model_copy(
+        update={"summary": value, "owner": value, "version": value, "gather": [GatherItem(id="a", text=value), GatherItem(id="b", text=value + " 2")]}
+    )
     page = GuidePage(guide, repo)
     for full, lean in [(page.head(), page.head(lean=True)), (page.gather(), page.gather(lean=True))]:
         assert _sections(lean) == _sections(full)
