@@ -5,12 +5,14 @@ from __future__ import annotations
 import html
 
 import pytest
+from markupsafe import Markup
 from material.plugins.search.plugin import Parser
 
 from search.content.models import GatherItem
 from search.content.repository import load_repository
 from search.render import markup
 from search.render.guide_page import GuidePage
+from search.render.templating import environment
 from support import ROOT
 from support.site import FIXTURES
 
@@ -59,3 +61,12 @@ def test_text_escapes_like_html_escape() -> None:
     for sample in samples:
         assert markup.text(sample) == html.escape(sample, quote=True)
     assert markup.text(None) == ""
+
+
+def test_templates_print_text_as_text_escapes_it() -> None:
+    """The templates' finalize hands a text with nothing to escape to Jinja's own escaping
+    unchanged; what is printed is still ``markup.text`` of it, and ``Markup`` stays as it is."""
+    template = environment().from_string("{{ value }}|{{ safe }}")
+    samples = ["", "plain", "a & b", "<tag>", "\"double\" 'single'", "&amp;", "ünïcode — ✓", *HOSTILE]
+    for sample in samples:
+        assert template.render(value=sample, safe=Markup(sample)) == f"{markup.text(sample)}|{sample}"
