@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_SPELLINGS
-from .answers import answers_for
+from .answers import Cached, answers_for, matches
 from .problems import PROBLEM_TYPE
 from .state import IndexState
 
@@ -115,8 +115,9 @@ class DiagnoseFastPath:
     FastAPI's parameter handling costs ~50 us per request, as much as the rest of the request:
     with it the busiest route reaches a third of a bare FastAPI app's throughput. This layer
     answers only requests whose answer is already cached byte for byte by the route itself
-    (same generation, known category, valid priority, no ``q``); anything else, including every
-    error, falls through to the route, which validates and answers with problems as usual.
+    (same generation, known category, valid priority, no ``q``), with its ``ETag`` (``304`` to a
+    matching ``If-None-Match``); anything else, including every error, falls through to the
+    route, which validates and answers with problems as usual.
     """
 
     PATH = "/api/diagnose"
@@ -127,20 +128,19 @@ class DiagnoseFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == self.PATH and scope["method"] == "GET":
-            body = self._cached(scope.get("query_string", b""))
-            if body is not None:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 200,
-                        "headers": [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")],
-                    }
-                )
-                await send({"type": "http.response.body", "body": body})
+            cached = self._cached(scope.get("query_string", b""))
+            if cached is not None:
+                for name, value in scope["headers"]:
+                    if name == b"if-none-match" and matches(value.decode("latin-1"), cached.etag):
+                        await send({"type": "http.response.start", "status": 304, "headers": cached.validators})
+                        await send({"type": "http.response.body", "body": b""})
+                        return
+                await send({"type": "http.response.start", "status": 200, "headers": cached.headers})
+                await send({"type": "http.response.body", "body": cached.body})
                 return
         await self.app(scope, receive, send)
 
-    def _cached(self, query: bytes) -> bytes | None:
+    def _cached(self, query: bytes) -> Cached | None:
         gen = self.state.current
         if gen is None or not query:
             return None

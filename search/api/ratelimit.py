@@ -6,8 +6,9 @@ generous enough that a technician, or a
 desk behind one proxy, never meets it, while one client cannot monopolise the service. Every
 admin request that ends in 401 or 403 takes a token from the second (``admin_failures_per_minute``,
 no burst beyond that), and an empty one refuses further admin requests from that client, so the
-token cannot be guessed at speed. The static site is not limited (a page load fetches dozens of
-files that cost nothing).
+token cannot be guessed at speed. The API-key check (``auth.py``) spends and honours the same
+budget for wrong keys, so a key cannot be guessed at speed either. The static site is not limited
+(a page load fetches dozens of files that cost nothing).
 
 The client is the TCP peer address. Behind a reverse proxy every request would come from the
 proxy, so ``X-Forwarded-For`` is read only when the peer is one of ``trusted_proxies``; then the
@@ -81,18 +82,23 @@ class Buckets:
         return (need - bucket.tokens) / self.rate
 
 
+TOO_MANY_FAILURES = "too many failed admin-token or API-key attempts from this client; wait before trying again"
+
+
+def failure_budget(per_minute: int) -> Buckets | None:
+    """Failed credential attempts a client may make per minute (no burst beyond that)."""
+    return Buckets(per_minute, per_minute) if per_minute > 0 else None
+
+
 def parse_networks(values: Iterable[str]) -> list[Network]:
     """Addresses or networks (``10.0.0.0/8``); raises ValueError naming a bad one."""
     return [ipaddress.ip_network(v.strip(), strict=False) for v in values]
 
 
-class RateLimit:
-    """Pure ASGI middleware; ``per_minute == 0`` turns the general limit off (the admin one stays)."""
+class ClientAddress:
+    """The client of a request: the peer address, or, behind a trusted proxy, what it forwarded."""
 
-    def __init__(self, app: ASGIApp, *, per_minute: int, burst: int, admin_failures_per_minute: int, trusted_proxies: Iterable[str] = ()) -> None:
-        self.app = app
-        self.requests = Buckets(per_minute, burst) if per_minute > 0 else None
-        self.admin_failures = Buckets(admin_failures_per_minute, admin_failures_per_minute) if admin_failures_per_minute > 0 else None
+    def __init__(self, trusted_proxies: Iterable[str] = ()) -> None:
         self.trusted = parse_networks(trusted_proxies)
 
     def _trusted(self, address: str) -> bool:
@@ -102,7 +108,7 @@ class RateLimit:
             return False
         return any(ip in net for net in self.trusted)
 
-    def client(self, scope: Scope) -> str:
+    def __call__(self, scope: Scope) -> str:
         """The client address (see the module docstring for X-Forwarded-For)."""
         peer = scope.get("client")
         address = peer[0] if peer else "unknown"
@@ -117,6 +123,29 @@ class RateLimit:
                     return address  # a malformed hop: the proxy did not write it, so trust nothing after it
         return address
 
+
+class RateLimit:
+    """Pure ASGI middleware; ``per_minute == 0`` turns the general limit off (the admin one stays)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        per_minute: int,
+        burst: int,
+        admin_failures_per_minute: int,
+        trusted_proxies: Iterable[str] = (),
+        failures: Buckets | None = None,
+    ) -> None:
+        """``failures``: the failure budget, when shared with the API-key check; else one of ``admin_failures_per_minute``."""
+        self.app = app
+        self.requests = Buckets(per_minute, burst) if per_minute > 0 else None
+        self.admin_failures = failures if failures is not None else failure_budget(admin_failures_per_minute)
+        self.clients = ClientAddress(trusted_proxies)
+
+    def client(self, scope: Scope) -> str:
+        return self.clients(scope)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         if not (path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")):
@@ -126,10 +155,10 @@ class RateLimit:
         now = time.monotonic()
         failures = self.admin_failures if path.startswith(ADMIN_PREFIX) else None
         if failures is not None and (wait := failures.wait(client, now)):
-            await _too_many(send, path, wait, "too many failed admin-token attempts from this client; wait before trying again")
+            await too_many(send, path, wait, TOO_MANY_FAILURES)
             return
         if self.requests is not None and (wait := self.requests.take(client, now, COSTS.get(path, 1))):
-            await _too_many(send, path, wait, "too many requests from this client; slow down and retry after the delay in Retry-After")
+            await too_many(send, path, wait, "too many requests from this client; slow down and retry after the delay in Retry-After")
             return
         if failures is None:
             await self.app(scope, receive, send)
@@ -144,7 +173,8 @@ class RateLimit:
         await self.app(scope, receive, counting_send)
 
 
-async def _too_many(send: Send, path: str, wait: float, detail: str) -> None:
+async def too_many(send: Send, path: str, wait: float, detail: str) -> None:
+    """The 429 problem with ``Retry-After``."""
     seconds = max(1, math.ceil(wait))
     body = json.dumps(
         {

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from ..content.models import Approval, Kind, PriorityId, PriorityParam, Tree
+from ..content.escalation import ProtocolStep
+from ..content.models import Approval, GatherItem, Kind, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
@@ -63,21 +64,9 @@ class PriorityOut(BaseModel):
     sla: SlaTargets
 
 
-class EscalationStepOut(BaseModel):
-    id: str
-    tier: str
-    kind: str = Field(description="functional or hierarchical.")
-    team: str
-    queue: str
-    contact: str
-    trigger: str
-    handoff: list[str]
-    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
-
-
 class EscalationProtocol(BaseModel):
     priority: PriorityOut
-    steps: list[EscalationStepOut]
+    steps: list[ProtocolStep]
 
 
 class Branch(BaseModel):
@@ -111,13 +100,23 @@ class GuideOut(BaseModel):
     url: str
     tags: list[str] = []
     symptoms: list[str] = []
-    gather: list[str] = Field(default=[], description="Information to gather from the user.")
+    gather_items: list[GatherItem] = Field(
+        default=[], validation_alias="gather", description="Information to gather from the user: each item's id keys the walk's gathered notes."
+    )
     articles: list[str] = []
     approval: Approval | None = Field(None, description="Fulfilment guides: who approves the request and how.")
     fulfilled_by: str | None = Field(None, description="Fulfilment guides: escalation step id of the team that fulfils the request.")
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
+
+    # Deprecated in the schema only: pydantic's deprecated= would warn on every serialisation.
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Deprecated: the texts of gather_items, kept until the next major version.", json_schema_extra={"deprecated": True}
+    )
+    @property
+    def gather(self) -> list[str]:
+        return [item.text for item in self.gather_items]
 
 
 class GuideDetail(GuideOut):
@@ -142,6 +141,40 @@ class ArticleOut(ArticleRef):
     audience: str
     markdown: str
     text: str = Field(description="Plain text of the body.")
+
+
+class GuideSummary(BaseModel):
+    """A guide as lists show it; ``GET /api/guides/{id}`` has the rest."""
+
+    id: str
+    title: str
+    summary: str | None = None
+    category: str | None = None
+    tags: list[str] = []
+    version: str
+    revision: str
+    reviewed: str
+    status: str
+    url: str
+
+
+class ArticleSummary(ArticleRef):
+    tags: list[str] = []
+    reviewed: str
+    status: str
+    audience: str
+
+
+class GuidesPage(BaseModel):
+    guides: list[GuideSummary] = Field(description="Ordered by id.")
+    next: str | None = Field(description='The next page (also in the Link header, rel="next"); null on the last page.')
+    generation: int
+
+
+class ArticlesPage(BaseModel):
+    articles: list[ArticleSummary] = Field(description="Ordered by id.")
+    next: str | None = Field(description='The next page (also in the Link header, rel="next"); null on the last page.')
+    generation: int
 
 
 class Diagnosis(BaseModel):
@@ -248,7 +281,12 @@ class WalkIn(BaseModel):
         None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409."
     )
     priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
-    gathered: list[str] = Field(default=[], max_length=100, description="Notes for the guide's information-to-gather items, in order (blank = not gathered).")
+    gathered: dict[Annotated[str, Field(max_length=100)], str] | list[str] = Field(
+        default={},
+        max_length=100,
+        description="Notes for the guide's information-to-gather items, keyed by item id (gather_items[].id; blank = not gathered). "
+        "Deprecated: a list in the items' order is still accepted until the next major version.",
+    )
     ticket: TicketIn | None = None
 
 

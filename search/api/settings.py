@@ -14,6 +14,7 @@ import sys
 import tomllib
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -43,11 +44,56 @@ class Settings(BaseSettings):
         1200, ge=0, description="API requests per minute per client, refilled steadily (429 with Retry-After above; 0 turns it off)."
     )
     rate_limit_burst: int = Field(200, ge=1, description="API requests a client may send at once before the per-minute rate applies.")
-    rate_limit_admin_failures: int = Field(5, ge=1, le=1000, description="Failed admin-token attempts per minute per client; past it admin routes answer 429.")
+    rate_limit_admin_failures: int = Field(
+        5, ge=1, le=1000, description="Failed admin-token or API-key attempts per minute per client; past it requests with credentials answer 429."
+    )
+    api_keys_file: Path | None = Field(None, description="SQLite file of the API keys (kb api-key); default <index_dir>/api-keys.sqlite3.")
+    require_api_key: Literal["auto", "always", "never"] = Field(
+        "auto", description="auto: a key is required once any key exists, and from other machines always; always; never (reads open to anyone)."
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses or networks of reverse proxies whose X-Forwarded-For names the client (else the peer address is the client).",
     )
+    # Zendesk (README "Zendesk"): the webhook receiver and the write-back outbox.
+    zendesk_webhook_secret: SecretStr | None = Field(None, description="Signing secret of the Zendesk webhook; the webhook route answers 404 without one.")
+    zendesk_replay_seconds: int = Field(300, ge=10, le=3600, description="Webhook signature timestamps older or newer than this are refused (replay window).")
+    zendesk_subdomain: str | None = Field(
+        None, description="Zendesk account subdomain (acme for https://acme.zendesk.com); write-back is off without it or zendesk_base_url."
+    )
+    zendesk_email: str | None = Field(None, description="Agent email address the write-back authenticates as ({email}/token).")
+    zendesk_api_token: SecretStr | None = Field(None, description="Zendesk API token of that agent.")
+    zendesk_base_url: str | None = Field(
+        None, description="Zendesk API origin instead of https://<subdomain>.zendesk.com (a proxy or a stand-in), http(s)://host[:port]."
+    )
+    zendesk_outbox: Path | None = Field(None, description="SQLite file of the write-back outbox; default .kb-zendesk-outbox.sqlite beside the index directory.")
+    zendesk_category_sources: list[Literal["field", "tags", "triage"]] = Field(
+        ["field", "tags", "triage"],
+        description="Where a webhook's category comes from, first match wins: field (zendesk_category_field_id), tags (kb_category_<id> or a category's zendesk_tags), triage (subject + description).",
+    )
+    zendesk_category_tag_prefix: str = Field(
+        "kb_category_",
+        pattern=r"^[a-z0-9_-]{1,40}$",
+        description="Tag prefix naming a ticket's category (kb_category_network_vpn for network/vpn); the write-back sets the same tag.",
+    )
+    zendesk_category_field_id: int | None = Field(
+        None, gt=0, description="Id of the Zendesk custom field holding the category (a drop-down's tag value or a category id)."
+    )
+    zendesk_priority_field_id: int | None = Field(
+        None, gt=0, description="Id of the Zendesk custom field holding the priority (P1..P4 or urgent/high/normal/low); else the ticket priority."
+    )
+    zendesk_max_attempts: int = Field(8, ge=1, le=100, description="Write-back attempts per job before it is dead (shown in /api/admin/zendesk/outbox).")
+    zendesk_retry_base_seconds: float = Field(
+        2.0, gt=0, le=3600, description="First retry delay of the write-back; doubles per attempt (with jitter), at most zendesk_retry_max_seconds."
+    )
+    zendesk_retry_max_seconds: float = Field(
+        900.0, gt=0, le=86_400, description="Longest delay between two write-back attempts (a longer Retry-After is honoured)."
+    )
+    zendesk_lease_seconds: float = Field(
+        60.0, ge=1, le=3600, description="How long a worker owns a job it sends; another worker takes it over only after that (longer than the HTTP timeout)."
+    )
+    zendesk_workers: int = Field(2, ge=1, le=32, description="Worker threads sending outbox jobs (each sends one request at a time).")
+    zendesk_timeout_seconds: float = Field(10.0, gt=0, le=120, description="HTTP timeout of one request to Zendesk.")
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -62,11 +108,44 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(proxy.strip(), strict=False)
             except ValueError:
                 raise ValueError(f'KB_TRUSTED_PROXIES (trusted_proxies): "{proxy}" is not an IP address or network (e.g. 10.0.0.5 or 10.0.0.0/8)') from None
+        if self.zendesk_subdomain is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", self.zendesk_subdomain):
+            raise ValueError(
+                f'KB_ZENDESK_SUBDOMAIN (zendesk_subdomain): "{self.zendesk_subdomain[:80]}" is not a subdomain; write acme for https://acme.zendesk.com'
+            )
+        if self.zendesk_base_url is not None and not _is_origin(self.zendesk_base_url):
+            raise ValueError(
+                f'KB_ZENDESK_BASE_URL (zendesk_base_url): "{self.zendesk_base_url[:80]}" is not an origin; write it as https://host[:port] without a path'
+            )
+        writeback = {
+            "KB_ZENDESK_SUBDOMAIN or KB_ZENDESK_BASE_URL": self.zendesk_api_origin,
+            "KB_ZENDESK_EMAIL": self.zendesk_email,
+            "KB_ZENDESK_API_TOKEN": self.zendesk_api_token,
+        }
+        missing = [name for name, value in writeback.items() if not value]
+        if 0 < len(missing) < len(writeback):
+            raise ValueError(f"the Zendesk write-back needs {', '.join(writeback)}; set {', '.join(missing)} too")
+        if self.zendesk_lease_seconds <= self.zendesk_timeout_seconds:
+            raise ValueError("KB_ZENDESK_LEASE_SECONDS must be longer than KB_ZENDESK_TIMEOUT_SECONDS, or two workers could send one job")
         return self
+
+    @property
+    def zendesk_api_origin(self) -> str | None:
+        """Where the write-back sends: the override, else the account's own origin, else None (off)."""
+        if self.zendesk_base_url is not None:
+            return self.zendesk_base_url.rstrip("/")
+        return f"https://{self.zendesk_subdomain}.zendesk.com" if self.zendesk_subdomain else None
+
+    @property
+    def zendesk_outbox_path(self) -> Path:
+        return self.zendesk_outbox if self.zendesk_outbox is not None else self.index_path.parent / ".kb-zendesk-outbox.sqlite"
 
     @property
     def index_path(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.root / ".kb-index"
+
+    @property
+    def api_keys_path(self) -> Path:
+        return self.api_keys_file if self.api_keys_file is not None else self.index_path / "api-keys.sqlite3"
 
     @property
     def site_path(self) -> Path:
@@ -88,6 +167,23 @@ class Settings(BaseSettings):
                 raise ValueError(f'KB_CONFIG names "{config}", which is not a file')
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
         return tuple(sources)
+
+
+def _is_origin(url: str) -> bool:
+    """``http(s)://host[:port]``: no credentials, path, query or fragment (they would leak or be ignored)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and "@" not in parts.netloc
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+    )
 
 
 class InvalidSettings(ValueError):

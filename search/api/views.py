@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
+from ..content.repository import Guide
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
 from . import schemas
+from .answers import CACHE_CONTROL, matches
 from .problems import ProblemError
 
 __all__ = ["PriorityParam"]  # the query parameter type, re-exported for the routes
@@ -91,11 +99,7 @@ def protocols(gen: Generation, cid: str | None, pid: PriorityId | None) -> list[
     for p in [pid] if pid else PRIORITY_IDS:
         priority = priority_out(gen, p, cid)
         if priority is not None:
-            out.append(
-                schemas.EscalationProtocol(
-                    priority=priority, steps=[schemas.EscalationStepOut.model_validate(s, from_attributes=True) for s in table.get(p, [])]
-                )
-            )
+            out.append(schemas.EscalationProtocol(priority=priority, steps=table.get(p, [])))
     return out
 
 
@@ -105,3 +109,40 @@ def guide_out(entry: GuideEntry, detail: bool = False) -> schemas.GuideOut:
 
 def article_ref(entry: ArticleEntry) -> schemas.ArticleRef:
     return schemas.ArticleRef(id=entry.id, title=entry.title, category=entry.category, url=entry.url)
+
+
+def gathered_notes(guide: Guide, gathered: dict[str, str] | list[str]) -> dict[str, str]:
+    """The walk's notes keyed by gather item id; the deprecated list form is read in the items' order.
+    An id the guide does not have (renamed since the notes were taken) is a 409 naming the ids it has."""
+    ids = [item.id for item in guide.meta.gather]
+    if isinstance(gathered, list):
+        return dict(zip(ids, gathered, strict=False))
+    unknown = [key for key in gathered if key not in ids]
+    if unknown:
+        raise ProblemError(
+            409,
+            f'guide "{guide.id}" has no gather item "{unknown[0][:100]}"; its items are: {", ".join(ids) or "none"}',
+            kind="unknown-gather-item",
+            title="Unknown gather item",
+            offered=ids,
+            current_revision=guide.revision,
+        )
+    return gathered
+
+
+def unchanged(request: Request, tag: str) -> Response | None:
+    """``304`` (no body) when the request's ``If-None-Match`` names ``tag``, else None."""
+    if matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag, "Cache-Control": CACHE_CONTROL})
+    return None
+
+
+def fresh(tag: str, made: BaseModel | bytes, headers: dict[str, str] | None = None) -> Response:
+    """The answer's JSON with its ``ETag`` and ``Cache-Control``."""
+    body = made if isinstance(made, bytes) else made.model_dump_json().encode()
+    return Response(body, media_type="application/json", headers={"ETag": tag, "Cache-Control": CACHE_CONTROL, **(headers or {})})
+
+
+def conditional(request: Request, tag: str, build: Callable[[], BaseModel | bytes]) -> Response:
+    """The answer, or ``304`` without building it when ``If-None-Match`` names its tag."""
+    return unchanged(request, tag) or fresh(tag, build())

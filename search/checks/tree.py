@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 
-from ..content.models import ActionNode, LinkNode, QuestionNode
+from ..content.models import SLUG_RE, ActionNode, LinkNode, QuestionNode, gather_id
 from ..content.problems import did_you_mean
 from ..content.repository import Guide, Repository
 from . import Finding, rule
@@ -147,3 +148,41 @@ def tree_too_large(repo: Repository, today: dt.date) -> Iterator[Finding]:
             yield Finding(
                 guide.tree_path, line, col, f"tree has {len(guide.tree.nodes)} nodes, over the limit of {MAX_NODES}; split it into guides joined by link nodes"
             )
+
+
+@rule(
+    "gather-id",
+    "A guide's information-to-gather items need distinct kebab-case ids (explicit `id:`, or the slug of a plain-text item): "
+    "what a technician noted is keyed by them.",
+)
+def gather_ids(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    for guide in repo.guides:
+        first: dict[str, int] = {}
+        for n, item in enumerate(guide.meta.gather):
+            explicit = ("gather", n, "id") in guide.doc.positions
+            line, col = guide.doc.pos(("gather", n, "id") if explicit else ("gather", n))
+            if not explicit and not gather_id(item.text):
+                yield Finding(
+                    guide.path,
+                    line,
+                    col,
+                    f'gather item {n + 1} has no letters or digits to make an id from; write it as "- id: <kebab-case-id>" with "text: ..."',
+                )
+                continue
+            if not re.fullmatch(SLUG_RE, item.id):
+                fix = gather_id(item.id) or "os-version"
+                yield Finding(guide.path, line, col, f'gather id "{item.id[:80]}" is not kebab-case; use lower-case letters, digits and hyphens, e.g. "{fix}"')
+            elif item.id in first:
+                how, fix = ("", "give this one another id") if explicit else (f' (the slug of "{item.text[:60]}")', 'give one of them an explicit "id:"')
+                yield Finding(
+                    guide.path,
+                    line,
+                    col,
+                    f'gather id "{item.id}"{how} is already used by item {first[item.id] + 1} (line {_line(guide, first[item.id])}); {fix}',
+                )
+            else:
+                first[item.id] = n
+
+
+def _line(guide: Guide, n: int) -> int:
+    return guide.doc.pos(("gather", n))[0]

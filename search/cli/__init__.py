@@ -324,6 +324,10 @@ def serve(root: Path, host: str, port: int, index_dir: Path | None, site_dir: Pa
         click.echo(f"no index in {settings.index_path}; building one", err=True)
         ctx = click.get_current_context()
         ctx.invoke(index, root=root, index_dir=settings.index_path)
+    from .apikeys import exposure_warning
+
+    if warning := exposure_warning(settings, host):
+        click.secho(warning, fg="red", bold=True, err=True)
     # proxy_headers=False: the service's trusted_proxies setting alone decides whom X-Forwarded-For names
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
 
@@ -422,6 +426,10 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
         sys.exit(1)
     click.echo(out.as_posix())
 
+
+from .apikeys import api_key  # noqa: E402  (it uses the options above)
+
+main.add_command(api_key)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

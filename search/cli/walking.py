@@ -95,18 +95,18 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) ->
     return state
 
 
-def gather_information(guide: Guide, prompt: Callable[[str], str]) -> list[str]:
-    """Ask for each item of the guide's "information to gather" (blank = skipped)."""
+def gather_information(guide: Guide, prompt: Callable[[str], str]) -> dict[str, str]:
+    """Ask for each item of the guide's "information to gather" (blank = skipped), keyed by item id."""
     if not guide.meta.gather:
-        return []
+        return {}
     click.secho("Information to gather from the user (Enter to skip):", bold=True)
-    return [prompt(f"  {item}").strip() for item in guide.meta.gather]
+    return {item.id: prompt(f"  {item.text}").strip() for item in guide.meta.gather}
 
 
 def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool) -> str:
     """The whole terminal session; returns the transcript text."""
     click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
-    gathered = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False)) if ask_gather else []
+    gathered = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False)) if ask_gather else {}
     state = interactive_walk(guide)
     return transcript_text(state, repo, priority, gathered)
 

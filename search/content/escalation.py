@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Kind, Priorities, PriorityId, duration_minutes
 from .taxonomy import is_within
 
@@ -45,6 +47,38 @@ def sla_targets(priorities: Priorities | None, priority: str | None, kind: Kind 
     return Targets("incident", level.name, level.first_response, level.resolution, level.description)
 
 
+class ProtocolStep(BaseModel):
+    """An escalation step as it applies to a ticket: the one shape of the escalation protocol
+    wherever it appears (the catalog, /api/escalation, diagnose answers, walk outcomes)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Step id in guides/escalation.yml.")
+    tier: str = Field(description="L1, L2, L3, vendor or management.")
+    kind: str = Field(description="functional or hierarchical.")
+    team: str
+    queue: str = Field(description="Ticket-tool group or queue, e.g. the Zendesk group name.")
+    contact: str = Field(description="How to reach the team: channel, phone, on-call rota.")
+    trigger: str = Field(description="When to escalate to this step.")
+    handoff: list[str] = Field(description="What the next level must receive.")
+    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
+
+    @classmethod
+    def of(cls, applied: AppliedStep) -> ProtocolStep:
+        step = applied.step
+        return cls(
+            id=applied.id,
+            tier=step.tier,
+            kind=step.kind,
+            team=step.team,
+            queue=step.queue,
+            contact=step.contact,
+            trigger=step.trigger,
+            handoff=list(step.handoff),
+            escalate_after_minutes=applied.escalate_after_minutes,
+        )
+
+
 def normalize_priority(value: str) -> PriorityId | None:
     """``P1``..``P4`` from ``p1``, ``P1`` or a Zendesk priority (urgent/high/normal/low)."""
     key = value.strip()
@@ -67,16 +101,23 @@ def steps_for(
     """The protocol for one ticket, in escalation order (functional tiers, then hierarchical).
     Time-based triggers are shares of the resolution target of the ticket's ``kind``."""
     targets = sla_targets(priorities, priority, kind)
-    applied: list[AppliedStep] = []
-    for step_id, step in escalation.steps.items():
-        if not step_applies(step, category_id, priority):
-            continue
-        after = None
-        if step.at_sla_share is not None and targets is not None:
-            after = round(duration_minutes(targets.resolution) * step.at_sla_share)
-        applied.append(AppliedStep(step_id, step, after))
+    applied = [AppliedStep(sid, step, _after(step, targets)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)]
     applied.sort(key=lambda a: (a.step.kind == "hierarchical", TIER_ORDER[a.step.tier]))
     return applied
+
+
+def applied_step(
+    escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None, kind: Kind = "incident"
+) -> AppliedStep | None:
+    """One step (a walk's escalation leaf names it) with its time trigger for ``priority``; None when it is not defined."""
+    step = escalation.steps.get(step_id) if escalation else None
+    return AppliedStep(step_id, step, _after(step, sla_targets(priorities, priority, kind))) if step else None
+
+
+def _after(step: EscalationStep, targets: Targets | None) -> int | None:
+    if step.at_sla_share is None or targets is None:
+        return None
+    return round(duration_minutes(targets.resolution) * step.at_sla_share)
 
 
 def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args
 
@@ -115,6 +116,44 @@ class Approval(Strict):
         return self
 
 
+GATHER_ID_CHARS = 60
+
+
+def gather_id(text: str) -> str:
+    """The id of a gather item written as plain text: its words as a slug, cut between words at
+    ``GATHER_ID_CHARS`` ("" when the text has no ASCII letters or digits)."""
+    words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
+    slug = words[0][:GATHER_ID_CHARS] if words else ""
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > GATHER_ID_CHARS:
+            break
+        slug += "-" + word
+    return slug
+
+
+class GatherItem(Strict):
+    """One piece of information to gather; its id keys what the technician noted (walk API, transcript)."""
+
+    id: Annotated[str, BeforeValidator(_as_text)] = Field(
+        json_schema_extra={"pattern": SLUG_RE},
+        description="Stable kebab-case id of the item. Written as plain text, an item's id is the slug of its text, "
+        "so rewording the text changes the id; an explicit id survives rewording.",
+    )
+    text: Text = Field(description="What to ask the user or look up.")
+
+
+def gather_items(value: Any) -> Any:
+    """Before validation of a gather list: a plain-text item gets the slug of its text as id
+    (``item-N`` when it has no letters or digits; kb check names those)."""
+    if not isinstance(value, list):
+        return value
+    items = []
+    for n, item in enumerate(value, 1):
+        text = _as_text(item)
+        items.append({"id": gather_id(text) or f"item-{n}", "text": text} if isinstance(text, str) else item)
+    return items
+
+
 class GuideMeta(DocumentMeta):
     """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``.
 
@@ -124,11 +163,20 @@ class GuideMeta(DocumentMeta):
     version: Text = Field(description="Content version; bump it when the tree changes meaning.")
     summary: Text | None = None
     symptoms: list[Text] = Field(default_factory=list, description="What the requester reports, in their words.")
-    gather: list[Text] = Field(default_factory=list, description="Information to gather from the user before troubleshooting.")
+    gather: list[GatherItem] = Field(
+        default_factory=list,
+        description="Information to gather from the user before troubleshooting: plain text (its id is the slug of the text) "
+        "or {id, text} (an id that survives rewording).",
+    )
     articles: list[Slug] = Field(default_factory=list, description="Ids of related KB articles.")
     tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
     approval: Approval | None = Field(None, description="Request categories only: who approves the request and how.")
     fulfilled_by: Slug | None = Field(None, description="Request categories only: step id in guides/escalation.yml of the team that fulfils it.")
+
+    @field_validator("gather", mode="before", json_schema_input_type=list[Text | GatherItem])
+    @classmethod
+    def _plain_gather_items(cls, value: Any) -> Any:
+        return gather_items(value)
 
 
 DONE = "done"  # the one choice an action node offers
@@ -274,6 +322,9 @@ class EscalationStep(Strict):
     categories: list[CategoryId] = Field(default_factory=list, description="Categories this step serves (children included); empty = all.")
     priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this step applies to; empty = all.")
     handoff: list[Text] = Field(default_factory=list, description="Checklist of what the next level must receive.")
+    zendesk_group_id: int | None = Field(
+        None, gt=0, description='Zendesk group id of the queue; escalating a ticket from a walk routes it there (README "Zendesk").'
+    )
 
 
 class Escalation(Strict):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .markup import text
+from markupsafe import Markup
+
+from .templating import macro
 
 _ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
@@ -21,6 +23,6 @@ def script_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPES)
 
 
-def json_script(data: Any, element_id: str) -> str:
+def json_script(data: Any, element_id: str) -> Markup:
     """A complete ``<script type="application/json">`` element holding ``data``."""
-    return f'<script type="application/json" id="{text(element_id)}">{script_json(data)}</script>'
+    return macro("_parts.html", "json_script")(Markup(script_json(data)), element_id)

@@ -9,16 +9,21 @@ in the browser and offline; the page carries only the diagram's legend and an em
 until the script fills it.
 
 The Markdown source holds the headings (table of contents, search sections) and the author's
-prose; everything built from the tree is HTML filled in late (see ``mdpage.LateHtml``).
+prose; everything built from the tree is HTML filled in late (see ``mdpage.LateHtml``), rendered
+by the macros of ``templates/guide.html`` from the values prepared here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from markupsafe import Markup
+
 from ..content import sitemap
-from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
@@ -30,14 +35,17 @@ from ..workflow.transcript import fragments
 from ..workflow.walk import DONE
 from . import markup, mdpage
 from .embed import json_script
-from .markup import text
-from .pages import status_banner
+from .pages import CategoryLink
+from .templating import macro
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
-# the diagram's legend; the script takes its node captions from the legend
-TYPE_NAMES = {"question": "Question", "action": "Action", "resolution": "Resolved", "escalation": "Escalate", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files
+
+
+def _part(name: str) -> Callable[..., Markup]:
+    """A macro of ``templates/guide.html``: one part of the page."""
+    return macro("guide.html", name)
 
 
 class Lookups:
@@ -49,21 +57,14 @@ class Lookups:
         self.categories = CategoryIndex(repo.taxonomy)
         self.teams = {sid: s.team for sid, s in repo.escalation.steps.items()} if repo.escalation else {}
         self._repo = repo
-        self._sla_html: dict[str | None, str] = {}
+        self._sla_html: dict[str | None, Markup] = {}
 
-    def sla_table_rows(self, category_id: str | None) -> str:
+    def sla_table_rows(self, category_id: str | None) -> Markup:
         """The ``<tr>`` rows of the SLA table shown at escalation steps of guides in ``category_id``
         (the same for every such step, so rendered once per category and build)."""
         found = self._sla_html.get(category_id)
         if found is None:
-            rows = []
-            for row in sla_rows(self._repo, category_id):
-                triggers = "".join(f"<li>{text(t.team)} after {format_minutes(t.minutes)} ({share_text(t.share)})</li>" for t in row.triggers)
-                triggers = f'<ul class="kbg-triggers">{triggers}</ul>' if triggers else "none"
-                rows.append(
-                    f'<tr data-priority="{text(row.priority)}"><td>{text(row.priority)} {text(row.name)}</td><td>{text(row.first_response)}</td><td>{text(row.resolution)}</td><td>{triggers}</td></tr>'
-                )
-            found = self._sla_html[category_id] = "".join(rows)
+            found = self._sla_html[category_id] = _part("sla_rows")(sla_rows(self._repo, category_id), format_minutes, share_text)
         return found
 
 
@@ -80,11 +81,11 @@ class GuidePage:
     def href(self, to_src: str, anchor: str = "") -> str:
         return markup.href(self.src, to_src, anchor, self.directory_urls)
 
-    def md(self, value: str | None, written_for: str | None = None) -> str:
-        return markup.block(value, written_for or self.src, self.src, self.directory_urls)
+    def md(self, value: str | None, written_for: str | None = None) -> Markup:
+        return Markup(markup.block(value, written_for or self.src, self.src, self.directory_urls))
 
-    def md_inline(self, value: str | None, written_for: str | None = None) -> str:
-        return markup.inline(value, written_for or self.src, self.src, self.directory_urls)
+    def md_inline(self, value: str | None, written_for: str | None = None) -> Markup:
+        return Markup(markup.inline(value, written_for or self.src, self.src, self.directory_urls))
 
     def source(self) -> str:
         """The generated Markdown source of the page."""
@@ -124,82 +125,39 @@ class GuidePage:
             lines.append(f"- **Fulfilled by:** {step.team} ({step.tier}, queue {step.queue}); the request SLA targets apply.")
         return "\n".join(lines)
 
-    def head(self, lean: bool = False) -> str:
+    def head(self, lean: bool = False) -> Markup:
         """Title, summary and facts; ``lean``: the same words and kept tags without the wrapping
         spans, link and ``<time>``, which the search index drops anyway (see :meth:`late`)."""
+        return _part("head")(self._head, lean)
+
+    @cached_property
+    def _head(self) -> _Head:
         meta = self.guide.meta
-
-        def fact(content: str) -> str:
-            return content if lean else f'<span class="kbg-fact">{content}</span>'
-
-        def small(content: str) -> str:
-            return content if lean else f"<small>{content}</small>"
-
-        facts = [
-            fact(f"Guide <code>{text(self.guide.id)}</code>"),
-            fact(f"Version {text(meta.version)} {small(f'(revision <code>{text(self.guide.revision)}</code>)')}"),
-        ]
+        link = None
         if meta.category:
             category = self.categories.by_id.get(meta.category)
-            label = text(category.title) if category else text(meta.category)
-            link = f'<a href="{self.href(sitemap.category_src(meta.category))}">{label}</a>' if category and not lean else label
-            facts.append(fact(f"Category {link}"))
-        due = review_due(meta.reviewed, meta.review_every_days)
-        facts.append(fact(f"Owner {text(meta.owner)}"))
-        reviewed = meta.reviewed.isoformat()
-        when = reviewed if lean else f'<time datetime="{reviewed}">{reviewed}</time>'
-        facts.append(fact(f"Last reviewed {when} {small(f'(next review {due.isoformat()})')}"))
-        if meta.status.value != "published":
-            status = text(meta.status.value.capitalize())
-            facts.append(status if lean else f'<span class="kbg-badge kbg-badge--{meta.status.value}">{status}</span>')
-        parts = [f"<h1>{text(meta.title)}</h1>"]
-        banner = "" if lean else status_banner(meta)
-        if banner:
-            parts.append(banner)
-        if meta.summary:
-            parts.append(f'<p class="kbg-summary">{self.md_inline(meta.summary)}</p>')
-        parts.append('<p class="kbg-meta">' + " ".join(facts) + "</p>")
-        return "\n".join(parts)
+            link = CategoryLink(category.title, self.href(sitemap.category_src(meta.category))) if category else CategoryLink(meta.category)
+        return _Head(
+            title=meta.title,
+            status=meta.status.value,
+            summary=self.md_inline(meta.summary) if meta.summary else None,
+            id=self.guide.id,
+            version=meta.version,
+            revision=self.guide.revision,
+            category=link,
+            owner=meta.owner,
+            reviewed=meta.reviewed.isoformat(),
+            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+        )
 
-    def gather(self, lean: bool = False) -> str:
+    def gather(self, lean: bool = False) -> Markup:
         """The list of information to gather with a field per item; ``lean``: the items' words only."""
-        items = []
-        for i, item in enumerate(self.guide.meta.gather):
-            if lean:
-                items.append(f"<li>{self.md_inline(item)}</li>")
-                continue
-            items.append(
-                f'<li><label for="kbg-gather-{i}">{self.md_inline(item)}</label>'
-                f'<input type="text" id="kbg-gather-{i}" class="kbg-gather-input" data-gather-index="{i}" autocomplete="off"></li>'
-            )
-        return '<ol class="kbg-gather">' + "".join(items) + "</ol>"
+        items = [_GatherItem(item.id, self.md_inline(item.text)) for item in self.guide.meta.gather]
+        return _part("gather")(items, lean)
 
-    def walk_widget(self) -> str:
+    def walk_widget(self) -> Markup:
         levels = self.repo.priorities.levels if self.repo.priorities else {}
-        options = '<option value="">Not set</option>' + "".join(
-            f'<option value="{text(pid)}">{text(pid)} {text(level.name)}</option>' for pid, level in levels.items()
-        )
-        return "\n".join(
-            [
-                f'<div class="kbg-walk kbg-screen-only" data-search-exclude hidden data-guide="{text(self.guide.id)}">',
-                '<div class="kbg-walk-bar">'
-                f'<label class="kbg-priority">Priority <select data-kbg="priority">{options}</select></label>'
-                '<button type="button" class="md-button" data-kbg="back">Back</button>'
-                '<button type="button" class="md-button" data-kbg="restart">Restart</button>'
-                "</div>",
-                '<div class="kbg-walk-step"><div class="kbg-current" data-kbg="current" tabindex="-1" aria-live="polite"></div>'
-                '<div class="kbg-choices" data-kbg="choices" role="group" aria-label="Choices"></div></div>',
-                '<div class="kbg-walk-path"><p class="kbg-subhead">Path so far</p><ol class="kbg-path" data-kbg="path"></ol>'
-                '<p class="kbg-keys">Keys: <kbd>1</kbd>–<kbd>9</kbd> choose, <kbd>Backspace</kbd> back.</p></div>'
-                '<div class="kbg-walk-copy"><p class="kbg-copy-row"><button type="button" class="md-button md-button--primary" data-kbg="copy">Copy for the ticket</button>'
-                ' <span class="kbg-status" data-kbg="status" role="status"></span></p>'
-                '<label class="kbg-transcript">Transcript (internal note)<textarea data-kbg="transcript" readonly rows="10" spellcheck="false"></textarea></label></div>',
-                json_script(self.walk_data(), f"kbg-data-{self.guide.id}"),
-                "</div>",
-                '<noscript><p class="kbg-noscript">The step-through needs JavaScript. Every step is listed under '
-                '<a href="#all-steps">All steps</a>: start at step 1 and follow the answer links.</p></noscript>',
-            ]
-        )
+        return _part("walk")(self.guide.id, levels, json_script(self.walk_data(), f"kbg-data-{self.guide.id}"))
 
     def walk_data(self) -> dict[str, Any]:
         """What the script needs beyond the page's HTML: structure, step numbers and transcript
@@ -231,103 +189,61 @@ class GuidePage:
             "transcript": fragments(self.guide, self.repo),
         }
 
-    def all_steps(self) -> str:
+    def all_steps(self) -> Markup:
+        """Every step as an anchored section, in step order (one template call for all of them)."""
         ordered = sorted(self.guide.tree.nodes, key=lambda n: self.numbers[n])
-        sections = [self.node_section(node_id) for node_id in ordered]
-        tools = '<p class="kbg-screen-only kbg-tools"><button type="button" class="md-button" data-kbg="print" hidden>Print checklist</button></p>'
-        return tools + "\n" + '<div class="kbg-tree">\n' + "\n".join(sections) + "\n</div>"
+        return _part("steps")([self._node(node_id) for node_id in ordered])
 
-    def node_section(self, node_id: str) -> str:
+    def _node(self, node_id: str) -> _Node:
         node = self.guide.tree.nodes[node_id]
-        number = self.numbers[node_id]
         raw = getattr(node, "text", None)
-        rendered = self.md(raw)
-        single = rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1
+        rendered = markup.block(raw, self.src, self.src, self.directory_urls)
+        paragraph = markup.paragraph_content(rendered)
+        kind = KIND_LABELS[node.type]
+        title: Markup | str
+        body: Markup | str = ""
         if isinstance(node, LinkNode) and not raw:
             target = self.lookups.guides.get(node.guide)
-            title_html = f"Continue with {text(target.meta.title if target else node.guide)}"
-            body_text = ""
-        elif single:
-            title_html, body_text = rendered[3:-4], ""
+            title = f"Continue with {target.meta.title if target else node.guide}"
+        elif paragraph is not None:
+            title = Markup(paragraph)
         else:
-            title_html, body_text = text(KIND_LABELS[node.type]), rendered
-        heading = (
-            f'<h3 id="{NODE_ANCHOR}{text(node_id)}"><span class="kbg-step-no">{number}</span> '
-            f'<span class="kbg-kind">{text(KIND_LABELS[node.type])}</span> <span class="kbg-node-title">{title_html}</span></h3>'
-        )
-        body = [body_text] if body_text else []
+            title, body = kind, Markup(rendered)
         help_text = getattr(node, "help", None)
-        if help_text:
-            body.append(f'<div class="kbg-help"><p class="kbg-subhead">How to check</p>{self.md(help_text)}</div>')
+        outcome: _Resolution | _Escalation | _Link | None = None
         if isinstance(node, ResolutionNode):
-            body.append(self.resolution(node))
+            outcome = _Resolution([self.md_inline(c) for c in node.follow_up], self.md(node.user_note) if node.user_note else None)
         elif isinstance(node, EscalationNode):
-            body.append(self.escalation(node))
+            outcome = self._escalation(node)
         elif isinstance(node, LinkNode):
-            body.append(self.link(node))
-        answers = self.answers(node)
-        return (
-            f'<section class="kbg-node kbg-node--{node.type}" data-node="{text(node_id)}">{heading}'
-            f'<div class="kbg-node-body">{"".join(body)}</div>{answers}</section>'
-        )
-
-    def _goto(self, target: str | None) -> str:
-        if target is None:
-            return '<span class="kbg-goto">no next step</span>'
-        if target not in self.guide.tree.nodes:
-            return f'<span class="kbg-goto">unknown step "{text(target)}"</span>'
-        return f'<a href="#{NODE_ANCHOR}{text(target)}" class="kbg-goto">step {self.numbers[target]}</a>'
-
-    def answers(self, node: object) -> str:
+            target = self.lookups.guides.get(node.guide)
+            outcome = _Link(node.guide, target.meta.title, self.href(sitemap.guide_src(node.guide))) if target else _Link(node.guide)
+        answers = None
         if isinstance(node, QuestionNode):
-            items = [f'<li><span class="kbg-answer">{text(label)}</span> → {self._goto(target)}</li>' for label, target in node.answers.items()]
+            answers = [self._answer(label, target) for label, target in node.answers.items()]
         elif isinstance(node, ActionNode):
-            items = [f'<li><span class="kbg-answer">Done</span> → {self._goto(node.next)}</li>']
-        else:
-            return ""
-        return '<ul class="kbg-answers">' + "".join(items) + "</ul>"
+            answers = [self._answer("Done", node.next)]
+        help_html = self.md(help_text) if help_text else None
+        return _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
 
-    def resolution(self, node: ResolutionNode) -> str:
-        parts = ['<div class="kbg-outcome kbg-outcome--resolution">']
-        if node.follow_up:
-            parts.append(
-                '<p class="kbg-subhead">Follow-up checks before closing</p><ul class="kbg-checks">'
-                + "".join(f"<li>{self.md_inline(c)}</li>" for c in node.follow_up)
-                + "</ul>"
-            )
-        if node.user_note:
-            parts.append(f'<p class="kbg-subhead">Note for the user</p><blockquote class="kbg-user-note">{self.md(node.user_note)}</blockquote>')
-        parts.append("</div>")
-        return "".join(parts)
+    def _answer(self, label: str, target: str | None) -> _Answer:
+        if target is None or target not in self.guide.tree.nodes:
+            return _Answer(label, target)
+        return _Answer(label, target, self.numbers[target], f"#{NODE_ANCHOR}{target}")
 
-    def escalation(self, node: EscalationNode) -> str:
+    def _escalation(self, node: EscalationNode) -> _Escalation:
         step = self.repo.escalation.steps.get(node.step) if self.repo.escalation else None
         if step is None:
-            return f'<div class="kbg-outcome kbg-outcome--escalation"><p>Escalate to "{text(node.step)}" (not in the escalation protocol).</p></div>'
-        protocol = self.href(sitemap.ESCALATION_PAGE, f"step-{node.step}")
-        rows = self.lookups.sla_table_rows(self.guide.meta.category)
-        handoff = [self.md_inline(item, CONFIG_SRC) for item in step.handoff] + [self.md_inline(item) for item in node.handoff]
-        return "".join(
-            [
-                '<div class="kbg-outcome kbg-outcome--escalation">',
-                f'<p class="kbg-team">Escalate to <strong>{text(step.team)}</strong> ({text(step.tier)}, {text(step.kind)}) · <a href="{protocol}">escalation protocol</a></p>',
-                '<dl class="kbg-facts">',
-                f"<dt>Queue</dt><dd>{text(step.queue)}</dd>",
-                f"<dt>Contact</dt><dd>{self.md_inline(step.contact, CONFIG_SRC)}</dd>",
-                f"<dt>When</dt><dd>{self.md_inline(step.trigger, CONFIG_SRC)}</dd>",
-                "</dl>",
-                '<div class="kbg-sla"><p class="kbg-subhead">SLA targets</p><table><thead><tr><th>Priority</th><th>First response</th><th>Resolution</th><th>Time-based escalation</th></tr></thead>',
-                "<tbody>" + rows + "</tbody></table></div>",
-                '<p class="kbg-subhead">Hand-off checklist</p><ul class="kbg-checks">' + "".join(f"<li>{h}</li>" for h in handoff) + "</ul>",
-                "</div>",
-            ]
+            return _Escalation(node.step)
+        return _Escalation(
+            node.step,
+            step,
+            protocol=self.href(sitemap.ESCALATION_PAGE, f"step-{node.step}"),
+            contact=self.md_inline(step.contact, CONFIG_SRC),
+            trigger=self.md_inline(step.trigger, CONFIG_SRC),
+            sla_rows=self.lookups.sla_table_rows(self.guide.meta.category),
+            handoff=[self.md_inline(item, CONFIG_SRC) for item in step.handoff] + [self.md_inline(item) for item in node.handoff],
         )
-
-    def link(self, node: LinkNode) -> str:
-        target = self.lookups.guides.get(node.guide)
-        if target is None:
-            return f'<p class="kbg-outcome kbg-outcome--link">Continue with the guide "{text(node.guide)}".</p>'
-        return f'<p class="kbg-outcome kbg-outcome--link">Continue with the guide <a href="{self.href(sitemap.guide_src(node.guide))}">{text(target.meta.title)}</a>.</p>'
 
     def late(self) -> mdpage.LateHtml:
         """The page's HTML parts, filled into the built page (see ``LateHtml``).
@@ -342,7 +258,7 @@ class GuidePage:
         gather_lean = self.gather(lean=True) if meta.gather else ""
 
         def unindexed() -> dict[str, str]:
-            parts = {head_lean: self.head()}
+            parts: dict[str, str] = {head_lean: self.head()}
             if gather_lean:
                 parts[gather_lean] = self.gather()
             parts.update({mdpage.slot("steps"): self.all_steps(), mdpage.slot("walk"): self.walk_widget(), mdpage.slot("diagram"): self.diagram()})
@@ -351,7 +267,7 @@ class GuidePage:
         return mdpage.LateHtml(
             indexed={
                 mdpage.slot("head"): head_lean,
-                mdpage.slot("symptoms"): '<ul class="kbg-symptoms">' + "".join(f"<li>{self.md_inline(s)}</li>" for s in meta.symptoms) + "</ul>",
+                mdpage.slot("symptoms"): _part("symptoms")([self.md_inline(s) for s in meta.symptoms]),
                 mdpage.slot("gather"): gather_lean,
                 mdpage.slot("related"): self.related(),
             },
@@ -383,33 +299,104 @@ class GuidePage:
             out.append(mdpage.SearchSection(NODE_ANCHOR + node_id, title, " · ".join(markup.plain(w) for w in words if w)))
         return out
 
-    def diagram(self) -> str:
-        """The diagram's section: legend, size button, an empty box the script draws the tree
-        into from the walk data, and a caption; hidden until drawn (a note says so without script)."""
-        legend = "".join(
-            f'<span class="kbg-legend-item kbg-d-{kind}" data-kind="{kind}"><span class="kbg-swatch"></span>{name}</span>' for kind, name in TYPE_NAMES.items()
-        )
-        return (
-            f'<div class="kbg-diagram kbg-screen-only" data-search-exclude hidden data-guide="{text(self.guide.id)}">'
-            f'<p class="kbg-legend">{legend}<button type="button" class="md-button kbg-fit" data-kbg="fit" hidden>Actual size</button></p>'
-            '<div class="kbg-diagram-scroll" data-kbg="diagram"></div>'
-            '<p class="kbg-caption">Select a box to jump to its step. The same steps are listed under <a href="#all-steps">All steps</a>.</p>'
-            "</div>"
-            '<noscript><p class="kbg-noscript">The diagram needs JavaScript. The same steps are listed under <a href="#all-steps">All steps</a>.</p></noscript>'
-        )
+    def diagram(self) -> Markup:
+        """The diagram's section (the page script draws the tree from the walk data)."""
+        return _part("diagram")(self.guide.id)
 
-    def related(self) -> str:
+    def related(self) -> Markup:
         articles = self.lookups.articles
         items = []
         for article_id in self.guide.meta.articles:
             article = articles.get(article_id)
-            if article is None:
-                items.append(f"<li>{text(article_id)} (missing)</li>")
-            else:
-                items.append(f'<li><a href="{self.href(sitemap.article_src(article.path))}">{text(article.meta.title)}</a></li>')
-        if not items:
-            return '<p class="kbg-related kbg-none">No related articles.</p>'
-        return '<ul class="kbg-related">' + "".join(items) + "</ul>"
+            items.append(_Article(article.meta.title, self.href(sitemap.article_src(article.path))) if article else _Article(article_id))
+        return _part("related")(items)
+
+
+@dataclass(slots=True)
+class _Head:
+    """What the page's header shows (``category``: None for a guide without one)."""
+
+    title: str
+    status: str
+    summary: Markup | None
+    id: str
+    version: str
+    revision: str
+    category: CategoryLink | None
+    owner: str
+    reviewed: str
+    due: str
+
+
+@dataclass(slots=True)
+class _GatherItem:
+    """An item of information to gather: its stable id (the script keys notes by it) and text."""
+
+    id: str
+    text: Markup
+
+
+@dataclass(slots=True)
+class _Answer:
+    """An answer and the step it leads to: ``target`` None is a dead end, ``step`` None a node
+    the tree does not have (``kb check`` reports both; the page still shows them)."""
+
+    label: str
+    target: str | None
+    step: int | None = None
+    href: str = ""
+
+
+@dataclass(slots=True)
+class _Resolution:
+    follow_up: list[Markup]
+    user_note: Markup | None
+
+
+@dataclass(slots=True)
+class _Escalation:
+    """An escalation leaf; ``step`` None: its step is not in the escalation protocol."""
+
+    step_id: str
+    step: EscalationStep | None = None
+    protocol: str = ""
+    contact: Markup | str = ""
+    trigger: Markup | str = ""
+    sla_rows: Markup | str = ""
+    handoff: list[Markup] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Link:
+    """A link leaf; ``href`` None: the guide it names does not exist."""
+
+    guide: str
+    title: str = ""
+    href: str | None = None
+
+
+@dataclass(slots=True)
+class _Node:
+    """One step's section: ``title`` is its text when that is one paragraph, else ``body`` is."""
+
+    type: str
+    id: str
+    anchor: str
+    number: int
+    kind: str
+    title: Markup | str
+    body: Markup | str
+    help: Markup | None
+    outcome: _Resolution | _Escalation | _Link | None
+    answers: list[_Answer] | None
+
+
+@dataclass(slots=True)
+class _Article:
+    """A related article; ``href`` None: no article has the id (``title``)."""
+
+    title: str
+    href: str | None = None
 
 
 def guide_page(guide: Guide, repo: Repository, directory_urls: bool = True, lookups: Lookups | None = None) -> tuple[str, Callable[[], mdpage.LateHtml]]:

@@ -223,12 +223,18 @@ def block(source: str | None, written_for: str, shown_on: str, directory_urls: b
     return _cached(source, written_for, shown_on, directory_urls)
 
 
+def paragraph_content(fragment: str) -> str | None:
+    """The content of ``fragment`` when it is one paragraph (as :func:`block` renders it), else None."""
+    if fragment.startswith("<p>") and fragment.endswith("</p>") and fragment.count("<p>") == 1:
+        return fragment[3:-4]
+    return None
+
+
 def inline(source: str | None, written_for: str, shown_on: str, directory_urls: bool = True) -> str:
     """Markdown text rendered to sanitized HTML without the wrapping paragraph when there is one."""
     out = block(source, written_for, shown_on, directory_urls)
-    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
-        return out[3:-4]
-    return out
+    content = paragraph_content(out)
+    return out if content is None else content
 
 
 def plain(source: str | None) -> str:

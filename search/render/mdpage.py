@@ -13,7 +13,10 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, NamedTuple
+
+from .templating import macro
 
 
 def front_matter(meta: Mapping[str, Any]) -> str:
@@ -33,11 +36,9 @@ def page(meta: Mapping[str, Any], blocks: Iterable[str]) -> str:
     return front_matter(meta) + "\n" + body + "\n"
 
 
-def heading(level: int, title: str, anchor: str | None = None, searchable: bool = True) -> str:
-    """A Markdown heading from fixed text (with an explicit id when given, via an HTML heading).
-    Not ``searchable``: its section is left out of the search index (attr_list's attribute)."""
-    if anchor:
-        return f'<h{level} id="{html.escape(anchor)}">{html.escape(title)}</h{level}>'
+def heading(level: int, title: str, searchable: bool = True) -> str:
+    """A Markdown heading from fixed text. Not ``searchable``: its section is left out of the
+    search index (attr_list's attribute)."""
     return "#" * level + " " + title + ("" if searchable else " { data-search-exclude }")
 
 
@@ -52,9 +53,10 @@ def title_meta(value: str) -> str:
 _SLOT_SECRET = secrets.token_hex(8)
 
 
+@lru_cache(maxsize=64)
 def slot(name: str) -> str:
     """A placeholder in a page source, replaced by :class:`LateHtml` once the page is built."""
-    return f'<div data-kbg-slot="{html.escape(name)}-{_SLOT_SECRET}"></div>'
+    return macro("_parts.html", "slot")(f"{name}-{_SLOT_SECRET}")
 
 
 class SearchSection(NamedTuple):

@@ -12,14 +12,13 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from ..content import sitemap
-from ..content.models import Category, DocumentMeta, EscalationStep, Status
+from ..content.models import Category, EscalationStep
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from ..workflow.review import review_due
 from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 from . import markup, mdpage
-from .markup import text
 from .templating import render
 
 D = TypeVar("D", Guide, Article)
@@ -56,13 +55,13 @@ class Pages:
     def _within(self, table: dict[str, list[D]], category_id: str) -> list[D]:
         return [item for cid, items in table.items() if cid and is_within(cid, category_id) for item in items]
 
-    def category_link(self, from_src: str, category_id: str | None) -> str:
+    def category_link(self, from_src: str, category_id: str | None) -> CategoryLink:
         if not category_id:
-            return "none"
+            return CategoryLink("none")
         category = self.categories.by_id.get(category_id)
         if category is None:
-            return text(category_id)
-        return f'<a href="{self.href(from_src, sitemap.category_src(category_id))}">{text(category.title)}</a>'
+            return CategoryLink(category_id)
+        return CategoryLink(category.title, self.href(from_src, sitemap.category_src(category_id)))
 
     # categories -----------------------------------------------------------------------------
 
@@ -77,7 +76,7 @@ class Pages:
         guides = len(self._within(self.guides_in, category.id))
         articles = len(self._within(self.articles_in, category.id))
         children = [c for c in self.categories.children(category.id) if c.id.count("/") == category.id.count("/") + 1]
-        description = Markup(f'<span class="kbg-description">{self.md_inline(category.description, src)}</span>') if category.description else ""
+        description = Markup(self.md_inline(category.description, src)) if category.description else ""
         return _CategoryItem(
             self.href(src, sitemap.category_src(category.id)),
             category.title,
@@ -88,8 +87,8 @@ class Pages:
 
     def category_page(self, category: Category) -> str:
         src = sitemap.category_src(category.id)
-        crumbs = [Markup(f'<a href="{self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md")}">Categories</a>')]
-        crumbs += [Markup(self.category_link(src, p)) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
+        crumbs = [CategoryLink("Categories", self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md"))]
+        crumbs += [self.category_link(src, p) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
         guides = self._within(self.guides_in, category.id)
         fallback = None if guides else next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
         body = render(
@@ -98,9 +97,9 @@ class Pages:
             kind=self.categories.kind_of(category.id),
             crumbs=crumbs,
             description=Markup(self.md_inline(category.description, src)) if category.description else "",
-            children=[Markup(self.category_link(src, c.id)) for c in self.categories.children(category.id)],
+            children=[self.category_link(src, c.id) for c in self.categories.children(category.id)],
             guides=self._guide_rows(src, guides, category.id),
-            fallback=Markup(self.category_link(src, fallback)) if fallback else None,
+            fallback=self.category_link(src, fallback) if fallback else None,
             fallback_guides=self._guide_rows(src, self.guides_in[fallback], fallback) if fallback else [],
             articles=self._doc_items(src, self._within(self.articles_in, category.id), category.id),
             escalation=[
@@ -139,11 +138,11 @@ class Pages:
             items.append(_DocItem(self.href(src, target), doc.meta.title, self._where(src, doc.meta.category, category_id)))
         return items
 
-    def _where(self, src: str, doc_category: str | None, category_id: str | None) -> Markup | str:
-        """`` in <category link>`` for a document listed under another category than its own."""
+    def _where(self, src: str, doc_category: str | None, category_id: str | None) -> CategoryLink | None:
+        """The own category of a document listed under another category (shown as "in ...")."""
         if category_id is None or doc_category == category_id:
-            return ""
-        return Markup(f' <small class="kbg-in">in {self.category_link(src, doc_category)}</small>')
+            return None
+        return self.category_link(src, doc_category)
 
     # escalation and priorities --------------------------------------------------------------
 
@@ -171,7 +170,7 @@ class Pages:
             levels=levels,
             inline=lambda value: Markup(self.md_inline(value, src)),
             share=share_text,
-            category_links=lambda ids: Markup(", ".join(self.category_link(src, c) for c in ids)),
+            category_links=lambda ids: [self.category_link(src, c) for c in ids],
         )
         return mdpage.page({"title": "Escalation protocol"}, [body])
 
@@ -215,28 +214,21 @@ class Pages:
 
     def tags_page(self) -> str:
         """The index of tags: the Material tags plugin fills the listing."""
-        return mdpage.page({"title": "Tags"}, ["<h1>Tags</h1>", "<!-- material/tags -->"])
+        return mdpage.page({"title": "Tags"}, [render("tags.html")])
 
     def article_header(self, article: Article) -> str:
         """HTML shown under an article's title: category, owner, review date, guides that cite it."""
         src = sitemap.article_src(article.path)
         meta = article.meta
-        due = review_due(meta.reviewed, meta.review_every_days)
-        facts = [
-            f'<span class="kbg-fact">Category {self.category_link(src, meta.category)}</span>',
-            f'<span class="kbg-fact">Owner {text(meta.owner)}</span>',
-            f'<span class="kbg-fact">Last reviewed <time datetime="{meta.reviewed.isoformat()}">{meta.reviewed.isoformat()}</time> <small>(next review {due.isoformat()})</small></span>',
-        ]
-        if meta.status.value != "published":
-            facts.append(f'<span class="kbg-badge kbg-badge--{meta.status.value}">{text(meta.status.value.capitalize())}</span>')
-        guides = self.guides_for_article.get(article.id, [])
-        if guides:
-            facts.append(
-                '<span class="kbg-fact">Guides '
-                + ", ".join(f'<a href="{self.href(src, sitemap.guide_src(g.id))}">{text(g.meta.title)}</a>' for g in guides)
-                + "</span>"
-            )
-        return status_banner(meta) + '<p class="kbg-meta kbg-article-meta">' + " ".join(facts) + "</p>"
+        return render(
+            "article_header.html",
+            status=meta.status.value,
+            category=self.category_link(src, meta.category),
+            owner=meta.owner,
+            reviewed=meta.reviewed.isoformat(),
+            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+            guides=[_DocItem(self.href(src, sitemap.guide_src(g.id)), g.meta.title) for g in self.guides_for_article.get(article.id, [])],
+        )
 
     def article_source(self, article: Article, markdown: str) -> str:
         """The article's Markdown with the header under its title (after a leading ``# Title``)."""
@@ -247,13 +239,12 @@ class Pages:
         return f"{header}\n\n{markdown}"
 
 
-def status_banner(meta: DocumentMeta) -> str:
-    """The notice on a page that is shown but not published as usual (see ``content.publishing``)."""
-    if meta.status is Status.draft:
-        return '<p class="kbg-banner kbg-banner--draft" role="note"><strong>Draft.</strong> This page is a preview: it is not published and may be wrong.</p>\n'
-    if meta.status is Status.retired:
-        return '<p class="kbg-banner kbg-banner--retired" role="note"><strong>Retired.</strong> This page is kept for reference only: it is no longer maintained and is left out of search and listings.</p>\n'
-    return ""
+@dataclass(frozen=True)
+class CategoryLink:
+    """A category as a page shows it: its title linked to its page, or (unknown, none) text only."""
+
+    label: str
+    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -288,7 +279,7 @@ class _DocItem:
 
     href: str
     title: str
-    where: Markup | str
+    where: CategoryLink | None = None
 
 
 @dataclass(frozen=True)
@@ -297,7 +288,7 @@ class _GuideRow:
 
     href: str
     title: str
-    where: Markup | str
+    where: CategoryLink | None
     summary: Markup | str
     owner: str
     version: str

@@ -7,14 +7,15 @@ that matters between two tags is written ``{{ " " }}``, a break between two Mark
 ``{{ blank_line }}``. Autoescaping is on, with
 the same escaping as :func:`.markup.text` (``html.escape``, quotes included), so a page is the
 same bytes whichever way it was produced; HTML that is already safe (sanitized content, see
-:mod:`.markup`) is passed as ``Markup``.
+:mod:`.markup`) is passed as ``Markup``. A part of a page that is filled in on its own (a guide
+page's parts, an article's header) is a macro, called from Python with :func:`macro`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,14 @@ class _OneLineLoader(jinja2.FileSystemLoader):
 
 
 def _escape(value: object) -> object:
-    """Every printed text escaped as :func:`.markup.text` does; ``Markup`` and numbers as they are."""
+    """Every printed text escaped as :func:`.markup.text` does; ``Markup`` and numbers as they are.
+
+    A plain ``str`` with nothing to escape is returned as it is: Jinja's own escaping leaves it
+    unchanged too, and this runs for every value printed (thousands per guide page).
+    """
     if isinstance(value, str) and not isinstance(value, Markup):
-        return Markup(text(value))
+        escaped = text(value)
+        return value if escaped is value and type(value) is str else Markup(escaped)
     return value
 
 
@@ -52,3 +58,10 @@ def environment() -> jinja2.Environment:
 def render(name: str, **context: Any) -> str:
     """Render ``templates/<name>`` with ``context`` (missing variables are errors)."""
     return environment().get_template(name).render(**context)
+
+
+@cache
+def macro(template: str, name: str) -> Callable[..., Markup]:
+    """Macro ``name`` of ``templates/<template>`` as a function returning its HTML."""
+    found: Callable[..., Markup] = getattr(environment().get_template(template).module, name)
+    return found

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
-
 from ..content import sitemap
 from ..content.repository import Repository
 from . import markup, mdpage
@@ -73,6 +71,6 @@ def triage_page(repo: Repository, directory_urls: bool = True) -> str:
         escalation_href=href(sitemap.ESCALATION_PAGE),
         priorities_page_href=href(sitemap.PRIORITIES_PAGE),
         categories_href=href(f"{sitemap.CATEGORIES_PREFIX}/index.md"),
-        data_script=Markup(json_script(triage_data(repo, directory_urls), DATA_ID)),
+        data_script=json_script(triage_data(repo, directory_urls), DATA_ID),
     )
     return mdpage.page({"title": "Triage"}, [body])

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from ..content.models import PLACEHOLDER, PLACEHOLDERS, EscalationNode, MessageTemplate, ResolutionNode
 from ..content.repository import Repository
-from .transcript import transcript_text
+from .transcript import NOTHING_GATHERED, Gathered, transcript_text
 from .walk import WalkState
 
 TICKET_FIELDS = ("ticket_id", "requester", "technician")
@@ -20,7 +20,7 @@ def _bullets(items: Sequence[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def values_for(state: WalkState, repo: Repository, priority: str | None, gathered: Sequence[str], ticket: Mapping[str, str]) -> dict[str, str]:
+def values_for(state: WalkState, repo: Repository, priority: str | None, gathered: Gathered, ticket: Mapping[str, str]) -> dict[str, str]:
     """Every placeholder value a walk provides (empty where it does not apply)."""
     guide = state.guide
     values = {name: "" for names in PLACEHOLDERS.values() for name in names}
@@ -52,7 +52,7 @@ def fill(template: MessageTemplate, values: Mapping[str, str]) -> dict[str, str 
 
 
 def messages_for(
-    state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = (), ticket: Mapping[str, str] | None = None
+    state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED, ticket: Mapping[str, str] | None = None
 ) -> dict[str, dict[str, str | None]]:
     """The messages that apply to where the walk ended: resolution + closure, or escalation."""
     if repo.templates is None:

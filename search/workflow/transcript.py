@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..content.escalation import sla_targets
+from ..content.escalation import ProtocolStep, applied_step, sla_targets
 from ..content.models import PRIORITY_IDS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
@@ -71,7 +71,7 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
     return {
         "header": header,
         "priorities": priorities,
-        "gather": [one_line(item) for item in guide.meta.gather],
+        "gather": [{"id": item.id, "text": one_line(item.text)} for item in guide.meta.gather],
         "steps": steps,
         "outcomes": outcomes,
     }
@@ -90,16 +90,22 @@ def _request_lines(guide: Guide, steps: Mapping[str, EscalationStep]) -> list[st
     return lines
 
 
-def assemble(parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current: str, priority: str | None = None, gathered: Sequence[str] = ()) -> str:
+Gathered = Mapping[str, str]  # gather item id -> what the technician noted (blank = not gathered)
+NOTHING_GATHERED: Gathered = {}
+
+
+def assemble(
+    parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current: str, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED
+) -> str:
     """Join fragments for a walk: ``path`` is (node id, choice) pairs, ``current`` the node reached.
 
-    ``gathered`` holds the technician's notes aligned with the guide's ``gather`` items (blank =
-    not gathered). Mirrored line for line by ``assembleTranscript`` in the site's script.
+    ``gathered`` maps the guide's gather item ids to the technician's notes; they are listed in
+    the guide's order. Mirrored line for line by ``assembleTranscript`` in the site's script.
     """
     lines = list(parts["header"])
     if priority and priority in parts["priorities"]:
         lines.append(parts["priorities"][priority])
-    notes = [(item, one_line(value)) for item, value in zip(parts["gather"], gathered, strict=False) if value and value.strip()]
+    notes = [(item["text"], one_line(gathered[item["id"]])) for item in parts["gather"] if gathered.get(item["id"], "").strip()]
     if notes:
         lines.append("Information gathered:")
         lines += [f"- {item}: {value}" for item, value in notes]
@@ -110,7 +116,7 @@ def assemble(parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current:
     return "\n".join(lines) + "\n"
 
 
-def transcript_text(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> str:
+def transcript_text(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> str:
     """The plain-text transcript of a walk."""
     return assemble(fragments(state.guide, repo), [(v.node_id, v.choice) for v in state.path], state.current, priority, gathered)
 
@@ -123,6 +129,7 @@ class GuideRef(BaseModel):
 
 
 class GatheredItem(BaseModel):
+    id: str = Field(description="The gather item's id (the key of the walk request's gathered object).")
     item: str = Field(description="The guide's information-to-gather item.")
     value: str = Field(description="What the technician noted.")
 
@@ -142,15 +149,21 @@ class ResolutionOutcome(BaseModel):
     user_note: str | None = Field(description="Final instructions for the user.")
 
 
+_FLAT = "Deprecated: the same as escalation's; removed in the next major version."
+
+
 class EscalationOutcome(BaseModel):
     type: Literal["escalation"]
     node: str
     text: str
     step: str = Field(description="Step id in the escalation protocol.")
-    team: str | None
-    tier: str | None
-    queue: str | None
-    contact: str | None
+    escalation: ProtocolStep | None = Field(
+        description="The step as /api/escalation shows it (escalate_after_minutes for the walk's priority); null if the protocol does not define it."
+    )
+    team: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    tier: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    queue: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
+    contact: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
     handoff: list[str] = Field(description="The step's hand-off checklist, then this case's extra items.")
 
 
@@ -176,18 +189,21 @@ class TranscriptData(BaseModel):
     text: str
 
 
-def outcome_of(state: WalkState, repo: Repository) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
+def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
     """What the walk ended in, or None while it is in progress."""
     leaf = state.outcome
     if isinstance(leaf, ResolutionNode):
         return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
-        step = repo.escalation.steps.get(leaf.step) if repo.escalation else None
+        kind = CategoryIndex(repo.taxonomy).kind_of(state.guide.meta.category)
+        applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority, kind)
+        step = ProtocolStep.of(applied) if applied else None
         return EscalationOutcome(
             type="escalation",
             node=state.current,
             text=leaf.text,
             step=leaf.step,
+            escalation=step,
             team=step.team if step else None,
             tier=step.tier if step else None,
             queue=step.queue if step else None,
@@ -199,7 +215,7 @@ def outcome_of(state: WalkState, repo: Repository) -> ResolutionOutcome | Escala
     return None
 
 
-def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Sequence[str] = ()) -> TranscriptData:
+def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> TranscriptData:
     """The same transcript as structured data (for ticket tools)."""
     guide = state.guide
     nodes = guide.tree.nodes
@@ -207,9 +223,9 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         guide=GuideRef(id=guide.id, title=guide.meta.title, version=guide.meta.version, revision=guide.revision),
         category=guide.meta.category,
         priority=priority,
-        gathered=[GatheredItem(item=item, value=value) for item, value in zip(guide.meta.gather, gathered, strict=False) if value and value.strip()],
+        gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],
         steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
-        outcome=outcome_of(state, repo),
+        outcome=outcome_of(state, repo, priority),
         text=transcript_text(state, repo, priority, gathered),
     )
 

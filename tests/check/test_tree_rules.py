@@ -30,6 +30,17 @@ CASES = [
     Case("dead-end-action", "guides/vpn-no-connect.yml:33:3 dead-end", ('action "check-client" has no "next"',)),
     Case("question-without-answers", "guides/vpn-no-connect.yml:36:14 dead-end", ('question "ask-colleague" has no answers',)),
     Case("cycle-no-exit", "guides/vpn-no-connect.yml:33:3 cycle", ("check-logs -> ask-again -> check-logs",)),
+    Case(
+        "gather-id-duplicate",
+        "guides/vpn-no-connect.md:14:5 gather-id",
+        ('gather id "the-user-s-location" (the slug of "The user\'s location?") is already used by item 1 (line 11)', 'give one of them an explicit "id:"'),
+    ),
+    Case("gather-id-invalid", "guides/vpn-no-connect.md:12:9 gather-id", ('gather id "OS Version" is not kebab-case', 'e.g. "os-version"')),
+    Case(
+        "gather-id-no-words",
+        "guides/vpn-no-connect.md:12:5 gather-id",
+        ("gather item 2 has no letters or digits to make an id from", '"- id: <kebab-case-id>"'),
+    ),
     Case("tree-too-large", "guides/password-reset.yml:1:1 tree-too-large", (f"{MAX_NODES + 1} nodes",), generate=_huge_tree),
 ]
 

@@ -84,7 +84,10 @@ def test_catalog_per_category(generation: Generation) -> None:
 
     assert cat["network"].guides == ["vpn-no-connect"]
     guide = generation.catalog.guides["vpn-no-connect"]
-    assert guide.gather == ["The user's location and network", "The exact error message"]
+    assert [(g.id, g.text) for g in guide.gather] == [
+        ("the-user-s-location-and-network", "The user's location and network"),
+        ("the-exact-error-message", "The exact error message"),
+    ]
     assert guide.steps[0].line.startswith("1. Ask: Can the user open a public website?")
     assert guide.tree["start"] == "internet-works"
     assert guide.url == "/guides/vpn-no-connect/"

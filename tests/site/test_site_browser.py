@@ -48,9 +48,10 @@ def _transcript(page) -> str:
 def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shipped_url: str, open_page) -> None:
     guide, answers = _pick(repo, "resolution")
     page = open_page(_url(shipped_url, guide), permissions=["clipboard-read", "clipboard-write"])
-    gathered = ["Hotel  Wi-Fi,\n room 12 ", "", "  "][: len(guide.meta.gather)]
-    for i, value in enumerate(gathered):
-        page.fill(f"#kbg-gather-{i}", value)
+    notes = ["Hotel  Wi-Fi,\n room 12 ", "", "  "]
+    gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
+    for item in guide.meta.gather[: len(notes)]:
+        page.fill(f'[data-gather-id="{item.id}"]', gathered[item.id])
     page.select_option('[data-kbg="priority"]', "P2")
     _click_through(page, guide, answers)
 
@@ -87,7 +88,7 @@ def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository
     assert p1.first_response in rows.first.inner_text() and p1.resolution in rows.first.inner_text()
 
     page.click(".kbg-copy-end")  # the copy button shown at the end of the walk
-    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1", [])
+    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1")
     page.wait_for_function("document.querySelector('.kbg-copy-end').textContent !== 'Copy for the ticket'")  # the clipboard answers asynchronously
     assert page.locator(".kbg-copy-end").inner_text() in ("Copied", "Copy failed: use the transcript below")
 
@@ -135,7 +136,7 @@ def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> No
     page.focus('[data-kbg="priority"]')
     page.keyboard.press("ArrowDown")  # the native select is keyboard operable
     assert page.evaluate("kbGuides.state().priority") == "P1"
-    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1", [])
+    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1")
 
 
 def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:
@@ -195,10 +196,12 @@ def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repositor
     from search.index import build_generation
 
     guide, answers = _pick(repo, "escalation")
-    gathered = ["Laptop LT-0042", "since Monday"][: len(guide.meta.gather)]
+    notes = ["Laptop LT-0042", "since Monday"]
+    gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
     page = open_page(_url(shipped_url, guide))
-    for i, value in enumerate(gathered):
-        page.fill(f"#kbg-gather-{i}", value)
+    for item in guide.meta.gather[: len(notes)]:
+        page.fill(f'[data-gather-id="{item.id}"]', gathered[item.id])
+    assert page.evaluate("kbGuides.state().gathered") == {item.id: gathered.get(item.id, "") for item in guide.meta.gather}
     page.select_option('[data-kbg="priority"]', "P1")
     _click_through(page, guide, answers)
     page.click('[data-kbg="copy"]')

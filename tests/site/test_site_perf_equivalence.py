@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 
 import pytest
+from markupsafe import Markup
 from material.plugins.search.plugin import Parser
 
+from search.content.models import GatherItem
 from search.content.repository import load_repository
 from search.render import markup
 from search.render.guide_page import GuidePage
+from search.render.templating import environment
 from support import ROOT
 from support.site import FIXTURES
 
@@ -45,7 +48,9 @@ def test_lean_head_and_gather_index_like_the_full_ones(root) -> None:
 def test_lean_head_and_gather_index_like_the_full_ones_for_any_text(value: str) -> None:
     repo = load_repository(FIXTURES / "basic")
     guide = repo.guide_by_id["vpn"]
-    guide.meta = guide.meta.model_copy(update={"summary": value, "owner": value, "version": value, "gather": [value, value + " 2"]})
+    guide.meta = guide.meta.model_copy(
+        update={"summary": value, "owner": value, "version": value, "gather": [GatherItem(id="a", text=value), GatherItem(id="b", text=value + " 2")]}
+    )
     page = GuidePage(guide, repo)
     for full, lean in [(page.head(), page.head(lean=True)), (page.gather(), page.gather(lean=True))]:
         assert _sections(lean) == _sections(full)
@@ -56,3 +61,12 @@ def test_text_escapes_like_html_escape() -> None:
     for sample in samples:
         assert markup.text(sample) == html.escape(sample, quote=True)
     assert markup.text(None) == ""
+
+
+def test_templates_print_text_as_text_escapes_it() -> None:
+    """The templates' finalize hands a text with nothing to escape to Jinja's own escaping
+    unchanged; what is printed is still ``markup.text`` of it, and ``Markup`` stays as it is."""
+    template = environment().from_string("{{ value }}|{{ safe }}")
+    samples = ["", "plain", "a & b", "<tag>", "\"double\" 'single'", "&amp;", "ünïcode — ✓", *HOSTILE]
+    for sample in samples:
+        assert template.render(value=sample, safe=Markup(sample)) == f"{markup.text(sample)}|{sample}"

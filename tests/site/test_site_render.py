@@ -86,7 +86,7 @@ def test_guide_page_lists_every_node_and_answer() -> None:
 def test_guide_page_escalation_shows_team_queue_contact_and_sla() -> None:
     repo = load_repository(FIXTURES / "basic")
     page = GuidePage(repo.guide_by_id["vpn"], repo)
-    html = page.node_section("escalate")
+    html = re.search(r'<section [^>]*data-node="escalate">.*?</section>', page.all_steps()).group(0)
     assert "Network Operations" in html and "NetOps" in html
     assert 'href="../../priorities/"' in html  # the contact's link, written for escalation.md
     # P1: resolution 4h -> network-l2 at 50% = 2h, duty manager at 80% = 3h12m

@@ -107,9 +107,9 @@ def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None
     assert page.locator("img[src=x]").count() == 0
 
     # walk through the hostile answers; the transcript still matches Python byte for byte
-    gathered = [f"typed {SCRIPT}", f"{IMG}\u2028"]
-    page.fill("#kbg-gather-0", gathered[0])
-    page.fill("#kbg-gather-1", gathered[1])
+    gathered = dict(zip([item.id for item in guide.meta.gather], [f"typed {SCRIPT}", f"{IMG}\u2028"], strict=True))
+    for item_id, note in gathered.items():
+        page.fill(f'[data-gather-id="{item_id}"]', note)
     page.select_option('[data-kbg="priority"]', "P3")
     answers = [SCRIPT, "done", SEPARATORS]
     for answer in answers:

@@ -57,9 +57,10 @@ def _leaf_walks(repo: Repository) -> list[tuple[str, tuple[str, ...], str]]:
 def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestClient, repo: Repository) -> None:
     walks = _leaf_walks(repo)
     assert len({w[0] for w in walks}) == len(repo.guides)
-    gathered = ["first note", "", "third: with punctuation"]
+    notes = ["first note", "", "third: with punctuation"]
     for guide_id, answers, kind in walks:
         guide = repo.guide_by_id[guide_id]
+        gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
         response = client.post(
             f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "urgent", "gathered": gathered, "revision": guide.revision}
         )
@@ -186,3 +187,31 @@ def test_a_body_that_is_not_json_is_a_problem_that_says_so(client: TestClient) -
     assert response.status_code == 422
     assert response.headers["content-type"].startswith(PROBLEM)
     assert "not valid JSON" in response.json()["detail"]
+
+
+def test_gathered_notes_are_keyed_by_item_id_and_the_old_list_still_works(client: TestClient, repo: Repository) -> None:
+    guide = next(g for g in repo.guides if len(g.meta.gather) >= 2)
+    first, second = guide.meta.gather[:2]
+    by_id = {second.id: "second note", first.id: "  first  note "}  # any order: the guide's order is kept
+    body = client.post(f"/api/guides/{guide.id}/walk", json={"answers": [], "gathered": by_id}).json()
+    assert body["transcript_data"]["gathered"] == [
+        {"id": first.id, "item": first.text, "value": "  first  note "},
+        {"id": second.id, "item": second.text, "value": "second note"},
+    ]
+    assert f"- {first.text}: first note\n- {second.text}: second note\n" in body["transcript"]
+    positional = [by_id.get(item.id, "") for item in guide.meta.gather]  # deprecated, accepted until the next major version
+    old = client.post(f"/api/guides/{guide.id}/walk", json={"answers": [], "gathered": positional}).json()
+    assert old["transcript"] == body["transcript"] and old["transcript_data"] == body["transcript_data"]
+    guide_answer = client.get(f"/api/guides/{guide.id}").json()
+    assert guide_answer["gather_items"][:2] == [{"id": first.id, "text": first.text}, {"id": second.id, "text": second.text}]
+    assert guide_answer["gather"] == [item.text for item in guide.meta.gather]  # deprecated texts, same order
+
+
+def test_a_gather_id_the_guide_does_not_have_is_a_409_naming_its_ids(client: TestClient, repo: Repository) -> None:
+    guide = next(g for g in repo.guides if g.meta.gather)
+    response = client.post(f"/api/guides/{guide.id}/walk", json={"answers": [], "gathered": {"renamed-item": "x"}})
+    assert response.status_code == 409 and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:kb-guides:problem:unknown-gather-item"
+    assert problem["offered"] == [item.id for item in guide.meta.gather] and problem["current_revision"] == guide.revision
+    assert '"renamed-item"' in problem["detail"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from search.content.models import GatherItem
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
 from support import KB, ROOT
@@ -64,10 +65,10 @@ class Terminal:
         self.wait_for_key_prompt()
         self.child.send(key)
 
-    def gather(self, items: list[str], values: list[str]) -> None:
-        for item, value in zip(items, values, strict=True):
-            self.child.expect_exact(f"{item}: ")
-            self.child.sendline(value)
+    def gather(self, items: list[GatherItem], values: dict[str, str]) -> None:
+        for item in items:
+            self.child.expect_exact(f"{item.text}: ")
+            self.child.sendline(values[item.id])
 
     def finish(self) -> tuple[str, int]:
         """The transcript printed after the marker (\\r\\n normalised) and the exit code."""
@@ -85,13 +86,13 @@ class Terminal:
         return out, self.child.exitstatus
 
 
-def gather_values(route: Route) -> list[str]:
-    """Answers for the gather prompts: some filled (with spacing to normalise), one left blank."""
+def gather_values(route: Route) -> dict[str, str]:
+    """Answers for the gather prompts, keyed by item id: some filled (with spacing to normalise), one left blank."""
     items = route.guide.meta.gather
-    return ["" if i == 1 else f"  note {i + 1}:   {item[:20]}  " for i, item in enumerate(items)]
+    return {item.id: "" if i == 1 else f"  note {i + 1}:   {item.text[:20]}  " for i, item in enumerate(items)}
 
 
-def expected(repo, route: Route, gathered: list[str]) -> str:
+def expected(repo, route: Route, gathered: dict[str, str]) -> str:
     return transcript_text(walk(route.guide, route.answers), repo, PRIORITY, gathered)
 
 
@@ -178,7 +179,7 @@ def test_no_gather_and_enter_on_first_choice(repo, resolution_routes) -> None:
         choose(term, route, step, "arrows")
     printed, status = term.finish()
     assert status == 0
-    assert printed == expected(repo, route, [])
+    assert printed == expected(repo, route, {})
     assert "Information gathered:" not in printed
 
 
@@ -230,8 +231,8 @@ def test_bad_priority_is_a_usage_error(repo, priority: str) -> None:
 def test_piped_input_reads_one_line_per_step(repo, resolution_routes) -> None:
     """Without a terminal, one line per step (numbers or answer labels), same transcript."""
     route = resolution_routes[0]
-    gathered = ["" for _ in route.guide.meta.gather]
-    lines = [*gathered]
+    gathered = {item.id: "" for item in route.guide.meta.gather}
+    lines = list(gathered.values())
     for step, answer in enumerate(route.answers):
         state = walk(route.guide, route.answers[:step])
         lines.append(answer if step % 2 else str(state.choices.index(answer) + 1))

@@ -19,8 +19,8 @@ TICKET = {"ticket_id": "ZD-48213", "requester": "Priya Natarajan", "technician":
 GATHERED_NOTE = "laptop LT-0042, office 3rd floor"
 
 
-def gathered_for(guide) -> list[str]:
-    return [GATHERED_NOTE if i == 0 else "" for i, _ in enumerate(guide.meta.gather)]
+def gathered_for(guide) -> dict[str, str]:
+    return {item.id: GATHERED_NOTE if i == 0 else "" for i, item in enumerate(guide.meta.gather)}
 
 
 def assert_filled(message: dict) -> None:

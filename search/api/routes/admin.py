@@ -35,6 +35,7 @@ async def require_admin(settings: SettingsDep, credentials: Annotated[HTTPAuthor
 
 @router.post(
     "/admin/reload",
+    operation_id="reloadIndex",
     response_model=schemas.ReloadOut,
     responses=problem_doc(401, 403, 503),
     dependencies=[Depends(require_admin)],

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from ...content.models import PriorityId
 from ...index import Generation, QueryError
 from .. import schemas, views
-from ..answers import answers_for
+from ..answers import Cached, answers_for, etag
 from ..problems import problem_doc
 from .search import query_problem
 
@@ -48,6 +48,7 @@ def _answer(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, ma
 
 @router.get(
     "/diagnose",
+    operation_id="diagnose",
     response_model=schemas.Diagnosis,
     responses=problem_doc(400, 404, 503),
     summary="Guides, diagnosis steps, escalation protocol and articles for a ticket",
@@ -71,11 +72,14 @@ async def diagnose(
     cid = views.resolve_category(gen, category)
     pid = views.resolve_priority(priority)
     q = q.strip() if q else None
+    settings = state.settings
     if not q:
-        cached = answers_for(gen).diagnose
-        body = cached.get((cid, pid))
-        if body is None:
-            body = cached[(cid, pid)] = _answer(gen, cid, pid, None, state.settings.max_query_chars).model_dump_json().encode()
-    else:
-        body = _answer(gen, cid, pid, q, state.settings.max_query_chars).model_dump_json().encode()
-    return Response(body, media_type="application/json")
+        cache = answers_for(gen).diagnose
+        cached = cache.get((cid, pid))
+        if cached is None:
+            body = _answer(gen, cid, pid, None, settings.max_query_chars).model_dump_json().encode()
+            cached = cache[(cid, pid)] = Cached(body, etag(gen, settings.site_url, "diagnose", cid, pid))
+        found = cached.body
+        return views.conditional(request, cached.etag, lambda: found)
+    text = q
+    return views.conditional(request, etag(gen, settings.site_url, "diagnose", cid, pid, q), lambda: _answer(gen, cid, pid, text, settings.max_query_chars))

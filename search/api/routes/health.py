@@ -11,7 +11,7 @@ from ..problems import problem_doc
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=schemas.HealthOut, responses=problem_doc(503), summary="Service and index status")
+@router.get("/health", operation_id="getHealth", response_model=schemas.HealthOut, responses=problem_doc(503), summary="Service and index status")
 async def health(gen: IndexDep, state: StateDep) -> schemas.HealthOut:
     """503 (problem) while no index generation can be served; "degraded" with the reason while an
     older generation stands in for a damaged one, or the served one was removed from disk."""

@@ -46,7 +46,7 @@ def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schem
     )
 
 
-@router.get("/search", response_model=schemas.SearchOut, responses=problem_doc(400, 404, 503), summary="Search guides and articles")
+@router.get("/search", operation_id="search", response_model=schemas.SearchOut, responses=problem_doc(400, 404, 503), summary="Search guides and articles")
 async def search(
     gen: IndexDep,
     settings: SettingsDep,

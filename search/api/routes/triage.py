@@ -19,7 +19,13 @@ router = APIRouter(tags=["triage"])
 SCORING = threading.Lock()
 
 
-@router.post("/triage", response_model=schemas.TriageOut, responses=problem_doc(400, 413, 503), summary="Suggest categories and priority for a ticket")
+@router.post(
+    "/triage",
+    operation_id="triage",
+    response_model=schemas.TriageOut,
+    responses=problem_doc(400, 413, 503),
+    summary="Suggest categories and priority for a ticket",
+)
 def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
     """Ranked categories with scores and the keywords that matched; with ``impact`` and
     ``urgency`` also the priority from the impact x urgency matrix."""

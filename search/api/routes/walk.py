@@ -17,7 +17,13 @@ from ..problems import ProblemError, problem_doc
 router = APIRouter(tags=["guides"])
 
 
-@router.post("/guides/{guide_id}/walk", response_model=schemas.WalkOut, responses=problem_doc(400, 404, 409, 413, 503), summary="Step through a guide")
+@router.post(
+    "/guides/{guide_id}/walk",
+    operation_id="walkGuide",
+    response_model=schemas.WalkOut,
+    responses=problem_doc(400, 404, 409, 413, 503),
+    summary="Step through a guide",
+)
 def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], body: schemas.WalkIn) -> schemas.WalkOut:
     """Follow ``answers`` from the start node; answer with the current node, its choices and the path.
 
@@ -49,11 +55,12 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
     except WalkError as exc:
         raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None
     node = state.node
-    data = transcript_json(state, repo, priority, body.gathered)
+    gathered = views.gathered_notes(guide, body.gathered)
+    data = transcript_json(state, repo, priority, gathered)
     messages: dict[str, schemas.Message] = {}
     if state.outcome is not None and state.outcome.type != "link":
         try:
-            filled = messages_for(state, repo, priority, body.gathered, body.ticket.model_dump(exclude_none=True) if body.ticket else {})
+            filled = messages_for(state, repo, priority, gathered, body.ticket.model_dump(exclude_none=True) if body.ticket else {})
             messages = {k: schemas.Message(subject=v["subject"], body=v["body"] or "") for k, v in filled.items()}
         except MessageError:
             messages = {}

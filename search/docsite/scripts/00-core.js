@@ -30,16 +30,16 @@
   }
 
   /* parts: fragments(guide, repo); path: [[nodeId, choice], ...]; current: node id reached;
-   * priority: "P1".."P4" or ""/null; gathered: notes aligned with parts.gather. */
+   * priority: "P1".."P4" or ""/null; gathered: notes keyed by the ids of parts.gather's items. */
   function assembleTranscript(parts, path, current, priority, gathered) {
     var lines = parts.header.slice();
     var i;
     if (priority && has(parts.priorities, priority)) lines.push(parts.priorities[priority]);
     var notes = [];
-    var n = Math.min(parts.gather.length, gathered.length);
-    for (i = 0; i < n; i++) {
-      var value = gathered[i];
-      if (value && oneLine(value) !== "") notes.push("- " + parts.gather[i] + ": " + oneLine(value));
+    for (i = 0; i < parts.gather.length; i++) {
+      var item = parts.gather[i];
+      var value = has(gathered, item.id) ? gathered[item.id] : "";
+      if (value && oneLine(value) !== "") notes.push("- " + item.text + ": " + oneLine(value));
     }
     if (notes.length) {
       lines.push("Information gathered:");

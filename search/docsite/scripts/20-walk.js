@@ -19,10 +19,13 @@
     return this.part("priority").value;
   };
 
+  /* What the technician noted, keyed by gather item id (as the walk API takes it). */
   Walk.prototype.gathered = function () {
-    return this.gatherInputs.map(function (input) {
-      return input.value;
+    var notes = {};
+    this.gatherInputs.forEach(function (input) {
+      notes[input.getAttribute("data-gather-id")] = input.value;
     });
+    return notes;
   };
 
   Walk.prototype.transcript = function () {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...content import sitemap
-from ...content.escalation import sla_targets, steps_for
+from ...content.escalation import ProtocolStep, sla_targets, steps_for
 from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
@@ -20,10 +20,10 @@ from ...content.repository import Article, Guide, Repository
 from ...content.taxonomy import CategoryIndex, is_within, parent_ids
 from ...workflow.steps import linearise, steps_text
 from ..engine.text import markdown_to_text
-from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, EscalationStepEntry, GuideEntry, PriorityEntry, Protocol
+from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 3  # 2: typed models (answers/models.py); 3: incident and request kinds
+CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds
 
 
 @dataclass
@@ -58,7 +58,7 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     docs: list[IndexedDoc] = []
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
-        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *meta.gather]
+        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *(item.text for item in meta.gather)]
         parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
         docs.append(
             IndexedDoc(
@@ -111,20 +111,7 @@ def escalation_protocol(escalation: Escalation | None, priorities: Priorities | 
     protocol: Protocol = {}
     for pid in PRIORITY_IDS:
         applied = steps_for(escalation, priorities, category_id, pid, kind) if escalation else []
-        protocol[pid] = [
-            EscalationStepEntry(
-                id=a.id,
-                tier=a.step.tier,
-                kind=a.step.kind,
-                team=a.step.team,
-                queue=a.step.queue,
-                contact=a.step.contact,
-                trigger=a.step.trigger,
-                handoff=list(a.step.handoff),
-                escalate_after_minutes=a.escalate_after_minutes,
-            )
-            for a in applied
-        ]
+        protocol[pid] = [ProtocolStep.of(a) for a in applied]
     return protocol
 
 

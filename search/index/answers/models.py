@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from ...content.models import Approval, Kind, PriorityId
+from ...content.escalation import ProtocolStep
+from ...content.models import Approval, GatherItem, Kind, PriorityId, gather_items
 from ...workflow.steps import Step
 
 
@@ -35,21 +36,7 @@ class CategoryLink(_Entry):
     url: str
 
 
-class EscalationStepEntry(_Entry):
-    """An escalation step as it applies to a category and priority."""
-
-    id: str
-    tier: str
-    kind: str
-    team: str
-    queue: str
-    contact: str
-    trigger: str
-    handoff: list[str]
-    escalate_after_minutes: int | None = None
-
-
-Protocol = dict[PriorityId, list[EscalationStepEntry]]
+Protocol = dict[PriorityId, list[ProtocolStep]]  # the steps for each priority, in escalation order
 
 
 class CategoryEntry(_Entry):
@@ -90,7 +77,7 @@ class GuideEntry(_Entry):
     status: str
     tags: list[str]
     symptoms: list[str]
-    gather: list[str]
+    gather: list[GatherItem]
     articles: list[str]
     approval: Approval | None = None
     fulfilled_by: str | None = None
@@ -99,6 +86,12 @@ class GuideEntry(_Entry):
     steps_text: str
     tree: dict[str, Any]  # the tree as the API shows it (start, nodes; empty fields left out)
     body: str
+
+    @field_validator("gather", mode="before")
+    @classmethod
+    def _plain_gather_items(cls, value: object) -> object:
+        """Generations built before gather ids (catalog schema 2) hold plain texts: same ids as the loader gives."""
+        return gather_items(value)
 
 
 class ArticleEntry(_Entry):

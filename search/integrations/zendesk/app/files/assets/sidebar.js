@@ -357,9 +357,7 @@
   }
 
   function gatherItems(guide) {
-    return (guide.gather || []).map(function (item) {
-      return typeof item === "string" ? { id: null, text: item } : { id: item.id || null, text: item.text || item.item || item.label || "" };
-    });
+    return guide.gather_items || [];
   }
 
   function selectGuide(guide) {
@@ -383,6 +381,7 @@
       input.id = id;
       input.type = "text";
       input.className = "kbz-gather-input";
+      input.setAttribute("data-gather-id", item.id);
       fields.appendChild(label);
       fields.appendChild(input);
     });
@@ -396,10 +395,13 @@
     resize();
   }
 
+  // notes keyed by the gather item's stable id, so an author's reordering moves nothing
   function gathered() {
-    return Array.prototype.map.call(document.querySelectorAll(".kbz-gather-input"), function (input) {
-      return input.value;
+    var notes = {};
+    Array.prototype.forEach.call(document.querySelectorAll(".kbz-gather-input"), function (input) {
+      if (input.value.trim()) notes[input.getAttribute("data-gather-id")] = input.value;
     });
+    return notes;
   }
 
   // -- the walk ------------------------------------------------------------------------------------
@@ -478,7 +480,8 @@
   function outcomeTitle(outcome) {
     if (outcome.type === "resolution") return "Resolved";
     if (outcome.type === "escalation") {
-      return "Escalate to " + (outcome.team || outcome.step) + (outcome.tier ? " (" + outcome.tier + ")" : "");
+      var step = outcome.escalation || { team: outcome.step };
+      return "Escalate to " + step.team + (step.tier ? " (" + step.tier + ")" : "");
     }
     return "Continue in another guide";
   }
@@ -491,8 +494,9 @@
     }
     if (outcome.type === "escalation") {
       var items = [];
-      if (outcome.queue) items.push("Queue: " + outcome.queue);
-      if (outcome.contact) items.push("Contact: " + outcome.contact);
+      var protocol = outcome.escalation || {};
+      if (protocol.queue) items.push("Queue: " + protocol.queue);
+      if (protocol.contact) items.push("Contact: " + protocol.contact);
       return items.concat(
         (outcome.handoff || []).map(function (item) {
           return "Hand over: " + item;
