@@ -39,6 +39,7 @@ from .engine.synonyms import SynonymTable
 from .generation import Generation
 
 MAX_EVIDENCE_TERMS = 24
+POSTINGS_BUDGET = 6_000  # postings scored per ticket at most (the rarest terms first): bounds the cost on a large index
 HITS = 8  # documents that vote
 SYNONYM_WEIGHT = 0.6
 CORRECTED_WEIGHT = 0.5
@@ -222,12 +223,17 @@ class Evidence:
         return sum(self.gen.postings.doc_frequency(f, term) for f in TEXT_FIELDS)
 
     def rank(self, weights: dict[str, float], limit: int = HITS) -> list[tuple[int, float]]:
-        """The best documents for the weighted terms: the ``MAX_EVIDENCE_TERMS`` rarest known terms score."""
+        """The best documents for the weighted terms: the rarest known terms score, at most
+        ``MAX_EVIDENCE_TERMS`` of them and ``POSTINGS_BUDGET`` postings (a term too common to
+        fit adds little: its idf is low)."""
         known = [(df, term) for term in weights if (df := self._df(term))]
-        chosen = heapq.nsmallest(MAX_EVIDENCE_TERMS, known)
         scores: dict[int, float] = defaultdict(float)
         postings = self.gen.postings
-        for _, term in chosen:
+        spent = 0
+        for df, term in heapq.nsmallest(MAX_EVIDENCE_TERMS, known):
+            spent += df
+            if spent > POSTINGS_BUDGET and scores:
+                break
             weight = weights[term]
             for fieldname in TEXT_FIELDS:
                 for doc, score in postings.term_scores(fieldname, term, FIELD_BOOSTS[fieldname]).items():
