@@ -18,9 +18,9 @@ the best candidate's confidence reaches ``MODEL.threshold``; otherwise it says "
 match" (the candidates are still listed). Strength features count exact matches only, so a
 ticket that matches through spelling corrections alone can never look strong.
 
-The cost is bounded: at most ``MAX_TICKET_CHARS`` characters are read, at most
-``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) score documents, and the keyword
-scorer bounds its own work.
+The cost is bounded: the keyword scorer reads at most ``MAX_TICKET_CHARS`` characters and bounds
+its own work; the evidence search reads the first ``EVIDENCE_CHARS`` and scores at most
+``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .engine.synonyms import SynonymTable
 from .generation import Generation
 
 MAX_EVIDENCE_TERMS = 24
+EVIDENCE_CHARS = 2_000  # the text searched for evidence: a ticket says what it is about first, and analysis costs per character
 POSTINGS_BUDGET = 6_000  # postings scored per ticket at most (the rarest terms first): bounds the cost on a large index
 HITS = 8  # documents that vote
 SYNONYM_WEIGHT = 0.6
@@ -247,7 +248,7 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     keyword: dict[str, Suggestion] = {s.category: s for s in gen.triage.suggest(text, len(gen.triage.titles))}
     evidence = Evidence(gen)
     with gen.lock:
-        weights, corrected = evidence.terms(text)
+        weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])
         hits = evidence.rank(weights)
     votes: dict[str, float] = defaultdict(float)
     best: dict[str, float] = {}
