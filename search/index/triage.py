@@ -247,8 +247,8 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     text = text[:MAX_TICKET_CHARS]
     keyword: dict[str, Suggestion] = {s.category: s for s in gen.triage.suggest(text, len(gen.triage.titles))}
     evidence = Evidence(gen)
-    with gen.lock:
-        weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])
+    weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
+    with gen.lock:  # scoring fills the postings' score cache, which searches share
         hits = evidence.rank(weights)
     votes: dict[str, float] = defaultdict(float)
     best: dict[str, float] = {}
