@@ -328,12 +328,24 @@ class CategorySuggestion(BaseModel):
     category: str
     title: str
     kind: Kind = "incident"
-    score: float
+    score: float = Field(description="The ranking model's estimate (0..1) that this is the ticket's category; the list is ordered by it.")
     matched: list[str] = Field(description="Keywords and aliases that matched; word~keyword for a corrected typo.")
+    evidence: list[str] = Field([], description="Ids of this category's guides and articles among the knowledge-base documents that best match the ticket.")
     url: str
 
 
+class GuideSuggestion(BaseModel):
+    id: str
+    title: str
+    category: str | None = None
+    url: str
+    score: float = Field(description="Its category's score times how well the guide itself matches the ticket (0..1).")
+
+
 class TriageOut(BaseModel):
-    categories: list[CategorySuggestion]
+    categories: list[CategorySuggestion] = Field(description="Candidates, best first; with confident false they are possibilities, not an answer.")
+    guides: list[GuideSuggestion] = Field([], description="Guides to try for the suggested categories, best first.")
+    confidence: float = Field(0.0, ge=0, le=1, description="Calibrated chance (0..1) that the first category is right.")
+    confident: bool = Field(False, description="False: no confident match (the ticket needs a person's categorisation).")
     priority: PriorityOut | None = None
     generation: int
