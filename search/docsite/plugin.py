@@ -95,19 +95,20 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.repo is not None and self.site is not None
         _keep_published(files, config, self.repo, self.site)
-        self.pages = Pages(self.site, config.use_directory_urls)
+
         self.search_entries = _search_entries(config)  # the search plugin has set up its index in on_config
         self.articles = {sitemap.article_src(a.path): a for a in self.site.articles}
         self.plain = {sitemap.article_src(p.path): p for p in self.repo.pages}
         history, commits = _history(self.repo.root, self.config.changelog_entries)
-        documents = [(d.path, _files(d)) for d in self.site.documents]
+        versions = content_versions(self.repo.root, [(d.path, _files(d)) for d in self.site.documents], history)
+        self.pages = Pages(self.site, config.use_directory_urls, versions)
         changelog = Changelog(self.site, commits, config.use_directory_urls)
         generated = generated_pages(
             self.site,
             today=self.today,
             review_window_days=self.config.review_window_days,
             directory_urls=config.use_directory_urls,
-            versions=content_versions(self.repo.root, documents, history),
+            versions=versions,
             changelog=changelog,
         )
         self.late, self.pending = generated.late, {}

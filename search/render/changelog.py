@@ -73,7 +73,7 @@ class Changelog:
 
     def feed(self, site_url: str | None, updated: dt.datetime) -> bytes:
         """Atom: one entry per commit, newest first; links absolute when the site's URL is known."""
-        base = (site_url or "").rstrip("/") + "/" if site_url else "/"
+        base = site_url.rstrip("/") + "/" if site_url else ""  # relative links resolve against the feed's own URL
         page_url = base + sitemap.page_url(CHANGES_PAGE) if self.directory_urls else base + "changes.html"
         fg = FeedGenerator()
         fg.id(FEED_ID)

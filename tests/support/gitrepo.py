@@ -13,12 +13,13 @@ MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
 
 
 class GitRepo:
-    """``tests/fixtures/minimal`` copied into ``path`` as the first commit; each :meth:`commit`
+    """``tests/fixtures/minimal`` and the shipped mkdocs.yml copied into ``path`` as the first commit; each :meth:`commit`
     writes, renames and deletes files and commits them as the given author at the given date."""
 
     def __init__(self, path: Path, author: str = "Ada Author", date: str = "2026-01-05T10:00:00+00:00") -> None:
         self.path = path
         shutil.copytree(MINIMAL, path, dirs_exist_ok=True)
+        shutil.copy(ROOT / "mkdocs.yml", path / "mkdocs.yml")
         self.git("init", "-q", "-b", "main")
         self.git("add", "-A")
         self._commit("Initial content", author, date)
