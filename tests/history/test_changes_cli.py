@@ -31,7 +31,11 @@ def test_commits_since_a_revision_newest_first_with_the_documents_each_touched(h
         (history.rename, "Carol Cole", "Rename the VPN client article"),
         (history.tree_edit, "Bob Builder", "Reword the VPN check and add a client step"),
     ]
-    assert [(d["kind"], d["id"]) for d in summary["commits"][1]["documents"]] == [("guide", "vpn-no-connect"), ("article", "vpn-client-reinstall"), ("page", "index")]
+    assert [(d["kind"], d["id"]) for d in summary["commits"][1]["documents"]] == [
+        ("guide", "vpn-no-connect"),
+        ("article", "vpn-client-reinstall"),
+        ("page", "index"),
+    ]
     assert summary["commits"][2]["date"] == "2026-02-10T09:00:00Z"
 
 

@@ -53,7 +53,11 @@ def test_every_kind_of_change() -> None:
     assert (diff.added, diff.removed) == (["new"], ["old"])
     assert diff.start is not None and (diff.start.old, diff.start.new) == ("ask", "plug")
     assert [(c.item, c.field, c.old, c.new) for c in diff.reworded] == [("fix", "text", "Fixed.", "Fixed it."), ("fix", "follow_up", "", "Test")]
-    assert [(a.node, a.answer, a.old, a.new) for a in diff.repointed] == [("ask", "no", "plug", None), ("ask", "maybe", None, "plug"), ("plug", "done", "fix", "ask")]
+    assert [(a.node, a.answer, a.old, a.new) for a in diff.repointed] == [
+        ("ask", "no", "plug", None),
+        ("ask", "maybe", None, "plug"),
+        ("plug", "done", "fix", "ask"),
+    ]
     assert diff.escalations == []  # the escalation leaf is a new node, not a re-pointed one
 
 
