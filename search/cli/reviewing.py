@@ -106,6 +106,9 @@ def _record(root: Path, documents: list[tuple[str, str]], doc_id: str, by: str |
     paths = {i: p for i, p in documents}
     if doc_id not in paths:
         raise click.BadParameter(f'no guide or article "{doc_id}"{did_you_mean(doc_id, paths)}', param_hint="--done")
+    same_id = [p for i, p in documents if i == doc_id]
+    if len(same_id) > 1:
+        raise click.BadParameter(f'"{doc_id}" is the id of {" and ".join(same_id)}; give one of them a new id (kb check: duplicate-id)', param_hint="--done")
     path = root / paths[doc_id]
     try:
         edited = record_review(path.read_bytes(), paths[doc_id], day, by)
