@@ -90,6 +90,16 @@ class DiagnosisStep(BaseModel):
     line: str = Field(description='The step as a sentence: "1. Ask: ... If yes go to step 2; if no go to step 5."')
 
 
+class ContentVersionOut(BaseModel):
+    """Which version of a guide's or article's content this is: the commit that last changed its
+    files (``commit``, ``date``), or without git history only ``digest``, a SHA-256 of the files."""
+
+    commit: str | None = Field(None, description="Full commit id; null when the content has no git history.")
+    date: str | None = Field(None, description="Commit date (ISO 8601).")
+    digest: str = Field(description="SHA-256 of the document's files as built; changes whenever they do.")
+    modified: bool = Field(False, description="The files were edited after that commit when the index was built.")
+
+
 class GuideOut(BaseModel):
     id: str
     title: str
@@ -109,6 +119,7 @@ class GuideOut(BaseModel):
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
+    content_version: ContentVersionOut | None = Field(None, description="The commit that last changed the guide's page or tree (null from an older index).")
 
     # Deprecated in the schema only: pydantic's deprecated= would warn on every serialisation.
     @computed_field(  # type: ignore[prop-decorator]
@@ -141,6 +152,7 @@ class ArticleOut(ArticleRef):
     audience: str
     markdown: str
     text: str = Field(description="Plain text of the body.")
+    content_version: ContentVersionOut | None = Field(None, description="The commit that last changed the article (null from an older index).")
 
 
 class GuideSummary(BaseModel):

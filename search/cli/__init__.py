@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..content.repository import Checked
     from ..index import Generation
 
-ROOT_OPTION = click.option(
+ROOT_OPTION: Callable[[Callable[..., None]], Callable[..., None]] = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
@@ -99,7 +99,7 @@ def _require_root(root: Path) -> Path:
 @main.command()
 @ROOT_OPTION
 @publication_options
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, except review-overdue (see --fail-on-overdue).")
 @click.option(
     "--format",
     "fmt",
@@ -109,9 +109,16 @@ def _require_root(root: Path) -> Path:
     help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
-def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None:
+@click.option(
+    "--fail-on-overdue",
+    is_flag=True,
+    envvar="KB_FAIL_ON_OVERDUE",
+    help="Fail (exit 1) when a review is overdue; --strict alone does not, so an unrelated change is not blocked. Env: KB_FAIL_ON_OVERDUE.",
+)
+def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool) -> None:
     """Validate all content and report every problem, sorted by file and line."""
     from ..checks import run_checks
+    from ..checks.review import REVIEW_OVERDUE
     from ..content.repository import load_repository
 
     repo = load_repository(_require_root(root))
@@ -133,7 +140,8 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
     if fmt == "human":
         summary = f"{len(repo.guides)} guides, {len(repo.articles)} articles checked: {errors} errors, {warnings} warnings"
         click.echo(summary, err=True)
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    overdue = sum(p.rule == REVIEW_OVERDUE for p in problems)
+    sys.exit(1 if errors or (strict and warnings > overdue) or (fail_on_overdue and overdue) else 0)
 
 
 @main.command()
@@ -481,6 +489,11 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
 from .apikeys import api_key  # noqa: E402  (it uses the options above)
 
 main.add_command(api_key)
+
+from .reviewing import changes, review  # noqa: E402  (they use the options above)
+
+main.add_command(review)
+main.add_command(changes)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

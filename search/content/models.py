@@ -92,8 +92,11 @@ class DocumentMeta(Strict):
     category: CategoryId | None = Field(None, description="Category id from guides/categories.yml, e.g. network/vpn.")
     tags: list[Text] = Field(default_factory=list)
     owner: Text = Field(description="Person or team responsible for the content and its annual review.")
-    reviewed: dt.date = Field(description="Date of the last review, YYYY-MM-DD.")
-    review_every_days: int = Field(365, ge=1, description="Review interval; the SOP asks for an annual review.")
+    reviewed: dt.date = Field(description="Date of the last review, YYYY-MM-DD (kb review --done ID sets it).")
+    reviewed_by: Text | None = Field(None, description="Who did the last review (kb review --done ID --by NAME sets it).")
+    review_every_days: int | None = Field(
+        None, ge=1, description="Review interval in days; default: the category's review_every_days, else 365 (the SOP's annual review)."
+    )
     status: Status = Status.published
     audience: Audience = Audience.internal
 
@@ -262,6 +265,9 @@ class Category(Strict):
     zendesk_tags: list[Text] = Field(default_factory=list, description="How the ticket tool names this category.")
     kind: Kind | None = Field(
         None, description="incident (something is broken) or request (something is asked for); unset: the parent's kind, incident at the top."
+    )
+    review_every_days: int | None = Field(
+        None, ge=1, description="Review interval for the guides and articles of this category and its sub-categories (default 365 days)."
     )
 
 

@@ -288,14 +288,19 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
         )
         return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
-    tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None
-    if tree_doc is None:
-        return _unloaded("guide", path, rel, md)
-    _stringify_answers(tree_doc, tree_rel, problems)
-    tree = validate(Tree, tree_doc, tree_rel, problems)
-    if md is None or meta is None or tree is None:
+    tree_doc, tree = parse_tree(tree_text, tree_rel, problems) if tree_text is not None else (None, None)
+    if md is None or meta is None or tree_doc is None or tree is None:
         return _unloaded("guide", path, rel, md)
     return Guide(meta=meta, tree=tree, body=md.body, path=rel, tree_path=tree_rel, doc=md.meta, tree_doc=tree_doc, body_line=md.body_line)
+
+
+def parse_tree(text: str, rel: str, problems: list[Problem]) -> tuple[Document | None, Tree | None]:
+    """A decision tree's text through the loader and the model (also for a tree at an older git revision)."""
+    doc = parse_yaml(text, rel, problems)
+    if doc is None:
+        return None, None
+    _stringify_answers(doc, rel, problems)
+    return doc, validate(Tree, doc, rel, problems)
 
 
 def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None:

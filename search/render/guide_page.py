@@ -15,7 +15,7 @@ by the macros of ``templates/guide.html`` from the values prepared here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,12 +23,13 @@ from typing import Any
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.history import ContentVersion
 from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..workflow.review import review_due
+from ..workflow.review import review_due, review_interval
 from ..workflow.sla import format_minutes, share_text, sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
@@ -37,6 +38,7 @@ from . import markup, mdpage
 from .embed import json_script
 from .pages import CategoryLink
 from .templating import macro
+from .versions import ShownVersion
 
 NODE_ANCHOR = "node-"
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
@@ -51,7 +53,8 @@ def _part(name: str) -> Callable[..., Markup]:
 class Lookups:
     """Lookups shared by every guide page of one build."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None) -> None:
+        self.versions = versions or {}
         self.guides: dict[str, Guide] = repo.guide_by_id
         self.articles = repo.article_by_id
         self.categories = CategoryIndex(repo.taxonomy)
@@ -147,7 +150,8 @@ class GuidePage:
             category=link,
             owner=meta.owner,
             reviewed=meta.reviewed.isoformat(),
-            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+            due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
+            content=ShownVersion.of(self.guide.path, version) if (version := self.lookups.versions.get(self.guide.path)) else None,
         )
 
     def gather(self, lean: bool = False) -> Markup:
@@ -326,6 +330,7 @@ class _Head:
     owner: str
     reviewed: str
     due: str
+    content: ShownVersion | None
 
 
 @dataclass(slots=True)

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.history import ContentVersion
 from ..content.models import Category, EscalationStep
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..workflow.review import review_due
+from ..workflow.review import ReviewItem, review_due, review_interval, review_items
 from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
 from . import markup, mdpage
 from .templating import render
+from .versions import ShownVersion
 
 D = TypeVar("D", Guide, Article)
 
@@ -30,8 +32,9 @@ TAGS_PAGE = "tags.md"
 class Pages:
     """Renders the generated pages of one repository (indexes are built once and shared)."""
 
-    def __init__(self, repo: Repository, directory_urls: bool = True) -> None:
+    def __init__(self, repo: Repository, directory_urls: bool = True, versions: Mapping[str, ContentVersion] | None = None) -> None:
         self.repo, self.directory_urls = repo, directory_urls
+        self.versions = versions or {}
         self.categories = CategoryIndex(repo.taxonomy)
         self.guides_in: dict[str, list[Guide]] = defaultdict(list)
         self.articles_in: dict[str, list[Article]] = defaultdict(list)
@@ -188,8 +191,8 @@ class Pages:
 
     def review_page(self, today: dt.date, window_days: int) -> str:
         src = sitemap.REVIEW_PAGE
-        items = [_ReviewItem.of(doc, today) for doc in self.repo.documents if doc.meta.status.value != "retired"]
-        due = sorted((i for i in items if i.days_left <= window_days), key=lambda i: (i.due, i.title.casefold()))
+        items = [_ReviewItem.of(item) for item in review_items(self.repo, today, window_days)]
+        due = [i for i in items if i.days_left <= window_days]
         by_owner: dict[str, list[_ReviewItem]] = defaultdict(list)
         for item in due:
             by_owner[item.owner].append(item)
@@ -226,7 +229,8 @@ class Pages:
             category=self.category_link(src, meta.category),
             owner=meta.owner,
             reviewed=meta.reviewed.isoformat(),
-            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+            due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
+            content=ShownVersion.of(article.path, version) if (version := self.versions.get(article.path)) else None,
             guides=[_DocItem(self.href(src, sitemap.guide_src(g.id)), g.meta.title) for g in self.guides_for_article.get(article.id, [])],
         )
 
@@ -258,11 +262,9 @@ class _ReviewItem:
     days_left: int
 
     @classmethod
-    def of(cls, doc: Guide | Article, today: dt.date) -> _ReviewItem:
-        due = review_due(doc.meta.reviewed, doc.meta.review_every_days)
-        is_guide = isinstance(doc, Guide)
-        src = sitemap.guide_src(doc.id) if is_guide else sitemap.article_src(doc.path)
-        return cls(doc.meta.title, doc.meta.owner, "guide" if is_guide else "article", src, doc.meta.reviewed, due, (due - today).days)
+    def of(cls, item: ReviewItem) -> _ReviewItem:
+        src = sitemap.guide_src(item.id) if item.kind == "guide" else sitemap.article_src(item.path)
+        return cls(item.title, item.owner, item.kind, src, item.reviewed, item.due, item.days_left)
 
     @property
     def status_text(self) -> str:

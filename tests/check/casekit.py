@@ -108,11 +108,11 @@ def assert_case(tmp_path: Path, case: Case) -> None:
     errors = case.severity == "error"
     assert result.exit_code == (1 if errors else 0)
 
-    human = run_check(root, "--strict")
+    human = run_check(root, "--strict", "--fail-on-overdue")  # together: every warning fails
     assert_no_traceback(human)
     line, col = case.position
     assert human.stdout.splitlines() == [f"{case.path}:{line}:{col}: {case.severity} [{case.rule}] {problem['message']}"]
-    assert human.exit_code == 1  # --strict fails on warnings too
+    assert human.exit_code == 1
     summary = "1 errors, 0 warnings" if errors else "0 errors, 1 warnings"
     assert summary in human.stderr
 

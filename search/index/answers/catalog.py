@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ...content import sitemap
 from ...content.escalation import ProtocolStep, sla_targets, steps_for
+from ...content.history import ContentVersion, content_versions
 from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
@@ -20,7 +21,7 @@ from ...content.repository import Article, Guide, Repository
 from ...content.taxonomy import CategoryIndex, is_within, parent_ids
 from ...workflow.steps import linearise, steps_text
 from ..engine.text import markdown_to_text
-from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, GuideEntry, PriorityEntry, Protocol
+from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, ContentVersionEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
 CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds
@@ -115,7 +116,7 @@ def escalation_protocol(escalation: Escalation | None, priorities: Priorities | 
     return protocol
 
 
-def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
+def _guide_entry(guide: Guide, teams: dict[str, str], version: ContentVersion | None) -> GuideEntry:
     meta = guide.meta
     steps = linearise(guide.tree, teams)
     return GuideEntry(
@@ -139,10 +140,11 @@ def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
         steps_text=steps_text(steps),
         tree=guide.tree.model_dump(mode="json", exclude_none=True),
         body=guide.body.strip(),
+        content_version=ContentVersionEntry.of(version),
     )
 
 
-def _article_entry(article: Article) -> ArticleEntry:
+def _article_entry(article: Article, version: ContentVersion | None) -> ArticleEntry:
     meta = article.meta
     return ArticleEntry(
         id=article.id,
@@ -154,6 +156,7 @@ def _article_entry(article: Article) -> ArticleEntry:
         status=meta.status.value,
         audience=meta.audience.value,
         url=article_url(article),
+        content_version=ContentVersionEntry.of(version),
     )
 
 
@@ -173,8 +176,9 @@ def build_catalog(repo: Repository) -> Catalog:
     categories = CategoryIndex(repo.taxonomy)
     teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
     guides = sorted(repo.guides, key=lambda g: g.id)
-    guide_entries = {g.id: _guide_entry(g, teams) for g in guides}
-    article_entries = {a.id: _article_entry(a) for a in sorted(repo.articles, key=lambda a: a.path)}
+    versions = content_versions(repo.root, [(g.path, (g.path, g.tree_path)) for g in guides] + [(a.path, (a.path,)) for a in repo.articles])
+    guide_entries = {g.id: _guide_entry(g, teams, versions.get(g.path)) for g in guides}
+    article_entries = {a.id: _article_entry(a, versions.get(a.path)) for a in sorted(repo.articles, key=lambda a: a.path)}
 
     guides_by_category: dict[str, list[str]] = {}
     for guide in sorted(listed(guides, repo.policy), key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ...content.escalation import ProtocolStep
+from ...content.history import ContentVersion
 from ...content.models import Approval, GatherItem, Kind, PriorityId, gather_items
 from ...workflow.steps import Step
 
@@ -65,6 +66,21 @@ class PriorityEntry(_Entry):
     description: str | None = None
 
 
+class ContentVersionEntry(_Entry):
+    """The commit that last changed a document's files, or (without git) a hash of them."""
+
+    commit: str | None = None
+    date: str | None = None
+    digest: str
+    modified: bool = False
+
+    @classmethod
+    def of(cls, version: ContentVersion | None) -> ContentVersionEntry | None:
+        if version is None:
+            return None
+        return cls(commit=version.commit, date=version.date.isoformat() if version.date else None, digest=version.digest, modified=version.modified)
+
+
 class GuideEntry(_Entry):
     id: str
     title: str
@@ -86,6 +102,7 @@ class GuideEntry(_Entry):
     steps_text: str
     tree: dict[str, Any]  # the tree as the API shows it (start, nodes; empty fields left out)
     body: str
+    content_version: ContentVersionEntry | None = None  # None in generations built before it existed
 
     @field_validator("gather", mode="before")
     @classmethod
@@ -104,6 +121,7 @@ class ArticleEntry(_Entry):
     status: str
     audience: str
     url: str
+    content_version: ContentVersionEntry | None = None
 
 
 class Catalog(_Entry):
