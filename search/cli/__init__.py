@@ -428,8 +428,10 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
 
 
 from .apikeys import api_key  # noqa: E402  (it uses the options above)
+from .importing import import_group  # noqa: E402
 
 main.add_command(api_key)
+main.add_command(import_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
