@@ -70,6 +70,33 @@ def markdown(root: Path, folder: Path, category_map: Path | None, into: str | No
     _show(report, fmt)
 
 
+@import_group.command("zendesk")
+@_with_root
+@click.argument("export", type=click.Path(exists=True, path_type=Path))
+@CATEGORY_MAP_OPTION
+@INTO_OPTION
+@click.option(
+    "--owner", default="unassigned (imported from Zendesk)", show_default=True, help="Owner of the imported articles (Zendesk names authors by id only)."
+)
+@DRY_RUN_OPTION
+@FORMAT_OPTION
+def zendesk(root: Path, export: Path, category_map: Path | None, into: str | None, owner: str, dry_run: bool, fmt: str) -> None:
+    """Import a Zendesk Help Center export: a JSON file or a folder of them.
+
+    \b
+    The files are the pages of GET /api/v2/help_center/articles.json (and of the sections and
+    categories listings, for category names), saved as they came.
+    """
+    from ..importers.zendesk import ZendeskSource, import_zendesk
+    from . import _require_root
+
+    _require_root(root)
+    source = ZendeskSource(export.resolve(), into=into if into is not None else "zendesk")
+    with ProgressDisplay("import") as progress:
+        report = import_zendesk(root, source, category_map=category_map, owner=owner, dry_run=dry_run, progress=progress)
+    _show(report, fmt)
+
+
 def _show(report: ImportReport, fmt: str) -> None:
     if fmt == "json":
         click.echo(

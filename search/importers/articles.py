@@ -73,6 +73,7 @@ class Asset:
 class ToArticle:
     origin: str
     anchor: str = ""
+    web: str | None = None  # where it is on the web, for when it is not in this import
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def write_articles(
         used_ids.add(article_id)
         used_paths.add(path)
         placed[item.origin] = (article_id, path)
+    drafts = {item.origin: item.owned.get("status") is Status.draft for item in incoming}
     total = len(placed)
     done = 0
     assets: dict[str, Asset] = {}
@@ -208,11 +210,22 @@ def write_articles(
             if target is None:
                 return link.target
             if isinstance(target, ToArticle):
+                if target.origin not in placed and target.web:
+                    return target.web
                 if target.origin not in placed:
                     where(
                         Severity.WARNING,
                         "link-outside-import",
                         f'link "{link.target}" points to an article that is not in this import; kept as text',
+                        link.line,
+                        link.col,
+                    )
+                    return None
+                if drafts.get(target.origin) and not drafts.get(item.origin):
+                    where(
+                        Severity.WARNING,
+                        "link-to-draft",
+                        f'link "{link.target[:80]}" points to a draft, which the site does not publish; kept as text until it is published (then import again)',
                         link.line,
                         link.col,
                     )
