@@ -110,9 +110,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
     """Validate all content and report every problem, sorted by file and line."""
     from ..checks import run_checks
     from ..content.repository import load_repository
+    from .progress import ProgressDisplay
 
-    repo = load_repository(_require_root(root))
-    problems = run_checks(repo, today.date() if today else None)
+    with ProgressDisplay("check") as progress:
+        repo = load_repository(_require_root(root), progress=progress)
+        problems = run_checks(repo, today.date() if today else None, progress)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -287,11 +289,13 @@ def index(root: Path, index_dir: Path | None) -> None:
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
     from ..index import BuildError, build_generation
+    from .progress import ProgressDisplay
 
     content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
     try:
-        result = build_generation(content, target)
+        with ProgressDisplay("index") as progress:
+            result = build_generation(content, target, progress=progress)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
@@ -353,8 +357,10 @@ def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | No
 
 def _build(root: Path, site: Path, index_path: Path) -> bool:
     from .building import build_site_and_index  # imports mkdocs and the index: only for the commands that build
+    from .progress import ProgressDisplay
 
-    return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True))
+    with ProgressDisplay("build") as progress:
+        return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True), progress=progress)
 
 
 @main.command()

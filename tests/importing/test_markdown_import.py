@@ -191,12 +191,3 @@ def test_a_broken_category_map_is_a_positioned_error(tmp_path: Path) -> None:
     code, report = import_json(root, FIXTURE, "--category-map", mapping)
     assert code == 1 and report["articles"] == []
     assert [(p["line"], p["col"], p["rule"]) for p in report["problems"]] == [(2, 8, "category-map")]
-
-
-def test_progress_is_plain_lines_in_a_log(tmp_path: Path) -> None:
-    root = write_sample(tmp_path / "repo")
-    done = kb("import", "markdown", FIXTURE, "--root", root)
-    lines = done.stderr.splitlines()
-    assert "import: reading 0/10" in lines and "import: writing 0/8" in lines
-    assert any(line.startswith("import: writing 8/8 (100%)") for line in lines)
-    assert "\x1b[" not in done.stderr  # no terminal codes in a log
