@@ -332,11 +332,12 @@ def _write_one(
         action = "updated"
     if isinstance(meta.get("category"), str):
         categories.use(meta["category"])
-    meta["source"] = {"system": system, "origin": item.origin, **({"url": item.url} if item.url else {}), "fields": new_hashes}
+    record_now = {"system": system, "origin": item.origin, **({"url": item.url} if item.url else {}), "fields": new_hashes}
+    if old is not None and old.data.get("source") == record_now:
+        return Written(item.origin, path, str(meta.get("id", article_id)), "unchanged")  # the source changed nothing: the file stays as it is
+    meta["source"] = record_now
     text = _front_matter(meta) + new_body
     target = root / path
-    if old is not None and target.is_file() and target.read_text("utf-8") == text:
-        return Written(item.origin, path, str(meta.get("id", article_id)), "unchanged")
     problems: list[Problem] = []
     doc = parse_yaml(_yaml_lines(meta), path, problems, line_offset=1)
     if doc is not None:

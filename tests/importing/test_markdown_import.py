@@ -154,15 +154,32 @@ def test_reimport_changes_nothing_then_updates_only_what_the_source_changed(tmp_
     assert len(list((root / IMPORTED).rglob("*.md"))) == 8  # updated in place, never duplicated
 
 
-def test_moved_article_keeps_its_file_and_id_and_a_dry_run_writes_nothing(tmp_path: Path) -> None:
+def test_a_moved_article_is_found_by_its_origin_and_a_dry_run_writes_nothing(tmp_path: Path) -> None:
     root = write_sample(tmp_path / "repo")
     source = tmp_path / "source"
     shutil.copytree(FIXTURE, source)
     import_json(root, source)
+    (root / "kb/articles/mail").mkdir(parents=True)
+    moved = root / "kb/articles/mail/quota.md"
+    (root / IMPORTED / "email/mailbox-full.md").rename(moved)
+    kept = root / "kb/articles/mail/bom.md"
+    text = (root / IMPORTED / "email/bom.md").read_text("utf-8").replace("---\nid:", "---\n# kept by the team\nid:", 1)
+    kept.write_text(text, "utf-8")
+    (root / IMPORTED / "email/bom.md").unlink()
+    _, again = import_json(root, source)
+    found = {a["origin"]: (a["path"], a["action"]) for a in again["articles"]}
+    assert found["Email/bom.md"] == ("kb/articles/mail/bom.md", "unchanged") and kept.read_text("utf-8") == text  # not re-created, not reformatted
+    assert found["Email/mailbox-full.md"] == ("kb/articles/mail/quota.md", "updated")  # its link is fixed for where it is now
+    assert "[VPN drops](../imported/network/vpn/vpn-drops.md)" in moved.read_text("utf-8")
+    assert "(../../../mail/quota.md#archive)" in (root / IMPORTED / "network/vpn/vpn-drops.md").read_text("utf-8")
+    assert not list((root / IMPORTED / "email").glob("mailbox-full*.md")) and errors_of_kb_check(root) == []
+
     before = tree_digest(root)
     (source / "Email/mailbox-full.md").write_text((source / "Email/mailbox-full.md").read_text("utf-8") + "\nMore.\n", "utf-8")
     _, dry = import_json(root, source, "--dry-run")
-    assert dry["dry_run"] and [a["origin"] for a in dry["articles"] if a["action"] == "updated"] == ["Email/mailbox-full.md"]
+    assert dry["dry_run"] and [(a["origin"], a["path"]) for a in dry["articles"] if a["action"] == "updated"] == [
+        ("Email/mailbox-full.md", "kb/articles/mail/quota.md")
+    ]
     assert tree_digest(root) == before
 
 
