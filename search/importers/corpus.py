@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 import shutil
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from ..content.progress import Progress, no_progress
@@ -29,19 +30,34 @@ def manifest_rows(source: Path, limit: int | None = None) -> list[dict[str, str]
     return rows[:limit] if limit is not None else rows
 
 
-def category_map(rows: list[dict[str, str]]) -> str:
-    """The mapping file text: each article's folder -> the manifest's category (slugged)."""
-    folders = {posixpath.dirname(row["path"]): category_from_folder(row["category"]) or "imported" for row in rows}
+def category_map(rows: list[dict[str, str]], category_of: Callable[[str], str | None] | None = None) -> str:
+    """The mapping file text: each article's folder -> ``category_of`` its manifest category (a
+    category of the desk's taxonomy), else that category slugged."""
+    folders = {
+        posixpath.dirname(row["path"]): (category_of(row["category"]) if category_of else None) or category_from_folder(row["category"]) or "imported"
+        for row in rows
+    }
     return "".join(f"{yaml_value(folder)}: {category}\n" for folder, category in sorted(folders.items()))
 
 
-def import_corpus(source: Path, dest: Path, *, base: Path | None = None, limit: int | None = None, progress: Progress = no_progress) -> ImportReport:
-    """A repository in ``dest``: ``base``'s guides/ and kb/ plus the first ``limit`` corpus articles."""
+def import_corpus(
+    source: Path,
+    dest: Path,
+    *,
+    base: Path | None = None,
+    limit: int | None = None,
+    category_of: Callable[[str], str | None] | None = None,
+    exclude: Collection[str] = (),
+    progress: Progress = no_progress,
+) -> ImportReport:
+    """A repository in ``dest``: ``base``'s guides/ and kb/ plus the first ``limit`` corpus articles
+    but those in ``exclude`` (manifest paths, e.g. held out for an evaluation). ``category_of``
+    maps a manifest category to one of ``base``'s taxonomy (None: its own imported category)."""
     dest.mkdir(parents=True, exist_ok=True)
     for folder in ("guides", "kb"):
         if base is not None and (base / folder).is_dir():
             shutil.copytree(base / folder, dest / folder, dirs_exist_ok=True)
-    rows = manifest_rows(source, limit)
-    (dest / CATEGORY_MAP).write_text(category_map(rows), "utf-8")
+    rows = [row for row in manifest_rows(source, limit) if row["path"] not in exclude]
+    (dest / CATEGORY_MAP).write_text(category_map(rows, category_of), "utf-8")
     files = tuple(row["path"] for row in rows)
     return import_markdown(dest, MarkdownSource(source, base_url=BASE_URL, files=files), category_map=dest / CATEGORY_MAP, owner=OWNER, progress=progress)
