@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from api_bench import DEFAULT_CORPUS, free_port, make_queries, percentile, service_command, start, stop  # noqa: E402
 
 from search.content.repository import Checked, load_repository  # noqa: E402
-from search.importers.corpus import import_articles  # noqa: E402
+from search.importers.corpus import import_corpus  # noqa: E402
 from search.index import build_generation, open_current  # noqa: E402
 
 HOSTILE_KINDS = ("random words", "long unknown words", "repeated word", "unicode", "near-vocabulary typos", "100 KB input")
@@ -253,8 +253,8 @@ def main() -> None:
             with tarfile.open(args.corpus) as tar:
                 tar.extractall(work / "unpacked", filter="data")
             t = time.perf_counter()
-            report = import_articles(work / "unpacked" / "microsoft-support-articles", work / "corpus", base=shipped)
-            print(f"imported {report.articles} articles in {len(report.categories)} categories in {time.perf_counter() - t:.1f} s")
+            report = import_corpus(work / "unpacked" / "microsoft-support-articles", work / "corpus", base=shipped)
+            print(f"imported {report.count('created')} articles in {len(report.categories_added)} new categories in {time.perf_counter() - t:.1f} s")
         bench(work / "corpus", args.seconds, args.per_kind)
 
 

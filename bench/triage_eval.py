@@ -108,7 +108,7 @@ def build_corpus_index(workdir: Path, corpus: Path, held_out: list[dict[str, Any
     from coverage import area_category
 
     from search.content.repository import Checked, load_repository
-    from search.importers.corpus import import_articles
+    from search.importers.corpus import import_corpus
     from search.index import build_generation, read_current
 
     index_dir = workdir / "index"
@@ -125,7 +125,7 @@ def build_corpus_index(workdir: Path, corpus: Path, held_out: list[dict[str, Any
     content = workdir / "content"
     shutil.rmtree(content, ignore_errors=True)
     exclude = {t["source"] for t in held_out}
-    import_articles(unpacked / "microsoft-support-articles", content, base=shipped, category_of=area_category, exclude=exclude)
+    import_corpus(unpacked / "microsoft-support-articles", content, base=shipped, category_of=area_category, exclude=exclude)
     build_generation(Checked.unverified(load_repository(content)), index_dir)
     return index_dir
 

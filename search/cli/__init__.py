@@ -120,9 +120,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
     from ..checks import run_checks
     from ..checks.review import REVIEW_OVERDUE
     from ..content.repository import load_repository
+    from .progress import ProgressDisplay
 
-    repo = load_repository(_require_root(root))
-    problems = run_checks(repo, today.date() if today else None)
+    with ProgressDisplay("check") as progress:
+        repo = load_repository(_require_root(root), progress=progress)
+        problems = run_checks(repo, today.date() if today else None, progress)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -346,11 +348,13 @@ def index(root: Path, index_dir: Path | None) -> None:
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
     from ..index import BuildError, build_generation
+    from .progress import ProgressDisplay
 
     content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
     try:
-        result = build_generation(content, target)
+        with ProgressDisplay("index") as progress:
+            result = build_generation(content, target, progress=progress)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
@@ -412,8 +416,10 @@ def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | No
 
 def _build(root: Path, site: Path, index_path: Path) -> bool:
     from .building import build_site_and_index  # imports mkdocs and the index: only for the commands that build
+    from .progress import ProgressDisplay
 
-    return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True))
+    with ProgressDisplay("build") as progress:
+        return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True), progress=progress)
 
 
 @main.command()
@@ -487,8 +493,10 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
 
 
 from .apikeys import api_key  # noqa: E402  (it uses the options above)
+from .importing import import_group  # noqa: E402
 
 main.add_command(api_key)
+main.add_command(import_group)
 
 from .reviewing import changes, review  # noqa: E402  (they use the options above)
 

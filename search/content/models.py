@@ -101,8 +101,23 @@ class DocumentMeta(Strict):
     audience: Audience = Audience.internal
 
 
+class ImportRecord(Strict):
+    """Where an imported article came from, written by ``kb import``: a re-import finds the article
+    by ``system`` + ``origin`` and updates only the fields whose source changed (README "Importing")."""
+
+    system: Literal["markdown", "zendesk"] = Field(description="The importer that wrote the article.")
+    origin: Text = Field(description="The article in the source: its path in the imported folder, or its Zendesk id.")
+    url: Text | None = Field(None, description="The article's address in the source system, when it has one.")
+    fields: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")]] = Field(
+        default_factory=dict, description="Field -> short hash of the value the last import wrote; a field whose file value differs was edited here."
+    )
+
+
 class ArticleMeta(DocumentMeta):
     """Front matter of a KB article (``kb/articles/**.md``). Body: KCS sections Issue, Environment, Resolution, Cause."""
+
+    description: Text | None = Field(None, description="One-sentence summary of the article.")
+    source: ImportRecord | None = Field(None, description="Written by kb import; leave it as it is so a re-import updates this file.")
 
 
 class Approval(Strict):

@@ -35,6 +35,7 @@ from .models import (
     Tree,
 )
 from .problems import Problem
+from .progress import Progress, no_progress
 from .publishing import Policy
 from .sources import MAX_MARKDOWN_BYTES, Markdown, parse_yaml, read_text, split_front_matter, validate
 from .yamlload import Document, describe
@@ -181,12 +182,12 @@ def _first_by_id(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-def load_repository(root: Path | str, policy: Policy | None = None) -> Repository:
+def load_repository(root: Path | str, policy: Policy | None = None, progress: Progress = no_progress) -> Repository:
     """Load and schema-validate every content file under ``root``; problems are collected, not raised.
     ``policy`` (default: from ``KB_PREVIEW``/``KB_AUDIENCE``) is what the build will publish; the
-    checks use it for ``link-to-unpublished``."""
+    checks use it for ``link-to-unpublished``. ``progress`` hears of each KB file loaded."""
     with _collector_paused():
-        repo = _load(Path(root))
+        repo = _load(Path(root), progress)
     repo.policy = policy if policy is not None else Policy.from_env()
     return repo
 
@@ -205,7 +206,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path) -> Repository:
+def _load(root: Path, progress: Progress) -> Repository:
     # Only regular files are read: links and special files are reported by the checks, never followed.
     repo = Repository(root=root, files=scan(root))
     regular = repo.files.files
@@ -232,7 +233,9 @@ def _load(root: Path) -> Repository:
         if yml_rel.removeprefix(GUIDES_DIR + "/") not in claimed:
             repo.orphan_trees.append(yml_rel)
 
-    for rel in repo.files.under(KB_DIR, ".md"):
+    markdown_files = repo.files.under(KB_DIR, ".md")
+    for done, rel in enumerate(markdown_files):
+        progress("loading", done, len(markdown_files))
         md = root / rel
         if rel.startswith(ARTICLES_DIR + "/"):
             article = _load_article(md, rel, repo.problems)
@@ -241,6 +244,7 @@ def _load(root: Path) -> Repository:
             page = _load_page(md, rel, repo.problems)
             if page is not None:
                 repo.pages.append(page)
+    progress("loading", len(markdown_files), len(markdown_files))
     return repo
 
 

@@ -28,6 +28,7 @@ from ..checks import run_checks
 from ..content import sitemap
 from ..content.history import GitError, History, content_versions, open_history
 from ..content.problems import ContentError, Problem, Severity
+from ..content.progress import Progress, no_progress
 from ..content.publishing import Policy, is_listed, published
 from ..content.repository import Article, Guide, Repository, load_repository
 from ..content.repository import Page as ContentPage
@@ -72,14 +73,16 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.late: dict[str, Callable[[], LateHtml]] = {}
         self.pending: dict[str, LateHtml] = {}
         self.search_entries: list[dict[str, object]] | None = None
+        self.progress: Progress = no_progress  # stage_site sets the CLI's display: content loaded, pages rendered
+        self.rendered = (0, 0)  # (pages done, pages in the build)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
-        self.repo = load_repository(Path(config.config_file_path).parent, _policy(self.config.preview, self.config.audience))
+        self.repo = load_repository(Path(config.config_file_path).parent, _policy(self.config.preview, self.config.audience), self.progress)
         # The content lives until the build ends: spare the cyclic collector rescanning it on
         # every pass over the oldest generation (thawed when the build ends or fails).
         gc.freeze()
-        problems = run_checks(self.repo, self.today) if self.config.check else list(self.repo.problems)
+        problems = run_checks(self.repo, self.today, self.progress) if self.config.check else list(self.repo.problems)
         errors = self.errors = [p for p in problems if p.severity is Severity.ERROR]
         for problem in problems:
             if problem.severity is not Severity.ERROR:
@@ -99,6 +102,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.search_entries = _search_entries(config)  # the search plugin has set up its index in on_config
         self.articles = {sitemap.article_src(a.path): a for a in self.site.articles}
         self.plain = {sitemap.article_src(p.path): p for p in self.repo.pages}
+        self.rendered = (0, len(files.documentation_pages()))
         history, commits = _history(self.repo.root, self.config.changelog_entries)
         versions = content_versions(self.repo.root, [(d.path, _files(d)) for d in self.site.documents], history)
         self.pages = Pages(self.site, config.use_directory_urls, versions)
@@ -180,6 +184,8 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 
     @event_priority(-100)  # after the search plugin has indexed page.content
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        self.rendered = (self.rendered[0] + 1, self.rendered[1])
+        self.progress("pages", *self.rendered)
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
             page.content = fill(page.content or "", late.unindexed())
