@@ -54,11 +54,12 @@ class Cluster:
 
     def __init__(self, *, fsync: bool = False) -> None:
         self.bin = server_bin()
-        self.dir = Path(tempfile.mkdtemp(prefix="kb-pg-"))
+        self.prefix, self.user = _run_as()
+        # in /tmp when dropping root: the server's user must be able to reach it (a TMPDIR of root's may be 0700)
+        self.dir = Path(tempfile.mkdtemp(prefix="kb-pg-", dir="/tmp" if self.user is not None else None))
         self.data = self.dir / "data"
         self.port = free_port()
         self.fsync = fsync
-        self.prefix, self.user = _run_as()
 
     def _cmd(self, *args: str, timeout: float = 60) -> None:
         result = subprocess.run([*self.prefix, *args], capture_output=True, text=True, timeout=timeout, cwd=self.dir)

@@ -42,10 +42,24 @@ def postgres() -> Iterator[Cluster]:
         yield cluster
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def outbox_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a test's outbox lives, once per backend: a SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
+def _outbox_at(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if kind == "sqlite":
         return str(tmp_path / "outbox.sqlite")
+    assert kind == "postgresql", kind
     cluster: Cluster = request.getfixturevalue("postgres")
     return cluster.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def outbox_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's outbox lives, once per backend: a SQLite file, or a fresh PostgreSQL schema."""
+    return _outbox_at(request.param, request, tmp_path)
+
+
+@pytest.fixture
+def outbox_at(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The outbox of a live service: SQLite unless the test asks for more with ``@both_backends``."""
+    return _outbox_at(getattr(request, "param", "sqlite"), request, tmp_path)
+
+
+both_backends = pytest.mark.parametrize("outbox_at", ["sqlite", "postgresql"], indirect=True)
