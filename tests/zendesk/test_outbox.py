@@ -173,7 +173,7 @@ def test_postgres_outbox_never_shows_the_password(postgres: Cluster) -> None:
         assert outbox.where == f"postgresql://kb@127.0.0.1:{postgres.port}/postgres"  # no query either: it may hold password=
     finally:
         outbox.close()
-    with pytest.raises(OutboxUnavailable) as refused:
+    with pytest.raises(OutboxUnavailable, match='password authentication failed for user "kb"') as refused:
         Outbox(url.replace(PASSWORD, "wrong-password"), wait=1)
     assert "wrong-password" not in str(refused.value) and PASSWORD not in str(refused.value) and "\n" not in str(refused.value)
 
@@ -194,6 +194,23 @@ def test_postgres_a_foreign_jobs_table_is_refused_with_a_clear_error(postgres: C
         conn.execute("CREATE TABLE jobs (id serial PRIMARY KEY, payload json)")
     with pytest.raises(OutboxError, match=r"not the outbox's .*give the outbox a database or schema of its own") as refused:
         Outbox(url)
+    assert "\n" not in str(refused.value) and PASSWORD not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (lambda url: url.replace("/postgres?", "/no_such_db?"), OutboxUnavailable, 'database "no_such_db" does not exist'),
+        (lambda url: url + "&sslmode=sometimes", OutboxUnavailable, "invalid sslmode value"),
+        (lambda url: url.replace(PASSWORD, PASSWORD + "%zz"), OutboxError, "is not a PostgreSQL connection URL"),
+    ],
+    ids=["no such database", "bad option", "bad percent-encoding"],
+)
+def test_postgres_unusable_urls_say_why_in_one_line_without_the_password(
+    postgres: Cluster, change: Callable[[str], str], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as refused:
+        Outbox(change(postgres.new_database()), wait=1)
     assert "\n" not in str(refused.value) and PASSWORD not in str(refused.value)
 
 

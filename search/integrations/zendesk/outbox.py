@@ -26,8 +26,11 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+from urllib.parse import unquote, urlsplit
+
+if TYPE_CHECKING:  # the driver is optional: imported at run time only for a PostgreSQL outbox
+    import psycopg
 
 JobKind = Literal["diagnosis", "escalation"]
 JobState = Literal["pending", "sent", "dead"]
@@ -206,10 +209,21 @@ class _Postgres:
         user = parts.username or ""
         self.where = f"{parts.scheme}://{user + '@' if user else ''}{parts.netloc.rpartition('@')[2]}{parts.path}"
         self.unavailable: tuple[type[Exception], ...] = (psycopg.OperationalError,)
+        secrets = [p for p in {parts.password, unquote(parts.password or "")} if p]
+
+        def told(exc: Exception) -> str:  # the driver's message, which may quote parts of the URL
+            text = _line(exc)
+            for secret in secrets:
+                text = text.replace(secret, "***")
+            return text
+
         try:
-            psycopg.conninfo.conninfo_to_dict(url)
+            with psycopg.connect(url, autocommit=True, connect_timeout=max(1, round(wait))):
+                pass  # once directly: the driver's own reason (no such database, authentication failed) for the admin
         except psycopg.ProgrammingError as exc:
-            raise OutboxError(f"the outbox URL {self.where} is not a PostgreSQL connection URL: {_line(exc)}") from None
+            raise OutboxError(f"the outbox URL {self.where} is not a PostgreSQL connection URL: {told(exc)}") from None
+        except psycopg.OperationalError as exc:
+            raise OutboxUnavailable(f"cannot connect to {self.where}: {told(exc)}") from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -224,7 +238,7 @@ class _Postgres:
             self._pool.open(wait=True, timeout=wait)
         except psycopg.OperationalError as exc:
             self._pool.close()
-            raise OutboxUnavailable(f"cannot connect to {self.where}: {_line(exc)}") from None
+            raise OutboxUnavailable(f"cannot connect to {self.where}: {told(exc)}") from None
 
     @contextmanager
     def transaction(self) -> Iterator[_Db]:
@@ -241,12 +255,11 @@ class _Postgres:
 
 
 class _PostgresDb:
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self._conn = conn
 
     def execute(self, sql: str, args: tuple[Any, ...] = (), /) -> _Rows:
-        rows: _Rows = self._conn.execute(_pyformat(sql), args)
-        return rows
+        return self._conn.execute(_pyformat(sql), args)
 
 
 class Outbox:
