@@ -9,7 +9,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from ..content.escalation import ProtocolStep
-from ..content.models import GatherItem, PriorityId, PriorityParam, Tree
+from ..content.models import Approval, GatherItem, Kind, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
@@ -40,6 +40,7 @@ class CategoryOut(BaseModel):
     description: str | None = None
     keywords: list[str] = []
     zendesk_tags: list[str] = []
+    kind: Kind = Field("incident", description="incident (something is broken) or request (something is asked for: a fulfilment guide, request SLA targets).")
     url: str
     parents: list[CategoryRef] = Field(default=[], description="Ancestors, nearest first.")
     children: list[str] = []
@@ -48,6 +49,7 @@ class CategoryOut(BaseModel):
 
 
 class SlaTargets(BaseModel):
+    kind: Kind = Field("incident", description="Whose targets: for a request, resolution is the fulfilment target (guides/priorities.yml requests).")
     first_response: str
     first_response_minutes: int
     resolution: str
@@ -102,6 +104,8 @@ class GuideOut(BaseModel):
         default=[], validation_alias="gather", description="Information to gather from the user: each item's id keys the walk's gathered notes."
     )
     articles: list[str] = []
+    approval: Approval | None = Field(None, description="Fulfilment guides: who approves the request and how.")
+    fulfilled_by: str | None = Field(None, description="Fulfilment guides: escalation step id of the team that fulfils the request.")
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
@@ -323,12 +327,25 @@ class TriageIn(BaseModel):
 class CategorySuggestion(BaseModel):
     category: str
     title: str
-    score: float
+    kind: Kind = "incident"
+    score: float = Field(description="The ranking model's estimate (0..1) that this is the ticket's category; the list is ordered by it.")
     matched: list[str] = Field(description="Keywords and aliases that matched; word~keyword for a corrected typo.")
+    evidence: list[str] = Field([], description="Ids of this category's guides and articles among the knowledge-base documents that best match the ticket.")
     url: str
 
 
+class GuideSuggestion(BaseModel):
+    id: str
+    title: str
+    category: str | None = None
+    url: str
+    score: float = Field(description="Its category's score times how well the guide itself matches the ticket (0..1).")
+
+
 class TriageOut(BaseModel):
-    categories: list[CategorySuggestion]
+    categories: list[CategorySuggestion] = Field(description="Candidates, best first; with confident false they are possibilities, not an answer.")
+    guides: list[GuideSuggestion] = Field([], description="Guides to try for the suggested categories, best first.")
+    confidence: float = Field(0.0, ge=0, le=1, description="Calibrated chance (0..1) that the first category is right.")
+    confident: bool = Field(False, description="False: no confident match (the ticket needs a person's categorisation).")
     priority: PriorityOut | None = None
     generation: int

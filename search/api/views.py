@@ -64,6 +64,7 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
         description=info.description,
         keywords=info.keywords,
         zendesk_tags=info.zendesk_tags,
+        kind=info.kind,
         url=info.url,
         parents=[schemas.CategoryRef(id=p.id, title=p.title, url=p.url) for p in entry.parents],
         children=entry.children,
@@ -72,8 +73,9 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
     )
 
 
-def priority_out(gen: Generation, pid: PriorityId) -> schemas.PriorityOut | None:
-    level = gen.catalog.priorities.get(pid)
+def priority_out(gen: Generation, pid: PriorityId, cid: str | None = None) -> schemas.PriorityOut | None:
+    """The priority with the SLA targets of ``cid``'s kind (incident targets without a category)."""
+    level = gen.catalog.priorities_for(cid).get(pid)
     if level is None:
         return None
     return schemas.PriorityOut(
@@ -82,6 +84,7 @@ def priority_out(gen: Generation, pid: PriorityId) -> schemas.PriorityOut | None
         zendesk=level.zendesk,
         description=level.description,
         sla=schemas.SlaTargets(
+            kind=level.kind,
             first_response=level.first_response,
             first_response_minutes=level.first_response_minutes,
             resolution=level.resolution,
@@ -94,7 +97,7 @@ def protocols(gen: Generation, cid: str | None, pid: PriorityId | None) -> list[
     table = gen.catalog.categories[cid].escalation if cid else gen.catalog.default_escalation
     out = []
     for p in [pid] if pid else PRIORITY_IDS:
-        priority = priority_out(gen, p)
+        priority = priority_out(gen, p, cid)
         if priority is not None:
             out.append(schemas.EscalationProtocol(priority=priority, steps=table.get(p, [])))
     return out

@@ -9,7 +9,9 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from .. import __version__
 if TYPE_CHECKING:
     from ..api.settings import Settings
     from ..content.repository import Checked
+    from ..index import Generation
 
 ROOT_OPTION = click.option(
     "--root",
@@ -173,30 +176,35 @@ def _priority(value: str | None) -> str | None:
 
 @main.command()
 @ROOT_OPTION
+@INDEX_OPTION
 @click.argument("text", nargs=-1, required=True)
 @click.option("--impact", help="Impact level from guides/priorities.yml (e.g. significant).")
 @click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
 @click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
-def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
-    """Suggest categories (and a priority) for a ticket's subject and description.
+def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
+    """Suggest categories and guides (and a priority) for a ticket's subject and description.
 
-    The priority comes from the impact x urgency matrix: give both levels, or answer the two
-    questions asked on a terminal.
+    Triage weighs the category keywords and the guides and articles that best match the ticket
+    (the search index of --index-dir when it holds this content, else one built for the run) and
+    says "no confident match" rather than guess. The priority comes from the impact x urgency
+    matrix: give both levels, or answer the two questions asked on a terminal.
 
     \b
     Example:
       kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
     """
-    from ..content.triage import MAX_TICKET_CHARS, Triage, triage_priority
+    from ..content.triage import MAX_TICKET_CHARS, triage_priority
+    from ..index.triage import triage as triage_ticket
 
     ticket = " ".join(text).strip()
     if not ticket:
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
-    repo = _clean_repository(root).repo
+    content = _clean_repository(root)
+    repo = content.repo
     if (ask if ask is not None else sys.stdin.isatty() and impact is None and urgency is None) and repo.priorities:
         impact = _ask_level("How widely does it affect the business (impact)?", repo.priorities.impact)
         urgency = _ask_level("How quickly does it need to be fixed (urgency)?", repo.priorities.urgency) if impact else None
@@ -204,17 +212,60 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
         priority = triage_priority(repo, impact, urgency)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    suggestions = Triage(repo).suggest(ticket, limit)
+    with _generation_for(content, index_dir if index_dir is not None else root / ".kb-index") as gen:
+        found = triage_ticket(gen, ticket, limit)
     if fmt == "json":
-        click.echo(json.dumps({"categories": [s.__dict__ for s in suggestions], "priority": priority}, indent=2))
+        answer = {
+            "categories": [
+                {"category": c.category, "title": c.title, "score": c.score, "matched": c.matched, "evidence": c.evidence} for c in found.categories
+            ],
+            "guides": [{"id": g.id, "title": g.title, "category": g.category, "score": g.score} for g in found.guides],
+            "confidence": found.confidence,
+            "confident": found.confident,
+            "priority": priority,
+        }
+        click.echo(json.dumps(answer, indent=2))
         return
-    if not suggestions:
+    if not found.categories:
         click.echo("No category matches; pick one with: kb categories")
-    for n, s in enumerate(suggestions, 1):
-        click.echo(f"{n}. {s.category} ({s.title})  score {s.score:g}  matched: {', '.join(s.matched)}")
+    elif not found.confident:
+        click.echo(f"No confident match (confidence {found.confidence:.0%}); the closest categories, for a person to judge:")
+    for n, c in enumerate(found.categories, 1):
+        click.echo(f"{n}. {c.category} ({c.title})  score {c.score:g}  matched: {', '.join(c.matched) or '-'}")
+    if found.categories and found.confident:
+        click.echo(f"Confidence: {found.confidence:.0%}")
+    if found.guides:
+        click.echo("Guides: " + "; ".join(f"{g.id} ({g.title})" for g in found.guides))
     if priority and repo.priorities:
         level = repo.priorities.levels[priority]
         click.echo(f"Priority: {priority} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})")
+
+
+@contextmanager
+def _generation_for(content: Checked, index_dir: Path) -> Iterator[Generation]:
+    """The current generation of ``index_dir`` when it holds this content, else one built in a temporary folder."""
+    from ..index import IndexUnavailable, build_generation, open_current, read_current
+
+    if read_current(index_dir) is not None:
+        try:
+            gen = open_current(index_dir)
+        except IndexUnavailable:
+            pass
+        else:
+            if gen.content_version == content.repo.content_version:
+                try:
+                    yield gen
+                finally:
+                    gen.close()
+                return
+            gen.close()
+    with tempfile.TemporaryDirectory(prefix="kb-triage-") as tmp:
+        build_generation(content, Path(tmp))
+        gen = open_current(Path(tmp))
+        try:
+            yield gen
+        finally:
+            gen.close()
 
 
 def _ask_level(question: str, levels: dict[str, str]) -> str | None:

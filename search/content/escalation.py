@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Priorities, PriorityId, PriorityLevel, duration_minutes
+from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Kind, Priorities, PriorityId, duration_minutes
 from .taxonomy import is_within
 
 TIER_ORDER = {"L1": 0, "L2": 1, "L3": 2, "vendor": 3, "management": 4}
@@ -19,6 +19,32 @@ class AppliedStep:
     id: str
     step: EscalationStep
     escalate_after_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The SLA targets of one priority for one kind of ticket: for a request, ``resolution`` is
+    the fulfilment target. ``kind`` says which table they came from (``request`` falls back to
+    the incident levels when priorities.yml has no ``requests`` section; kb check warns then)."""
+
+    kind: Kind
+    name: str
+    first_response: str
+    resolution: str
+    description: str | None
+
+
+def sla_targets(priorities: Priorities | None, priority: str | None, kind: Kind = "incident") -> Targets | None:
+    """The targets a ticket of ``kind`` at ``priority`` is measured against, or None when unknown."""
+    if priorities is None or priority not in PRIORITY_IDS:
+        return None
+    level = priorities.levels.get(priority)
+    if level is None:
+        return None
+    request = priorities.requests.get(priority) if kind == "request" and priorities.requests else None
+    if request is not None:
+        return Targets("request", level.name, request.first_response, request.fulfilment, request.description or level.description)
+    return Targets("incident", level.name, level.first_response, level.resolution, level.description)
 
 
 class ProtocolStep(BaseModel):
@@ -69,28 +95,29 @@ def step_applies(step: EscalationStep, category_id: str | None, priority: str | 
     return in_category and in_priority
 
 
-def steps_for(escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None) -> list[AppliedStep]:
-    """The protocol for one ticket, in escalation order (functional tiers, then hierarchical)."""
-    level = _level(priorities, priority)
-    applied = [AppliedStep(sid, step, _after(step, level)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)]
+def steps_for(
+    escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None, kind: Kind = "incident"
+) -> list[AppliedStep]:
+    """The protocol for one ticket, in escalation order (functional tiers, then hierarchical).
+    Time-based triggers are shares of the resolution target of the ticket's ``kind``."""
+    targets = sla_targets(priorities, priority, kind)
+    applied = [AppliedStep(sid, step, _after(step, targets)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)]
     applied.sort(key=lambda a: (a.step.kind == "hierarchical", TIER_ORDER[a.step.tier]))
     return applied
 
 
-def applied_step(escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None) -> AppliedStep | None:
+def applied_step(
+    escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None, kind: Kind = "incident"
+) -> AppliedStep | None:
     """One step (a walk's escalation leaf names it) with its time trigger for ``priority``; None when it is not defined."""
     step = escalation.steps.get(step_id) if escalation else None
-    return AppliedStep(step_id, step, _after(step, _level(priorities, priority))) if step else None
+    return AppliedStep(step_id, step, _after(step, sla_targets(priorities, priority, kind))) if step else None
 
 
-def _level(priorities: Priorities | None, priority: str | None) -> PriorityLevel | None:
-    return priorities.levels.get(priority) if priorities and priority in PRIORITY_IDS else None
-
-
-def _after(step: EscalationStep, level: PriorityLevel | None) -> int | None:
-    if step.at_sla_share is None or level is None:
+def _after(step: EscalationStep, targets: Targets | None) -> int | None:
+    if step.at_sla_share is None or targets is None:
         return None
-    return round(duration_minutes(level.resolution) * step.at_sla_share)
+    return round(duration_minutes(targets.resolution) * step.at_sla_share)
 
 
 def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:

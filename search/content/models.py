@@ -12,7 +12,7 @@ import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from .yamlload import YFloat, YInt
 
@@ -39,6 +39,11 @@ PriorityId = Literal["P1", "P2", "P3", "P4"]
 ZendeskPriority = Literal["urgent", "high", "normal", "low"]
 PriorityParam = Literal[PriorityId, "p1", "p2", "p3", "p4", ZendeskPriority]
 PRIORITY_IDS: tuple[PriorityId, ...] = get_args(PriorityId)
+# ITIL's two kinds of ticket: an incident (something is broken: restore service) and a service
+# request (something new is asked for: fulfil it, usually after an approval). They differ in
+# what the guide collects and in their SLA targets (docs/adr/0016-incidents-and-requests.md).
+Kind = Literal["incident", "request"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 PRIORITY_SPELLINGS: frozenset[str] = frozenset(get_args(PriorityParam))
 ZENDESK_TO_PRIORITY: dict[str, PriorityId] = dict(zip(get_args(ZendeskPriority), PRIORITY_IDS, strict=True))
 
@@ -97,6 +102,20 @@ class ArticleMeta(DocumentMeta):
     """Front matter of a KB article (``kb/articles/**.md``). Body: KCS sections Issue, Environment, Resolution, Cause."""
 
 
+class Approval(Strict):
+    """Who approves a service request and how the approval is recorded (fulfilment guides only)."""
+
+    required: bool = Field(True, description="False for a standard, pre-approved request (say why in `how`).")
+    by: Text | None = Field(None, description="Who approves: a role, e.g. the resource owner or the line manager.")
+    how: Text = Field(description="How the approval is given and recorded in the ticket.")
+
+    @model_validator(mode="after")
+    def _approver_named(self) -> Approval:
+        if self.required and self.by is None:
+            raise ValueError("an approval that is required must say who approves (by: <role>); or set required: false for a pre-approved request")
+        return self
+
+
 GATHER_ID_CHARS = 60
 
 
@@ -136,7 +155,10 @@ def gather_items(value: Any) -> Any:
 
 
 class GuideMeta(DocumentMeta):
-    """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``."""
+    """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``.
+
+    A guide in a request category is a fulfilment guide: it also says who approves (``approval``)
+    and which team does the work (``fulfilled_by``, a step of the escalation protocol)."""
 
     version: Text = Field(description="Content version; bump it when the tree changes meaning.")
     summary: Text | None = None
@@ -148,6 +170,8 @@ class GuideMeta(DocumentMeta):
     )
     articles: list[Slug] = Field(default_factory=list, description="Ids of related KB articles.")
     tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
+    approval: Approval | None = Field(None, description="Request categories only: who approves the request and how.")
+    fulfilled_by: Slug | None = Field(None, description="Request categories only: step id in guides/escalation.yml of the team that fulfils it.")
 
     @field_validator("gather", mode="before", json_schema_input_type=list[Text | GatherItem])
     @classmethod
@@ -236,6 +260,9 @@ class Category(Strict):
     description: Text | None = None
     keywords: list[Text] = Field(default_factory=list, description="Words and aliases requesters use; used by triage and search.")
     zendesk_tags: list[Text] = Field(default_factory=list, description="How the ticket tool names this category.")
+    kind: Kind | None = Field(
+        None, description="incident (something is broken) or request (something is asked for); unset: the parent's kind, incident at the top."
+    )
 
 
 class Taxonomy(Strict):
@@ -252,21 +279,34 @@ class PriorityLevel(Strict):
     description: Text | None = None
 
 
+class RequestTarget(Strict):
+    """Service-request targets for one priority: the clock of a request is its fulfilment."""
+
+    first_response: Duration = Field(description="First-response target, e.g. 4h.")
+    fulfilment: Duration = Field(description="Fulfilment target once approved, e.g. 5d.")
+    description: Text | None = None
+
+
+def _all_priorities(levels: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+    missing = [p for p in PRIORITY_IDS if p not in (levels or {})]
+    if missing:
+        raise ValueError(f"{info.field_name} must define P1..P4; add {', '.join(missing)}")
+    return levels
+
+
 class Priorities(Strict):
     """Impact x urgency matrix and SLA targets (``guides/priorities.yml``)."""
 
     impact: dict[Slug, Text] = Field(description="Impact levels, most severe first, with a description.")
     urgency: dict[Slug, Text] = Field(description="Urgency levels, most urgent first, with a description.")
     matrix: dict[Slug, dict[Slug, PriorityId]] = Field(description="impact -> urgency -> priority.")
-    levels: dict[PriorityId, PriorityLevel]
+    levels: dict[PriorityId, PriorityLevel] = Field(description="Incident targets per priority.")
+    requests: dict[PriorityId, RequestTarget] | None = Field(
+        None, description="Service-request targets per priority (first response, fulfilment); request categories use these instead of levels."
+    )
 
-    @field_validator("levels")
-    @classmethod
-    def _all_levels(cls, levels: dict[str, PriorityLevel]) -> dict[str, PriorityLevel]:
-        missing = [p for p in PRIORITY_IDS if p not in levels]
-        if missing:
-            raise ValueError(f"levels must define P1..P4; add {', '.join(missing)}")
-        return levels
+    _all_levels = field_validator("levels")(_all_priorities)
+    _all_requests = field_validator("requests")(_all_priorities)
 
 
 class EscalationStep(Strict):

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,11 +112,22 @@ def _yaml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def import_articles(source: Path, dest: Path, *, base: Path | None = None, limit: int | None = None) -> ImportReport:
+def import_articles(
+    source: Path,
+    dest: Path,
+    *,
+    base: Path | None = None,
+    limit: int | None = None,
+    category_of: Callable[[str], str | None] | None = None,
+    exclude: Collection[str] = (),
+) -> ImportReport:
     """Create a content repository in ``dest`` with ``base``'s content plus the articles of ``source``.
 
     ``base`` supplies guides/ (taxonomy, priorities, escalation, synonyms, guides) and kb/; the
     imported categories are added to its taxonomy. ``limit`` imports only the first N articles.
+    ``category_of`` maps a source folder to a category of ``base``'s taxonomy (None: the folder's
+    own imported category), so imported articles count as knowledge of the desk's categories
+    (triage evidence). ``exclude`` names source paths (as in the manifest) to leave out.
     """
     dest.mkdir(parents=True, exist_ok=True)
     if base is not None:
@@ -133,6 +144,8 @@ def import_articles(source: Path, dest: Path, *, base: Path | None = None, limit
     for path, folder, title in _entries(source):
         if limit is not None and count >= limit:
             break
+        if path.relative_to(source).as_posix() in exclude:
+            continue
         try:
             text = path.read_text("utf-8").lstrip("\ufeff")
         except (OSError, UnicodeDecodeError):
@@ -145,8 +158,9 @@ def import_articles(source: Path, dest: Path, *, base: Path | None = None, limit
         title = re.sub(r"\s+", " ", title.replace("<", "‹").replace(">", "›")).strip() or path.stem
         date = _DATE.search(front)
         reviewed = dt.date(int(date.group(3)), int(date.group(1)), int(date.group(2))) if date else dt.date(2024, 1, 1)
-        cid = category_id(folder)
-        for i, _ in enumerate(cid.split("/")):
+        mapped = category_of(folder) if category_of is not None else None
+        cid = mapped or category_id(folder)
+        for i, _ in enumerate(cid.split("/") if mapped is None else ()):
             key = "/".join(cid.split("/")[: i + 1])
             categories.setdefault(key, key.rsplit("/", 1)[-1].replace("-", " ").title())
         article_id = slug(path.stem)[:80].strip("-")

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..content import sitemap
 from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
+from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
@@ -94,6 +95,8 @@ class GuidePage:
             blocks += [mdpage.heading(2, "Symptoms"), mdpage.slot("symptoms")]
         if meta.gather:
             blocks += [mdpage.heading(2, "Information to gather"), mdpage.slot("gather")]
+        if meta.approval or meta.fulfilled_by:
+            blocks += [mdpage.heading(2, "Approval and fulfilment"), self.fulfilment()]
         if self.guide.body.strip():
             blocks += [mdpage.heading(2, "Background"), self.guide.body]
         # the steps reach the search index one by one (see late()); these sections would be empty there
@@ -109,6 +112,18 @@ class GuidePage:
         if not is_listed(meta, self.repo.policy):  # retired: reachable by URL, not in search or tags
             page_meta.update(tags=None, search={"exclude": True})
         return mdpage.page(page_meta, blocks)
+
+    def fulfilment(self) -> str:
+        """A fulfilment guide's approval and fulfilling team, as Markdown (content text, sanitised with the page)."""
+        meta = self.guide.meta
+        lines = []
+        if meta.approval is not None:
+            who = f"required from {one_line(meta.approval.by)}" if meta.approval.required and meta.approval.by else "not required"
+            lines.append(f"- **Approval:** {who}. {one_line(meta.approval.how)}")
+        step = self.repo.escalation.steps.get(meta.fulfilled_by) if self.repo.escalation and meta.fulfilled_by else None
+        if step is not None:
+            lines.append(f"- **Fulfilled by:** {step.team} ({step.tier}, queue {step.queue}); the request SLA targets apply.")
+        return "\n".join(lines)
 
     def head(self, lean: bool = False) -> Markup:
         """Title, summary and facts; ``lean``: the same words and kept tags without the wrapping

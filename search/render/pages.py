@@ -94,6 +94,7 @@ class Pages:
         body = render(
             "category.html",
             category=category,
+            kind=self.categories.kind_of(category.id),
             crumbs=crumbs,
             description=Markup(self.md_inline(category.description, src)) if category.description else "",
             children=[self.category_link(src, c.id) for c in self.categories.children(category.id)],

@@ -68,6 +68,26 @@ def test_import_folder_passes_checks(tmp_path: Path) -> None:
     assert article.meta.title == "Mail ‹stuck› in outbox" and str(article.meta.reviewed) == "2023-03-15"
 
 
+def test_import_maps_folders_to_the_taxonomy_and_leaves_out_held_out_articles(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    for folder in ("Windows/Printing", "Windows/Setup", "Sql"):
+        (src / folder).mkdir(parents=True)
+    (src / "Windows" / "Printing" / "spooler.md").write_text("---\ntitle: Spooler stops\n---\nThe print spooler stops.\n", "utf-8")
+    (src / "Windows" / "Printing" / "held-out.md").write_text("---\ntitle: Held out\n---\nKept for evaluation.\n", "utf-8")
+    (src / "Windows" / "Setup" / "setup.md").write_text("---\ntitle: Setup fails\n---\nSetup fails.\n", "utf-8")
+    (src / "Sql" / "backup.md").write_text("---\ntitle: Backup fails\n---\nA database backup fails.\n", "utf-8")
+    areas = {"Windows/Printing": "printing", "Windows/Setup": "os"}
+    report = import_articles(src, tmp_path / "dest", base=write_sample(tmp_path / "base"), category_of=areas.get, exclude={"Windows/Printing/held-out.md"})
+    assert report.articles == 3 and report.categories == ["sql"]  # mapped folders add no category
+    repo = load_repository(tmp_path / "dest")
+    assert {a.id: a.meta.category for a in repo.articles if a.id in {"spooler", "setup", "backup", "held-out"}} == {
+        "spooler": "printing",
+        "setup": "os",
+        "backup": "sql",
+    }
+    assert [p.format() for p in run_checks(repo) if p.severity.value == "error"] == []
+
+
 @pytest.mark.skipif(not SHARED_CORPUS.is_file(), reason=f"shared corpus not present at {SHARED_CORPUS} (plain clone without ../shared)")
 def test_real_corpus_sample_imports_cleanly_and_indexes(tmp_path: Path) -> None:
     with tarfile.open(SHARED_CORPUS) as tar:

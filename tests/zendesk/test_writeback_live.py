@@ -131,7 +131,16 @@ def test_ticket_text_never_becomes_markup_or_a_request_elsewhere(content: Path, 
     wait_state(server, "sent")
     body = stand_in.of("PUT", r"/tickets/102\.json")[0].json["ticket"]["comment"]["body"]  # type: ignore[index]
     assert "<script>" not in body and "javascript:" not in body and "html_body" not in json.dumps(stand_in.requests[-1].json)
-    assert "from triage of subject and description (matched: vpn" in body
+    assert "from triage of subject and description (confidence " in body and "matched: vpn" in body
+
+
+def test_an_unsure_triage_leaves_the_ticket_uncategorised(content: Path, stand_in: StandIn, outbox_at: str, serve: Servers) -> None:
+    server = start(serve, content, stand_in, outbox_at)
+    assert deliver(server, 110, "u", subject="zzqx wobble frobnicate", description="lorem ipsum dolor", tags="").status_code == 202
+    wait_state(server, "sent")
+    body = stand_in.of("PUT", r"/tickets/110\.json")[0].json["ticket"]["comment"]["body"]  # type: ignore[index]
+    assert body.startswith("Knowledge base: no category matched this ticket.")
+    assert stand_in.of("PUT", r"/tickets/110/tags\.json")[0].json == {"tags": ["kb_no_guide"]}
 
 
 @both_backends

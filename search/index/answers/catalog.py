@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...content import sitemap
-from ...content.escalation import ProtocolStep, steps_for
-from ...content.models import PRIORITY_IDS, Escalation, Priorities, PriorityId, duration_minutes
+from ...content.escalation import ProtocolStep, sla_targets, steps_for
+from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
 from ...content.repository import Article, Guide, Repository
@@ -23,7 +23,7 @@ from ..engine.text import markdown_to_text
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 3  # 2: typed models (answers/models.py); 3: gather items with ids
+CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds
 
 
 @dataclass
@@ -89,27 +89,28 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     return docs
 
 
-def _priority(pid: PriorityId, priorities: Priorities | None) -> PriorityEntry | None:
-    level = priorities.levels.get(pid) if priorities else None
-    if level is None:
+def _priority(pid: PriorityId, priorities: Priorities | None, kind: Kind = "incident") -> PriorityEntry | None:
+    targets = sla_targets(priorities, pid, kind)
+    if priorities is None or targets is None:
         return None
     return PriorityEntry(
         id=pid,
-        name=level.name,
-        zendesk=level.zendesk,
-        first_response=level.first_response,
-        first_response_minutes=duration_minutes(level.first_response),
-        resolution=level.resolution,
-        resolution_minutes=duration_minutes(level.resolution),
-        description=level.description,
+        name=targets.name,
+        zendesk=priorities.levels[pid].zendesk,
+        kind=targets.kind,
+        first_response=targets.first_response,
+        first_response_minutes=duration_minutes(targets.first_response),
+        resolution=targets.resolution,
+        resolution_minutes=duration_minutes(targets.resolution),
+        description=targets.description,
     )
 
 
-def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None) -> Protocol:
+def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None, kind: Kind = "incident") -> Protocol:
     """Priority id -> ordered escalation steps for a category (``None``: steps serving every category)."""
     protocol: Protocol = {}
     for pid in PRIORITY_IDS:
-        applied = steps_for(escalation, priorities, category_id, pid) if escalation else []
+        applied = steps_for(escalation, priorities, category_id, pid, kind) if escalation else []
         protocol[pid] = [ProtocolStep.of(a) for a in applied]
     return protocol
 
@@ -131,6 +132,8 @@ def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
         symptoms=list(meta.symptoms),
         gather=list(meta.gather),
         articles=list(meta.articles),
+        approval=meta.approval,
+        fulfilled_by=meta.fulfilled_by,
         url=guide_url(guide.id),
         steps=steps,
         steps_text=steps_text(steps),
@@ -185,6 +188,7 @@ def build_catalog(repo: Repository) -> Catalog:
 
     table: dict[str, CategoryEntry] = {}
     for category in categories.by_id.values():
+        kind = categories.kind_of(category.id)
         source, guide_ids = _guides_for(category.id, guides_by_category)
         related: list[str] = []
         for gid in guide_ids:
@@ -198,6 +202,7 @@ def build_catalog(repo: Repository) -> Catalog:
                 description=category.description,
                 keywords=list(category.keywords),
                 zendesk_tags=list(category.zendesk_tags),
+                kind=kind,
                 url=category_url(category.id),
             ),
             parents=[CategoryLink(id=c.id, title=c.title, url=category_url(c.id)) for c in categories.lineage(category.id)[1:]],
@@ -207,12 +212,13 @@ def build_catalog(repo: Repository) -> Catalog:
             articles=related[:MAX_RELATED_ARTICLES],
             article_count=sum(len(v) for k, v in articles_by_category.items() if is_within(k, category.id)),
             guide_count=sum(len(v) for k, v in guides_by_category.items() if is_within(k, category.id)),
-            escalation=escalation_protocol(repo.escalation, repo.priorities, category.id),
+            escalation=escalation_protocol(repo.escalation, repo.priorities, category.id, kind),
         )
     return Catalog(
         schema_version=CATALOG_SCHEMA,
         content_version=repo.content_version,
         priorities={pid: _priority(pid, repo.priorities) for pid in PRIORITY_IDS},
+        request_priorities={pid: _priority(pid, repo.priorities, "request") for pid in PRIORITY_IDS},
         categories=table,
         zendesk_tags=dict(categories.by_tag),
         default_escalation=escalation_protocol(repo.escalation, repo.priorities, None),

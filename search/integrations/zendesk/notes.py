@@ -20,6 +20,7 @@ from ...content.escalation import steps_for
 from ...content.models import EscalationNode, PriorityId
 from ...content.prose import one_line
 from ...index import Generation, QueryError
+from ...index.triage import triage
 from ...workflow.messages import MessageError, messages_for
 from ...workflow.sla import format_minutes
 from ...workflow.transcript import Gathered, transcript_text
@@ -138,10 +139,11 @@ def diagnosis_plan(gen: Generation, decision: Decision, subject: str, descriptio
     targets) and tags (category, guide) for a webhook's ticket; triage decides a missing category."""
     category, source = decision.category, decision.source
     if category is None:
-        found = gen.triage.suggest(f"{subject}\n{description}", 1)
-        if found and found[0].category in gen.catalog.categories:
-            category = found[0].category
-            source = f"triage of subject and description (matched: {', '.join(found[0].matched[:5])})"
+        found = triage(gen, f"{subject}\n{description}", 1)
+        if found.confident and found.categories[0].category in gen.catalog.categories:  # an unsure guess is no category
+            best = found.categories[0]
+            source = f"triage of subject and description (confidence {found.confidence:.0%}; matched: {', '.join(best.matched[:5])})"
+            category = best.category
     marker = marker_for(key)
     pid = decision.priority
     level = gen.catalog.priorities.get(pid) if pid else None
