@@ -109,8 +109,10 @@ def test_a_link_node_continues_the_same_walk_in_the_linked_guide(fixture_site, o
     gathered = _fill_notes(page, vpn)
     page.select_option('[data-kbg="priority"]', "P1")
     _answer(page, vpn, VPN_TO_LINK)
+    onward = page.locator('[data-kbg="current"] .kbg-outcome--link a').get_attribute("href")
     page.keyboard.press("1")  # the first choice at a link leaf: continue in the linked guide
     page.wait_for_url("**/guides/password-reset/**")
+    assert page.url.endswith(onward.removeprefix(".."))  # the step's own link continues the same walk too
     page.evaluate("kbGuides.walks[0].loading")
     state = _state(page)
     assert state["before"] == [{"guide": "vpn", "revision": vpn.revision, "answers": VPN_TO_LINK}]

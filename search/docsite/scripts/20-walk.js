@@ -435,6 +435,9 @@
       });
       copy.classList.add("kbg-current-node");
       this.filterSla(copy);
+      var onward = this.continueHref();
+      var link = copy.querySelector(".kbg-outcome--link a");
+      if (onward && link) link.href = onward; // the same walk goes on there, as with the Continue button
     } else {
       title.textContent = node ? node.title : this.current;
     }
