@@ -216,3 +216,19 @@ def test_other_scripts_hear_every_change_and_keep_data_per_step(fixture_site, op
     assert page.evaluate("kbGuides.walks[0].stepData(0)") == {"note": "note 0"}
     _answer(page, guide, ["no"])  # a different answer at step 2: what was kept for the old one goes
     assert page.evaluate("kbGuides.walks[0].stepData(1)") == {}
+
+
+def test_coming_back_by_a_plain_link_offers_the_walk_left_in_this_tab(fixture_site, open_page) -> None:
+    repo, base = fixture_site
+    guide = repo.guide_by_id["vpn"]
+    page = open_page(f"{base}guides/vpn/")
+    _answer(page, guide, VPN_TO_ACTION)
+    page.goto(base)  # elsewhere on the site, then back to the guide by its plain address
+    page.goto(f"{base}guides/vpn/")
+    assert _answers(page) == []
+    notice = page.locator('[data-kbg="notice"]')
+    assert "after 2 steps" in notice.inner_text()
+    notice.get_by_role("button", name="Resume it").click()
+    assert _answers(page) == VPN_TO_ACTION
+    page.go_back()  # resuming was one step in the history: Back is the plain page again
+    assert _answers(page) == [] and _state(page)["notice"] is None
