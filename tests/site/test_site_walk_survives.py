@@ -232,3 +232,18 @@ def test_coming_back_by_a_plain_link_offers_the_walk_left_in_this_tab(fixture_si
     assert _answers(page) == VPN_TO_ACTION
     page.go_back()  # resuming was one step in the history: Back is the plain page again
     assert _answers(page) == [] and _state(page)["notice"] is None
+
+
+@pytest.mark.parametrize(
+    ("token", "answers", "says"),
+    [
+        ("vpn@{rev}:yes,maybe,no", ["yes"], "followed as far as they apply (1 of 3)"),
+        ("vpn@{rev}:yes%ZZ", [], "damaged or belongs to another guide"),
+        ("password-reset@{rev}:yes", [], "damaged or belongs to another guide"),
+    ],
+)
+def test_a_damaged_link_says_so_and_keeps_what_applies(fixture_site, open_page, token: str, answers: list[str], says: str) -> None:
+    repo, base = fixture_site
+    page = open_page(f"{base}guides/vpn/?walk=" + token.format(rev=repo.guide_by_id["vpn"].revision.replace("+", "%2B")))
+    assert _answers(page) == answers
+    assert says in page.locator('[data-kbg="notice"]').inner_text()

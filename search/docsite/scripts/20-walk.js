@@ -298,7 +298,7 @@
     var own = segments && segments[segments.length - 1];
     if (!own || own.guide !== this.data.guide) {
       this.before = [];
-      this.notice = { text: "The walk link does not belong to this guide; the walk starts at step 1.", actions: [] };
+      this.notice = { text: "The walk link is damaged or belongs to another guide; the walk starts at step 1.", actions: [] };
       return;
     }
     var earlier = segments.slice(0, -1);
@@ -317,12 +317,9 @@
     this.path = replay.path;
     this.current = replay.current;
     if (replay.applied < own.answers.length) {
-      this.notice = { text: "The walk link has answers this guide does not offer; it was followed as far as they apply (" + replay.applied + " of " + own.answers.length + ").", actions: [] };
+      var text = "The walk link has answers this guide does not offer; it was followed as far as they apply (" + replay.applied + " of " + own.answers.length + ").";
+      this.notice = { text: text, actions: [["Restart", function () { self.restart(); }]] };
     }
-    var restart = function () {
-      self.restart();
-    };
-    if (this.notice) this.notice.actions.push(["Restart", restart]);
   };
 
   Walk.prototype.sameBefore = function (earlier) {
