@@ -14,6 +14,7 @@ from ..content.problems import suggestion_hint
 from ..content.repository import Guide
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
+from ..workflow.walk import AnswerNotOffered, StaleRevision, WalkError, WalkState, walk
 from . import schemas
 from .answers import CACHE_CONTROL, matches
 from .problems import ProblemError
@@ -146,3 +147,34 @@ def fresh(tag: str, made: BaseModel | bytes, headers: dict[str, str] | None = No
 def conditional(request: Request, tag: str, build: Callable[[], BaseModel | bytes]) -> Response:
     """The answer, or ``304`` without building it when ``If-None-Match`` names its tag."""
     return unchanged(request, tag) or fresh(tag, build())
+
+
+def guide_or_404(gen: Generation, guide_id: str) -> Guide:
+    """The guide a walk names, or a 404 problem with the ids it may have meant."""
+    guide = gen.content.guide_by_id.get(guide_id)
+    if guide is None:
+        raise not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
+    return guide
+
+
+def walk_or_409(guide: Guide, answers: list[str], revision: str | None) -> WalkState:
+    """The walk of ``answers`` through ``guide``, for every route that replays one: a 409 problem
+    naming the current revision when the answers conflict with the tree (a stale revision, an
+    answer not offered, an answer after the walk ended)."""
+    try:
+        return walk(guide, answers, revision)
+    except StaleRevision as exc:
+        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
+    except AnswerNotOffered as exc:
+        raise ProblemError(
+            409,
+            str(exc),
+            kind="answer-not-offered",
+            title="Answer not offered",
+            node=exc.node_id,
+            index=exc.index,
+            offered=exc.offered,
+            current_revision=guide.revision,
+        ) from None
+    except WalkError as exc:
+        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None

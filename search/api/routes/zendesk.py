@@ -29,7 +29,6 @@ from ...integrations.zendesk.notes import NotAnEscalation, Plan, diagnosis_plan,
 from ...integrations.zendesk.outbox import Job, Outbox, OutboxError, OutboxUnavailable
 from ...integrations.zendesk.payload import PayloadError, Queued, Rules, decide, delivery_key, parse_body
 from ...integrations.zendesk.worker import Connection, RetryPolicy, Worker
-from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
 from .. import schemas, views
 from ..auth import require_named_key
 from ..deps import IndexDep
@@ -243,18 +242,9 @@ def escalate(
     update: ``group_id`` of the step and an internal note with the hand-off and transcript. The same
     walk for the same ticket (or the same ``Idempotency-Key``) is queued once."""
     outbox, worker = _writeback(_zendesk(request))
-    guide = gen.content.guide_by_id.get(body.guide_id)
-    if guide is None:
-        raise views.not_found("guide", body.guide_id, gen.id_suggestions("guide", body.guide_id))
+    guide = views.guide_or_404(gen, body.guide_id)
     priority = views.resolve_priority(body.priority)
-    try:
-        state = walk(guide, body.answers, body.revision)
-    except StaleRevision as exc:
-        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
-    except AnswerNotOffered as exc:
-        raise ProblemError(409, str(exc), kind="answer-not-offered", title="Answer not offered", node=exc.node_id, offered=exc.offered) from None
-    except WalkError as exc:
-        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished") from None
+    state = views.walk_or_409(guide, body.answers, body.revision)
     walked = "\x1f".join([guide.id, guide.revision, *body.answers])
     key = f"zendesk-escalate:{ticket_id}:" + (idempotency_key or hashlib.sha256(walked.encode()).hexdigest())
     prefix = _zendesk(request).rules.category_tag_prefix
