@@ -17,6 +17,7 @@ Files of ``segments/<name>/``::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -58,11 +59,16 @@ class SourceDoc:
     before: tuple[str, ...] = ()  # plain-text parts before the Markdown's text (a guide's summary, symptoms)
     after: tuple[str, ...] = ()  # and after it (gather items, tree node texts)
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
-        """Content hash of everything the segment stores for this document."""
-        data = json.dumps([FORMAT, self.id, self.type, self.title, self.category, self.tags, self.url, self.markdown, self.before, self.after])
-        return hashlib.blake2b(data.encode("utf-8"), digest_size=16).hexdigest()
+        """Content hash of everything the segment stores for this document (computed once; a
+        worker process receives it with the document)."""
+        digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+        for part in (self.id, self.type, self.title, self.category or "", *self.tags, "", self.url, self.markdown, *self.before, "", *self.after):
+            data = part.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+        return digest.hexdigest()
 
     def text(self) -> str:
         if not self.before and not self.after:
@@ -112,11 +118,15 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
         for field, value in (("title", doc.title), ("tags", " ".join(doc.tags)), ("body", text[:MAX_INDEXED_CHARS])):
             terms = analyze(value)
             lengths[field].append(len(terms))
+            positions: dict[str, list[int]] = {}
+            for i, term in enumerate(terms):
+                at = positions.get(term)
+                if at is None:
+                    positions[term] = [i]
+                else:
+                    at.append(i)
             table = inverted[field]
-            # positions grouped per term by a (C-level) stable sort, not a Python step per token
-            term_at = terms.__getitem__
-            for term, group in itertools.groupby(sorted(range(len(terms)), key=term_at), key=term_at):
-                at = list(group)
+            for term, at in positions.items():
                 entry = table.get(term)
                 if entry is None:
                     table[term] = ([local], [at])
