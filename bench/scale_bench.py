@@ -165,9 +165,12 @@ def bench_size(source: Path, rows: list[dict[str, str]], work: Path, site: bool,
     edit_articles(repo, EDITED)
     wall2, reindexed = run([KB, "index", "--root", repo, "--index-dir", index_dir])
     rebuild = index_seconds(reindexed.stdout)
-    print(f"  re-index after {EDITED} edits: {wall2:6.1f} s wall, build {rebuild:.2f} s", flush=True)
+    generation = open_current(index_dir)
+    analysed, reused = generation.manifest.get("analysed"), generation.manifest.get("reused")
+    generation.close()
+    print(f"  re-index after {EDITED} edits: {wall2:6.1f} s wall, build {rebuild:.2f} s ({analysed} documents analysed, {reused} reused)", flush=True)
     result |= {"index_wall_s": wall, "index_build_s": build, "documents": documents, "docs_per_s": documents / build, "index_mb": size / 1e6}
-    result |= {"reindex_wall_s": wall2, "reindex_build_s": rebuild}
+    result |= {"reindex_wall_s": wall2, "reindex_build_s": rebuild, "reindex_analysed": analysed, "reindex_reused": reused}
 
     if site:
         ours_s, ours_mb, _ = measured([sys.executable, "-m", "mkdocs", "build", "-q", "-f", repo / "mkdocs.yml", "-d", work / "site"])

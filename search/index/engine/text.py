@@ -30,10 +30,8 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
 
 def markdown_to_text(markdown: str) -> str:
     """Readable plain text of a Markdown body: markup and HTML tags removed, whitespace collapsed."""
-    if "```" in markdown or "~~~" in markdown:  # fence lines only where a fence can be (most bodies have none)
-        text = "\n".join(line for _, line, kind in classify(markdown) if kind is not Kind.FENCE)
-    else:
-        text = markdown
+    fenced = "```" in markdown or "~~~" in markdown  # fence lines only where a fence can be (most bodies have none)
+    text = "\n".join(line for _, line, kind in classify(markdown) if kind is not Kind.FENCE) if fenced else markdown
     text = _sub(text, _INCLUDE, " ", "[!")
     text = _sub(text, _ADMONITION, " ", "[!")
     text = _sub(text, _REF_DEF, " ", "]:")
