@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path
 
 from ...content.models import ActionNode, QuestionNode
 from ...workflow.messages import MessageError, messages_for
-from ...workflow.transcript import transcript_json
-from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
+from ...workflow.transcript import UnknownChecklistItem, check_leaf_record, transcript_json
+from ...workflow.walk import AnswerNotOffered, RecordTooLong, StaleRevision, StepRecord, WalkError, walk
 from .. import schemas, views
 from ..deps import IndexDep
 from ..problems import ProblemError, problem_doc
@@ -27,7 +27,10 @@ router = APIRouter(tags=["guides"])
 def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], body: schemas.WalkIn) -> schemas.WalkOut:
     """Follow ``answers`` from the start node; answer with the current node, its choices and the path.
 
-    At a leaf the outcome, the transcript and the filled message templates are included. An
+    ``records`` (a note and a time per answer), ``confirmed`` (follow-up check ids) and ``handoff``
+    (hand-off item id -> value) go into the transcript. At a leaf the outcome, the transcript and
+    the filled message templates are included. A checklist id the leaf does not have is a 409
+    naming its ids. An
     answer the node does not offer, an answer after the walk ended, or answers recorded against
     another revision of the guide conflict with the current tree: a 409 problem naming the
     current revision (and the choices offered).
@@ -37,8 +40,16 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
     if guide is None:
         raise views.not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
     priority = views.resolve_priority(body.priority)
+    records = [StepRecord(r.note, r.at) for r in body.records]
     try:
-        state = walk(guide, body.answers, body.revision)
+        state = walk(guide, body.answers, body.revision, records, frozenset(body.confirmed), body.handoff)
+        check_leaf_record(state, repo)
+    except RecordTooLong as exc:
+        raise ProblemError(422, str(exc), kind="validation", title="Invalid request") from None
+    except UnknownChecklistItem as exc:
+        raise ProblemError(
+            409, str(exc), kind="unknown-checklist-item", title="Unknown checklist item", offered=exc.offered, current_revision=guide.revision
+        ) from None
     except StaleRevision as exc:
         raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
     except AnswerNotOffered as exc:

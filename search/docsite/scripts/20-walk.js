@@ -1,3 +1,6 @@
+  /* Features that extend every walk (25-record.js adds itself): each is called with the new walk. */
+  var WALK_FEATURES = [];
+
   function Walk(root, data) {
     this.root = root;
     this.data = data;
@@ -8,7 +11,26 @@
     };
     this.gatherInputs = Array.prototype.slice.call(document.querySelectorAll(".kbg-gather-input"));
     this.diagram = drawDiagram(data); // before render() marks the current node in it
+    this.leaf = { confirmed: [], handoff: {} }; // what was recorded at the leaf (25-record.js)
+    this.listeners = { answer: [], current: [] };
+    var self = this;
+    WALK_FEATURES.forEach(function (feature) {
+      feature(self);
+    });
   }
+
+  /* Hooks: "answer" gets the new step's record object ({note, at}) before the step is taken;
+   * "current" runs after the current step is drawn. */
+  Walk.prototype.on = function (name, listener) {
+    this.listeners[name].push(listener);
+  };
+
+  Walk.prototype.emit = function (name, arg) {
+    var self = this;
+    this.listeners[name].forEach(function (listener) {
+      listener.call(self, arg);
+    });
+  };
 
   Walk.prototype.section = function (nodeId) {
     var heading = document.getElementById(this.data.anchor + nodeId);
@@ -29,7 +51,7 @@
   };
 
   Walk.prototype.transcript = function () {
-    return assembleTranscript(this.data.transcript, this.path, this.current, this.priority(), this.gathered());
+    return assembleTranscript(this.data.transcript, this.path, this.current, this.priority(), this.gathered(), this.leaf);
   };
 
   Walk.prototype.choices = function () {
@@ -40,7 +62,9 @@
   Walk.prototype.choose = function (index) {
     var choice = this.choices()[index];
     if (!choice || !choice[1] || !has(this.data.nodes, choice[1])) return;
-    this.path.push([this.current, choice[0]]);
+    var record = {};
+    this.emit("answer", record);
+    this.path.push([this.current, choice[0], record]);
     this.current = choice[1];
     this.render(true);
   };
@@ -63,8 +87,9 @@
     this.render(true);
   };
 
-  Walk.prototype.label = function (choice) {
-    return choice === this.data.done ? "Done" : choice;
+  Walk.prototype.label = function (choice, nodeId) {
+    var node = this.data.nodes[nodeId];
+    return node && node.type === "action" && has(this.data.labels, choice) ? this.data.labels[choice] : choice;
   };
 
   Walk.prototype.renderCurrent = function () {
@@ -91,6 +116,7 @@
       box.appendChild(el("p", "kbg-current-title", node ? node.title : this.current));
     }
     box.setAttribute("data-node", this.current);
+    this.emit("current");
   };
 
   Walk.prototype.filterSla = function (scope) {
@@ -109,7 +135,7 @@
       var button = el("button", "md-button kbg-choice");
       button.type = "button";
       if (index < 9) button.appendChild(el("kbd", "kbg-choice-key", String(index + 1)));
-      button.appendChild(el("span", "kbg-choice-label", self.label(choice[0])));
+      button.appendChild(el("span", "kbg-choice-label", self.label(choice[0], self.current)));
       button.setAttribute("data-choice", choice[0]);
       button.addEventListener("click", function () {
         self.choose(index);
@@ -140,7 +166,7 @@
       button.type = "button";
       button.title = "Go back to this step";
       button.appendChild(el("span", "kbg-path-q", "Step " + node.step + ": " + node.title));
-      button.appendChild(el("span", "kbg-path-a", self.label(step[1])));
+      button.appendChild(el("span", "kbg-path-a", self.label(step[1], step[0])));
       button.addEventListener("click", function () {
         self.goTo(index);
       });

@@ -22,7 +22,7 @@
     state: function () {
       var walk = window.kbGuides.walks[0];
       if (!walk) return null;
-      return { guide: walk.data.guide, path: walk.path.slice(), current: walk.current, priority: walk.priority(), gathered: walk.gathered(), transcript: walk.transcript() };
+      return { guide: walk.data.guide, path: walk.path.slice(), current: walk.current, priority: walk.priority(), gathered: walk.gathered(), leaf: walk.leaf, transcript: walk.transcript() };
     },
   };
 
