@@ -1,20 +1,24 @@
 """``kb walk``: an interactive terminal step-through of a guide for technicians.
 
-Keys: a number chooses, arrow keys move and Enter chooses, ``b`` goes back, ``r`` restarts,
-``q`` quits. Without a terminal (piped input) it reads one line per step instead.
+Keys: a number chooses, arrow keys move and Enter chooses, ``n`` adds a note to the step,
+``b`` goes back, ``r`` restarts, ``q`` quits. Without a terminal (piped input) it reads one line
+per step instead. Each answer is recorded with the local time; at the leaf the follow-up checks
+are confirmed one by one, or the hand-off items filled in, for the transcript.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import sys
 from collections.abc import Callable
 
 import click
 
-from ..content.models import ActionNode, QuestionNode
+from ..content.models import CHOICE_LABELS, ActionNode, EscalationNode, QuestionNode, ResolutionNode, item_ids
 from ..content.repository import Guide, Repository
-from ..workflow.transcript import transcript_text
-from ..workflow.walk import WalkState, walk
+from ..workflow.transcript import handoff_texts, transcript_text
+from ..workflow.walk import StepRecord, WalkState, walk
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")
@@ -52,14 +56,16 @@ def _show(state: WalkState, cursor: int) -> None:
         click.echo(f"  {node.help}")
     for i, choice in enumerate(state.choices):
         marker = ">" if i == cursor else " "
-        click.echo(f" {marker} {i + 1}) {choice}")
-    click.secho("[1-9] choose  [up/down, Enter] move/choose  [b] back  [r] restart  [q] quit", dim=True)
+        click.echo(f" {marker} {i + 1}) {CHOICE_LABELS[choice] if isinstance(node, ActionNode) and choice in CHOICE_LABELS else choice}")
+    click.secho("[1-9] choose  [up/down, Enter] move/choose  [n] note  [b] back  [r] restart  [q] quit", dim=True)
 
 
 def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) -> WalkState:
     """Run the step-through until a leaf; returns the final state. Raises :class:`Quit`."""
     read = read_key or (_read_key_tty if sys.stdin.isatty() else _read_line)
     answers: list[str] = []
+    records: list[StepRecord] = []  # a note and the time, per answer
+    note = ""
     state = walk(guide, answers)
     cursor = 0
     _show(state, cursor)
@@ -69,10 +75,13 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) ->
         choice: str | None = None
         if key in ("q", "Q", "\x03", "\x04"):
             raise Quit()
+        if key in ("n", "N"):
+            note = click.prompt("Note on this step", default=note, show_default=bool(note))
+            continue
         if key in ("b", "B"):
-            answers = answers[:-1]
+            answers, records = answers[:-1], records[:-1]
         elif key in ("r", "R"):
-            answers = []
+            answers, records = [], []
         elif key in UP or key in DOWN:
             cursor = (cursor + (-1 if key in UP else 1)) % len(offered)
             _show(state, cursor)
@@ -88,7 +97,9 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) ->
             continue
         if choice is not None:
             answers.append(choice)
-        state = walk(guide, answers)
+            records.append(StepRecord(note, dt.datetime.now().astimezone().replace(microsecond=0)))
+            note = ""
+        state = walk(guide, answers, records=records)
         cursor = 0
         if state.outcome is None:
             _show(state, cursor)
@@ -103,11 +114,30 @@ def gather_information(guide: Guide, prompt: Callable[[str], str]) -> dict[str, 
     return {item.id: prompt(f"  {item.text}").strip() for item in guide.meta.gather}
 
 
+def _ask(text: str) -> str:
+    return str(click.prompt(text, default="", show_default=False))
+
+
+def record_leaf(state: WalkState, repo: Repository, prompt: Callable[[str], str]) -> WalkState:
+    """At a resolution, confirm each follow-up check (y/N); at an escalation, fill in each hand-off item (blank = skip)."""
+    leaf = state.outcome
+    if isinstance(leaf, ResolutionNode) and leaf.follow_up:
+        click.secho("Follow-up checks before closing: is each one done? (y/N)", bold=True)
+        ids = item_ids(list(leaf.follow_up))
+        confirmed = {i for i, text in zip(ids, leaf.follow_up, strict=True) if prompt(f"  {text}").strip().casefold() in ("y", "yes")}
+        return dataclasses.replace(state, confirmed=frozenset(confirmed))
+    texts = handoff_texts(state, repo)
+    if isinstance(leaf, EscalationNode) and texts:
+        click.secho("Hand-off items for the next level (Enter to skip):", bold=True)
+        return dataclasses.replace(state, handoff={i: prompt(f"  {text}").strip() for i, text in zip(item_ids(texts), texts, strict=True)})
+    return state
+
+
 def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool) -> str:
     """The whole terminal session; returns the transcript text."""
     click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
-    gathered = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False)) if ask_gather else {}
-    state = interactive_walk(guide)
+    gathered = gather_information(guide, _ask) if ask_gather else {}
+    state = record_leaf(interactive_walk(guide), repo, _ask)
     return transcript_text(state, repo, priority, gathered)
 
 

@@ -37,6 +37,7 @@ from .pages import CategoryLink
 from .templating import macro
 
 NODE_ANCHOR = "node-"
+GUIDE_PLACEHOLDER = "__GUIDE__"  # the page script puts a guide's id here to link to its page
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files
 
@@ -88,15 +89,17 @@ class GuidePage:
     def source(self) -> str:
         """The generated Markdown source of the page."""
         meta = self.guide.meta
+        # the step-through first, so its first answer is on the first screen (phone too); the
+        # symptoms and the gather list follow it, and its bar links to them
         blocks = [mdpage.slot("head")]
+        # the steps reach the search index one by one (see late()); these sections would be empty there
+        blocks += [mdpage.heading(2, "Step through", searchable=False), mdpage.slot("walk")]
         if meta.symptoms:
             blocks += [mdpage.heading(2, "Symptoms"), mdpage.slot("symptoms")]
         if meta.gather:
             blocks += [mdpage.heading(2, "Information to gather"), mdpage.slot("gather")]
         if self.guide.body.strip():
             blocks += [mdpage.heading(2, "Background"), self.guide.body]
-        # the steps reach the search index one by one (see late()); these sections would be empty there
-        blocks += [mdpage.heading(2, "Step through", searchable=False), mdpage.slot("walk")]
         blocks += [mdpage.heading(2, "All steps", searchable=False), mdpage.slot("steps")]
         blocks += [mdpage.heading(2, "Diagram", searchable=False), mdpage.slot("diagram")]
         blocks += [mdpage.heading(2, "Related articles"), mdpage.slot("related")]
@@ -141,12 +144,15 @@ class GuidePage:
 
     def walk_widget(self) -> Markup:
         levels = self.repo.priorities.levels if self.repo.priorities else {}
-        return _part("walk")(self.guide.id, levels, json_script(self.walk_data(), f"kbg-data-{self.guide.id}"))
+        meta = self.guide.meta
+        jumps = ([_Jump("symptoms", "Symptoms")] if meta.symptoms else []) + ([_Jump("information-to-gather", "Information to gather")] if meta.gather else [])
+        return _part("walk")(self.guide.id, levels, jumps, json_script(self.walk_data(), f"kbg-data-{self.guide.id}"))
 
     def walk_data(self) -> dict[str, Any]:
         """What the script needs beyond the page's HTML: structure, step numbers and transcript
         fragments; for the diagram also the guide's title, the team of each escalation step and
-        the title of the guide each link node continues with."""
+        the title of the guide each link node continues with; for a walk that goes on in another
+        guide, that guide's id and revision and the href of any guide page (``__GUIDE__`` for its id)."""
         tree = self.guide.tree
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
@@ -159,6 +165,9 @@ class GuidePage:
                 target = self.lookups.guides.get(node.guide)
                 entry["target"] = target.meta.title if target else node.guide
                 entry["title"] = entry["title"] or entry["target"]
+                entry["guide"] = node.guide
+                if target is not None:
+                    entry["revision"] = target.revision
             nodes[node_id] = entry
         levels = self.repo.priorities.levels if self.repo.priorities else {}
         return {
@@ -168,6 +177,7 @@ class GuidePage:
             "start": tree.start_id,
             "labels": CHOICE_LABELS,
             "anchor": NODE_ANCHOR,
+            "guideHref": self.href(sitemap.guide_src(GUIDE_PLACEHOLDER)),
             "priorities": [[pid, level.name] for pid, level in levels.items()],
             "nodes": nodes,
             "transcript": fragments(self.guide, self.repo),
@@ -310,6 +320,14 @@ class _Head:
     owner: str
     reviewed: str
     due: str
+
+
+@dataclass(slots=True)
+class _Jump:
+    """A link from the step-through's bar to a section of the page below it."""
+
+    anchor: str
+    label: str
 
 
 @dataclass(slots=True)

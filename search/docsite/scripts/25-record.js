@@ -1,7 +1,9 @@
-  /* Recording what happened during a walk: a note field for the current step (saved with the
-   * answer, with the local time it was given), the follow-up checks of a resolution confirmed one
-   * by one, and the hand-off items of an escalation filled in. Everything lands in the transcript
-   * through the walk's record (path[i][2] = {note, at}; walk.leaf = {confirmed, handoff}). */
+  /* Recording what happened during a walk: a note field under the current step's answers (saved
+   * with the answer, with the local time it was given), the follow-up checks of a resolution
+   * confirmed one by one, and the hand-off items of an escalation filled in. It keeps them with
+   * the walk through the walk's hooks (20-walk.js: onWalkChange, stepData, store.extra), so they
+   * survive reload and navigation, and they reach the transcript through walk.recorded() and
+   * walk.leafRecord() (assembleTranscript's per-step records and leaf record). */
 
   function two(n) {
     return (n < 10 ? "0" : "") + n;
@@ -20,96 +22,137 @@
     );
   }
 
-  /* The leaf's checklist fragment (follow-up checks or hand-off items), or null. */
+  /* `path` ([[node, choice], ...] of `guide`) with each step's record as a third element, as far
+   * as the kept step data still belongs to the same answers (as stepData() keeps it). */
+  Walk.prototype.recorded = function (guide, path) {
+    var kept = this.store.steps[guide] || [];
+    var same = true;
+    return path.map(function (step, i) {
+      var entry = kept[i];
+      same = same && !!entry && entry.node === step[0] && entry.choice === step[1];
+      return same ? [step[0], step[1], entry.data] : step;
+    });
+  };
+
+  Walk.prototype.recordKey = function () {
+    return this.data.guide + "/" + this.current;
+  };
+
+  /* What was recorded at the current leaf: {confirmed: [check ids], handoff: {item id: value}}. */
+  Walk.prototype.leafRecord = function () {
+    var leaves = this.store.extra.leaves || (this.store.extra.leaves = {});
+    var key = this.recordKey();
+    return leaves[key] || (leaves[key] = { confirmed: [], handoff: {} });
+  };
+
+  /* The current leaf's checklist fragment (follow-up checks or hand-off items), or null. */
   function leafChecklist(walk) {
     var outcome = walk.data.transcript.outcomes[walk.current] || [];
     for (var i = 0; i < outcome.length; i++) if (typeof outcome[i] !== "string") return outcome[i];
     return null;
   }
 
-  function Recorder(walk) {
-    var self = this;
-    this.walk = walk;
-    this.box = el("div", "kbg-record");
-    this.box.setAttribute("data-kbg", "record");
-    var label = el("label", "kbg-step-note", "Note on this step (optional) ");
-    this.note = el("input");
-    this.note.type = "text";
-    this.note.autocomplete = "off";
-    this.note.setAttribute("data-kbg", "step-note");
-    label.appendChild(this.note);
-    this.box.appendChild(label);
-    var choices = walk.part("choices");
-    choices.parentNode.insertBefore(this.box, choices.nextSibling);
-    walk.on("answer", function (record) {
-      record.at = localIso(new Date());
-      record.note = self.note.value;
-      self.note.value = "";
-    });
-    walk.on("current", function () {
-      self.render();
-    });
+  function drafts(walk) {
+    return walk.store.extra.drafts || (walk.store.extra.drafts = {});
   }
 
-  Recorder.prototype.render = function () {
-    this.box.hidden = !this.walk.choices().length;
-    var list = leafChecklist(this.walk);
-    if (!list) return;
-    var current = this.walk.part("current");
-    var shown = current.querySelectorAll(".kbg-checks");
-    var old = shown.length ? shown[shown.length - 1] : null; // the leaf's own list: follow-up checks or hand-off items
-    var made = list.checklist === "confirm" ? this.checks(list.items) : this.handoff(list.items);
-    if (old) old.parentNode.replaceChild(made, old);
-    else current.appendChild(made);
-  };
+  /* The note field under the answers: a draft kept per step until the step is answered; after
+   * Back, the note recorded with that step's earlier answer. */
+  function renderNote(walk) {
+    var choices = walk.part("choices");
+    if (!choices || !walk.choices().length) return;
+    var key = walk.recordKey();
+    var kept = (walk.store.steps[walk.data.guide] || [])[walk.path.length];
+    var earlier = kept && kept.node === walk.current ? kept.data.note || "" : "";
+    var label = el("label", "kbg-step-note", "Note on this step ");
+    var input = el("input");
+    input.type = "text";
+    input.autocomplete = "off";
+    input.placeholder = "optional: what you saw or did";
+    input.setAttribute("data-kbg", "step-note");
+    input.value = has(drafts(walk), key) ? drafts(walk)[key] : earlier;
+    input.addEventListener("input", function () {
+      drafts(walk)[key] = input.value;
+      walk.save();
+    });
+    label.appendChild(input);
+    choices.parentNode.insertBefore(label, choices.nextSibling);
+  }
 
-  Recorder.prototype.checks = function (items) {
-    var walk = this.walk;
-    var box = el("ul", "kbg-checks kbg-record-checks");
+  function checkList(walk, items) {
+    var record = walk.leafRecord();
+    var list = el("ul", "kbg-checks kbg-record-checks");
     items.forEach(function (item) {
-      var li = el("li");
       var label = el("label");
       var tick = el("input");
       tick.type = "checkbox";
       tick.setAttribute("data-check-id", item.id);
-      tick.checked = walk.leaf.confirmed.indexOf(item.id) >= 0;
+      tick.checked = record.confirmed.indexOf(item.id) >= 0;
       tick.addEventListener("change", function () {
-        var at = walk.leaf.confirmed.indexOf(item.id);
-        if (tick.checked && at < 0) walk.leaf.confirmed.push(item.id);
-        if (!tick.checked && at >= 0) walk.leaf.confirmed.splice(at, 1);
+        var at = record.confirmed.indexOf(item.id);
+        if (tick.checked && at < 0) record.confirmed.push(item.id);
+        if (!tick.checked && at >= 0) record.confirmed.splice(at, 1);
+        walk.save();
         walk.renderTranscript();
       });
       label.appendChild(tick);
       label.appendChild(document.createTextNode(" " + item.text));
-      li.appendChild(label);
-      box.appendChild(li);
-    });
-    return box;
-  };
-
-  Recorder.prototype.handoff = function (items) {
-    var walk = this.walk;
-    var box = el("ul", "kbg-checks kbg-record-handoff");
-    items.forEach(function (item) {
       var li = el("li");
+      li.appendChild(label);
+      list.appendChild(li);
+    });
+    return list;
+  }
+
+  function handoffList(walk, items) {
+    var record = walk.leafRecord();
+    var list = el("ul", "kbg-checks kbg-record-handoff");
+    items.forEach(function (item) {
       var label = el("label", null, item.text + " ");
       var input = el("input");
       input.type = "text";
       input.autocomplete = "off";
       input.setAttribute("data-handoff-id", item.id);
-      input.value = has(walk.leaf.handoff, item.id) ? walk.leaf.handoff[item.id] : "";
+      input.value = has(record.handoff, item.id) ? record.handoff[item.id] : "";
       input.addEventListener("input", function () {
-        walk.leaf.handoff[item.id] = input.value;
+        record.handoff[item.id] = input.value;
+        walk.save();
         walk.renderTranscript();
       });
       label.appendChild(input);
+      var li = el("li");
       li.appendChild(label);
-      box.appendChild(li);
+      list.appendChild(li);
     });
-    return box;
-  };
+    return list;
+  }
 
-  WALK_FEATURES.push(function (walk) {
-    walk.recorder = new Recorder(walk);
+  /* At a leaf, its list (the step's own, copied from "All steps") becomes one to tick or fill in. */
+  function renderLeaf(walk) {
+    var list = leafChecklist(walk);
+    if (!list) return;
+    var current = walk.part("current");
+    var shown = current.querySelector(".kbg-current-node .kbg-checks");
+    var made = list.checklist === "confirm" ? checkList(walk, list.items) : handoffList(walk, list.items);
+    if (shown) shown.parentNode.replaceChild(made, shown);
+    else current.appendChild(made);
+  }
+
+  onWalkChange(function (walk, change) {
+    if (change.type === "answer") {
+      var step = walk.path[change.index];
+      var old = (walk.store.steps[walk.data.guide] || [])[change.index];
+      var earlier = old && old.node === step[0] ? old.data.note || "" : ""; // what the field showed without a draft
+      var key = walk.data.guide + "/" + step[0];
+      var typed = drafts(walk)[key];
+      var data = walk.stepData(change.index);
+      data.at = localIso(new Date());
+      data.note = typed !== undefined ? typed : earlier;
+      delete drafts(walk)[key];
+      walk.save();
+      walk.renderTranscript();
+    }
+    renderNote(walk);
+    renderLeaf(walk);
   });
 
