@@ -77,6 +77,7 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) ->
             raise Quit()
         if key in ("n", "N"):
             note = click.prompt("Note on this step", default=note, show_default=bool(note))
+            _show(state, cursor)
             continue
         if key in ("b", "B"):
             answers, records = answers[:-1], records[:-1]
