@@ -247,24 +247,50 @@ def categories(root: Path) -> None:
 
 @main.command()
 @ROOT_OPTION
-@click.argument("guide_id")
+@click.argument("guide_id", required=False)
 @click.option("--priority", help="Ticket priority for the transcript: P1..P4 or urgent/high/normal/low.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Also write the transcript to this file.")
 @click.option("--clipboard", is_flag=True, help="Also copy the transcript to the clipboard (wl-copy, xclip, xsel or pbcopy).")
 @click.option("--gather/--no-gather", default=True, show_default=True, help="Ask for the guide's information-to-gather items first.")
-def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, clipboard: bool, gather: bool) -> None:
+@click.option(
+    "--resume", "resume_from", metavar="URL|TOKEN", help="Go on with a walk: a resume link copied on the site, or the token printed when a walk was left."
+)
+@click.option(
+    "--record/--no-record",
+    default=True,
+    show_default=True,
+    help="Stamp each answer with the local time and, at the end, confirm the follow-up checks or fill in the hand-off items.",
+)
+def walk(
+    root: Path, guide_id: str | None, priority: str | None, output: Path | None, clipboard: bool, gather: bool, resume_from: str | None, record: bool
+) -> None:
     """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
     from ..content.problems import did_you_mean
-    from .walking import Quit, copy_to_clipboard, run
+    from ..workflow.resume import ResumeError, parse_resume, replay_walk
+    from ..workflow.walk import WalkError
+    from .walking import Quit, copy_to_clipboard, leave, resume, run
 
     ticket_priority = _priority(priority)
     repo = _clean_repository(root).repo
-    guide = repo.guide_by_id.get(guide_id)
-    if guide is None:
-        raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+    if resume_from is None and guide_id is None:
+        raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
     try:
-        text = run(guide, repo, ticket_priority, gather)
-    except (Quit, click.Abort):
+        if resume_from is not None:
+            replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
+            if guide_id is not None and guide_id != replayed[-1].state.guide.id:
+                raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
+            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")), record=record)
+        else:
+            assert guide_id is not None
+            guide = repo.guide_by_id.get(guide_id)
+            if guide is None:
+                raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+            text = run(guide, repo, ticket_priority, gather, record=record)
+    except (ResumeError, WalkError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--resume") from None
+    except Quit as quit:
+        leave(quit, output)
+    except click.Abort:
         click.echo("\nWalk abandoned; nothing recorded.", err=True)
         sys.exit(130)
     click.echo("\n--- Transcript for the ticket (internal note) ---")
