@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from search.workflow.walk import StepRecord
+from search.content.repository import Guide
+from search.workflow.walk import StepRecord, WalkState, walk
 
 STAMP = re.compile(r"^(\d+)\. \[(?:(\d{4}-\d\d-\d\d) )?(\d\d):(\d\d)\] ", re.M)
 
@@ -35,3 +36,19 @@ def assert_within(records: list[StepRecord], start: dt.datetime, end: dt.datetim
     """Every record has a time, and it is a minute the run went through (the clock was really read)."""
     first = start.replace(second=0, microsecond=0)
     assert records and all(r.at is not None and first <= r.at <= end for r in records), (records, start, end)
+
+
+def page_records(records: list[dict[str, str]]) -> list[StepRecord]:
+    """The step records a page keeps (``kbGuides.state().records``) as the engine takes them."""
+    return [StepRecord(r.get("note", ""), dt.datetime.fromisoformat(r["at"]) if r.get("at") else None) for r in records]
+
+
+def page_walk(page: object, guide: Guide, answers: Sequence[str], before: int | None = None) -> WalkState:
+    """The engine's walk of ``answers`` with what the page recorded on it (``kbGuides.state()``):
+    the time and note of each step, and at the leaf the checks confirmed and hand-off values.
+    ``before``: an earlier guide of the walk (``state.before[i]``), which ended at a link node."""
+    state = page.evaluate("kbGuides.state()")  # type: ignore[attr-defined]
+    if before is not None:
+        return walk(guide, answers, records=page_records(state["before"][before]["records"]))
+    leaf = state["leaf"]
+    return walk(guide, answers, records=page_records(state["records"]), confirmed=frozenset(leaf["confirmed"]), handoff=leaf["handoff"])

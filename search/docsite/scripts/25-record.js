@@ -34,6 +34,13 @@
     });
   };
 
+  /* Just the records of `path` ({} where none was kept), for kbGuides.state(). */
+  Walk.prototype.stepRecords = function (guide, path) {
+    return this.recorded(guide, path).map(function (step) {
+      return step[2] || {};
+    });
+  };
+
   Walk.prototype.recordKey = function () {
     return this.data.guide + "/" + this.current;
   };
