@@ -15,6 +15,7 @@ import sys
 import termios
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -347,7 +348,7 @@ def test_notes_outcomes_and_confirmed_checks_are_recorded(repo, resolution_route
     term.leaf(repo, recorded, {checks[1]: "y", checks[0]: "no"})
     printed, status = term.finish()
     assert status == 0
-    ny = dt.timezone(dt.timedelta(hours=-5))  # New York in winter: the stamps are its wall clock, not UTC
+    ny = ZoneInfo("America/New_York")  # the stamps are the terminal's wall clock, not UTC
     started = term.started.astimezone(ny)
     now = dt.datetime.now(ny)
     records = records_from(printed, len(answers), now.date(), ny, notes)
