@@ -229,3 +229,13 @@ def test_outcome_and_not_sure_buttons_show_their_labels(repo, shipped_url, open_
     assert page.evaluate("kbGuides.state().current") == walk(guide, answers).current
     path = page.locator('[data-kbg="path"] .kbg-path-a').all_inner_texts()
     assert "Not sure" in path and "Couldn't do" in path
+
+
+def test_the_diagram_names_the_edges_of_didnt_help_and_couldnt_do(repo, shipped_url, open_page) -> None:
+    guide = next(
+        g for g in repo.guides for n in g.tree.nodes.values() if isinstance(n, ActionNode) and n.if_failed and n.if_blocked and n.if_failed != n.if_blocked
+    )
+    page = open_page(f"{shipped_url}guides/{guide.id}/")
+    labels = page.locator(".kbg-diagram .kbg-d-label title").all_text_contents()
+    assert labels.count("Didn't help") == 1 and labels.count("Couldn't do") == 1  # node's own targets; "done" stays unlabelled
+    assert "Done" not in labels and "done" not in labels
