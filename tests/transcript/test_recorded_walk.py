@@ -174,7 +174,7 @@ def test_actions_offer_their_outcomes_and_narrowed_or_routed_ones(client: TestCl
 @pytest.mark.parametrize(
     ("payload", "status", "kind"),
     [
-        ({"answers": [], "records": [{"note": "x"}]}, 422, "validation"),
+        ({"answers": [], "records": [{"note": "x"}]}, 400, "too-many-records"),
         ({"answers": ["yes"], "records": [{"at": "yesterday"}]}, 422, "validation"),
         ({"answers": ["yes"], "records": [{"note": "x" * 2001}]}, 422, "validation"),
         ({"answers": [], "confirmed": ["a-check"]}, 409, "unknown-checklist-item"),

@@ -45,7 +45,7 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
         state = walk(guide, body.answers, body.revision, records, frozenset(body.confirmed), body.handoff)
         check_leaf_record(state, repo)
     except RecordTooLong as exc:
-        raise ProblemError(422, str(exc), kind="validation", title="Invalid request") from None
+        raise ProblemError(400, str(exc), kind="too-many-records", title="More step records than answers") from None
     except UnknownChecklistItem as exc:
         raise ProblemError(
             409, str(exc), kind="unknown-checklist-item", title="Unknown checklist item", offered=exc.offered, current_revision=guide.revision
