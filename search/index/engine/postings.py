@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from .schema import TEXT_FIELDS
 from .segments import Segment
@@ -80,7 +81,7 @@ class Postings:
         self.doc_count = doc_count
         self.norms: dict[str, list[float]] = {}
         for field in TEXT_FIELDS:
-            lengths = [n for part in parts for n, live in zip(part.segment.fields[field].lengths, _live(part), strict=True) if live]
+            lengths = [_as_whoosh(n) for part in parts for n, live in zip(part.segment.fields[field].lengths, _live(part), strict=True) if live]
             average = (sum(lengths) / doc_count) if doc_count else 1.0
             average = average or 1.0
             self.norms[field] = [K1 * (1 - B + B * n / average) for n in lengths]
@@ -232,6 +233,13 @@ def _phrase_in(part: Part, fieldname: str, words: list[str]) -> list[int]:
         if any(all(p + i + 1 in at for i, at in enumerate(later)) for p in by_word[0][doc]):
             found.append(doc)
     return [d for d in part.global_ids(found) if d >= 0]
+
+
+def _as_whoosh(length: int) -> int:
+    """A field length as Whoosh stored it (one byte, logarithmic): scores stay those of the
+    Whoosh-built indexes the triage model was fitted on (decision record 0033)."""
+    code = length_to_byte(length)
+    return byte_to_length(code) if code else 0
 
 
 def _live(part: Part) -> Iterator[bool]:
