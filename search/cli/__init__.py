@@ -563,8 +563,9 @@ main.add_command(review)
 main.add_command(changes)
 
 from .answering import diagnose, guides, search  # noqa: E402  (they use the options above)
+from .authoring import new  # noqa: E402
 
-for _command in (diagnose, search, guides):
+for _command in (diagnose, search, guides, new):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
