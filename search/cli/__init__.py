@@ -320,6 +320,12 @@ def categories(root: Path, index_dir: Path | None, fmt: str) -> None:
 @click.option(
     "--resume", "resume_from", metavar="URL|TOKEN", help="Go on with a walk: a resume link copied on the site, or the token printed when a walk was left."
 )
+@click.option(
+    "--record/--no-record",
+    default=True,
+    show_default=True,
+    help="Stamp each answer with the local time and, at the end, confirm the follow-up checks or fill in the hand-off items.",
+)
 @INDEX_OPTION
 @click.option(
     "--format",
@@ -340,6 +346,7 @@ def walk(
     clipboard: bool,
     gather: bool,
     resume_from: str | None,
+    record: bool,
     index_dir: Path | None,
     fmt: str,
     answers: tuple[str, ...],
@@ -366,13 +373,13 @@ def walk(
             replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
             if guide_id is not None and guide_id != replayed[-1].state.guide.id:
                 raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
-            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")))
+            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")), record=record)
         else:
             assert guide_id is not None
             guide = repo.guide_by_id.get(guide_id)
             if guide is None:
                 raise click.BadParameter(f'no guide "{guide_id}"{suggestion_hint(SimilarNames(repo.guide_by_id).similar(guide_id))}', param_hint="GUIDE_ID")
-            text = run(guide, repo, ticket_priority, gather)
+            text = run(guide, repo, ticket_priority, gather, record=record)
     except (ResumeError, WalkError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resume") from None
     except Quit as quit:
