@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..content.problems import suggestion_hint
-from . import INDEX_OPTION, ROOT_OPTION, _clean_repository, _generation_for, _priority
+from . import INDEX_OPTION, ROOT_OPTION, _clean_repository, _generation_for, _priority, _settings
 
 # The API's modules (FastAPI with them) are imported by the commands that answer, not by every kb run.
 if TYPE_CHECKING:
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 FORMAT_OPTION = click.option(
     "--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True, help="json: the API's answer for the same request."
 )
-MAX_QUERY_CHARS = 1_000
 
 
 def echo_json(answer: BaseModel) -> None:
@@ -74,7 +73,7 @@ def diagnose(root: Path, index_dir: Path | None, category: str, priority: str | 
 
     pid = _priority(priority)
     with generation(root, index_dir) as gen:
-        answer = diagnosis(gen, category_id(gen, category, "CATEGORY"), pid, None, MAX_QUERY_CHARS)
+        answer = diagnosis(gen, category_id(gen, category, "CATEGORY"), pid, None, _settings(root=root).max_query_chars)
     if fmt == "json":
         echo_json(answer)
         return
@@ -116,7 +115,7 @@ def search(root: Path, index_dir: Path | None, query: tuple[str, ...], category:
     with generation(root, index_dir) as gen:
         cid = category_id(gen, category, "--category") if category else None
         try:
-            answer = search_out(gen, gen.search(text, category=cid, doc_type=doc_type, limit=limit, max_chars=MAX_QUERY_CHARS))
+            answer = search_out(gen, gen.search(text, category=cid, doc_type=doc_type, limit=limit, max_chars=_settings(root=root).max_query_chars))
         except QueryError as exc:
             raise usage_error(query_problem(text, exc), "QUERY") from None
     if fmt == "json":

@@ -82,6 +82,7 @@ def test_triage_then_diagnose_then_walk_by_id(root: Path) -> None:
         (("diagnose", "print"), 'did you mean "printing"'),
         (("guides", "--category", "acounts"), 'did you mean "accounts"'),
         (("search", "vpn", "--category", "netwrk"), 'did you mean "network"'),
+        (("review", "--done", "password"), 'no guide or article "password" (did you mean "password-reset" or "password-rules"?)'),  # articles too
     ],
 )
 def test_near_miss_ids_get_a_did_you_mean(root: Path, args: tuple[str, ...], message: str) -> None:
