@@ -44,3 +44,9 @@ def test_step_is_the_one_matching_most_words_and_absent_for_articles(client: Tes
     articles = client.get("/api/search", params={"q": "password", "type": "article"}).json()["hits"]
     assert articles and all(h["step"] is None for h in articles)
 
+
+
+def test_a_three_letter_typo_is_corrected(client: TestClient) -> None:
+    answer = client.get("/api/search", params={"q": "vpm"}).json()
+    assert answer["corrected"] and answer["suggestion"] == "vpn"
+    assert answer["hits"][0]["id"] == "vpn-no-connect"
