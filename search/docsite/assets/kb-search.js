@@ -9,13 +9,15 @@
  *   Material's own worker answers from the static index, as before; with a key required the
  *   results say why;
  * - opened as plain files (file://), where a browser starts no worker: Material's worker script
- *   runs in a hidden frame (kb-search-frame.js), over search/search_index.js.
+ *   runs in a hidden frame (kb-search-frame.js), over search/search_index.js, and hits link to
+ *   each page's index.html (a browser opens no directory URL's index from files).
  *
  * Titles and snippets from the API are escaped here: Material inserts result text as HTML. */
 (function () {
   "use strict";
 
   var NativeWorker = window.Worker;
+  var nativePost = window.postMessage; // the frame replaces its own postMessage (kb-search-frame.js): call the browser's
   var script = document.currentScript;
   if (!NativeWorker || !script) return;
   var API = new URL("../../api/search", script.src).href; // this file is <site>/assets/kb-guides/
@@ -78,6 +80,15 @@
     return { items: items };
   }
 
+  /* A page's location in the static index as a file: a directory URL (guides/vpn/#node-x) names
+   * its index.html, which a browser does not open by itself from plain files. */
+  function fileLocation(location) {
+    var at = location.indexOf("#");
+    var path = at === -1 ? location : location.slice(0, at);
+    if (path === "" || path.charAt(path.length - 1) === "/") path += "index.html";
+    return at === -1 ? path : path + location.slice(at);
+  }
+
   /* Material's own worker: a real one over http, the frame on file:// (no worker starts there). */
   function Fallback(url, receive) {
     if (location.protocol !== "file:") {
@@ -104,13 +115,13 @@
     frame.addEventListener("load", function () {
       ready = true;
       queue.forEach(function (message) {
-        frame.contentWindow.postMessage(message, "*");
+        nativePost.call(frame.contentWindow, message, "*");
       });
       queue = [];
     });
     (document.body || document.documentElement).appendChild(frame);
     this.send = function (message) {
-      if (ready) frame.contentWindow.postMessage(message, "*");
+      if (ready) nativePost.call(frame.contentWindow, message, "*");
       else queue.push(message);
     };
   }
@@ -136,6 +147,11 @@
         var number = waiting.shift();
         if (number !== latest) return;
         showNote(apiState === "key" ? KEY_NEEDED : "");
+        if (location.protocol === "file:") message.data.items.forEach(function (group) {
+          group.forEach(function (doc) {
+            doc.location = fileLocation(doc.location);
+          });
+        });
       }
       deliver(message);
     }
