@@ -34,7 +34,12 @@ def test_help_text_is_found_and_the_hit_names_its_step(client: TestClient) -> No
     answer = client.get("/api/search", params={"q": "power button fan"}).json()
     assert [h["id"] for h in answer["hits"]] == ["vpn-no-connect"]  # only the help text has these words
     step = answer["hits"][0]["step"]
-    assert step == {"node": "restart-client", "number": step["number"], "text": "Restart the laptop and try the VPN again.", "url": "/guides/vpn-no-connect/#node-restart-client"}
+    assert step == {
+        "node": "restart-client",
+        "number": step["number"],
+        "text": "Restart the laptop and try the VPN again.",
+        "url": "/guides/vpn-no-connect/#node-restart-client",
+    }
     assert step["number"] > 1
 
 
@@ -43,7 +48,6 @@ def test_step_is_the_one_matching_most_words_and_absent_for_articles(client: Tes
     assert hits["vpn-no-connect"]["step"]["node"] == "password-valid"  # "Can the user sign in to webmail with the same password?"
     articles = client.get("/api/search", params={"q": "password", "type": "article"}).json()["hits"]
     assert articles and all(h["step"] is None for h in articles)
-
 
 
 def test_a_three_letter_typo_is_corrected(client: TestClient) -> None:

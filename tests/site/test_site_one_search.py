@@ -42,7 +42,9 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def served(index: Path, shipped_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(ROOT, tmp_path_factory.mktemp("logs") / "open.log", KB_INDEX_DIR=str(index), KB_SITE_DIR=str(shipped_site), KB_REQUIRE_API_KEY="never")
+    server = start_server(
+        ROOT, tmp_path_factory.mktemp("logs") / "open.log", KB_INDEX_DIR=str(index), KB_SITE_DIR=str(shipped_site), KB_REQUIRE_API_KEY="never"
+    )
     yield server
     server.stop()
 

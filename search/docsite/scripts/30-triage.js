@@ -229,7 +229,7 @@
               self.renderSuggestions(answer);
               var confident = self.part("suggestions").querySelector("[data-confident=true]");
               var n = self.part("suggestions").querySelectorAll("li[data-guide]").length;
-              self.status(!confident ? "No confident match." : n + (n === 1 ? " guide suggested." : " guides suggested."));
+              self.status(!confident ? "No confident match." : n ? n + (n === 1 ? " guide suggested." : " guides suggested.") : "No guide to suggest; see the categories.");
             });
           });
         }
