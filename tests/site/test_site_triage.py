@@ -5,12 +5,12 @@ API under /api from one server process on one port. Suggestions equal POST /api/
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
