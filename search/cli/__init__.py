@@ -103,10 +103,10 @@ def _require_root(root: Path) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["human", "github", "json"]),
+    type=click.Choice(["human", "github", "gitlab", "json"]),
     default="human",
     show_default=True,
-    help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
+    help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 @click.option(
@@ -131,6 +131,10 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
                 [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2
             )
         )
+    elif fmt == "gitlab":
+        from ..checks.codequality import code_quality_report
+
+        click.echo(json.dumps(code_quality_report(problems), indent=2))
     elif fmt == "github":
         for p in problems:
             click.echo(f"::{p.severity.value} file={p.path},line={p.line},col={p.col},title={p.rule}::{p.message}")
@@ -520,6 +524,10 @@ from .reviewing import changes, review  # noqa: E402  (they use the options abov
 
 main.add_command(review)
 main.add_command(changes)
+
+from .scaffolding import init  # noqa: E402
+
+main.add_command(init)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
