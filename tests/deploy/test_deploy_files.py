@@ -18,7 +18,9 @@ import yaml
 
 from search.api import create_app
 from search.api.settings import Settings, load_settings
-from support import ROOT
+from support import KB, ROOT
+from support.installed import SOURCES
+from support.servers import LiveServer, free_port, wait_ready
 
 DEPLOY = ROOT / "deploy"
 CONTAINERFILE = (DEPLOY / "Containerfile").read_text(encoding="utf-8")
@@ -57,6 +59,9 @@ def test_image_settings_and_copied_files_exist() -> None:
             continue
         for source in args[:-1]:
             assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+    wheel_stage = CONTAINERFILE.split("FROM scratch AS content")[0]
+    copied = {source for copy in re.findall(r"^COPY (.+) \S+$", wheel_stage, re.MULTILINE) for source in copy.split()}
+    assert copied == set(SOURCES)  # what tests/adoption builds the tested wheel from
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", ".git", "site", ".kb-index"} <= set(ignored)
 
@@ -120,3 +125,26 @@ def test_image_builds_and_replicas_answer_through_the_proxy() -> None:
         assert user.stdout.strip() != "0"
     finally:
         subprocess.run([*compose, "down", "-v"], timeout=300, env=env)
+
+
+def test_service_serves_a_build_mounted_read_only(tmp_path: Path) -> None:
+    """As in the image: the site and index read-only (a read-only bind mount stops even root), state elsewhere."""
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare(1) to mount the build read-only")
+    root, state = tmp_path / "kb", tmp_path / "state"
+    for args in (["init", str(root)], ["build", "--root", str(root)]):
+        subprocess.run([str(KB), *args], check=True, capture_output=True, timeout=300)
+    state.mkdir()
+    port = free_port()
+    script = f'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && cd "$1" && exec "$2" serve --port {port}'
+    env = {**os.environ, "KB_ROOT": str(root), "KB_API_KEYS_FILE": str(state / "keys.sqlite3"), "KB_ZENDESK_OUTBOX": str(state / "outbox.sqlite")}
+    with open(tmp_path / "serve.log", "wb") as log:
+        process = subprocess.Popen(["unshare", "-m", "sh", "-c", script, "sh", str(root), str(KB)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = LiveServer(f"http://127.0.0.1:{port}", process, root, tmp_path / "serve.log")
+    try:
+        wait_ready(server)
+        assert httpx.get(server.url + "/guides/account-locked-out/").status_code == 200
+        assert [g["id"] for g in httpx.get(server.url + "/api/diagnose", params={"category": "accounts"}).json()["guides"]] == ["account-locked-out"]
+        assert "Read-only file system" in server.log.read_text()  # the mount held: the service could not even pin its generation
+    finally:
+        server.stop()
