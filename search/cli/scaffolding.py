@@ -111,9 +111,15 @@ def _summary(paths: list[str]) -> list[str]:
 
 @click.command("init")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--starter", is_flag=True, help="Copy the shipped starter content (40 guides, 60+ articles) instead of one example guide and article.")
+@click.option(
+    "--starter",
+    is_flag=True,
+    help="Copy the starter content shipped with kb-guides (every guide and article of its own knowledge base) instead of one example guide and article.",
+)
 @click.option("--force", is_flag=True, help="Overwrite files that are already there (others are left as they are).")
-@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True, help="json: root, form, version, created, overwritten."
+)
 def init(directory: Path, starter: bool, force: bool, fmt: str) -> None:
     """Create a content repository in DIRECTORY: guides/, kb/, mkdocs.yml, a README for authors,
     .gitignore, pre-commit and CI configuration (GitHub Actions and GitLab CI).
