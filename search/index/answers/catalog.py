@@ -43,7 +43,10 @@ def searchable_documents(repo: Repository) -> list[SourceDoc]:
     docs: list[SourceDoc] = []
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
-        after = [item.text for item in meta.gather] + [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
+        # A step's text and its help (how to check, where to click): a technician searches for both.
+        after = [item.text for item in meta.gather] + [
+            one_line(getattr(node, attr, None) or "") for node in guide.tree.nodes.values() for attr in ("text", "help")
+        ]
         docs.append(
             SourceDoc(
                 guide.id,
