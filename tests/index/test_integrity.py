@@ -177,7 +177,7 @@ def test_every_damaged_file_of_the_current_generation_falls_back_never_500(two_g
         settings = Settings(root=root, site_dir=root / "no-site", watch_index=False)
         with TestClient(create_app(settings), raise_server_exceptions=False) as client:
             _assert_degraded(client, rel)
-    empty = sum((current / rel).stat().st_size == 0 for rel in files)  # nothing to zero, cut or empty
+    empty = sum((current / rel).stat().st_size == 0 for rel in files)  # Whoosh's lock files: nothing to zero, cut or empty
     assert damaged == len(files) - (0 if how == "deleted" else empty)
 
 

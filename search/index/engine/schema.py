@@ -1,10 +1,7 @@
-"""The index fields and the one analyzer shared by indexing, queries, snippets and spelling.
+"""The Whoosh schema and the one analyzer shared by indexing, queries, snippets and spelling.
 
-Every text field uses the same stemming analysis, so one analyzed query term applies to all of
-them; tags are text too, so "printers" finds the tag "printer". The analysis is Whoosh's
-``StemmingAnalyzer`` (tokens of ``TOKEN``, lowercased, stop words and one-letter tokens dropped
-with positions renumbered, Porter stems) done in bulk over a whole text (decision record 0033):
-a regular expression over the text, then one dictionary look-up per token.
+Every text field uses the same stemming analyzer, so one analyzed query term applies to all of
+them; tags are text too, so "printers" finds the tag "printer".
 """
 
 from __future__ import annotations
@@ -12,7 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from whoosh.analysis import STOP_WORDS
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 from whoosh.lang.porter import stem as _porter_stem
 
 TEXT_FIELDS = ("title", "tags", "body")
@@ -21,32 +19,31 @@ FILTER_FIELDS = ("category", "type")
 # What a user may name in a query (``title:vpn``); anything else before a colon is plain text.
 FIELD_ALIASES = {"title": "title", "tags": "tags", "tag": "tags", "body": "body", "text": "body", "category": "category", "type": "type"}
 TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
-_STOP = frozenset(STOP_WORDS)
-_STEMS: dict[str, str | None] = {}  # lowercase token -> stem, or None for a dropped token
-_MAX_STEMS = 500_000
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> StemmingAnalyzer:
+    """The analyzer every text field uses (cached: building one compiles regexes)."""
+    return StemmingAnalyzer(expression=TOKEN.pattern, cachesize=50000)
+
+
+def build_schema() -> Schema:
+    """The index schema. Only ``id`` is stored: everything shown comes from the generation's own files."""
+    a = analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        type=ID,
+        category=ID,
+        cat_path=KEYWORD(lowercase=False, commas=False),
+        title=TEXT(analyzer=a, phrase=True),
+        tags=TEXT(analyzer=a, phrase=True),
+        body=TEXT(analyzer=a, phrase=True),
+    )
 
 
 def analyze(text: str) -> list[str]:
-    """Index terms of ``text`` in order (lowercased, stop words removed, stemmed); a term's
-    position is its index in this list."""
-    stems = _STEMS
-    out: list[str] = []
-    for token in TOKEN.findall(text):
-        term = stems.get(token, "")
-        if term == "":
-            term = stems[token] = _term(token)
-        if term is not None:
-            out.append(term)
-    if len(stems) > _MAX_STEMS:
-        stems.clear()
-    return out
-
-
-def _term(token: str) -> str | None:
-    lower = token.lower()
-    if len(lower) < 2 or lower in _STOP:
-        return None
-    return stem_word(lower)
+    """Index terms of ``text`` (lowercased, stop words removed, stemmed)."""
+    return [t.text for t in analyzer()(text)]
 
 
 @lru_cache(maxsize=200_000)
@@ -57,4 +54,6 @@ def stem_word(word: str) -> str:
 
 
 def stopwords() -> frozenset[str]:
-    return _STOP
+    from whoosh.analysis import STOP_WORDS
+
+    return frozenset(STOP_WORDS)

@@ -1,17 +1,21 @@
-"""Index segments: the postings, positions, field lengths and stored text of a run of documents.
+"""Index segments: a Whoosh index of a run of documents, plus the arrays we rank from.
 
-A segment is written once, by one process, and never changed (decision record 0033): a full
-build writes one segment per core in parallel; an incremental build links the previous
-generation's segments into the new one and writes only the changed documents as a new segment,
-marking their old copies deleted in the generation's ``docs.json`` (decision record 0034).
+A segment is written once, by one process, and never changed (decision record 0033): Whoosh's
+writer indexes the segment's documents (our schema and ``StemmingAnalyzer``,
+:mod:`.schema`), then its postings are exported into arrays for ranking (decision record 0001).
+A full build writes one segment per chunk of documents in parallel worker processes; an
+incremental build links the previous generation's segments into the new one and writes only
+the changed documents as a new segment, marking their old copies deleted in the generation's
+``docs.json`` (decision record 0034).
 
 Files of ``segments/<name>/``::
 
+    whoosh/       the Whoosh index of these documents (one Whoosh segment; phrases use its positions)
     meta.json     per document: key (content hash), id, type, title, category, url, tags, text
                   offsets; and ``words`` (surface word -> documents, for the spelling vocabulary)
     terms.json    per text field: sorted terms, byte offset and document frequency of each
-    postings.bin  per term: document numbers (uint32), frequencies (float32), then every
-                  position (uint32) document after document; per field the token counts (uint32)
+    postings.bin  exported from Whoosh: per term document numbers (uint32) and frequencies
+                  (float32); per field the lengths as Whoosh stored them (uint32)
     text.bin      plain text and Markdown of each document (:mod:`..lifecycle.store`)
 """
 
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import mmap
 import os
@@ -28,15 +31,22 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from ...content.prose import one_line
+from ...content.taxonomy import parent_ids
 from ..lifecycle.store import STORE_FILE, TextRow, write_store
-from .schema import TEXT_FIELDS, analyze
+from .schema import TEXT_FIELDS, build_schema
 from .spelling import WORD
 from .text import markdown_to_text
+from .whoosh_adapter import leaf_postings
 
 SEGMENTS_DIR = "segments"
+WHOOSH_DIR = "whoosh"
 META = "meta.json"
 TERMS = "terms.json"
 POSTINGS = "postings.bin"
@@ -106,50 +116,38 @@ def doc_words(title: str, tags: Sequence[str], text: str) -> set[str]:
 
 
 def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
-    """Write ``docs`` as a segment into the new directory ``path``; returns the document count.
-    Runs in a worker process during a parallel build: everything it needs is in ``docs``."""
+    """Index ``docs`` with Whoosh into the new directory ``path`` and export its postings; returns
+    the document count. Runs in a worker process during a parallel build: everything it needs is
+    in ``docs``."""
     path.mkdir(parents=True)
+    (path / WHOOSH_DIR).mkdir()
     texts = [doc.text() for doc in docs]
-    inverted: dict[str, dict[str, tuple[list[int], list[list[int]]]]] = {f: {} for f in TEXT_FIELDS}
-    lengths: dict[str, array[int]] = {f: array("I") for f in TEXT_FIELDS}
     words: Counter[str] = Counter()
-    for local, (doc, text) in enumerate(zip(docs, texts, strict=True)):
-        words.update(doc_words(doc.title, doc.tags, text))
-        for field, value in (("title", doc.title), ("tags", " ".join(doc.tags)), ("body", text[:MAX_INDEXED_CHARS])):
-            terms = analyze(value)
-            lengths[field].append(len(terms))
-            positions: dict[str, list[int]] = {}
-            for i, term in enumerate(terms):
-                at = positions.get(term)
-                if at is None:
-                    positions[term] = [i]
-                else:
-                    at.append(i)
-            table = inverted[field]
-            for term, at in positions.items():
-                entry = table.get(term)
-                if entry is None:
-                    table[term] = ([local], [at])
-                else:
-                    entry[0].append(local)
-                    entry[1].append(at)
-    terms_table: TermsTable = {"doc_count": len(docs), "fields": {}}
-    position = 0
-    with open(path / POSTINGS, "wb") as out:
-        for field in TEXT_FIELDS:
-            spec: FieldTable = {"terms": sorted(inverted[field]), "offsets": [], "df": [], "lengths_offset": 0}
-            for term in spec["terms"]:
-                ids, at_lists = inverted[field][term]
-                spec["offsets"].append(position)
-                spec["df"].append(len(ids))
-                blob = array("I", ids).tobytes() + array("f", map(len, at_lists)).tobytes() + array("I", itertools.chain.from_iterable(at_lists)).tobytes()
-                out.write(blob)
-                position += len(blob)
-            spec["lengths_offset"] = position
-            out.write(lengths[field].tobytes())
-            position += 4 * len(lengths[field])
-            terms_table["fields"][field] = spec
-        os.fsync(out.fileno())
+    ix = whoosh_index.create_in(str(path / WHOOSH_DIR), build_schema())
+    # One writer, one Whoosh segment: Whoosh document numbers are the order of ``docs``.
+    writer = ix.writer(limitmb=256)
+    try:
+        for doc, text in zip(docs, texts, strict=True):
+            words.update(doc_words(doc.title, doc.tags, text))
+            writer.add_document(
+                id=doc.id,
+                type=doc.type,
+                category=doc.category or "",
+                cat_path=" ".join([doc.category, *parent_ids(doc.category)]) if doc.category else "",
+                title=doc.title,
+                tags=" ".join(doc.tags),
+                body=text[:MAX_INDEXED_CHARS],
+            )
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+    with ix.reader() as reader:
+        export_postings(reader, path)
+    ix.close()
+    for file in (path / WHOOSH_DIR).iterdir():
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
     meta: SegmentMeta = {
         "keys": [d.key for d in docs],
         "ids": [d.id for d in docs],
@@ -161,9 +159,36 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
         "offsets": write_store(path / STORE_FILE, ((t, d.markdown) for d, t in zip(docs, texts, strict=True))),
         "words": dict(words),
     }
-    write_json(path / TERMS, terms_table)
     write_json(path / META, meta)
     return len(docs)
+
+
+def export_postings(reader: Any, target: Path) -> None:
+    """Copy the text fields' postings and field lengths out of a Whoosh reader into ``target``
+    (decision record 0001: block by block through :mod:`.whoosh_adapter`)."""
+    doc_count = reader.doc_count_all()
+    table: TermsTable = {"doc_count": doc_count, "fields": {}}
+    position = 0
+    with open(target / POSTINGS, "wb") as out:
+        for field in TEXT_FIELDS:
+            spec: FieldTable = {"terms": [], "offsets": [], "df": [], "lengths_offset": 0}
+            for bterm in reader.lexicon(field):
+                term = bterm.decode("utf-8") if isinstance(bterm, bytes) else bterm
+                ids, weights = leaf_postings(reader.postings(field, term))
+                spec["terms"].append(term)
+                spec["offsets"].append(position)
+                spec["df"].append(len(ids))
+                out.write(ids.tobytes())
+                out.write(weights.tobytes())
+                position += 8 * len(ids)
+            # lengths as Whoosh stored them (one byte, logarithmic): BM25 as on the indexes the triage model was fitted on
+            lengths = array("I", (reader.doc_field_length(n, field, 0) or 0 for n in range(doc_count)))
+            spec["lengths_offset"] = position
+            out.write(lengths.tobytes())
+            position += 4 * len(lengths)
+            table["fields"][field] = spec
+        os.fsync(out.fileno())
+    write_json(target / TERMS, table)
 
 
 def write_json(path: Path, data: object) -> None:
@@ -173,7 +198,7 @@ def write_json(path: Path, data: object) -> None:
 
 
 class FieldPostings:
-    """One field of one segment: term look-up, postings with positions, token counts."""
+    """One field of one segment: term look-up, postings, field lengths."""
 
     def __init__(self, spec: FieldTable, data: bytes | mmap.mmap, doc_count: int) -> None:
         self.terms = spec["terms"]
@@ -195,26 +220,10 @@ class FieldPostings:
             freqs.frombytes(self._data[start + 4 * df : start + 8 * df])
         return ids, freqs
 
-    def positions(self, term: str) -> dict[int, array[int]]:
-        """Local document number -> positions of ``term`` in it."""
-        i = self.index.get(term)
-        if i is None:
-            return {}
-        ids, freqs = self.postings(term)
-        at = array("I")
-        start = self.offsets[i] + 8 * len(ids)
-        at.frombytes(self._data[start : start + 4 * int(sum(freqs))])
-        found: dict[int, array[int]] = {}
-        cursor = 0
-        for doc, freq in zip(ids, freqs, strict=True):
-            n = int(freq)
-            found[doc] = at[cursor : cursor + n]
-            cursor += n
-        return found
-
 
 class Segment:
-    """A segment opened for reading (its postings file memory-mapped)."""
+    """A segment opened for reading: its exported postings memory-mapped, its Whoosh index open
+    for phrases (positions)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -228,8 +237,27 @@ class Segment:
         size = os.fstat(self._file.fileno()).st_size
         self._data: bytes | mmap.mmap = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         self.fields = {name: FieldPostings(spec, self._data, self.doc_count) for name, spec in table["fields"].items()}
+        try:
+            self.searcher: Searcher = whoosh_index.open_dir(str(path / WHOOSH_DIR)).searcher()
+        except Exception as exc:  # whoosh raises plain Exception subclasses for damaged files
+            self._close_postings()
+            raise ValueError(f"segment {self.name}: its Whoosh index is unreadable: {exc}") from exc
+
+    def phrase_docs(self, fieldname: str, words: list[str]) -> array[int]:
+        """Local numbers of the documents holding ``words`` at consecutive positions (Whoosh's phrase matcher)."""
+        return array("I", sorted(wq.Phrase(fieldname, words).docs(self.searcher)))
+
+    def stored_ids(self) -> list[str]:
+        """The ids Whoosh stored, in its document order (validation: must equal ``meta.json``'s)."""
+        return [fields.get("id") for fields in self.searcher.all_stored_fields()]
 
     def close(self) -> None:
+        try:
+            self.searcher.close()
+        finally:
+            self._close_postings()
+
+    def _close_postings(self) -> None:
         if isinstance(self._data, mmap.mmap):
             self._data.close()
         self._file.close()

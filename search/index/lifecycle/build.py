@@ -21,8 +21,9 @@ numbers only grow.
 Incremental builds (decision record 0034): the segments of the served generation are hard-linked
 into the new one (segment files are never changed once written); documents whose content key is
 gone or changed are marked deleted in the new ``docs.json``, and only new or changed documents
-are analysed, into one new segment. Too many deleted documents or segments, or a previous
-generation of another format, make a full build, which splits the documents over the cores.
+are indexed, by Whoosh, into one new segment. Too many deleted documents or segments, or a
+previous generation of another format, make a full build, which splits the documents over the
+cores: one Whoosh writer per worker process and segment (decision record 0033).
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ from .store import STORE_FILE, TextStore
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 3  # 2: guide documents include the steps' help: text; 3: own segments (decision record 0033)
+INDEX_SCHEMA = 3  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033)
 SMOKE_QUERIES = 3
 WORDS = "words.json"  # surface word -> live documents holding it, before the vocabulary's cut
 SEGMENT_DOCS = 2_000  # documents per segment of a full build, at most (progress steps, worker memory)
@@ -442,8 +443,8 @@ def write_generation(
 
 
 def _write_segments(folder: Path, prefix: str, docs: list[SourceDoc], progress: Progress, procs: int | None) -> list[str]:
-    """Analyse ``docs`` into segments named ``<prefix>-<n>``: in parallel worker processes when
-    there are enough of them, each worker writing whole segments (decision record 0033)."""
+    """Index ``docs`` into segments named ``<prefix>-<n>``: in parallel worker processes when
+    there are enough of them, each worker running one Whoosh writer per segment (decision record 0033)."""
     if not docs:
         return []
     workers = procs if procs is not None else (os.cpu_count() or 1) if len(docs) >= PARALLEL_MIN_DOCS else 1
@@ -492,13 +493,17 @@ def _words_of(previous: Path, gone: list[tuple[str, int]]) -> Counter[str]:
 
 
 def _link_tree(source: Path, target: Path) -> None:
-    """Hard-link a segment's files (never modified once written); copy where links are refused."""
+    """Hard-link a segment's files, its Whoosh index's included (never modified once written);
+    copy where links are refused."""
     target.mkdir()
-    for file in source.iterdir():
+    for entry in source.iterdir():
+        if entry.is_dir():
+            _link_tree(entry, target / entry.name)
+            continue
         try:
-            os.link(file, target / file.name)
+            os.link(entry, target / entry.name)
         except OSError:
-            shutil.copy2(file, target / file.name)
+            shutil.copy2(entry, target / entry.name)
 
 
 def _file_digests(target: Path, known: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -532,6 +537,9 @@ def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None
             raise BuildError(f"generation {path.name} holds {gen.counts}, expected {expected['documents']} documents")
         if sorted(gen.rank) != list(range(len(gen.ids))):
             raise BuildError(f"generation {path.name}: docs.json does not rank every document once")
+        for segment in gen.segments:
+            if segment.stored_ids() != segment.meta["ids"]:
+                raise BuildError(f"generation {path.name}: Whoosh document order of segment {segment.name} differs from its meta.json")
         if set(gen.catalog.categories) != set(expected.get("category_ids", gen.catalog.categories)):
             raise BuildError(f"generation {path.name}: catalog categories differ from the taxonomy")
         total = len(gen.ids)
