@@ -1,1 +1,1 @@
-"""The search engine: query parsing, our own index segments, ranking over their postings, phrases from positions, spelling, synonyms, snippets (decision records 0001, 0033)."""
+"""The search engine: query parsing, Whoosh as indexer and phrase engine (one index per segment), ranking over exported postings, spelling, synonyms, snippets (decision records 0001, 0033)."""
