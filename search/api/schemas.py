@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
+from pydantic import AwareDatetime, BaseModel, Field, GetJsonSchemaHandler, computed_field
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -277,6 +277,9 @@ class WalkIn(BaseModel):
         None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409."
     )
     priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
+    opened_at: AwareDatetime | None = Field(
+        None, description='When the ticket was opened (ISO 8601 with a UTC offset): the escalation clock then gives times (due_at, "due by 14:30").'
+    )
     gathered: dict[Annotated[str, Field(max_length=100)], str] | list[str] = Field(
         default={},
         max_length=100,
@@ -295,6 +298,7 @@ class NodeOut(BaseModel):
 
 
 class Message(BaseModel):
+    audience: Literal["user", "internal"] = Field(description="user: send to the requester (plain text, no Markdown); internal: a note in the ticket.")
     subject: str | None = None
     body: str
 
@@ -307,7 +311,9 @@ class WalkOut(BaseModel):
     outcome: Outcome | None = Field(None, description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
     transcript: str = Field(description="Plain-text transcript for the ticket's internal note (same text as the site and kb walk).")
     transcript_data: TranscriptData = Field(description="The same transcript as structured data.")
-    messages: dict[str, Message] = Field(default={}, description="At a leaf: filled templates (resolution + closure, or escalation).")
+    messages: dict[str, Message] = Field(
+        default={}, description="At a leaf: filled templates (resolution + closure, or escalation + escalation_notice), the same texts as the site and kb walk."
+    )
     content_version: str
     generation: int
 

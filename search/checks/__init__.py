@@ -98,4 +98,4 @@ def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
     return sorted(set(problems))
 
 
-from . import markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import escalation, markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

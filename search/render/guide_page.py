@@ -28,7 +28,7 @@ from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
 from ..workflow.review import review_due
-from ..workflow.sla import format_minutes, share_text, sla_rows
+from ..workflow.sla import sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
 from ..workflow.walk import DONE
@@ -56,14 +56,16 @@ class Lookups:
         self.categories = CategoryIndex(repo.taxonomy)
         self.teams = {sid: s.team for sid, s in repo.escalation.steps.items()} if repo.escalation else {}
         self._repo = repo
-        self._sla_html: dict[str | None, Markup] = {}
+        self._sla_html: dict[tuple[str | None, str], Markup] = {}
 
-    def sla_table_rows(self, category_id: str | None) -> Markup:
-        """The ``<tr>`` rows of the SLA table shown at escalation steps of guides in ``category_id``
-        (the same for every such step, so rendered once per category and build)."""
-        found = self._sla_html.get(category_id)
+    def sla_table_rows(self, category_id: str | None, leaf_step: str) -> Markup:
+        """The ``<tr>`` rows of the SLA table shown at an escalation leaf to ``leaf_step`` in a guide of
+        ``category_id``: the clock of every other step (the same for every such leaf, so rendered
+        once per category, step and build)."""
+        key = (category_id, leaf_step)
+        found = self._sla_html.get(key)
         if found is None:
-            found = self._sla_html[category_id] = _part("sla_rows")(sla_rows(self._repo, category_id), format_minutes, share_text)
+            found = self._sla_html[key] = _part("sla_rows")(sla_rows(self._repo, category_id, leaf_step))
         return found
 
 
@@ -226,7 +228,7 @@ class GuidePage:
             protocol=self.href(sitemap.ESCALATION_PAGE, f"step-{node.step}"),
             contact=self.md_inline(step.contact, CONFIG_SRC),
             trigger=self.md_inline(step.trigger, CONFIG_SRC),
-            sla_rows=self.lookups.sla_table_rows(self.guide.meta.category),
+            sla_rows=self.lookups.sla_table_rows(self.guide.meta.category, node.step),
             handoff=[self.md_inline(item, CONFIG_SRC) for item in step.handoff] + [self.md_inline(item) for item in node.handoff],
         )
 

@@ -12,12 +12,13 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.escalation import Clock
 from ..content.models import Category, EscalationStep
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from ..workflow.review import review_due
-from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import clock_summary, format_minutes, step_clocks
 from . import markup, mdpage
 from .templating import render
 
@@ -153,10 +154,10 @@ class Pages:
         groups: list[tuple[str, list[tuple[str, EscalationStep]]]] = []
         if escalation is not None:
             for sid, step in escalation.steps.items():
-                if step.at_sla_share is not None and levels:
-                    minutes = step_trigger_minutes(self.repo, sid)
-                    cells = [format_minutes(m) if m is not None else "–" for m in (minutes.get(p) for p in levels)]
-                    timed.append(_TimedStep(sid, step.team, share_text(step.at_sla_share), cells))
+                if step.timers and levels:
+                    clocks = step_clocks(self.repo, step)
+                    cells = [_cell(clocks.get(p)) for p in levels]
+                    timed.append(_TimedStep(sid, step.team, clock_summary(step), cells))
             for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
                 group = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
                 if group:
@@ -168,7 +169,7 @@ class Pages:
             timed=timed,
             levels=levels,
             inline=lambda value: Markup(self.md_inline(value, src)),
-            share=share_text,
+            clock=clock_summary,
             category_links=lambda ids: [self.category_link(src, c) for c in ids],
         )
         return mdpage.page({"title": "Escalation protocol"}, [body])
@@ -320,8 +321,15 @@ class _TimedStep:
 
     id: str
     team: str
-    share: str
+    summary: str
     cells: list[str]
+
+
+def _cell(clock: Clock | None) -> str:
+    """A cell of the time-based table: ``at once``, the minutes as ``3h12m``, or a dash (no timer)."""
+    if clock is None or clock.kind == "manual" or (clock.minutes is None):
+        return "–"
+    return "at once" if clock.kind == "immediate" else format_minutes(clock.minutes)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,29 @@
 """SLA targets as a technician reads them: per priority, first response, resolution and the
-time-based escalation triggers that apply to a ticket of a category."""
+escalation clock (at once, after a time, at a share of the resolution target) of the steps that
+apply to a ticket of a category. Every wording of the clock is made here, from
+:func:`content.escalation.clock_of`, so the guide pages, the escalation page, messages and the
+ticket-tool notes say the same."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from ..content.escalation import steps_for
+from ..content.escalation import AppliedStep, Clock, clock_of, steps_for
+from ..content.models import ClockTrigger, EscalationStep, duration_minutes
 from ..content.repository import Repository
 
 
 @dataclass(frozen=True)
 class Trigger:
-    """Time alone escalates to ``team`` after ``minutes`` (``share`` of the resolution target)."""
+    """Time alone escalates to ``team`` as ``clock`` says."""
 
     step_id: str
     team: str
-    minutes: int
-    share: float
+    clock: Clock
+
+    def text(self, opened_at: dt.datetime | None = None) -> str:
+        return f"{self.team} {when_text(self.clock, opened_at)}"
 
 
 @dataclass(frozen=True)
@@ -41,31 +48,69 @@ def share_text(share: float) -> str:
     return f"{share * 100:g}%"
 
 
-def sla_rows(repo: Repository, category_id: str | None) -> list[SlaRow]:
-    """One row per priority level with the time-based triggers of the steps serving ``category_id``."""
+def format_due(due: dt.datetime, opened_at: dt.datetime) -> str:
+    """``14:30``, with the date when the deadline falls on another day than the opening."""
+    return due.strftime("%H:%M") if due.date() == opened_at.date() else due.strftime("%Y-%m-%d %H:%M")
+
+
+def when_text(clock: Clock, opened_at: dt.datetime | None = None) -> str:
+    """``at once``, ``after 2h``, ``after 3h12m (80%)``; with ``opened_at`` also ``(due by 14:30)``."""
+    if clock.kind == "manual":
+        return "when the trigger applies (no timer)"
+    if clock.kind == "immediate":
+        text = "at once"
+    elif clock.minutes is None:
+        text = f"at {share_text(clock.share or 0)} of the resolution target"
+    else:
+        text = f"after {format_minutes(clock.minutes)}" + (f" ({share_text(clock.share)})" if clock.share is not None else "")
+    due = clock.due(opened_at)
+    return f"{text}, due by {format_due(due, opened_at)}" if due is not None and opened_at is not None else text
+
+
+def clock_lines(applied: list[AppliedStep], opened_at: dt.datetime | None = None) -> list[str]:
+    """One line per timed step, in escalation order: what a note or a message lists as the clock."""
+    return [f"{a.step.team}: {when_text(a.clock, opened_at)}" for a in applied if a.clock.kind != "manual"]
+
+
+def timed_steps(repo: Repository, category_id: str | None, priority: str | None, leaf_step: str | None = None) -> list[AppliedStep]:
+    """The steps whose timer runs for a ticket, in escalation order; ``leaf_step``, the step a walk
+    escalates to, is left out (the ticket is going there now, not after a time)."""
+    if repo.escalation is None:
+        return []
+    return [a for a in steps_for(repo.escalation, repo.priorities, category_id, priority) if a.id != leaf_step and a.clock.kind != "manual"]
+
+
+def sla_rows(repo: Repository, category_id: str | None, leaf_step: str | None = None) -> list[SlaRow]:
+    """One row per priority level with the timers of the steps serving ``category_id`` (but ``leaf_step``)."""
     if repo.priorities is None:
         return []
-    rows = []
-    for pid, level in repo.priorities.levels.items():
-        triggers: tuple[Trigger, ...] = ()
-        if repo.escalation is not None:
-            triggers = tuple(
-                Trigger(a.id, a.step.team, a.escalate_after_minutes, a.step.at_sla_share or 0)
-                for a in steps_for(repo.escalation, repo.priorities, category_id, pid)
-                if a.escalate_after_minutes is not None
-            )
-        rows.append(SlaRow(pid, level.name, level.first_response, level.resolution, triggers))
-    return rows
+    return [
+        SlaRow(
+            pid,
+            level.name,
+            level.first_response,
+            level.resolution,
+            tuple(Trigger(a.id, a.step.team, a.clock) for a in timed_steps(repo, category_id, pid, leaf_step)),
+        )
+        for pid, level in repo.priorities.levels.items()
+    ]
 
 
-def step_trigger_minutes(repo: Repository, step_id: str) -> dict[str, int | None]:
-    """Priority -> minutes after which time alone escalates to ``step_id`` (None: no time trigger there)."""
-    if repo.priorities is None or repo.escalation is None or step_id not in repo.escalation.steps:
+def step_clocks(repo: Repository, step: EscalationStep) -> dict[str, Clock | None]:
+    """Priority -> the step's clock for that priority (None: the step does not apply to it)."""
+    if repo.priorities is None:
         return {}
-    step = repo.escalation.steps[step_id]
-    category = step.categories[0] if step.categories else None
-    found: dict[str, int | None] = {}
-    for pid in repo.priorities.levels:
-        applied = next((a for a in steps_for(repo.escalation, repo.priorities, category, pid) if a.id == step_id), None)
-        found[pid] = applied.escalate_after_minutes if applied else None
-    return found
+    return {pid: clock_of(step, repo.priorities, pid) if not step.priorities or pid in step.priorities else None for pid in repo.priorities.levels}
+
+
+def clock_summary(step: EscalationStep) -> str:
+    """The step's timers in words, for the escalation page: ``P1: at once; P2, P3, P4: at 80% of the resolution target``."""
+    return "; ".join((f"{', '.join(t.priorities)}: " if t.priorities else "") + _timer_text(t) for t in step.timers) or "no timer"
+
+
+def _timer_text(timer: ClockTrigger) -> str:
+    if timer.immediately:
+        return "at once"
+    if timer.after is not None:
+        return f"after {format_minutes(duration_minutes(timer.after))}"
+    return f"at {share_text(timer.at_sla_share or 0)} of the resolution target"

@@ -7,6 +7,7 @@ way :func:`assemble` does, so the copied text equals the API's and ``kb walk``'s
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -169,14 +170,16 @@ class TranscriptData(BaseModel):
     text: str
 
 
-def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
-    """What the walk ended in, or None while it is in progress."""
+def outcome_of(
+    state: WalkState, repo: Repository, priority: str | None = None, opened_at: dt.datetime | None = None
+) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
+    """What the walk ended in, or None while it is in progress (``opened_at``: the escalation's ``due_at``)."""
     leaf = state.outcome
     if isinstance(leaf, ResolutionNode):
         return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
         applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority)
-        step = ProtocolStep.of(applied) if applied else None
+        step = ProtocolStep.of(applied, opened_at) if applied else None
         return EscalationOutcome(
             type="escalation",
             node=state.current,
@@ -194,7 +197,9 @@ def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) 
     return None
 
 
-def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> TranscriptData:
+def transcript_json(
+    state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED, opened_at: dt.datetime | None = None
+) -> TranscriptData:
     """The same transcript as structured data (for ticket tools)."""
     guide = state.guide
     nodes = guide.tree.nodes
@@ -204,7 +209,7 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         priority=priority,
         gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],
         steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
-        outcome=outcome_of(state, repo, priority),
+        outcome=outcome_of(state, repo, priority, opened_at),
         text=transcript_text(state, repo, priority, gathered),
     )
 

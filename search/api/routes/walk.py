@@ -56,12 +56,13 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
         raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None
     node = state.node
     gathered = views.gathered_notes(guide, body.gathered)
-    data = transcript_json(state, repo, priority, gathered)
+    data = transcript_json(state, repo, priority, gathered, body.opened_at)
     messages: dict[str, schemas.Message] = {}
     if state.outcome is not None and state.outcome.type != "link":
         try:
-            filled = messages_for(state, repo, priority, gathered, body.ticket.model_dump(exclude_none=True) if body.ticket else {})
-            messages = {k: schemas.Message(subject=v["subject"], body=v["body"] or "") for k, v in filled.items()}
+            ticket = body.ticket.model_dump(exclude_none=True) if body.ticket else {}
+            filled = messages_for(state, repo, priority, gathered, ticket, body.opened_at)
+            messages = {k: schemas.Message(audience=v.audience, subject=v.subject, body=v.body) for k, v in filled.items()}
         except MessageError:
             messages = {}
     return schemas.WalkOut(

@@ -23,7 +23,7 @@ from ..engine.text import markdown_to_text
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 3  # 2: typed models (answers/models.py); 3: gather items with ids
+CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: escalation clock (trigger_kind)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from ...content.models import EscalationNode, PriorityId
 from ...content.prose import one_line
 from ...index import Generation, QueryError
 from ...workflow.messages import MessageError, messages_for
-from ...workflow.sla import format_minutes
+from ...workflow.sla import when_text
 from ...workflow.transcript import Gathered, transcript_text
 from ...workflow.walk import WalkState
 from .payload import Decision, category_tag
@@ -115,7 +115,7 @@ def _escalation_lines(gen: Generation, category: str | None, pid: PriorityId | N
     lines = []
     for applied in steps_for(repo.escalation, repo.priorities, category, pid):
         step = applied.step
-        when = f" Time alone escalates after {format_minutes(applied.escalate_after_minutes)}." if applied.escalate_after_minutes is not None else ""
+        when = f" Time alone escalates {when_text(applied.clock)}." if applied.clock.kind != "manual" else ""
         lines.append(f"- {step.tier} {step.team}, queue {step.queue}: {_sentence(step.trigger)}{when} Contact: {_sentence(step.contact)}")
         lines += [f"    hand over: {one_line(item)}" for item in step.handoff]
     return lines
@@ -202,7 +202,7 @@ def escalation_plan(
     step_id = leaf.step
     step = repo.escalation.steps[step_id]
     try:
-        note = messages_for(state, repo, priority, gathered, {"ticket_id": str(ticket_id)})["escalation"]["body"] or ""
+        note = messages_for(state, repo, priority, gathered, {"ticket_id": str(ticket_id)})["escalation"].body
     except MessageError:
         note = transcript_text(state, repo, priority, gathered)
     if step.zendesk_group_id is None:
