@@ -47,7 +47,7 @@ def escalation_tier_gap(repo: Repository, today: dt.date) -> Iterator[Finding]:
                 line,
                 col,
                 f'category "{category.id}" reaches {team} ({sid}) with no {missing} step serving it{which}; add "{category.id}" '
-                f"(or a parent) to the categories of a {missing} step in {REL}, or narrow the categories of {sid}",
+                f"(or a parent) to the categories of a step of tier {missing} in {REL}, or narrow the categories of {sid}",
             )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from ..content.models import PLACEHOLDER, PLACEHOLDERS
-from ..content.problems import did_you_mean
+from ..content.problems import Severity, did_you_mean
 from ..content.repository import Repository
 from . import Finding, rule
 
@@ -32,7 +32,11 @@ def template_placeholder(repo: Repository, today: dt.date) -> Iterator[Finding]:
                     )
 
 
-@rule("template-handoff-twice", "The escalation note uses both {handoff} and {transcript}, and the transcript already ends with the hand-off checklist.")
+@rule(
+    "template-handoff-twice",
+    "The escalation note uses both {handoff} and {transcript}, and the transcript already ends with the hand-off checklist.",
+    Severity.WARNING,
+)
 def template_handoff_twice(repo: Repository, today: dt.date) -> Iterator[Finding]:
     if repo.templates is None:
         return

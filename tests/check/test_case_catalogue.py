@@ -7,7 +7,16 @@ from pathlib import Path
 
 from search.checks import RULES
 
-from . import test_markdown_rules, test_publishing_rules, test_references, test_review, test_schema_rules, test_tree_rules, test_yaml_traps
+from . import (
+    test_escalation_rules,
+    test_markdown_rules,
+    test_publishing_rules,
+    test_references,
+    test_review,
+    test_schema_rules,
+    test_tree_rules,
+    test_yaml_traps,
+)
 from .casekit import BROKEN, FIXTURES, MINIMAL, Case, make_repo, run_check, run_kb
 
 ALL_CASES: list[Case] = list(
@@ -19,6 +28,7 @@ ALL_CASES: list[Case] = list(
         test_markdown_rules.CASES,
         test_review.CASES,
         test_publishing_rules.CASES,
+        test_escalation_rules.CASES,
     )
 )
 NOT_TESTABLE = {"unreadable"}  # needs a file the test user cannot read; root can read everything
