@@ -229,6 +229,21 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
     return names[int(answer) - 1] if answer else None
 
 
+def _opened_at(value: str | None) -> dt.datetime | None:
+    """ISO 8601 with an offset: a time without one would be read in whatever zone the machine is in."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f'"{value}" is not an ISO 8601 time; write it like 2026-12-02T09:00+01:00 or 2026-12-02T08:00Z', param_hint="--opened-at"
+        ) from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(f'"{value}" has no UTC offset; add one, e.g. {value}Z or {value}+01:00', param_hint="--opened-at")
+    return parsed
+
+
 @main.command()
 @ROOT_OPTION
 def categories(root: Path) -> None:
@@ -252,8 +267,28 @@ def categories(root: Path) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Also write the transcript to this file.")
 @click.option("--clipboard", is_flag=True, help="Also copy the transcript to the clipboard (wl-copy, xclip, xsel or pbcopy).")
 @click.option("--gather/--no-gather", default=True, show_default=True, help="Ask for the guide's information-to-gather items first.")
-def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, clipboard: bool, gather: bool) -> None:
-    """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
+@click.option(
+    "--opened-at",
+    callback=lambda ctx, param, value: _opened_at(value),
+    help="When the ticket was opened, ISO 8601 with a UTC offset (2026-12-02T09:00+01:00): deadlines as times.",
+)
+@click.option("--ticket", "ticket_id", help="Ticket id for the messages.")
+@click.option("--requester", help="Requester's name for the messages.")
+@click.option("--technician", help="Your name for the messages.")
+def walk(
+    root: Path,
+    guide_id: str,
+    priority: str | None,
+    output: Path | None,
+    clipboard: bool,
+    gather: bool,
+    opened_at: dt.datetime | None,
+    ticket_id: str | None,
+    requester: str | None,
+    technician: str | None,
+) -> None:
+    """Step through a guide's decision tree in the terminal and print the transcript for the ticket,
+    then the messages for the user and the ticket (the same texts as the site and the walk API)."""
     from ..content.problems import did_you_mean
     from .walking import Quit, copy_to_clipboard, run
 
@@ -262,11 +297,13 @@ def walk(root: Path, guide_id: str, priority: str | None, output: Path | None, c
     guide = repo.guide_by_id.get(guide_id)
     if guide is None:
         raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+    ticket = {k: v for k, v in (("ticket_id", ticket_id), ("requester", requester), ("technician", technician)) if v}
     try:
-        text = run(guide, repo, ticket_priority, gather)
+        text, messages = run(guide, repo, ticket_priority, gather, ticket, opened_at)
     except (Quit, click.Abort):
         click.echo("\nWalk abandoned; nothing recorded.", err=True)
         sys.exit(130)
+    click.echo(messages, nl=False)
     click.echo("\n--- Transcript for the ticket (internal note) ---")
     click.echo(text, nl=False)
     if output:
