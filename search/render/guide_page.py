@@ -27,13 +27,14 @@ from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNod
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
+from ..workflow.messages import site_messages
 from ..workflow.review import review_due
 from ..workflow.sla import sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
 from ..workflow.walk import DONE
 from . import markup, mdpage
-from .embed import json_script
+from .embed import json_script, script_json
 from .pages import CategoryLink
 from .templating import macro
 
@@ -211,7 +212,20 @@ class GuidePage:
         elif isinstance(node, ActionNode):
             answers = [self._answer("Done", node.next)]
         help_html = self.md(help_text) if help_text else None
-        return _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
+        node_html = _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
+        node_html.messages = self._messages(node_id)
+        return node_html
+
+    def _messages(self, node_id: str) -> Markup | str:
+        """The leaf's messages block (templates/messages.html), empty where no message applies."""
+        found = site_messages(self.guide, node_id, self.repo)
+        if found is None:
+            return ""
+        shown = [
+            _Message(m.kind, m.audience, MESSAGE_TITLES[m.kind], _with_slots(m.subject) if m.subject is not None else None, _with_slots(m.body))
+            for m in found.messages
+        ]
+        return macro("messages.html", "leaf_messages")(shown, Markup(script_json(found.model_dump())))
 
     def _answer(self, label: str, target: str | None) -> _Answer:
         if target is None or target not in self.guide.tree.nodes:
@@ -376,6 +390,29 @@ class _Node:
     help: Markup | None
     outcome: _Resolution | _Escalation | _Link | None
     answers: list[_Answer] | None
+    messages: Markup | str = ""
+
+
+MESSAGE_TITLES = {
+    "resolution": "Resolution note to the user",
+    "closure": "Closure message to the user",
+    "escalation": "Escalation note for the ticket (internal)",
+    "escalation_notice": "Escalation notice to the user",
+}
+
+
+def _with_slots(parts: list[str | dict[str, str]]) -> str:
+    """A message as shown before the script fills it: its slots as ``{name}``."""
+    return "".join(p if isinstance(p, str) else "{" + p["slot"].rsplit(":", 1)[-1] + "}" for p in parts)
+
+
+@dataclass(slots=True)
+class _Message:
+    kind: str
+    audience: str
+    title: str
+    subject: str | None
+    body: str
 
 
 @dataclass(slots=True)

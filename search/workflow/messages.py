@@ -26,6 +26,7 @@ from .transcript import NOTHING_GATHERED, Gathered, transcript_text
 from .walk import WalkState
 
 TICKET_FIELDS = ("ticket_id", "requester", "technician")
+AS_GIVEN = frozenset({*TICKET_FIELDS, "transcript"})  # plain text already: the ticket's own fields and the transcript
 PRIORITY_VALUES = ("priority", "clock", "resolve_by")  # what changes with the ticket's priority
 SITE_SLOTS = (*TICKET_FIELDS, "transcript", *PRIORITY_VALUES)  # what the page's script fills in
 Audience = Literal["user", "internal"]
@@ -123,10 +124,10 @@ def audience_of(kind: str) -> Audience:
 
 def for_audience(kind: str, values: Mapping[str, str]) -> dict[str, str]:
     """The values as a message of ``kind`` shows them: plain text for the user (the ticket's own
-    fields are plain already), Markdown kept in internal notes."""
+    fields and the transcript as they are), Markdown kept in internal notes."""
     if audience_of(kind) == "internal":
         return dict(values)
-    return {name: value if name in TICKET_FIELDS else to_plain(value) for name, value in values.items()}
+    return {name: value if name in AS_GIVEN else to_plain(value) for name, value in values.items()}
 
 
 def _join(parts: list[Token], values: Mapping[str, str]) -> str:
@@ -204,8 +205,12 @@ def site_messages(guide: Guide, node_id: str, repo: Repository) -> SiteMessages 
                 if isinstance(t, tuple) and t[0] in SITE_SLOTS:
                     slot = t[0] if t[0] in TICKET_FIELDS or t[0] == "transcript" else f"{kind}:{t[0]}"
                     out.append({"slot": slot})
+                    continue
+                literal = t if isinstance(t, str) else shown.get(t[0], "{" + t[0] + "}")
+                if out and isinstance(out[-1], str):
+                    out[-1] += literal
                 else:
-                    out.append(t if isinstance(t, str) else shown.get(t[0], "{" + t[0] + "}"))
+                    out.append(literal)
             return out
 
         for name in PRIORITY_VALUES:

@@ -7,22 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from search.checks import checked
 from search.content.models import EscalationNode
 from search.content.repository import Guide, Repository, load_repository
-from search.index import build_generation
 from search.render.guide_page import GuidePage
 from search.render.pages import Pages
 from search.workflow.sla import format_minutes
 from support import KB, ROOT
-from support.servers import start_server
+from support.servers import start_shipped
 from support.walkpaths import shortest_routes
 
 OPENED = "2026-12-02T09:00:00+01:00"
@@ -39,11 +36,7 @@ def repo() -> Repository:
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     """The service as `kb serve` runs it, on a copy of the shipped content, over real HTTP."""
-    root = tmp_path_factory.mktemp("shipped")
-    for folder in ("guides", "kb"):
-        shutil.copytree(ROOT / folder, root / folder)
-    build_generation(checked(load_repository(root)), root / ".kb-index")
-    server = start_server(root, tmp_path_factory.mktemp("logs") / "server.log", KB_RATE_LIMIT_PER_MINUTE="0")
+    server = start_shipped(tmp_path_factory.mktemp("shipped"))
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
     server.stop()

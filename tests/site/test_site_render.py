@@ -95,7 +95,10 @@ def test_guide_page_escalation_shows_team_queue_contact_and_sla() -> None:
         '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li data-step="duty-manager">IT Duty Manager at once</li></ul></td></tr>'
         in html
     )
-    assert '<tr data-priority="P2"><td>P2 High</td><td>1h</td><td>8h</td><td><ul class="kbg-triggers"><li data-step="duty-manager">IT Duty Manager after 6h24m (80%)</li></ul></td></tr>' in html
+    assert (
+        '<tr data-priority="P2"><td>P2 High</td><td>1h</td><td>8h</td><td><ul class="kbg-triggers"><li data-step="duty-manager">IT Duty Manager after 6h24m (80%)</li></ul></td></tr>'
+        in html
+    )
     assert 'data-step="network-l2"' not in html
     assert "VPN client log file" in html and "Device name and IP address" in html
 
