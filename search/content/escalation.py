@@ -74,10 +74,6 @@ class AppliedStep:
     step: EscalationStep
     clock: Clock
 
-    @property
-    def escalate_after_minutes(self) -> int | None:
-        return self.clock.minutes
-
 
 class ProtocolStep(BaseModel):
     """An escalation step as it applies to a ticket: the one shape of the escalation protocol

@@ -117,7 +117,7 @@ def test_escalation_note_lists_the_clock_of_the_other_steps(repo, escalation_rou
     p1 = messages_for(state, repo, "P1", ticket=TICKET)["escalation"].body
     assert "Escalation clock from here:\n- Infrastructure Engineering: after 3h12m (80%)\n- IT Duty Manager: at once\n" in p1
     assert "Network Operations: after" not in p1  # the step the ticket goes to now has no timer of its own here
-    opened = dt.datetime(2026, 12, 2, 9, 5, tzinfo=dt.timezone.utc)
+    opened = dt.datetime(2026, 12, 2, 9, 5, tzinfo=dt.UTC)
     p2 = messages_for(state, repo, "P2", ticket=TICKET, opened_at=opened)
     assert "- Infrastructure Engineering: after 6h24m (80%), due by 15:29\n- IT Duty Manager: after 6h24m (80%), due by 15:29\n" in p2["escalation"].body
     assert "We aim to resolve it by 2026-12-02 17:05." in p2["escalation_notice"].body
