@@ -14,9 +14,9 @@ import click
 
 from ..content.models import ActionNode, QuestionNode
 from ..content.repository import Guide, Repository
-from ..workflow.messages import MessageError, messages_for
 from ..workflow.transcript import transcript_text
 from ..workflow.walk import WalkState, walk
+from .walk_messages import messages_text
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")
@@ -113,29 +113,6 @@ def run(
     gathered = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False)) if ask_gather else {}
     state = interactive_walk(guide)
     return transcript_text(state, repo, priority, gathered), messages_text(state, repo, priority, gathered, ticket or {}, opened_at)
-
-
-MESSAGE_TITLES = {
-    "resolution": "Message to the user",
-    "closure": "Closure message to the user",
-    "escalation": "Escalation note for the ticket (internal)",
-    "escalation_notice": "Message to the user",
-}
-
-
-def messages_text(
-    state: WalkState, repo: Repository, priority: str | None, gathered: Mapping[str, str], ticket: Mapping[str, str], opened_at: dt.datetime | None
-) -> str:
-    """The leaf's messages (workflow/messages.py) as printed after the transcript; empty without templates."""
-    try:
-        messages = messages_for(state, repo, priority, gathered, ticket, opened_at)
-    except MessageError:
-        return ""
-    blocks = []
-    for kind, message in messages.items():
-        subject = f"Subject: {message.subject}\n\n" if message.subject else ""
-        blocks.append(f"\n--- {MESSAGE_TITLES[kind]} ({kind}) ---\n{subject}{message.body.rstrip(chr(10))}\n")
-    return "".join(blocks)
 
 
 CLIPBOARD_COMMANDS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"], ["pbcopy"])
