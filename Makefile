@@ -23,6 +23,7 @@ check: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	bash tests/ensure-chromium.sh
+	bash tests/ensure-postgres.sh
 	$(BIN)/python -m pytest
 
 clean:

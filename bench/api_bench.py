@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from search.checks import run_checks  # noqa: E402
 from search.content.repository import Checked, load_repository  # noqa: E402
-from search.importers.corpus import import_articles  # noqa: E402
+from search.importers.corpus import import_corpus  # noqa: E402
 from search.index import build_generation, open_current  # noqa: E402
 from search.index.engine.schema import analyze  # noqa: E402
 
@@ -391,8 +391,8 @@ def main() -> None:
             corpus = work / "corpus"
             base = shipped if not figures["shipped"].get("skipped") else None  # type: ignore[union-attr]
             t = time.perf_counter()
-            report_ = import_articles(unpacked / "microsoft-support-articles", corpus, base=base)
-            print(f"\nimported {report_.articles} articles in {len(report_.categories)} categories in {time.perf_counter() - t:.1f} s")
+            report_ = import_corpus(unpacked / "microsoft-support-articles", corpus, base=base)
+            print(f"\nimported {report_.count('created')} articles in {len(report_.categories_added)} new categories in {time.perf_counter() - t:.1f} s")
             shutil.rmtree(corpus / ".kb-index", ignore_errors=True)
             figures["corpus"] = bench_dataset("Microsoft support corpus", corpus, corpus, args.duration)
     if args.json:

@@ -16,6 +16,7 @@ times, and the fastest run of each counts.
     .venv/bin/python bench/site_bench.py                  # N = 100 and 1000; nav 100 and 3000
     .venv/bin/python bench/site_bench.py --guides 50 --nav 50,500   # quicker
     .venv/bin/python bench/site_bench.py --material-nav   # also Material's default nav (slow: quadratic)
+    .venv/bin/python bench/site_bench.py --git 300        # content under git with 300 commits (changelog, versions)
 """
 
 from __future__ import annotations
@@ -180,7 +181,10 @@ def guides_site(dest: Path, n: int) -> tuple[Path, int]:
     ids = [write_guide(dest, i, max(n, 1), rng) for i in range(n)]
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("review_window_days: 30", "review_window_days: 30\n      today: 2026-11-01")
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
-    return dest, (guide_text_size(dest, ids[0]) if ids else 0)
+    size = guide_text_size(dest, ids[0]) if ids else 0
+    if GIT_COMMITS:
+        commit_history(dest, GIT_COMMITS)
+    return dest, size
 
 
 NAV_PAGES = ("categories/index.md", "triage.md", "escalation.md", "priorities.md", "review.md", "tags.md")
@@ -229,10 +233,44 @@ def articles_site(dest: Path, n: int, material_nav: bool = False) -> Path:
     if material_nav:
         config = re.sub(r"(?ms)^nav:\n(?:  - .*?\n)+", "", config)
     (dest / "mkdocs.yml").write_text(config, encoding="utf-8")
+    if GIT_COMMITS:
+        commit_history(dest, GIT_COMMITS)
     return dest
 
 
 REPEAT = 3
+GIT_COMMITS = 0  # --git: content projects become git repositories with this many commits (the changelog's and versions' cost)
+
+
+def commit_history(project: Path, commits: int) -> None:
+    """The project as a git repository: everything in one commit, then ``commits`` small ones,
+    each rewording one content file by one of four authors (so the What changed page, the feed
+    and every page's content version come from a real history)."""
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.org"}
+    env |= {"GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.org"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "Generated content")
+    files = sorted(p for p in (project / "guides").glob("guide-*.md")) or sorted((project / "kb/articles").glob("*.md"))
+    for n in range(commits):
+        target = files[n % len(files)]
+        target.write_text(target.read_text(encoding="utf-8") + f"\nEdit {n}.\n", encoding="utf-8")
+        author = ("Ada", "Bob", "Carol", "Dave")[n % 4]
+        git(
+            "-c",
+            f"user.name={author}",
+            "-c",
+            f"user.email={author.lower()}@example.org",
+            "commit",
+            "-qam",
+            f"Edit {n}",
+            "--author",
+            f"{author} <{author.lower()}@example.org>",
+        )
 
 
 @dataclass
@@ -327,13 +365,14 @@ def main() -> None:
         help="where to build (default: /dev/shm, so disk writes do not blur the build's own cost)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="builds per measurement; the fastest counts")
+    parser.add_argument("--git", type=int, default=0, metavar="COMMITS", help="make each content project a git repository with this many commits")
     parser.add_argument("--breakdown", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.breakdown:
         print(json.dumps(breakdown(args.breakdown)))
         return
-    global REPEAT
-    REPEAT = args.repeat
+    global REPEAT, GIT_COMMITS
+    REPEAT, GIT_COMMITS = args.repeat, args.git
     work = Path(tempfile.mkdtemp(prefix="site-bench-", dir=args.work)) if args.keep is None else args.keep
     print(f"building in {work}")
     work.mkdir(parents=True, exist_ok=True)

@@ -8,9 +8,11 @@ stand-in Zendesk of the tests (tests/support/zendesk.py, in a process of its own
   ms; the note is composed and posted after the answer), beside the same burst of
   ``GET /api/health`` as the machine's baseline (shared machines are noisy: compare the two);
 - then times the outbox draining those N jobs (two Zendesk calls each: Add Tags, then the ticket
-  update with the note) and prints jobs/s, with the default 2 worker threads and with 8.
+  update with the note) and prints jobs/s, with the default 2 worker threads and with 8;
+- for each outbox backend asked for: the SQLite file, and/or a PostgreSQL database in a
+  throwaway local cluster (tests/support/postgres.py, fsync on, over TCP to 127.0.0.1).
 
-Usage: .venv/bin/python bench/webhook_bench.py [--deliveries 200] [--clients 20]
+Usage: .venv/bin/python bench/webhook_bench.py [--deliveries 200] [--clients 20] [--outbox sqlite|postgresql|both]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from api_bench import free_port, percentile, service_command, start, stop  # noq
 from search.checks import checked  # noqa: E402
 from search.content.repository import load_repository  # noqa: E402
 from search.index import build_generation  # noqa: E402
+from support.postgres import Cluster  # noqa: E402
 from support.servers import TOKEN  # noqa: E402
 from support.zendesk import service_env, signed_headers  # noqa: E402
 
@@ -108,19 +111,18 @@ with StandIn() as zendesk:
 """
 
 
-def run(content: Path, workdir: Path, deliveries: int, clients: int, workers: int) -> None:
+def run(content: Path, workdir: Path, deliveries: int, clients: int, workers: int, outbox: str, label: str) -> None:
     stand_in = subprocess.Popen([sys.executable, "-c", STAND_IN, str(ROOT / "tests")], stdout=subprocess.PIPE, text=True)
     assert stand_in.stdout is not None
     zendesk_url = stand_in.stdout.readline().strip()
     port = free_port()
-    outbox = workdir / f"outbox-{workers}.sqlite"
     env = {
         "KB_ROOT": str(content),
-        **service_env(zendesk_url, str(outbox), KB_ZENDESK_WORKERS=str(workers)),
+        **service_env(zendesk_url, outbox, KB_ZENDESK_WORKERS=str(workers)),
         "KB_ADMIN_TOKEN": TOKEN,
         "KB_RATE_LIMIT_PER_MINUTE": "0",
     }
-    process, _ = start(service_command(port), env, f"http://127.0.0.1:{port}/api/health", workdir / f"server-{workers}.log")
+    process, _ = start(service_command(port), env, f"http://127.0.0.1:{port}/api/health", workdir / f"server-{label}-{workers}.log")
     base = f"http://127.0.0.1:{port}"
     try:
         url = base + "/api/integrations/zendesk/webhook"
@@ -131,9 +133,11 @@ def run(content: Path, workdir: Path, deliveries: int, clients: int, workers: in
         times = burst(url, bodies(deliveries), clients, f"burst-{workers}")
         answered = time.perf_counter() - started
         seconds = drained(base, 20 + deliveries, started)
-        print(f"workers={workers}: {deliveries} deliveries over {clients} connections at once, answered in {answered:.2f} s: {summary(times)}")
-        print(f"workers={workers}: baseline, {deliveries} x GET /api/health the same way: {summary(baseline)}")
-        print(f"workers={workers}: outbox drained {deliveries} jobs ({2 * deliveries} Zendesk calls) in {seconds:.2f} s: {deliveries / seconds:.0f} jobs/s")
+        print(f"{label} workers={workers}: {deliveries} deliveries over {clients} connections at once, answered in {answered:.2f} s: {summary(times)}")
+        print(f"{label} workers={workers}: baseline, {deliveries} x GET /api/health the same way: {summary(baseline)}")
+        print(
+            f"{label} workers={workers}: outbox drained {deliveries} jobs ({2 * deliveries} Zendesk calls) in {seconds:.2f} s: {deliveries / seconds:.0f} jobs/s"
+        )
     finally:
         stop(process)
         stand_in.terminate()
@@ -144,6 +148,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--deliveries", type=int, default=200)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--outbox", choices=["sqlite", "postgresql", "both"], default="sqlite", help="outbox backend(s) to measure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -151,8 +156,13 @@ def main() -> None:
         shutil.copytree(ROOT / "guides", content / "guides")
         shutil.copytree(ROOT / "kb", content / "kb")
         build_generation(checked(load_repository(content)), content / ".kb-index")
-        for workers in (2, 8):
-            run(content, workdir, args.deliveries, args.clients, workers)
+        if args.outbox in ("sqlite", "both"):
+            for workers in (2, 8):
+                run(content, workdir, args.deliveries, args.clients, workers, str(workdir / f"outbox-{workers}.sqlite"), "sqlite")
+        if args.outbox in ("postgresql", "both"):
+            with Cluster(fsync=True) as postgres:
+                for workers in (2, 8):
+                    run(content, workdir, args.deliveries, args.clients, workers, postgres.new_database(), "postgresql")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from ..content.escalation import ProtocolStep
-from ..content.models import GatherItem, PriorityId, PriorityParam, Tree
+from ..content.models import Approval, GatherItem, Kind, PriorityId, PriorityParam, Tree
 from ..workflow.transcript import GuideRef, Outcome, StepTaken, TranscriptData
 
 
@@ -40,6 +40,7 @@ class CategoryOut(BaseModel):
     description: str | None = None
     keywords: list[str] = []
     zendesk_tags: list[str] = []
+    kind: Kind = Field("incident", description="incident (something is broken) or request (something is asked for: a fulfilment guide, request SLA targets).")
     url: str
     parents: list[CategoryRef] = Field(default=[], description="Ancestors, nearest first.")
     children: list[str] = []
@@ -48,6 +49,7 @@ class CategoryOut(BaseModel):
 
 
 class SlaTargets(BaseModel):
+    kind: Kind = Field("incident", description="Whose targets: for a request, resolution is the fulfilment target (guides/priorities.yml requests).")
     first_response: str
     first_response_minutes: int
     resolution: str
@@ -88,6 +90,16 @@ class DiagnosisStep(BaseModel):
     line: str = Field(description='The step as a sentence: "1. Ask: ... If yes go to step 2; if no go to step 5."')
 
 
+class ContentVersionOut(BaseModel):
+    """Which version of a guide's or article's content this is: the commit that last changed its
+    files (``commit``, ``date``), or without git history only ``digest``, a SHA-256 of the files."""
+
+    commit: str | None = Field(None, description="Full commit id; null when the content has no git history.")
+    date: str | None = Field(None, description="Commit date (ISO 8601).")
+    digest: str = Field(description="SHA-256 of the document's files as built; changes whenever they do.")
+    modified: bool = Field(False, description="The files were edited after that commit when the index was built.")
+
+
 class GuideOut(BaseModel):
     id: str
     title: str
@@ -102,9 +114,12 @@ class GuideOut(BaseModel):
         default=[], validation_alias="gather", description="Information to gather from the user: each item's id keys the walk's gathered notes."
     )
     articles: list[str] = []
+    approval: Approval | None = Field(None, description="Fulfilment guides: who approves the request and how.")
+    fulfilled_by: str | None = Field(None, description="Fulfilment guides: escalation step id of the team that fulfils the request.")
     steps: list[DiagnosisStep] = Field(description="The decision tree as ordered, numbered steps.")
     steps_text: str
     tree: TreeJson = Field(description="The decision tree itself (start, nodes; empty fields left out).")
+    content_version: ContentVersionOut | None = Field(None, description="The commit that last changed the guide's page or tree (null from an older index).")
 
     # Deprecated in the schema only: pydantic's deprecated= would warn on every serialisation.
     @computed_field(  # type: ignore[prop-decorator]
@@ -137,6 +152,7 @@ class ArticleOut(ArticleRef):
     audience: str
     markdown: str
     text: str = Field(description="Plain text of the body.")
+    content_version: ContentVersionOut | None = Field(None, description="The commit that last changed the article (null from an older index).")
 
 
 class GuideSummary(BaseModel):
@@ -329,12 +345,25 @@ class TriageIn(BaseModel):
 class CategorySuggestion(BaseModel):
     category: str
     title: str
-    score: float
+    kind: Kind = "incident"
+    score: float = Field(description="The ranking model's estimate (0..1) that this is the ticket's category; the list is ordered by it.")
     matched: list[str] = Field(description="Keywords and aliases that matched; word~keyword for a corrected typo.")
+    evidence: list[str] = Field([], description="Ids of this category's guides and articles among the knowledge-base documents that best match the ticket.")
     url: str
 
 
+class GuideSuggestion(BaseModel):
+    id: str
+    title: str
+    category: str | None = None
+    url: str
+    score: float = Field(description="Its category's score times how well the guide itself matches the ticket (0..1).")
+
+
 class TriageOut(BaseModel):
-    categories: list[CategorySuggestion]
+    categories: list[CategorySuggestion] = Field(description="Candidates, best first; with confident false they are possibilities, not an answer.")
+    guides: list[GuideSuggestion] = Field([], description="Guides to try for the suggested categories, best first.")
+    confidence: float = Field(0.0, ge=0, le=1, description="Calibrated chance (0..1) that the first category is right.")
+    confident: bool = Field(False, description="False: no confident match (the ticket needs a person's categorisation).")
     priority: PriorityOut | None = None
     generation: int

@@ -7,6 +7,7 @@ the prefix, e.g. ``admin_token = "..."``, ``cors_origins = ["https://desk.exampl
 
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import os
 import re
@@ -66,7 +67,11 @@ class Settings(BaseSettings):
     zendesk_base_url: str | None = Field(
         None, description="Zendesk API origin instead of https://<subdomain>.zendesk.com (a proxy or a stand-in), http(s)://host[:port]."
     )
-    zendesk_outbox: Path | None = Field(None, description="SQLite file of the write-back outbox; default .kb-zendesk-outbox.sqlite beside the index directory.")
+    zendesk_outbox: str | None = Field(
+        None,
+        repr=False,  # a URL may hold a password
+        description="The write-back outbox: a SQLite file (default .kb-zendesk-outbox.sqlite beside the index directory), or a postgresql:// URL shared by replicas on several hosts (needs kb-guides[postgres]).",
+    )
     zendesk_category_sources: list[Literal["field", "tags", "triage"]] = Field(
         ["field", "tags", "triage"],
         description="Where a webhook's category comes from, first match wins: field (zendesk_category_field_id), tags (kb_category_<id> or a category's zendesk_tags), triage (subject + description).",
@@ -124,6 +129,13 @@ class Settings(BaseSettings):
         missing = [name for name, value in writeback.items() if not value]
         if 0 < len(missing) < len(writeback):
             raise ValueError(f"the Zendesk write-back needs {', '.join(writeback)}; set {', '.join(missing)} too")
+        if self.zendesk_outbox is not None and (scheme := re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", self.zendesk_outbox)):
+            if scheme.group(1) not in ("postgresql", "postgres"):
+                raise ValueError(
+                    f'KB_ZENDESK_OUTBOX (zendesk_outbox): a "{scheme.group(1)}://" URL is not supported; give a SQLite file path or a postgresql:// URL'
+                )
+            if importlib.util.find_spec("psycopg") is None or importlib.util.find_spec("psycopg_pool") is None:
+                raise ValueError("KB_ZENDESK_OUTBOX (zendesk_outbox) is a PostgreSQL URL, which needs the driver: pip install 'kb-guides[postgres]'")
         if self.zendesk_lease_seconds <= self.zendesk_timeout_seconds:
             raise ValueError("KB_ZENDESK_LEASE_SECONDS must be longer than KB_ZENDESK_TIMEOUT_SECONDS, or two workers could send one job")
         return self
@@ -136,8 +148,11 @@ class Settings(BaseSettings):
         return f"https://{self.zendesk_subdomain}.zendesk.com" if self.zendesk_subdomain else None
 
     @property
-    def zendesk_outbox_path(self) -> Path:
-        return self.zendesk_outbox if self.zendesk_outbox is not None else self.index_path.parent / ".kb-zendesk-outbox.sqlite"
+    def zendesk_outbox_location(self) -> Path | str:
+        """The outbox's SQLite file, or its PostgreSQL URL (a ``str``)."""
+        if self.zendesk_outbox is None:
+            return self.index_path.parent / ".kb-zendesk-outbox.sqlite"
+        return self.zendesk_outbox if "://" in self.zendesk_outbox else Path(self.zendesk_outbox)
 
     @property
     def index_path(self) -> Path:

@@ -15,6 +15,7 @@ from ..content.problems import suggestion_hint
 from ..content.repository import Guide
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
+from ..workflow.walk import AnswerNotOffered, StaleRevision, WalkError, WalkState, walk
 from . import schemas
 from .answers import CACHE_CONTROL, matches
 from .problems import ProblemError
@@ -66,6 +67,7 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
         description=info.description,
         keywords=info.keywords,
         zendesk_tags=info.zendesk_tags,
+        kind=info.kind,
         url=info.url,
         parents=[schemas.CategoryRef(id=p.id, title=p.title, url=p.url) for p in entry.parents],
         children=entry.children,
@@ -74,8 +76,9 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
     )
 
 
-def priority_out(gen: Generation, pid: PriorityId) -> schemas.PriorityOut | None:
-    level = gen.catalog.priorities.get(pid)
+def priority_out(gen: Generation, pid: PriorityId, cid: str | None = None) -> schemas.PriorityOut | None:
+    """The priority with the SLA targets of ``cid``'s kind (incident targets without a category)."""
+    level = gen.catalog.priorities_for(cid).get(pid)
     if level is None:
         return None
     return schemas.PriorityOut(
@@ -84,6 +87,7 @@ def priority_out(gen: Generation, pid: PriorityId) -> schemas.PriorityOut | None
         zendesk=level.zendesk,
         description=level.description,
         sla=schemas.SlaTargets(
+            kind=level.kind,
             first_response=level.first_response,
             first_response_minutes=level.first_response_minutes,
             resolution=level.resolution,
@@ -97,7 +101,7 @@ def protocols(gen: Generation, cid: str | None, pid: PriorityId | None, opened_a
     table = gen.catalog.categories[cid].escalation if cid else gen.catalog.default_escalation
     out = []
     for p in [pid] if pid else PRIORITY_IDS:
-        priority = priority_out(gen, p)
+        priority = priority_out(gen, p, cid)
         if priority is not None:
             out.append(schemas.EscalationProtocol(priority=priority, steps=[with_due(step, opened_at) for step in table.get(p, [])]))
     return out
@@ -146,3 +150,34 @@ def fresh(tag: str, made: BaseModel | bytes, headers: dict[str, str] | None = No
 def conditional(request: Request, tag: str, build: Callable[[], BaseModel | bytes]) -> Response:
     """The answer, or ``304`` without building it when ``If-None-Match`` names its tag."""
     return unchanged(request, tag) or fresh(tag, build())
+
+
+def guide_or_404(gen: Generation, guide_id: str) -> Guide:
+    """The guide a walk names, or a 404 problem with the ids it may have meant."""
+    guide = gen.content.guide_by_id.get(guide_id)
+    if guide is None:
+        raise not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
+    return guide
+
+
+def walk_or_409(guide: Guide, answers: list[str], revision: str | None) -> WalkState:
+    """The walk of ``answers`` through ``guide``, for every route that replays one: a 409 problem
+    naming the current revision when the answers conflict with the tree (a stale revision, an
+    answer not offered, an answer after the walk ended)."""
+    try:
+        return walk(guide, answers, revision)
+    except StaleRevision as exc:
+        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
+    except AnswerNotOffered as exc:
+        raise ProblemError(
+            409,
+            str(exc),
+            kind="answer-not-offered",
+            title="Answer not offered",
+            node=exc.node_id,
+            index=exc.index,
+            offered=exc.offered,
+            current_revision=guide.revision,
+        ) from None
+    except WalkError as exc:
+        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..content.problems import ContentError, Problem, Severity
+from ..content.progress import Progress, no_progress
 from ..content.repository import Checked, Repository
 
 
@@ -84,18 +85,19 @@ def checked(repo: Repository, today: dt.date | None = None) -> Checked:
     return Checked(repo, tuple(problems))
 
 
-def run_checks(repo: Repository, today: dt.date | None = None) -> list[Problem]:
-    """Loader problems plus every registered check, sorted by path and position."""
+def run_checks(repo: Repository, today: dt.date | None = None, progress: Progress = no_progress) -> list[Problem]:
+    """Loader problems plus every registered check, sorted by path and position (``progress``: rules run)."""
     today = today or dt.date.today()
     problems = list(repo.problems)
     try:
-        for registered in RULES.values():
+        for done, registered in enumerate(RULES.values(), 1):
             if registered.check is not None:
                 problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in registered.check(repo, today))
+            progress("checking", done, len(RULES))
     finally:
         for forget in AFTER_RUN:
             forget()
     return sorted(set(problems))
 
 
-from . import escalation, markdown, publishing, references, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import escalation, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

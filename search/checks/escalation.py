@@ -20,7 +20,7 @@ CHAIN = ("L1", "L2", "L3")  # the functional tiers a ticket climbs one at a time
 
 @rule(
     "escalation-tier-gap",
-    "A category's functional chain skips a tier (L1 -> L3 with no L2 serving it), for some or all priorities.",
+    "A category's functional chain skips a tier for some priorities (L1 -> L3 with no L2 serving them); no L2 at all is category-without-l2.",
     Severity.WARNING,
 )
 def escalation_tier_gap(repo: Repository, today: dt.date) -> Iterator[Finding]:
@@ -29,6 +29,7 @@ def escalation_tier_gap(repo: Repository, today: dt.date) -> Iterator[Finding]:
     functional = [(sid, s) for sid, s in repo.escalation.steps.items() if s.kind == "functional" and s.tier in CHAIN]
     doc = repo.config_docs["guides/categories.yml"]
     for i, category in enumerate(repo.taxonomy.categories):
+        no_l2 = not any(step_applies(step, category.id, None) for _, step in functional if step.tier == "L2")  # category-without-l2's case
         gaps: dict[tuple[str, str, str], list[str]] = {}  # (missing tier, next tier's step, its team) -> priorities
         for pid in PRIORITY_IDS:
             tiers: dict[str, tuple[str, str]] = {}
@@ -40,6 +41,8 @@ def escalation_tier_gap(repo: Repository, today: dt.date) -> Iterator[Finding]:
                 if missing not in tiers and above is not None and any(t in tiers for t in CHAIN[:n]):
                     gaps.setdefault((missing, *above), []).append(pid)
         for (missing, sid, team), pids in gaps.items():
+            if missing == "L2" and no_l2:
+                continue  # no L2 for any priority: category-without-l2 (checks/requests.py) reports it, once
             line, col = doc.pos(("categories", i, "id"))
             which = "" if len(pids) == len(PRIORITY_IDS) else f" for {', '.join(pids)}"
             yield Finding(

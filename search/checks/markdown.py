@@ -22,7 +22,7 @@ _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
 # An attr_list attribute list ({ ... } or {: ... }, inline or on its own line) setting an event
 # handler, a style or srcdoc, or a URL attribute with a script or data URL.
-_UNSAFE_ATTR = re.compile(
+UNSAFE_ATTRIBUTE_LIST = re.compile(
     r"""\{:?[^{}\n]*?(?<![\w:-])((?:on[a-z]+|style|srcdoc)\s*=|(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(?:javascript|vbscript|data)\s*:)[^{}\n]*\}""",
     re.IGNORECASE,
 )
@@ -135,7 +135,7 @@ def javascript_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
 
 @rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.")
 def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Finding]:
-    for rel, _, match, at in _matches(repo, _UNSAFE_ATTR, "{", group=1):
+    for rel, _, match, at in _matches(repo, UNSAFE_ATTRIBUTE_LIST, "{", group=1):
         name = match.group(1).split("=")[0].strip().lower()
         if name.startswith("on"):
             fix = f'the event handler "{name}" would run script: remove it (classes and ids such as {{ .md-button }} are fine)'

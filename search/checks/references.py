@@ -55,11 +55,12 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
             if parent not in known:
                 line, col = doc.pos(("categories", i, "id"))
                 yield Finding("guides/categories.yml", line, col, f'category "{category.id}" has no parent category "{parent}"; add "{parent}" to the taxonomy')
+    missing_parents = {p for c in known for p in parent_ids(c)[:1]} - known  # reported once, at the child above
     if repo.escalation:
         doc = repo.config_docs["guides/escalation.yml"]
         for step_id, step in repo.escalation.steps.items():
             for i, served in enumerate(step.categories):
-                if served not in known:
+                if served not in known and served not in missing_parents:
                     line, col = doc.pos(("steps", step_id, "categories", i))
                     yield Finding("guides/escalation.yml", line, col, f'step "{step_id}" serves unknown category "{served}"{did_you_mean(served, known)}')
 
@@ -85,12 +86,18 @@ def category_without_guide(repo: Repository, today: dt.date) -> Iterator[Finding
             yield Finding("guides/categories.yml", line, col, f'category "{category.id}" has no guide; write one or remove the category')
 
 
-@rule("unknown-escalation-step", "An escalation leaf names a step that guides/escalation.yml does not define.")
+@rule("unknown-escalation-step", "An escalation leaf, or a fulfilment guide's `fulfilled_by`, names a step that guides/escalation.yml does not define.")
 def unknown_escalation_step(repo: Repository, today: dt.date) -> Iterator[Finding]:
     if repo.escalation is None:
         return  # escalation.yml is missing or invalid: that is reported, not every step that uses it
     steps = repo.escalation.steps
     for guide in repo.guides:
+        named = guide.meta.fulfilled_by
+        if named is not None and named not in steps:
+            line, col = guide.doc.pos(("fulfilled_by",))
+            yield Finding(
+                guide.path, line, col, f'fulfilled_by names unknown step "{named}"{did_you_mean(named, steps)}; use a step id from guides/escalation.yml'
+            )
         for node_id, node in guide.tree.nodes.items():
             if isinstance(node, EscalationNode) and node.step not in steps:
                 line, col = guide.tree_doc.pos(("nodes", node_id, "step"))

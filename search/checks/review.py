@@ -1,4 +1,9 @@
-"""The SOP's annual review: content past its review interval is reported to its owner."""
+"""The SOP's annual review: content past its review interval is reported to its owner.
+
+A warning, and one that ``--strict`` leaves a warning: it comes from the calendar, not from the
+change being checked, so it must not block an unrelated pull request. ``kb check
+--fail-on-overdue`` (the scheduled job) makes it fail (decision record 0021).
+"""
 
 from __future__ import annotations
 
@@ -7,21 +12,27 @@ from collections.abc import Iterator
 
 from ..content.problems import Severity
 from ..content.repository import Repository
-from ..workflow.review import review_due
+from ..workflow.review import review_due, review_interval
 from . import Finding, rule
 
+REVIEW_OVERDUE = "review-overdue"
 
-@rule("review-overdue", "A guide or article was last reviewed longer ago than its review interval (365 days by default).", Severity.WARNING)
+
+@rule(
+    REVIEW_OVERDUE,
+    "A guide or article was last reviewed longer ago than its review interval (365 days by default, or its category's); fails only with --fail-on-overdue.",
+    Severity.WARNING,
+)
 def review_overdue(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for item in repo.documents:
         if item.meta.status.value == "retired":
             continue
-        due = review_due(item.meta.reviewed, item.meta.review_every_days)
+        due = review_due(item.meta.reviewed, review_interval(item.meta, repo.taxonomy))
         if due < today:
             line, col = item.doc.pos(("reviewed",))
             yield Finding(
                 item.path,
                 line,
                 col,
-                f'last reviewed {item.meta.reviewed.isoformat()}, review was due {due.isoformat()} ({(today - due).days} days ago); owner "{item.meta.owner}" should review it and update "reviewed"',
+                f'last reviewed {item.meta.reviewed.isoformat()}, review was due {due.isoformat()} ({(today - due).days} days ago); owner "{item.meta.owner}" should review it, then run: kb review --done {item.id} --by NAME',
             )

@@ -9,7 +9,9 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +22,9 @@ from .. import __version__
 if TYPE_CHECKING:
     from ..api.settings import Settings
     from ..content.repository import Checked
+    from ..index import Generation
 
-ROOT_OPTION = click.option(
+ROOT_OPTION: Callable[[Callable[..., None]], Callable[..., None]] = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
     default=".",
@@ -96,7 +99,7 @@ def _require_root(root: Path) -> Path:
 @main.command()
 @ROOT_OPTION
 @publication_options
-@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, except review-overdue (see --fail-on-overdue).")
 @click.option(
     "--format",
     "fmt",
@@ -106,13 +109,22 @@ def _require_root(root: Path) -> Path:
     help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
-def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None:
+@click.option(
+    "--fail-on-overdue",
+    is_flag=True,
+    envvar="KB_FAIL_ON_OVERDUE",
+    help="Fail (exit 1) when a review is overdue; --strict alone does not, so an unrelated change is not blocked. Env: KB_FAIL_ON_OVERDUE.",
+)
+def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool) -> None:
     """Validate all content and report every problem, sorted by file and line."""
     from ..checks import run_checks
+    from ..checks.review import REVIEW_OVERDUE
     from ..content.repository import load_repository
+    from .progress import ProgressDisplay
 
-    repo = load_repository(_require_root(root))
-    problems = run_checks(repo, today.date() if today else None)
+    with ProgressDisplay("check") as progress:
+        repo = load_repository(_require_root(root), progress=progress)
+        problems = run_checks(repo, today.date() if today else None, progress)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -130,7 +142,8 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None) -> None
     if fmt == "human":
         summary = f"{len(repo.guides)} guides, {len(repo.articles)} articles checked: {errors} errors, {warnings} warnings"
         click.echo(summary, err=True)
-    sys.exit(1 if errors or (strict and warnings) else 0)
+    overdue = sum(p.rule == REVIEW_OVERDUE for p in problems)
+    sys.exit(1 if errors or (strict and warnings > overdue) or (fail_on_overdue and overdue) else 0)
 
 
 @main.command()
@@ -173,30 +186,35 @@ def _priority(value: str | None) -> str | None:
 
 @main.command()
 @ROOT_OPTION
+@INDEX_OPTION
 @click.argument("text", nargs=-1, required=True)
 @click.option("--impact", help="Impact level from guides/priorities.yml (e.g. significant).")
 @click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
 @click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
-def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
-    """Suggest categories (and a priority) for a ticket's subject and description.
+def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
+    """Suggest categories and guides (and a priority) for a ticket's subject and description.
 
-    The priority comes from the impact x urgency matrix: give both levels, or answer the two
-    questions asked on a terminal.
+    Triage weighs the category keywords and the guides and articles that best match the ticket
+    (the search index of --index-dir when it holds this content, else one built for the run) and
+    says "no confident match" rather than guess. The priority comes from the impact x urgency
+    matrix: give both levels, or answer the two questions asked on a terminal.
 
     \b
     Example:
       kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
     """
-    from ..content.triage import MAX_TICKET_CHARS, Triage, triage_priority
+    from ..content.triage import MAX_TICKET_CHARS, triage_priority
+    from ..index.triage import triage as triage_ticket
 
     ticket = " ".join(text).strip()
     if not ticket:
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
-    repo = _clean_repository(root).repo
+    content = _clean_repository(root)
+    repo = content.repo
     if (ask if ask is not None else sys.stdin.isatty() and impact is None and urgency is None) and repo.priorities:
         impact = _ask_level("How widely does it affect the business (impact)?", repo.priorities.impact)
         urgency = _ask_level("How quickly does it need to be fixed (urgency)?", repo.priorities.urgency) if impact else None
@@ -204,17 +222,60 @@ def triage(root: Path, text: tuple[str, ...], impact: str | None, urgency: str |
         priority = triage_priority(repo, impact, urgency)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    suggestions = Triage(repo).suggest(ticket, limit)
+    with _generation_for(content, index_dir if index_dir is not None else root / ".kb-index") as gen:
+        found = triage_ticket(gen, ticket, limit)
     if fmt == "json":
-        click.echo(json.dumps({"categories": [s.__dict__ for s in suggestions], "priority": priority}, indent=2))
+        answer = {
+            "categories": [
+                {"category": c.category, "title": c.title, "score": c.score, "matched": c.matched, "evidence": c.evidence} for c in found.categories
+            ],
+            "guides": [{"id": g.id, "title": g.title, "category": g.category, "score": g.score} for g in found.guides],
+            "confidence": found.confidence,
+            "confident": found.confident,
+            "priority": priority,
+        }
+        click.echo(json.dumps(answer, indent=2))
         return
-    if not suggestions:
+    if not found.categories:
         click.echo("No category matches; pick one with: kb categories")
-    for n, s in enumerate(suggestions, 1):
-        click.echo(f"{n}. {s.category} ({s.title})  score {s.score:g}  matched: {', '.join(s.matched)}")
+    elif not found.confident:
+        click.echo(f"No confident match (confidence {found.confidence:.0%}); the closest categories, for a person to judge:")
+    for n, c in enumerate(found.categories, 1):
+        click.echo(f"{n}. {c.category} ({c.title})  score {c.score:g}  matched: {', '.join(c.matched) or '-'}")
+    if found.categories and found.confident:
+        click.echo(f"Confidence: {found.confidence:.0%}")
+    if found.guides:
+        click.echo("Guides: " + "; ".join(f"{g.id} ({g.title})" for g in found.guides))
     if priority and repo.priorities:
         level = repo.priorities.levels[priority]
         click.echo(f"Priority: {priority} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})")
+
+
+@contextmanager
+def _generation_for(content: Checked, index_dir: Path) -> Iterator[Generation]:
+    """The current generation of ``index_dir`` when it holds this content, else one built in a temporary folder."""
+    from ..index import IndexUnavailable, build_generation, open_current, read_current
+
+    if read_current(index_dir) is not None:
+        try:
+            gen = open_current(index_dir)
+        except IndexUnavailable:
+            pass
+        else:
+            if gen.content_version == content.repo.content_version:
+                try:
+                    yield gen
+                finally:
+                    gen.close()
+                return
+            gen.close()
+    with tempfile.TemporaryDirectory(prefix="kb-triage-") as tmp:
+        build_generation(content, Path(tmp))
+        gen = open_current(Path(tmp))
+        try:
+            yield gen
+        finally:
+            gen.close()
 
 
 def _ask_level(question: str, levels: dict[str, str]) -> str | None:
@@ -262,11 +323,14 @@ def categories(root: Path) -> None:
 
 @main.command()
 @ROOT_OPTION
-@click.argument("guide_id")
+@click.argument("guide_id", required=False)
 @click.option("--priority", help="Ticket priority for the transcript: P1..P4 or urgent/high/normal/low.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Also write the transcript to this file.")
 @click.option("--clipboard", is_flag=True, help="Also copy the transcript to the clipboard (wl-copy, xclip, xsel or pbcopy).")
 @click.option("--gather/--no-gather", default=True, show_default=True, help="Ask for the guide's information-to-gather items first.")
+@click.option(
+    "--resume", "resume_from", metavar="URL|TOKEN", help="Go on with a walk: a resume link copied on the site, or the token printed when a walk was left."
+)
 @click.option(
     "--opened-at",
     callback=lambda ctx, param, value: _opened_at(value),
@@ -277,30 +341,47 @@ def categories(root: Path) -> None:
 @click.option("--technician", help="Your name for the messages.")
 def walk(
     root: Path,
-    guide_id: str,
+    guide_id: str | None,
     priority: str | None,
     output: Path | None,
     clipboard: bool,
     gather: bool,
+    resume_from: str | None,
     opened_at: dt.datetime | None,
     ticket_id: str | None,
     requester: str | None,
     technician: str | None,
 ) -> None:
-    """Step through a guide's decision tree in the terminal and print the transcript for the ticket,
-    then the messages for the user and the ticket (the same texts as the site and the walk API)."""
+    """Step through a guide's decision tree in the terminal and print the messages for the user and
+    the ticket (the same texts as the site and the walk API), then the transcript for the ticket."""
     from ..content.problems import did_you_mean
-    from .walking import Quit, copy_to_clipboard, run
+    from ..workflow.resume import ResumeError, parse_resume, replay_walk
+    from ..workflow.walk import WalkError
+    from .walking import Quit, Session, copy_to_clipboard, leave, resume
 
     ticket_priority = _priority(priority)
     repo = _clean_repository(root).repo
-    guide = repo.guide_by_id.get(guide_id)
-    if guide is None:
-        raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+    if resume_from is None and guide_id is None:
+        raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
     ticket = {k: v for k, v in (("ticket_id", ticket_id), ("requester", requester), ("technician", technician)) if v}
+    session = Session(repo, ticket_priority, gather, ticket, opened_at)
     try:
-        text, messages = run(guide, repo, ticket_priority, gather, ticket, opened_at)
-    except (Quit, click.Abort):
+        if resume_from is not None:
+            replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
+            if guide_id is not None and guide_id != replayed[-1].state.guide.id:
+                raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
+            text, messages = resume(session, replayed, lambda prompt: str(click.prompt(prompt, default="r")))
+        else:
+            assert guide_id is not None
+            guide = repo.guide_by_id.get(guide_id)
+            if guide is None:
+                raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+            text, messages = session.walk(guide)
+    except (ResumeError, WalkError) as exc:
+        raise click.BadParameter(str(exc), param_hint="--resume") from None
+    except Quit as quit:
+        leave(quit, output)
+    except click.Abort:
         click.echo("\nWalk abandoned; nothing recorded.", err=True)
         sys.exit(130)
     click.echo(messages, nl=False)
@@ -324,11 +405,13 @@ def index(root: Path, index_dir: Path | None) -> None:
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
     from ..index import BuildError, build_generation
+    from .progress import ProgressDisplay
 
     content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
     try:
-        result = build_generation(content, target)
+        with ProgressDisplay("index") as progress:
+            result = build_generation(content, target, progress=progress)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
@@ -390,8 +473,10 @@ def _site_and_index_dirs(root: Path, site_dir: Path | None, index_dir: Path | No
 
 def _build(root: Path, site: Path, index_path: Path) -> bool:
     from .building import build_site_and_index  # imports mkdocs and the index: only for the commands that build
+    from .progress import ProgressDisplay
 
-    return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True))
+    with ProgressDisplay("build") as progress:
+        return build_site_and_index(_require_root(root), site, index_path, say=lambda m: click.echo(m, err=True), progress=progress)
 
 
 @main.command()
@@ -465,8 +550,15 @@ def zendesk_app(api_url: str, author_email: str, author_name: str, name: str, ap
 
 
 from .apikeys import api_key  # noqa: E402  (it uses the options above)
+from .importing import import_group  # noqa: E402
 
 main.add_command(api_key)
+main.add_command(import_group)
+
+from .reviewing import changes, review  # noqa: E402  (they use the options above)
+
+main.add_command(review)
+main.add_command(changes)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

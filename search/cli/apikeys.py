@@ -73,7 +73,7 @@ def key_options(fn: Callable[..., None]) -> Callable[..., None]:
 
 @click.group("api-key")
 def api_key() -> None:
-    """Manage the API keys that ticket tools send as ``Authorization: Bearer <key>``."""
+    """Manage the API keys that ticket tools send as "Authorization: Bearer <key>"."""
 
 
 @api_key.command("create")

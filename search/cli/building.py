@@ -14,18 +14,19 @@ from pathlib import Path
 
 from ..checks import run_checks
 from ..content.problems import Severity
+from ..content.progress import Progress, no_progress
 from ..content.repository import Checked, load_repository
 from ..docsite.build import SiteBuildError, site_lock, stage_site, swap_in
 from ..index import BuildError, BuildResult, build_generation
 
 
-def build_site_and_index(root: Path, site_dir: Path, index_dir: Path, say: Callable[[str], None]) -> bool:
-    """Check, build, switch; report progress and problems through ``say``. False when anything
-    failed (nothing served changed then)."""
+def build_site_and_index(root: Path, site_dir: Path, index_dir: Path, say: Callable[[str], None], progress: Progress = no_progress) -> bool:
+    """Check, build, switch; report steps and problems through ``say``, work done through
+    ``progress``. False when anything failed (nothing served changed then)."""
     started = time.monotonic()
     say("[1/3] checking content ...")
-    repo = load_repository(root)
-    problems = run_checks(repo)
+    repo = load_repository(root, progress=progress)
+    problems = run_checks(repo, progress=progress)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     for problem in problems:
         say(problem.format())
@@ -33,7 +34,7 @@ def build_site_and_index(root: Path, site_dir: Path, index_dir: Path, say: Calla
     if errors:
         return False
     try:
-        result = _build_and_switch(Checked(repo, tuple(problems)), root, site_dir, index_dir, say)
+        result = _build_and_switch(Checked(repo, tuple(problems)), root, site_dir, index_dir, say, progress)
     except SiteBuildError as exc:
         say(f"site build failed; the previous site and index are unchanged:\n{exc}")
         return False
@@ -44,10 +45,10 @@ def build_site_and_index(root: Path, site_dir: Path, index_dir: Path, say: Calla
     return True
 
 
-def _build_and_switch(content: Checked, root: Path, site_dir: Path, index_dir: Path, say: Callable[[str], None]) -> BuildResult:
+def _build_and_switch(content: Checked, root: Path, site_dir: Path, index_dir: Path, say: Callable[[str], None], progress: Progress) -> BuildResult:
     with site_lock(site_dir):
         say(f"[2/3] building the site for {site_dir} ...")
-        staging = stage_site(root, site_dir)
+        staging = stage_site(root, site_dir, progress=progress)
 
         def swap() -> None:
             try:
@@ -57,6 +58,6 @@ def _build_and_switch(content: Checked, root: Path, site_dir: Path, index_dir: P
 
         try:
             say(f"[3/3] building the search index in {index_dir}, then switching site and index ...")
-            return build_generation(content, index_dir, progress=lambda m: say(f"      {m}"), before_switch=swap)
+            return build_generation(content, index_dir, progress=progress, before_switch=swap)
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # the unused build, or after the swap the previous site

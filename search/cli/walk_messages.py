@@ -19,11 +19,18 @@ MESSAGE_TITLES = {
 
 
 def messages_text(
-    state: WalkState, repo: Repository, priority: str | None, gathered: Mapping[str, str], ticket: Mapping[str, str], opened_at: dt.datetime | None
+    state: WalkState,
+    repo: Repository,
+    priority: str | None,
+    gathered: Mapping[str, str],
+    ticket: Mapping[str, str],
+    opened_at: dt.datetime | None,
+    transcript: str | None = None,
 ) -> str:
-    """The leaf's messages (workflow/messages.py) as printed after the transcript; empty without templates."""
+    """The leaf's messages (workflow/messages.py) as printed before the transcript; empty without
+    templates. ``transcript``: the whole walk's, when it went through linked guides."""
     try:
-        messages = messages_for(state, repo, priority, gathered, ticket, opened_at)
+        messages = messages_for(state, repo, priority, gathered, ticket, opened_at, transcript)
     except MessageError:
         return ""
     blocks = []

@@ -1,29 +1,44 @@
 """``kb walk``: an interactive terminal step-through of a guide for technicians.
 
 Keys: a number chooses, arrow keys move and Enter chooses, ``b`` goes back, ``r`` restarts,
-``q`` quits. Without a terminal (piped input) it reads one line per step instead.
+``q`` asks whether to save the transcript so far, quit or go on. Without a terminal (piped
+input) it reads one line per step instead. A walk that reaches a link node can go on in the
+linked guide (one walk, one transcript); ``--resume`` replays a resume link from the site or the
+token printed when a walk is left.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from ..content.models import ActionNode, QuestionNode
+from ..content.models import ActionNode, LinkNode, QuestionNode
 from ..content.repository import Guide, Repository
+from ..workflow.resume import Replayed, chain_text, token_of
 from ..workflow.transcript import transcript_text
 from ..workflow.walk import WalkState, walk
 from .walk_messages import messages_text
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")
+QUIT_MENU = "Leave the walk: [s] save the transcript so far to a file and quit  [q] quit without saving  [c] continue"
 
 
 class Quit(Exception):
-    """The technician quit the walk."""
+    """The technician left the walk; ``save``: with the transcript so far written to a file.
+
+    ``text`` and ``token`` (the transcript so far and the resume token) are set by :func:`run`."""
+
+    def __init__(self, state: WalkState | None = None, save: bool = False) -> None:
+        super().__init__("walk left")
+        self.state, self.save = state, save
+        self.text, self.token = "", ""
 
 
 def _read_key_tty() -> str:
@@ -58,23 +73,44 @@ def _show(state: WalkState, cursor: int) -> None:
     click.secho("[1-9] choose  [up/down, Enter] move/choose  [b] back  [r] restart  [q] quit", dim=True)
 
 
-def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) -> WalkState:
-    """Run the step-through until a leaf; returns the final state. Raises :class:`Quit`."""
+def _ask_quit(state: WalkState, read: Callable[[], str]) -> bool:
+    """After ``q``: True to go on walking; raises :class:`Quit` to leave (saving or not)."""
+    while True:
+        click.secho(QUIT_MENU, fg="yellow")
+        key = read().strip().casefold()
+        if key in ("c", "\n", ""):
+            return True
+        if key in ("s", "q"):
+            raise Quit(state, save=key == "s")
+        click.secho(f"Not a choice: {key!r}.", fg="yellow")
+
+
+def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None, answers: Sequence[str] = ()) -> WalkState:
+    """Run the step-through from ``answers`` until a leaf; returns the final state. Raises :class:`Quit`."""
     read = read_key or (_read_key_tty if sys.stdin.isatty() else _read_line)
-    answers: list[str] = []
-    state = walk(guide, answers)
+    given = list(answers)
+    state = walk(guide, given)
     cursor = 0
-    _show(state, cursor)
+    if state.outcome is None:
+        _show(state, cursor)
     while state.outcome is None:
-        key = read()
+        try:
+            key = read()
+        except Quit as quit:
+            quit.state = state
+            raise
         offered = state.choices
         choice: str | None = None
-        if key in ("q", "Q", "\x03", "\x04"):
-            raise Quit()
+        if key in ("q", "Q"):
+            _ask_quit(state, read)
+            _show(state, cursor)
+            continue
+        if key in ("\x03", "\x04"):
+            raise Quit(state)
         if key in ("b", "B"):
-            answers = answers[:-1]
+            given = given[:-1]
         elif key in ("r", "R"):
-            answers = []
+            given = []
         elif key in UP or key in DOWN:
             cursor = (cursor + (-1 if key in UP else 1)) % len(offered)
             _show(state, cursor)
@@ -89,8 +125,8 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None) ->
             click.secho(f"Not a choice: {key!r}. Press 1-{len(offered)}, b, r or q.", fg="yellow")
             continue
         if choice is not None:
-            answers.append(choice)
-        state = walk(guide, answers)
+            given.append(choice)
+        state = walk(guide, given)
         cursor = 0
         if state.outcome is None:
             _show(state, cursor)
@@ -105,14 +141,86 @@ def gather_information(guide: Guide, prompt: Callable[[str], str]) -> dict[str, 
     return {item.id: prompt(f"  {item.text}").strip() for item in guide.meta.gather}
 
 
-def run(
-    guide: Guide, repo: Repository, priority: str | None, ask_gather: bool, ticket: Mapping[str, str] | None = None, opened_at: dt.datetime | None = None
-) -> tuple[str, str]:
-    """The whole terminal session; returns the transcript text and the messages' text."""
-    click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
-    gathered = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False)) if ask_gather else {}
-    state = interactive_walk(guide)
-    return transcript_text(state, repo, priority, gathered), messages_text(state, repo, priority, gathered, ticket or {}, opened_at)
+@dataclass
+class Session:
+    """One walk in the terminal, possibly through several guides (link nodes)."""
+
+    repo: Repository
+    priority: str | None
+    ask_gather: bool
+    ticket: Mapping[str, str] = field(default_factory=dict)  # ticket_id, requester, technician for the messages
+    opened_at: dt.datetime | None = None  # the escalation clock as times
+    done: list[WalkState] = field(default_factory=list)  # guides left through a link node
+    gathered: dict[str, dict[str, str]] = field(default_factory=dict)  # per guide id
+
+    def text(self, states: Sequence[WalkState]) -> str:
+        return chain_text([transcript_text(s, self.repo, self.priority, self.gathered.get(s.guide.id, {})) for s in states])
+
+    def finish(self, states: Sequence[WalkState]) -> tuple[str, str]:
+        """The transcript of the whole walk, and the leaf's messages filled with it."""
+        text, last = self.text(states), states[-1]
+        return text, messages_text(last, self.repo, self.priority, self.gathered.get(last.guide.id, {}), self.ticket, self.opened_at, text)
+
+    def gather(self, guide: Guide) -> None:
+        if self.ask_gather and guide.id not in self.gathered:
+            self.gathered[guide.id] = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False))
+
+    def walk(self, guide: Guide, answers: Sequence[str] = ()) -> tuple[str, str]:
+        """Walk ``guide`` from ``answers`` on, into linked guides when the technician wants to."""
+        while True:
+            click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
+            self.gather(guide)
+            try:
+                state = interactive_walk(guide, answers=answers)
+            except Quit as quit:
+                states = [*self.done, quit.state or walk(guide, answers)]
+                quit.text, quit.token = self.text(states), token_of(states)
+                raise
+            leaf = state.outcome
+            target = self.repo.guide_by_id.get(leaf.guide) if isinstance(leaf, LinkNode) else None
+            if target is None or not click.confirm(f"\nContinue the walk in the guide {target.meta.title!r} ({target.id})?", default=True):
+                return self.finish([*self.done, state])
+            self.done.append(state)
+            guide, answers = target, ()
+
+
+def resume(session: Session, replayed: Sequence[Replayed], read_line: Callable[[str], str]) -> tuple[str, str]:
+    """Go on with a recorded walk: a guide recorded on an older revision is named, with the
+    choice to replay the answers that still apply or to start that guide again."""
+    for item in replayed:
+        answers = [v.choice for v in item.state.path]
+        if item.stale:
+            recorded = len(item.recorded.answers)
+            click.secho(
+                f"The walk was recorded on revision {item.recorded.revision} of {item.state.guide.id}; it is now revision "
+                f"{item.state.guide.revision}. {item.applied} of the {recorded} answers still apply.",
+                fg="yellow",
+            )
+            if item is not replayed[-1]:
+                click.echo("They still lead to the next guide.")
+            elif read_line(f"[r] replay the {item.applied} answers  [s] start this guide again").strip().casefold() == "s":
+                answers = []
+        if item is not replayed[-1]:
+            session.done.append(item.state)
+        else:
+            return session.walk(item.state.guide, answers)
+    raise AssertionError("replay_walk returns at least one guide")
+
+
+def leave(quit: Quit, output: Path | None) -> NoReturn:
+    """A walk left before its end: the transcript so far saved if asked, and how to resume it."""
+    resume_hint = f"Resume it with: kb walk --resume '{quit.token}'" if quit.token else ""
+    if not quit.save:
+        click.echo("\nWalk abandoned; nothing recorded.", err=True)
+        if resume_hint:
+            click.echo(resume_hint, err=True)
+        sys.exit(130)
+    default = f"{quit.state.guide.id}-walk.txt" if quit.state else "walk.txt"
+    target = output or Path(click.prompt("Save the transcript so far to", default=default))
+    target.write_text(quit.text, encoding="utf-8")
+    click.echo(f"Transcript so far written to {target}", err=True)
+    click.echo(resume_hint, err=True)
+    sys.exit(0)
 
 
 CLIPBOARD_COMMANDS = (["wl-copy"], ["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"], ["pbcopy"])

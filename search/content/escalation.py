@@ -16,9 +16,9 @@ from .models import (
     ClockTrigger,
     Escalation,
     EscalationStep,
+    Kind,
     Priorities,
     PriorityId,
-    PriorityLevel,
     TriggerKind,
     duration_minutes,
 )
@@ -26,6 +26,32 @@ from .taxonomy import is_within
 
 TIER_ORDER = {"L1": 0, "L2": 1, "L3": 2, "vendor": 3, "management": 4}
 ClockKind = Literal[TriggerKind, "manual"]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The SLA targets of one priority for one kind of ticket: for a request, ``resolution`` is
+    the fulfilment target. ``kind`` says which table they came from (``request`` falls back to
+    the incident levels when priorities.yml has no ``requests`` section; kb check warns then)."""
+
+    kind: Kind
+    name: str
+    first_response: str
+    resolution: str
+    description: str | None
+
+
+def sla_targets(priorities: Priorities | None, priority: str | None, kind: Kind = "incident") -> Targets | None:
+    """The targets a ticket of ``kind`` at ``priority`` is measured against, or None when unknown."""
+    if priorities is None or priority not in PRIORITY_IDS:
+        return None
+    level = priorities.levels.get(priority)
+    if level is None:
+        return None
+    request = priorities.requests.get(priority) if kind == "request" and priorities.requests else None
+    if request is not None:
+        return Targets("request", level.name, request.first_response, request.fulfilment, request.description or level.description)
+    return Targets("incident", level.name, level.first_response, level.resolution, level.description)
 
 
 @dataclass(frozen=True)
@@ -52,8 +78,9 @@ def timer_for(step: EscalationStep, priority: str | None) -> ClockTrigger | None
     return next((t for t in step.timers if t.covers(priority)), None)
 
 
-def clock_of(step: EscalationStep, priorities: Priorities | None, priority: str | None) -> Clock:
-    """The one computation of a step's deadline for a ticket of ``priority``."""
+def clock_of(step: EscalationStep, priorities: Priorities | None, priority: str | None, kind: Kind = "incident") -> Clock:
+    """The one computation of a step's deadline for a ticket of ``priority`` and ``kind``: a share
+    is of that kind's resolution target (a request's fulfilment target, see :func:`sla_targets`)."""
     timer = timer_for(step, priority)
     if timer is None:
         return MANUAL
@@ -61,9 +88,9 @@ def clock_of(step: EscalationStep, priorities: Priorities | None, priority: str 
         return Clock("immediate", 0)
     if timer.after is not None:
         return Clock("after", duration_minutes(timer.after))
-    level = level_of(priorities, priority)
+    targets = sla_targets(priorities, priority, kind)
     share = timer.at_sla_share
-    return Clock("sla_share", round(duration_minutes(level.resolution) * share) if level and share else None, share)
+    return Clock("sla_share", round(duration_minutes(targets.resolution) * share) if targets and share else None, share)
 
 
 @dataclass(frozen=True)
@@ -139,24 +166,26 @@ def step_applies(step: EscalationStep, category_id: str | None, priority: str | 
     return in_category and in_priority
 
 
-def steps_for(escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None) -> list[AppliedStep]:
-    """The protocol for one ticket, in escalation order (functional tiers, then hierarchical)."""
+def steps_for(
+    escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None, kind: Kind = "incident"
+) -> list[AppliedStep]:
+    """The protocol for one ticket, in escalation order (functional tiers, then hierarchical).
+    Shares of the resolution target are of the target of the ticket's ``kind`` (fulfilment for a request)."""
     applied = [
-        AppliedStep(sid, step, clock_of(step, priorities, priority)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)
+        AppliedStep(sid, step, clock_of(step, priorities, priority, kind))
+        for sid, step in escalation.steps.items()
+        if step_applies(step, category_id, priority)
     ]
     applied.sort(key=lambda a: (a.step.kind == "hierarchical", TIER_ORDER[a.step.tier]))
     return applied
 
 
-def applied_step(escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None) -> AppliedStep | None:
+def applied_step(
+    escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None, kind: Kind = "incident"
+) -> AppliedStep | None:
     """One step (a walk's escalation leaf names it) with its clock for ``priority``; None when it is not defined."""
     step = escalation.steps.get(step_id) if escalation else None
-    return AppliedStep(step_id, step, clock_of(step, priorities, priority)) if step else None
-
-
-def level_of(priorities: Priorities | None, priority: str | None) -> PriorityLevel | None:
-    """The SLA targets of ``priority`` (None: unknown priority, or no priorities file)."""
-    return priorities.levels.get(priority) if priorities and priority in PRIORITY_IDS else None
+    return AppliedStep(step_id, step, clock_of(step, priorities, priority, kind)) if step else None
 
 
 def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:

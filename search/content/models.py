@@ -12,7 +12,7 @@ import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from .yamlload import YFloat, YInt
 
@@ -39,6 +39,11 @@ PriorityId = Literal["P1", "P2", "P3", "P4"]
 ZendeskPriority = Literal["urgent", "high", "normal", "low"]
 PriorityParam = Literal[PriorityId, "p1", "p2", "p3", "p4", ZendeskPriority]
 PRIORITY_IDS: tuple[PriorityId, ...] = get_args(PriorityId)
+# ITIL's two kinds of ticket: an incident (something is broken: restore service) and a service
+# request (something new is asked for: fulfil it, usually after an approval). They differ in
+# what the guide collects and in their SLA targets (docs/adr/0016-incidents-and-requests.md).
+Kind = Literal["incident", "request"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
 PRIORITY_SPELLINGS: frozenset[str] = frozenset(get_args(PriorityParam))
 ZENDESK_TO_PRIORITY: dict[str, PriorityId] = dict(zip(get_args(ZendeskPriority), PRIORITY_IDS, strict=True))
 
@@ -87,14 +92,46 @@ class DocumentMeta(Strict):
     category: CategoryId | None = Field(None, description="Category id from guides/categories.yml, e.g. network/vpn.")
     tags: list[Text] = Field(default_factory=list)
     owner: Text = Field(description="Person or team responsible for the content and its annual review.")
-    reviewed: dt.date = Field(description="Date of the last review, YYYY-MM-DD.")
-    review_every_days: int = Field(365, ge=1, description="Review interval; the SOP asks for an annual review.")
+    reviewed: dt.date = Field(description="Date of the last review, YYYY-MM-DD (kb review --done ID sets it).")
+    reviewed_by: Text | None = Field(None, description="Who did the last review (kb review --done ID --by NAME sets it).")
+    review_every_days: int | None = Field(
+        None, ge=1, description="Review interval in days; default: the category's review_every_days, else 365 (the SOP's annual review)."
+    )
     status: Status = Status.published
     audience: Audience = Audience.internal
 
 
+class ImportRecord(Strict):
+    """Where an imported article came from, written by ``kb import``: a re-import finds the article
+    by ``system`` + ``origin`` and updates only the fields whose source changed (README "Importing")."""
+
+    system: Literal["markdown", "zendesk"] = Field(description="The importer that wrote the article.")
+    origin: Text = Field(description="The article in the source: its path in the imported folder, or its Zendesk id.")
+    url: Text | None = Field(None, description="The article's address in the source system, when it has one.")
+    fields: dict[str, Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{8}$")]] = Field(
+        default_factory=dict, description="Field -> short hash of the value the last import wrote; a field whose file value differs was edited here."
+    )
+
+
 class ArticleMeta(DocumentMeta):
     """Front matter of a KB article (``kb/articles/**.md``). Body: KCS sections Issue, Environment, Resolution, Cause."""
+
+    description: Text | None = Field(None, description="One-sentence summary of the article.")
+    source: ImportRecord | None = Field(None, description="Written by kb import; leave it as it is so a re-import updates this file.")
+
+
+class Approval(Strict):
+    """Who approves a service request and how the approval is recorded (fulfilment guides only)."""
+
+    required: bool = Field(True, description="False for a standard, pre-approved request (say why in `how`).")
+    by: Text | None = Field(None, description="Who approves: a role, e.g. the resource owner or the line manager.")
+    how: Text = Field(description="How the approval is given and recorded in the ticket.")
+
+    @model_validator(mode="after")
+    def _approver_named(self) -> Approval:
+        if self.required and self.by is None:
+            raise ValueError("an approval that is required must say who approves (by: <role>); or set required: false for a pre-approved request")
+        return self
 
 
 GATHER_ID_CHARS = 60
@@ -136,7 +173,10 @@ def gather_items(value: Any) -> Any:
 
 
 class GuideMeta(DocumentMeta):
-    """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``."""
+    """Front matter of a troubleshooting guide (``guides/<id>.md``); its tree is ``guides/<id>.yml``.
+
+    A guide in a request category is a fulfilment guide: it also says who approves (``approval``)
+    and which team does the work (``fulfilled_by``, a step of the escalation protocol)."""
 
     version: Text = Field(description="Content version; bump it when the tree changes meaning.")
     summary: Text | None = None
@@ -148,6 +188,8 @@ class GuideMeta(DocumentMeta):
     )
     articles: list[Slug] = Field(default_factory=list, description="Ids of related KB articles.")
     tree: Text | None = Field(None, description="Tree file name beside the guide; defaults to <id>.yml.")
+    approval: Approval | None = Field(None, description="Request categories only: who approves the request and how.")
+    fulfilled_by: Slug | None = Field(None, description="Request categories only: step id in guides/escalation.yml of the team that fulfils it.")
 
     @field_validator("gather", mode="before", json_schema_input_type=list[Text | GatherItem])
     @classmethod
@@ -236,6 +278,12 @@ class Category(Strict):
     description: Text | None = None
     keywords: list[Text] = Field(default_factory=list, description="Words and aliases requesters use; used by triage and search.")
     zendesk_tags: list[Text] = Field(default_factory=list, description="How the ticket tool names this category.")
+    kind: Kind | None = Field(
+        None, description="incident (something is broken) or request (something is asked for); unset: the parent's kind, incident at the top."
+    )
+    review_every_days: int | None = Field(
+        None, ge=1, description="Review interval for the guides and articles of this category and its sub-categories (default 365 days)."
+    )
 
 
 class Taxonomy(Strict):
@@ -252,21 +300,34 @@ class PriorityLevel(Strict):
     description: Text | None = None
 
 
+class RequestTarget(Strict):
+    """Service-request targets for one priority: the clock of a request is its fulfilment."""
+
+    first_response: Duration = Field(description="First-response target, e.g. 4h.")
+    fulfilment: Duration = Field(description="Fulfilment target once approved, e.g. 5d.")
+    description: Text | None = None
+
+
+def _all_priorities(levels: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+    missing = [p for p in PRIORITY_IDS if p not in (levels or {})]
+    if missing:
+        raise ValueError(f"{info.field_name} must define P1..P4; add {', '.join(missing)}")
+    return levels
+
+
 class Priorities(Strict):
     """Impact x urgency matrix and SLA targets (``guides/priorities.yml``)."""
 
     impact: dict[Slug, Text] = Field(description="Impact levels, most severe first, with a description.")
     urgency: dict[Slug, Text] = Field(description="Urgency levels, most urgent first, with a description.")
     matrix: dict[Slug, dict[Slug, PriorityId]] = Field(description="impact -> urgency -> priority.")
-    levels: dict[PriorityId, PriorityLevel]
+    levels: dict[PriorityId, PriorityLevel] = Field(description="Incident targets per priority.")
+    requests: dict[PriorityId, RequestTarget] | None = Field(
+        None, description="Service-request targets per priority (first response, fulfilment); request categories use these instead of levels."
+    )
 
-    @field_validator("levels")
-    @classmethod
-    def _all_levels(cls, levels: dict[str, PriorityLevel]) -> dict[str, PriorityLevel]:
-        missing = [p for p in PRIORITY_IDS if p not in levels]
-        if missing:
-            raise ValueError(f"levels must define P1..P4; add {', '.join(missing)}")
-        return levels
+    _all_levels = field_validator("levels")(_all_priorities)
+    _all_requests = field_validator("requests")(_all_priorities)
 
 
 TriggerKind = Literal["immediate", "after", "sla_share"]

@@ -35,6 +35,7 @@ from .models import (
     Tree,
 )
 from .problems import Problem
+from .progress import Progress, no_progress
 from .publishing import Policy
 from .sources import MAX_MARKDOWN_BYTES, Markdown, parse_yaml, read_text, split_front_matter, validate
 from .yamlload import Document, describe
@@ -181,12 +182,12 @@ def _first_by_id(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-def load_repository(root: Path | str, policy: Policy | None = None) -> Repository:
+def load_repository(root: Path | str, policy: Policy | None = None, progress: Progress = no_progress) -> Repository:
     """Load and schema-validate every content file under ``root``; problems are collected, not raised.
     ``policy`` (default: from ``KB_PREVIEW``/``KB_AUDIENCE``) is what the build will publish; the
-    checks use it for ``link-to-unpublished``."""
+    checks use it for ``link-to-unpublished``. ``progress`` hears of each KB file loaded."""
     with _collector_paused():
-        repo = _load(Path(root))
+        repo = _load(Path(root), progress)
     repo.policy = policy if policy is not None else Policy.from_env()
     return repo
 
@@ -205,7 +206,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path) -> Repository:
+def _load(root: Path, progress: Progress) -> Repository:
     # Only regular files are read: links and special files are reported by the checks, never followed.
     repo = Repository(root=root, files=scan(root))
     regular = repo.files.files
@@ -232,7 +233,9 @@ def _load(root: Path) -> Repository:
         if yml_rel.removeprefix(GUIDES_DIR + "/") not in claimed:
             repo.orphan_trees.append(yml_rel)
 
-    for rel in repo.files.under(KB_DIR, ".md"):
+    markdown_files = repo.files.under(KB_DIR, ".md")
+    for done, rel in enumerate(markdown_files):
+        progress("loading", done, len(markdown_files))
         md = root / rel
         if rel.startswith(ARTICLES_DIR + "/"):
             article = _load_article(md, rel, repo.problems)
@@ -241,6 +244,7 @@ def _load(root: Path) -> Repository:
             page = _load_page(md, rel, repo.problems)
             if page is not None:
                 repo.pages.append(page)
+    progress("loading", len(markdown_files), len(markdown_files))
     return repo
 
 
@@ -288,14 +292,19 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
         )
         return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
-    tree_doc = parse_yaml(tree_text, tree_rel, problems) if tree_text is not None else None
-    if tree_doc is None:
-        return _unloaded("guide", path, rel, md)
-    _stringify_answers(tree_doc, tree_rel, problems)
-    tree = validate(Tree, tree_doc, tree_rel, problems)
-    if md is None or meta is None or tree is None:
+    tree_doc, tree = parse_tree(tree_text, tree_rel, problems) if tree_text is not None else (None, None)
+    if md is None or meta is None or tree_doc is None or tree is None:
         return _unloaded("guide", path, rel, md)
     return Guide(meta=meta, tree=tree, body=md.body, path=rel, tree_path=tree_rel, doc=md.meta, tree_doc=tree_doc, body_line=md.body_line)
+
+
+def parse_tree(text: str, rel: str, problems: list[Problem]) -> tuple[Document | None, Tree | None]:
+    """A decision tree's text through the loader and the model (also for a tree at an older git revision)."""
+    doc = parse_yaml(text, rel, problems)
+    if doc is None:
+        return None, None
+    _stringify_answers(doc, rel, problems)
+    return doc, validate(Tree, doc, rel, problems)
 
 
 def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None:

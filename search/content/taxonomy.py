@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Mapping
 
-from .models import Category, Taxonomy
+from .models import Category, Kind, Taxonomy
 
 
 def parent_ids(category_id: str) -> list[str]:
@@ -33,6 +33,13 @@ class CategoryIndex:
     def lineage(self, category_id: str) -> list[Category]:
         """The category and its known parents, nearest first."""
         return [self.by_id[c] for c in [category_id, *parent_ids(category_id)] if c in self.by_id]
+
+    def kind_of(self, category_id: str | None) -> Kind:
+        """The category's kind: its own, else the nearest parent's that sets one, else incident."""
+        for category in self.lineage(category_id) if category_id else []:
+            if category.kind is not None:
+                return category.kind
+        return "incident"
 
     def children(self, category_id: str) -> list[Category]:
         return [c for c in self.by_id.values() if c.id != category_id and is_within(c.id, category_id)]

@@ -154,6 +154,7 @@ class Suggestion:
     title: str
     score: float
     matched: list[str] = field(default_factory=list)
+    fuzzy: float = 0.0  # the part of ``score`` from corrected misspellings
 
 
 class Triage:
@@ -221,6 +222,7 @@ class Triage:
         """Ranked categories for ``text`` (best first), each with its score and matched terms."""
         words = tokens(text[:MAX_TICKET_CHARS])
         scores: dict[str, float] = defaultdict(float)
+        fuzzy: dict[str, float] = defaultdict(float)
         matched: dict[str, list[str]] = defaultdict(list)
         seen: set[str] = set()
         used = bytearray(len(words))  # word positions already counted in a longer phrase
@@ -247,10 +249,13 @@ class Triage:
                 seen.add(term)
                 used[i : i + size] = b"\x01" * size
                 for category, kind in self.vocab[term].items():
-                    scores[category] += WEIGHTS[kind] * self.idf[term] * factor * size
+                    weight = WEIGHTS[kind] * self.idf[term] * factor * size
+                    scores[category] += weight
+                    if factor != 1.0:
+                        fuzzy[category] += weight
                     matched[category].append(shown)
         ranked = sorted(scores, key=lambda c: (-scores[c], c))[:limit]
-        return [Suggestion(c, self.titles[c], round(scores[c], 3), matched[c]) for c in ranked]
+        return [Suggestion(c, self.titles[c], round(scores[c], 3), matched[c], round(fuzzy[c], 3)) for c in ranked]
 
 
 def triage_priority(repo: Repository, impact: str | None, urgency: str | None) -> PriorityId | None:

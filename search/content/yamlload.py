@@ -299,3 +299,20 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
     doc.key_positions[child] = frame[3]
     frame[2] = _NO_KEY
     return child
+
+
+def scalar_span(text: str, line: int, col: int) -> tuple[int, int, str | None]:
+    """Where the scalar that starts at ``line``:``col`` (1-based, as :class:`Document` positions
+    say) ends, and its style (``None`` plain, ``'``, ``"``, ``|``, ``>``), for editing one value
+    in place without re-dumping the file. :class:`YamlProblem` when no scalar starts there."""
+    loader = _Loader(text)
+    try:
+        while (event := loader.get_event()) is not None:
+            if type(event) is _Scalar and _pos(event.start_mark) == (line, col):
+                end_line, end_col = _pos(event.end_mark)
+                return end_line, end_col, event.style or None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(line, col, "yaml-syntax", str(exc)) from None
+    finally:
+        loader.dispose()
+    raise YamlProblem(line, col, "yaml-syntax", "no value starts here")

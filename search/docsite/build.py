@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..content.problems import Problem
-from .plugin import ContentProblems
+from ..content.progress import Progress, no_progress
+from .plugin import ContentProblems, GuidesPlugin
 
 CONFIG_FILE = "mkdocs.yml"
 _RENAME_EXCHANGE = 2
@@ -85,8 +86,9 @@ def site_lock(site_dir: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def stage_site(root: Path, site_dir: Path, strict: bool = True, config_file: Path | None = None) -> Path:
+def stage_site(root: Path, site_dir: Path, strict: bool = True, config_file: Path | None = None, progress: Progress = no_progress) -> Path:
     """Build the site into a new staging folder beside ``site_dir`` and return it (call under :func:`site_lock`).
+    ``progress`` hears of the content loaded and checked and of each page rendered.
 
     The folder is created with the process umask (0755 under the usual 022), so a web server
     running as another user can read the swapped-in site.
@@ -105,6 +107,8 @@ def stage_site(root: Path, site_dir: Path, strict: bool = True, config_file: Pat
         staging.mkdir()
         config = load_config(str(config_file or root / CONFIG_FILE), site_dir=str(staging), strict=strict)
         plugin = config.plugins.get("kb-guides")
+        if isinstance(plugin, GuidesPlugin):
+            plugin.progress = progress
         build(config)
     except (Abort, ConfigurationError, ContentProblems) as exc:
         shutil.rmtree(staging, ignore_errors=True)

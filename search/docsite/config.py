@@ -27,3 +27,7 @@ class GuidesConfig(Config):
     audience = c.Optional(c.Choice(("internal", "public")))
     """``public`` leaves out every ``audience: internal`` guide and article; default: the
     ``KB_AUDIENCE`` environment variable (``kb build --audience``), else internal."""
+
+    changelog_entries = c.Type(int, default=200)
+    """The "What changed" page and its Atom feed list this many of the newest commits that changed
+    the content (from its git history; a site built from a tarball says there is no history)."""

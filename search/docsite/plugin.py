@@ -26,15 +26,19 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..checks import run_checks
 from ..content import sitemap
+from ..content.history import GitError, History, content_versions, open_history
 from ..content.problems import ContentError, Problem, Severity
+from ..content.progress import Progress, no_progress
 from ..content.publishing import Policy, is_listed, published
-from ..content.repository import Article, Repository, load_repository
+from ..content.repository import Article, Guide, Repository, load_repository
 from ..content.repository import Page as ContentPage
+from ..render.changelog import FEED_FILE, Changelog
 from ..render.markup import sanitize
 from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
 from ..render.pages import Pages
 from ..render.site import generated_pages
+from ..workflow.changes import CommitEntry, commit_entry
 from .bundle import BUNDLE_NAME, page_script
 from .config import GuidesConfig
 
@@ -69,14 +73,16 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.late: dict[str, Callable[[], LateHtml]] = {}
         self.pending: dict[str, LateHtml] = {}
         self.search_entries: list[dict[str, object]] | None = None
+        self.progress: Progress = no_progress  # stage_site sets the CLI's display: content loaded, pages rendered
+        self.rendered = (0, 0)  # (pages done, pages in the build)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.today = _date(self.config.today)  # type: ignore[arg-type]  # mkdocs config options are untyped
-        self.repo = load_repository(Path(config.config_file_path).parent, _policy(self.config.preview, self.config.audience))
+        self.repo = load_repository(Path(config.config_file_path).parent, _policy(self.config.preview, self.config.audience), self.progress)
         # The content lives until the build ends: spare the cyclic collector rescanning it on
         # every pass over the oldest generation (thawed when the build ends or fails).
         gc.freeze()
-        problems = run_checks(self.repo, self.today) if self.config.check else list(self.repo.problems)
+        problems = run_checks(self.repo, self.today, self.progress) if self.config.check else list(self.repo.problems)
         errors = self.errors = [p for p in problems if p.severity is Severity.ERROR]
         for problem in problems:
             if problem.severity is not Severity.ERROR:
@@ -92,11 +98,23 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.repo is not None and self.site is not None
         _keep_published(files, config, self.repo, self.site)
-        self.pages = Pages(self.site, config.use_directory_urls)
+
         self.search_entries = _search_entries(config)  # the search plugin has set up its index in on_config
         self.articles = {sitemap.article_src(a.path): a for a in self.site.articles}
         self.plain = {sitemap.article_src(p.path): p for p in self.repo.pages}
-        generated = generated_pages(self.site, today=self.today, review_window_days=self.config.review_window_days, directory_urls=config.use_directory_urls)
+        self.rendered = (0, len(files.documentation_pages()))
+        history, commits = _history(self.repo.root, self.config.changelog_entries)
+        versions = content_versions(self.repo.root, [(d.path, _files(d)) for d in self.site.documents], history)
+        self.pages = Pages(self.site, config.use_directory_urls, versions)
+        changelog = Changelog(self.site, commits, config.use_directory_urls)
+        generated = generated_pages(
+            self.site,
+            today=self.today,
+            review_window_days=self.config.review_window_days,
+            directory_urls=config.use_directory_urls,
+            versions=versions,
+            changelog=changelog,
+        )
         self.late, self.pending = generated.late, {}
         for src_uri, content in generated.sources.items():
             if files.get_file_from_path(src_uri) is not None:
@@ -106,6 +124,8 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if asset.suffix in (".js", ".css"):
                 files.append(File.generated(config, f"{ASSETS_URI}/{asset.name}", abs_src_path=str(asset)))
         files.append(File.generated(config, f"{ASSETS_URI}/{BUNDLE_NAME}", content=page_script()))
+        updated = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        files.append(File.generated(config, FEED_FILE, content=changelog.feed(config.site_url, updated)))
         return files
 
     def on_page_read_source(self, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -164,6 +184,8 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
 
     @event_priority(-100)  # after the search plugin has indexed page.content
     def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        self.rendered = (self.rendered[0] + 1, self.rendered[1])
+        self.progress("pages", *self.rendered)
         late = self.pending.pop(page.file.src_uri, None)
         if late is not None:
             page.content = fill(page.content or "", late.unindexed())
@@ -185,6 +207,24 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if tags:
                 entry["tags"] = tags
             entries.append(entry)
+
+
+def _history(root: Path, entries: int) -> tuple[History | None, list[CommitEntry] | None]:
+    """The content's history and its newest commits; ``None`` without git (the changelog says so)."""
+    history = open_history(root)
+    if history is None:
+        log.info("kb-guides: the content is not a git checkout; the changelog says there is no history and versions are content hashes")
+        return None, None
+    try:
+        return history, [commit_entry(c) for c in history.log(limit=entries)]
+    except GitError as exc:
+        log.warning(f"kb-guides: cannot read the git history ({exc}); the changelog says there is no history")
+        return None, None
+
+
+def _files(doc: Guide | Article) -> tuple[str, ...]:
+    """The files a document's content version covers: a guide's page and its tree."""
+    return (doc.path, doc.tree_path) if isinstance(doc, Guide) else (doc.path,)
 
 
 def _sanitize_authored(content: str, page: Page) -> str:

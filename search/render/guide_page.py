@@ -15,7 +15,7 @@ by the macros of ``templates/guide.html`` from the values prepared here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -23,12 +23,14 @@ from typing import Any
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.history import ContentVersion
 from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
+from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
 from ..workflow.messages import site_messages
-from ..workflow.review import review_due
+from ..workflow.review import review_due, review_interval
 from ..workflow.sla import sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
@@ -37,8 +39,10 @@ from . import markup, mdpage
 from .embed import json_script, script_json
 from .pages import CategoryLink
 from .templating import macro
+from .versions import ShownVersion
 
 NODE_ANCHOR = "node-"
+GUIDE_PLACEHOLDER = "__GUIDE__"  # the page script puts a guide's id here to link to its page
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files
 
@@ -51,7 +55,8 @@ def _part(name: str) -> Callable[..., Markup]:
 class Lookups:
     """Lookups shared by every guide page of one build."""
 
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None) -> None:
+        self.versions = versions or {}
         self.guides: dict[str, Guide] = repo.guide_by_id
         self.articles = repo.article_by_id
         self.categories = CategoryIndex(repo.taxonomy)
@@ -92,15 +97,19 @@ class GuidePage:
     def source(self) -> str:
         """The generated Markdown source of the page."""
         meta = self.guide.meta
+        # the step-through first, so its first answer is on the first screen (phone too); the
+        # symptoms and the gather list follow it, and its bar links to them
         blocks = [mdpage.slot("head")]
+        # the steps reach the search index one by one (see late()); these sections would be empty there
+        blocks += [mdpage.heading(2, "Step through", searchable=False), mdpage.slot("walk")]
         if meta.symptoms:
             blocks += [mdpage.heading(2, "Symptoms"), mdpage.slot("symptoms")]
         if meta.gather:
             blocks += [mdpage.heading(2, "Information to gather"), mdpage.slot("gather")]
+        if meta.approval or meta.fulfilled_by:
+            blocks += [mdpage.heading(2, "Approval and fulfilment"), self.fulfilment()]
         if self.guide.body.strip():
             blocks += [mdpage.heading(2, "Background"), self.guide.body]
-        # the steps reach the search index one by one (see late()); these sections would be empty there
-        blocks += [mdpage.heading(2, "Step through", searchable=False), mdpage.slot("walk")]
         blocks += [mdpage.heading(2, "All steps", searchable=False), mdpage.slot("steps")]
         blocks += [mdpage.heading(2, "Diagram", searchable=False), mdpage.slot("diagram")]
         blocks += [mdpage.heading(2, "Related articles"), mdpage.slot("related")]
@@ -112,6 +121,18 @@ class GuidePage:
         if not is_listed(meta, self.repo.policy):  # retired: reachable by URL, not in search or tags
             page_meta.update(tags=None, search={"exclude": True})
         return mdpage.page(page_meta, blocks)
+
+    def fulfilment(self) -> str:
+        """A fulfilment guide's approval and fulfilling team, as Markdown (content text, sanitised with the page)."""
+        meta = self.guide.meta
+        lines = []
+        if meta.approval is not None:
+            who = f"required from {one_line(meta.approval.by)}" if meta.approval.required and meta.approval.by else "not required"
+            lines.append(f"- **Approval:** {who}. {one_line(meta.approval.how)}")
+        step = self.repo.escalation.steps.get(meta.fulfilled_by) if self.repo.escalation and meta.fulfilled_by else None
+        if step is not None:
+            lines.append(f"- **Fulfilled by:** {step.team} ({step.tier}, queue {step.queue}); the request SLA targets apply.")
+        return "\n".join(lines)
 
     def head(self, lean: bool = False) -> Markup:
         """Title, summary and facts; ``lean``: the same words and kept tags without the wrapping
@@ -135,7 +156,8 @@ class GuidePage:
             category=link,
             owner=meta.owner,
             reviewed=meta.reviewed.isoformat(),
-            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+            due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
+            content=ShownVersion.of(self.guide.path, version) if (version := self.lookups.versions.get(self.guide.path)) else None,
         )
 
     def gather(self, lean: bool = False) -> Markup:
@@ -145,12 +167,15 @@ class GuidePage:
 
     def walk_widget(self) -> Markup:
         levels = self.repo.priorities.levels if self.repo.priorities else {}
-        return _part("walk")(self.guide.id, levels, json_script(self.walk_data(), f"kbg-data-{self.guide.id}"))
+        meta = self.guide.meta
+        jumps = ([_Jump("symptoms", "Symptoms")] if meta.symptoms else []) + ([_Jump("information-to-gather", "Information to gather")] if meta.gather else [])
+        return _part("walk")(self.guide.id, levels, jumps, json_script(self.walk_data(), f"kbg-data-{self.guide.id}"))
 
     def walk_data(self) -> dict[str, Any]:
         """What the script needs beyond the page's HTML: structure, step numbers and transcript
         fragments; for the diagram also the guide's title, the team of each escalation step and
-        the title of the guide each link node continues with."""
+        the title of the guide each link node continues with; for a walk that goes on in another
+        guide, that guide's id and revision and the href of any guide page (``__GUIDE__`` for its id)."""
         tree = self.guide.tree
         nodes: dict[str, Any] = {}
         for node_id, node in tree.nodes.items():
@@ -163,6 +188,9 @@ class GuidePage:
                 target = self.lookups.guides.get(node.guide)
                 entry["target"] = target.meta.title if target else node.guide
                 entry["title"] = entry["title"] or entry["target"]
+                entry["guide"] = node.guide
+                if target is not None:
+                    entry["revision"] = target.revision
             nodes[node_id] = entry
         levels = self.repo.priorities.levels if self.repo.priorities else {}
         return {
@@ -172,6 +200,7 @@ class GuidePage:
             "start": tree.start_id,
             "done": DONE,
             "anchor": NODE_ANCHOR,
+            "guideHref": self.href(sitemap.guide_src(GUIDE_PLACEHOLDER)),
             "priorities": [[pid, level.name] for pid, level in levels.items()],
             "nodes": nodes,
             "transcript": fragments(self.guide, self.repo),
@@ -327,6 +356,15 @@ class _Head:
     owner: str
     reviewed: str
     due: str
+    content: ShownVersion | None
+
+
+@dataclass(slots=True)
+class _Jump:
+    """A link from the step-through's bar to a section of the page below it."""
+
+    anchor: str
+    label: str
 
 
 @dataclass(slots=True)

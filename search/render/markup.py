@@ -46,6 +46,7 @@ _PAGE_ATTRIBUTES = {
     "input": {"checked"},
     "h2": {"data-search-exclude"},  # mdpage.heading's attribute for Material's search
     "div": {"data-kbg-slot"},  # mdpage.slot's placeholders; their names carry a per-build secret
+    "span": {"data-kb-version", "data-kb-doc"},  # an article header's content version (scripts/40-seen.js); text only, never run
 }
 _ALIGN_STYLES = {f"text-align: {side};" for side in ("left", "right", "center")}  # tables extension
 # Values allowed as they are; anything else on these attributes is dropped.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,14 +13,16 @@ from markupsafe import Markup
 
 from ..content import sitemap
 from ..content.escalation import Clock
-from ..content.models import Category, EscalationStep
+from ..content.history import ContentVersion
+from ..content.models import Category, EscalationStep, Kind
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
-from ..workflow.review import review_due
-from ..workflow.sla import clock_summary, format_minutes, step_clocks
+from ..workflow.review import ReviewItem, review_due, review_interval, review_items
+from ..workflow.sla import clock_summary, format_minutes, step_clocks, step_kinds
 from . import markup, mdpage
 from .templating import render
+from .versions import ShownVersion
 
 D = TypeVar("D", Guide, Article)
 
@@ -31,8 +33,9 @@ TAGS_PAGE = "tags.md"
 class Pages:
     """Renders the generated pages of one repository (indexes are built once and shared)."""
 
-    def __init__(self, repo: Repository, directory_urls: bool = True) -> None:
+    def __init__(self, repo: Repository, directory_urls: bool = True, versions: Mapping[str, ContentVersion] | None = None) -> None:
         self.repo, self.directory_urls = repo, directory_urls
+        self.versions = versions or {}
         self.categories = CategoryIndex(repo.taxonomy)
         self.guides_in: dict[str, list[Guide]] = defaultdict(list)
         self.articles_in: dict[str, list[Article]] = defaultdict(list)
@@ -95,6 +98,7 @@ class Pages:
         body = render(
             "category.html",
             category=category,
+            kind=self.categories.kind_of(category.id),
             crumbs=crumbs,
             description=Markup(self.md_inline(category.description, src)) if category.description else "",
             children=[self.category_link(src, c.id) for c in self.categories.children(category.id)],
@@ -155,9 +159,12 @@ class Pages:
         if escalation is not None:
             for sid, step in escalation.steps.items():
                 if step.timers and levels:
-                    clocks = step_clocks(self.repo, step)
-                    cells = [_cell(clocks.get(p)) for p in levels]
-                    timed.append(_TimedStep(sid, step.team, clock_summary(step), cells))
+                    rows = {k: [_cell(step_clocks(self.repo, step, k).get(p)) for p in levels] for k in step_kinds(self.repo, step)}
+                    split = len({tuple(cells) for cells in rows.values()}) > 1  # a row per kind only where incidents and requests differ
+                    for ticket_kind, cells in rows.items():
+                        timed.append(_TimedStep(sid, step.team, clock_summary(step, ticket_kind), cells, ticket_kind if split else None))
+                        if not split:
+                            break
             for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
                 group = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
                 if group:
@@ -188,8 +195,8 @@ class Pages:
 
     def review_page(self, today: dt.date, window_days: int) -> str:
         src = sitemap.REVIEW_PAGE
-        items = [_ReviewItem.of(doc, today) for doc in self.repo.documents if doc.meta.status.value != "retired"]
-        due = sorted((i for i in items if i.days_left <= window_days), key=lambda i: (i.due, i.title.casefold()))
+        items = [_ReviewItem.of(item) for item in review_items(self.repo, today, window_days)]
+        due = [i for i in items if i.days_left <= window_days]
         by_owner: dict[str, list[_ReviewItem]] = defaultdict(list)
         for item in due:
             by_owner[item.owner].append(item)
@@ -226,7 +233,8 @@ class Pages:
             category=self.category_link(src, meta.category),
             owner=meta.owner,
             reviewed=meta.reviewed.isoformat(),
-            due=review_due(meta.reviewed, meta.review_every_days).isoformat(),
+            due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
+            content=ShownVersion.of(article.path, version) if (version := self.versions.get(article.path)) else None,
             guides=[_DocItem(self.href(src, sitemap.guide_src(g.id)), g.meta.title) for g in self.guides_for_article.get(article.id, [])],
         )
 
@@ -258,11 +266,9 @@ class _ReviewItem:
     days_left: int
 
     @classmethod
-    def of(cls, doc: Guide | Article, today: dt.date) -> _ReviewItem:
-        due = review_due(doc.meta.reviewed, doc.meta.review_every_days)
-        is_guide = isinstance(doc, Guide)
-        src = sitemap.guide_src(doc.id) if is_guide else sitemap.article_src(doc.path)
-        return cls(doc.meta.title, doc.meta.owner, "guide" if is_guide else "article", src, doc.meta.reviewed, due, (due - today).days)
+    def of(cls, item: ReviewItem) -> _ReviewItem:
+        src = sitemap.guide_src(item.id) if item.kind == "guide" else sitemap.article_src(item.path)
+        return cls(item.title, item.owner, item.kind, src, item.reviewed, item.due, item.days_left)
 
     @property
     def status_text(self) -> str:
@@ -323,6 +329,7 @@ class _TimedStep:
     team: str
     summary: str
     cells: list[str]
+    kind: Kind | None = None  # set when the step's shares differ for incidents and requests (fulfilment targets)
 
 
 def _cell(clock: Clock | None) -> str:

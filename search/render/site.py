@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..content import sitemap
+from ..content.history import ContentVersion
 from ..content.repository import Repository
+from .changelog import CHANGES_PAGE, Changelog
 from .guide_page import Lookups, guide_page
 from .mdpage import LateHtml
 from .pages import TAGS_PAGE, Pages
@@ -23,9 +25,18 @@ class GeneratedPages:
     late: dict[str, Callable[[], LateHtml]] = field(default_factory=dict)
 
 
-def generated_pages(repo: Repository, *, today: dt.date, review_window_days: int = 30, directory_urls: bool = True) -> GeneratedPages:
-    """Every generated page: guides, categories, reference pages and the triage page."""
-    pages = Pages(repo, directory_urls)
+def generated_pages(
+    repo: Repository,
+    *,
+    today: dt.date,
+    review_window_days: int = 30,
+    directory_urls: bool = True,
+    versions: Mapping[str, ContentVersion] | None = None,
+    changelog: Changelog | None = None,
+) -> GeneratedPages:
+    """Every generated page: guides, categories, reference pages, the triage page and, given the
+    history, the changelog; ``versions``: content version by document path (shown on its page)."""
+    pages = Pages(repo, directory_urls, versions)
     out = {
         f"{sitemap.CATEGORIES_PREFIX}/index.md": pages.categories_index(),
         sitemap.ESCALATION_PAGE: pages.escalation_page(),
@@ -34,10 +45,12 @@ def generated_pages(repo: Repository, *, today: dt.date, review_window_days: int
         sitemap.TRIAGE_PAGE: triage_page(repo, directory_urls),
         TAGS_PAGE: pages.tags_page(),
     }
+    if changelog is not None:
+        out[CHANGES_PAGE] = changelog.page()
     for category in pages.categories.by_id.values():
         out[sitemap.category_src(category.id)] = pages.category_page(category)
     result = GeneratedPages(out)
-    lookups = Lookups(repo)
+    lookups = Lookups(repo, versions)
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
         if src not in out:  # a duplicate guide id is a content error; the first one wins

@@ -17,11 +17,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..content.escalation import Clock, applied_step, level_of
+from ..content.escalation import Clock
 from ..content.models import PLACEHOLDER, PLACEHOLDERS, USER_MESSAGES, EscalationNode, MessageTemplate, Node, ResolutionNode, duration_minutes
 from ..content.repository import Guide, Repository
 from .plaintext import to_plain
-from .sla import clock_lines, format_minutes, timed_steps
+from .sla import applied_leaf, clock_lines, format_minutes, ticket_targets, timed_steps
 from .transcript import NOTHING_GATHERED, Gathered, transcript_text
 from .walk import WalkState
 
@@ -63,8 +63,8 @@ def leaf_values(guide: Guide, leaf: Node, repo: Repository, priority: str | None
     if isinstance(leaf, ResolutionNode):
         values.update(resolution=leaf.text, follow_up=_bullets(leaf.follow_up), user_note=leaf.user_note or "")
     elif isinstance(leaf, EscalationNode):
-        values.update(reason=leaf.text, resolve_by=_resolve_by(repo, priority, opened_at))
-        applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority)
+        values.update(reason=leaf.text, resolve_by=_resolve_by(repo, guide.meta.category, priority, opened_at))
+        applied = applied_leaf(repo, leaf.step, guide.meta.category, priority)
         if applied is not None:
             step = applied.step
             clock = clock_lines(timed_steps(repo, guide.meta.category, priority, leaf.step), opened_at)
@@ -79,14 +79,15 @@ def leaf_values(guide: Guide, leaf: Node, repo: Repository, priority: str | None
     return values
 
 
-def _resolve_by(repo: Repository, priority: str | None, opened_at: dt.datetime | None) -> str:
-    """When the user may expect the ticket resolved: ``by 2026-12-02 17:00``, ``within 8h``, or
-    "as soon as we can" without a priority."""
-    level = level_of(repo.priorities, priority)
-    if level is None:
+def _resolve_by(repo: Repository, category_id: str | None, priority: str | None, opened_at: dt.datetime | None) -> str:
+    """When the user may expect the ticket resolved (a request: fulfilled): ``by 2026-12-02 17:00``,
+    ``within 8h``, or "as soon as we can" without a priority."""
+    targets = ticket_targets(repo, category_id, priority)
+    if targets is None:
         return "as soon as we can"
-    due = Clock("after", duration_minutes(level.resolution)).due(opened_at)
-    return f"by {due.strftime('%Y-%m-%d %H:%M')}" if due is not None else f"within {format_minutes(duration_minutes(level.resolution))}"
+    minutes = duration_minutes(targets.resolution)
+    due = Clock("after", minutes).due(opened_at)
+    return f"by {due.strftime('%Y-%m-%d %H:%M')}" if due is not None else f"within {format_minutes(minutes)}"
 
 
 def values_for(
@@ -96,11 +97,13 @@ def values_for(
     gathered: Gathered,
     ticket: Mapping[str, str],
     opened_at: dt.datetime | None = None,
+    transcript: str | None = None,
 ) -> dict[str, str]:
-    """Every placeholder value a finished walk provides (empty where it does not apply)."""
+    """Every placeholder value a finished walk provides (empty where it does not apply);
+    ``transcript`` replaces this guide's own when the walk came through linked guides."""
     values = leaf_values(state.guide, state.node, repo, priority, opened_at)
     values.update({k: str(v) for k, v in ticket.items() if k in TICKET_FIELDS})
-    values["transcript"] = transcript_text(state, repo, priority, gathered).rstrip("\n")
+    values["transcript"] = (transcript if transcript is not None else transcript_text(state, repo, priority, gathered)).rstrip("\n")
     return values
 
 
@@ -153,13 +156,15 @@ def messages_for(
     gathered: Gathered = NOTHING_GATHERED,
     ticket: Mapping[str, str] | None = None,
     opened_at: dt.datetime | None = None,
+    transcript: str | None = None,
 ) -> dict[str, FilledMessage]:
-    """The messages that apply to where the walk ended: resolution + closure, or escalation + notice."""
+    """The messages that apply to where the walk ended: resolution + closure, or escalation + notice
+    (``transcript``: the whole walk's, when it came through linked guides)."""
     templates = _templates(repo)
     kinds = kinds_at(state.outcome)
     if not kinds:
         raise MessageError("messages are filled at a resolution or escalation leaf; finish the walk first")
-    values = values_for(state, repo, priority, gathered, ticket or {}, opened_at)
+    values = values_for(state, repo, priority, gathered, ticket or {}, opened_at, transcript)
     return {kind: fill(kind, templates[kind], values) for kind in kinds if kind in templates}
 
 

@@ -1,10 +1,70 @@
-"""Review state of a guide or article: when its next review is due (the SOP's annual review)."""
+"""Review state of guides and articles: the SOP's annual review, by owner.
+
+A document's review interval is its own ``review_every_days``, else that of its category or the
+nearest parent category that sets one, else :data:`DEFAULT_INTERVAL_DAYS`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from ..content.models import DocumentMeta, Taxonomy
+from ..content.repository import Guide, Repository
+from ..content.taxonomy import parent_ids
+
+DEFAULT_INTERVAL_DAYS = 365
+DEFAULT_WINDOW_DAYS = 30
+ReviewState = Literal["overdue", "due-soon", "ok"]
 
 
 def review_due(reviewed: dt.date, every_days: int) -> dt.date:
     """The date a document reviewed on ``reviewed`` must be reviewed again."""
     return reviewed + dt.timedelta(days=every_days)
+
+
+def review_interval(meta: DocumentMeta, taxonomy: Taxonomy | None) -> int:
+    """Days between reviews of a document (see the module docstring for the order)."""
+    if meta.review_every_days is not None:
+        return meta.review_every_days
+    if meta.category and taxonomy is not None:
+        intervals = {c.id: c.review_every_days for c in taxonomy.categories if c.review_every_days is not None}
+        for category in (meta.category, *parent_ids(meta.category)):
+            if category in intervals:
+                return intervals[category]
+    return DEFAULT_INTERVAL_DAYS
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One guide or article with its review dates, as ``kb review`` and the site list it."""
+
+    kind: Literal["guide", "article"]
+    id: str
+    title: str
+    owner: str
+    path: str
+    status: str  # lifecycle: draft, published, retired
+    reviewed: dt.date
+    reviewed_by: str | None
+    interval_days: int
+    due: dt.date
+    days_left: int
+    state: ReviewState
+
+
+def review_items(repo: Repository, today: dt.date, within_days: int = DEFAULT_WINDOW_DAYS) -> list[ReviewItem]:
+    """Every guide and article that is not retired, by due date (overdue first)."""
+    items = []
+    for doc in repo.documents:
+        meta = doc.meta
+        if meta.status.value == "retired":
+            continue
+        interval = review_interval(meta, repo.taxonomy)
+        due = review_due(meta.reviewed, interval)
+        left = (due - today).days
+        state: ReviewState = "overdue" if left < 0 else "due-soon" if left <= within_days else "ok"
+        kind: Literal["guide", "article"] = "guide" if isinstance(doc, Guide) else "article"
+        items.append(ReviewItem(kind, doc.id, meta.title, meta.owner, doc.path, meta.status.value, meta.reviewed, meta.reviewed_by, interval, due, left, state))
+    return sorted(items, key=lambda i: (i.due, i.title.casefold()))

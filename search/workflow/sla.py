@@ -1,6 +1,8 @@
 """SLA targets as a technician reads them: per priority, first response, resolution and the
 escalation clock (at once, after a time, at a share of the resolution target) of the steps that
-apply to a ticket of a category. Every wording of the clock is made here, from
+apply to a ticket of a category. A request category is measured against the request targets
+(resolution = fulfilment), an incident category against the incident levels; a share of the
+target is of the ticket's own kind. Every wording of the clock is made here, from
 :func:`content.escalation.clock_of`, so the guide pages, the escalation page, messages and the
 ticket-tool notes say the same."""
 
@@ -9,9 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..content.escalation import AppliedStep, Clock, clock_of, steps_for
-from ..content.models import ClockTrigger, EscalationStep, duration_minutes
+from ..content.escalation import AppliedStep, Clock, Targets, applied_step, clock_of, sla_targets, steps_for
+from ..content.models import ClockTrigger, EscalationStep, Kind, duration_minutes
 from ..content.repository import Repository
+from ..content.taxonomy import CategoryIndex, is_within
 
 
 @dataclass(frozen=True)
@@ -31,8 +34,9 @@ class SlaRow:
     priority: str
     name: str
     first_response: str
-    resolution: str
+    resolution: str  # the fulfilment target when ``kind`` is request
     triggers: tuple[Trigger, ...]
+    kind: Kind = "incident"
 
 
 def format_minutes(minutes: int) -> str:
@@ -72,45 +76,70 @@ def clock_lines(applied: list[AppliedStep], opened_at: dt.datetime | None = None
     return [f"{a.step.team}: {when_text(a.clock, opened_at)}" for a in applied if a.clock.kind != "manual"]
 
 
+def category_kind(repo: Repository, category_id: str | None) -> Kind:
+    return CategoryIndex(repo.taxonomy).kind_of(category_id)
+
+
+def ticket_targets(repo: Repository, category_id: str | None, priority: str | None) -> Targets | None:
+    """The targets a ticket of ``category_id`` at ``priority`` is measured against (its category's kind)."""
+    return sla_targets(repo.priorities, priority, category_kind(repo, category_id))
+
+
+def applied_leaf(repo: Repository, step_id: str, category_id: str | None, priority: str | None) -> AppliedStep | None:
+    """The step a walk's escalation leaf names, with its clock for a ticket of ``category_id`` and ``priority``."""
+    return applied_step(repo.escalation, repo.priorities, step_id, priority, category_kind(repo, category_id))
+
+
 def timed_steps(repo: Repository, category_id: str | None, priority: str | None, leaf_step: str | None = None) -> list[AppliedStep]:
     """The steps whose timer runs for a ticket, in escalation order; ``leaf_step``, the step a walk
     escalates to, is left out (the ticket is going there now, not after a time)."""
     if repo.escalation is None:
         return []
-    return [a for a in steps_for(repo.escalation, repo.priorities, category_id, priority) if a.id != leaf_step and a.clock.kind != "manual"]
+    applied = steps_for(repo.escalation, repo.priorities, category_id, priority, category_kind(repo, category_id))
+    return [a for a in applied if a.id != leaf_step and a.clock.kind != "manual"]
 
 
 def sla_rows(repo: Repository, category_id: str | None, leaf_step: str | None = None) -> list[SlaRow]:
     """One row per priority level with the timers of the steps serving ``category_id`` (but ``leaf_step``)."""
     if repo.priorities is None:
         return []
-    return [
-        SlaRow(
-            pid,
-            level.name,
-            level.first_response,
-            level.resolution,
-            tuple(Trigger(a.id, a.step.team, a.clock) for a in timed_steps(repo, category_id, pid, leaf_step)),
-        )
-        for pid, level in repo.priorities.levels.items()
-    ]
+    kind = category_kind(repo, category_id)
+    rows = []
+    for pid in repo.priorities.levels:
+        targets = sla_targets(repo.priorities, pid, kind)
+        if targets is not None:
+            triggers = tuple(Trigger(a.id, a.step.team, a.clock) for a in timed_steps(repo, category_id, pid, leaf_step))
+            rows.append(SlaRow(pid, targets.name, targets.first_response, targets.resolution, triggers, targets.kind))
+    return rows
 
 
-def step_clocks(repo: Repository, step: EscalationStep) -> dict[str, Clock | None]:
-    """Priority -> the step's clock for that priority (None: the step does not apply to it)."""
+def step_clocks(repo: Repository, step: EscalationStep, kind: Kind = "incident") -> dict[str, Clock | None]:
+    """Priority -> the step's clock for a ticket of ``kind`` at that priority (None: the step does not apply to it)."""
     if repo.priorities is None:
         return {}
-    return {pid: clock_of(step, repo.priorities, pid) if not step.priorities or pid in step.priorities else None for pid in repo.priorities.levels}
+    return {pid: clock_of(step, repo.priorities, pid, kind) if not step.priorities or pid in step.priorities else None for pid in repo.priorities.levels}
 
 
-def clock_summary(step: EscalationStep) -> str:
-    """The step's timers in words, for the escalation page: ``P1: at once; P2, P3, P4: at 80% of the resolution target``."""
-    return "; ".join((f"{', '.join(t.priorities)}: " if t.priorities else "") + _timer_text(t) for t in step.timers) or "no timer"
+def step_kinds(repo: Repository, step: EscalationStep) -> list[Kind]:
+    """The kinds of ticket a step serves (incident first): those of its categories and their
+    sub-categories, or of the whole taxonomy when it serves every category."""
+    if repo.taxonomy is None:
+        return ["incident"]
+    categories = CategoryIndex(repo.taxonomy)
+    served = [c.id for c in repo.taxonomy.categories if not step.categories or any(is_within(c.id, s) for s in step.categories)]
+    kinds = {categories.kind_of(c) for c in served} or {"incident"}
+    return [k for k in ("incident", "request") if k in kinds]
 
 
-def _timer_text(timer: ClockTrigger) -> str:
+def clock_summary(step: EscalationStep, kind: Kind = "incident") -> str:
+    """The step's timers in words, for the escalation page: ``P1: at once; P2, P3, P4: at 80% of the
+    resolution target`` (of the fulfilment target for requests)."""
+    return "; ".join((f"{', '.join(t.priorities)}: " if t.priorities else "") + _timer_text(t, kind) for t in step.timers) or "no timer"
+
+
+def _timer_text(timer: ClockTrigger, kind: Kind) -> str:
     if timer.immediately:
         return "at once"
     if timer.after is not None:
         return f"after {format_minutes(duration_minutes(timer.after))}"
-    return f"at {share_text(timer.at_sla_share or 0)} of the resolution target"
+    return f"at {share_text(timer.at_sla_share or 0)} of the {'fulfilment' if kind == 'request' else 'resolution'} target"

@@ -13,26 +13,34 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ..content.escalation import ProtocolStep, applied_step
-from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode
+from ..content.escalation import ProtocolStep, sla_targets
+from ..content.models import PRIORITY_IDS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
+from .sla import applied_leaf
 from .walk import DONE, WalkState
 
 
 def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
     """Every piece of transcript text for one guide, keyed for assembly."""
-    category = CategoryIndex(repo.taxonomy).by_id.get(guide.meta.category or "")
+    categories = CategoryIndex(repo.taxonomy)
+    category = categories.by_id.get(guide.meta.category or "")
     header = [
         f"Guide: {one_line(guide.meta.title)} ({guide.id}, revision {guide.revision})",
         f"Category: {guide.meta.category} ({one_line(category.title)})" if category else f"Category: {guide.meta.category or 'none'}",
     ]
-    levels = repo.priorities.levels if repo.priorities else {}
-    priorities = {pid: f"Priority: {pid} {level.name} (first response {level.first_response}, resolution {level.resolution})" for pid, level in levels.items()}
+    steps_by_id = repo.escalation.steps if repo.escalation else {}
+    header += _request_lines(guide, steps_by_id)
+    kind = categories.kind_of(guide.meta.category)
+    priorities = {}
+    for pid in PRIORITY_IDS:
+        targets = sla_targets(repo.priorities, pid, kind)
+        if targets is not None:
+            clock = "fulfilment" if targets.kind == "request" else "resolution"
+            priorities[pid] = f"Priority: {pid} {targets.name} (first response {targets.first_response}, {clock} {targets.resolution})"
     steps: dict[str, dict[str, str]] = {}
     outcomes: dict[str, list[str]] = {}
-    steps_by_id = repo.escalation.steps if repo.escalation else {}
     guides = repo.guide_by_id
     for node_id, node in guide.tree.nodes.items():
         if isinstance(node, QuestionNode):
@@ -69,6 +77,19 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
         "steps": steps,
         "outcomes": outcomes,
     }
+
+
+def _request_lines(guide: Guide, steps: Mapping[str, EscalationStep]) -> list[str]:
+    """A fulfilment guide's approval and fulfilling team, so the ticket records both."""
+    lines = []
+    approval = guide.meta.approval
+    if approval is not None:
+        who = f"required from {one_line(approval.by)}" if approval.required and approval.by else "not required"
+        lines.append(f"Approval: {who}. {one_line(approval.how)}")
+    if guide.meta.fulfilled_by:
+        step = steps.get(guide.meta.fulfilled_by)
+        lines.append(f"Fulfilled by: {step.team} (queue {step.queue})" if step else f"Fulfilled by: {guide.meta.fulfilled_by}")
+    return lines
 
 
 Gathered = Mapping[str, str]  # gather item id -> what the technician noted (blank = not gathered)
@@ -178,7 +199,7 @@ def outcome_of(
     if isinstance(leaf, ResolutionNode):
         return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
-        applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority)
+        applied = applied_leaf(repo, leaf.step, state.guide.meta.category, priority)
         step = ProtocolStep.of(applied, opened_at) if applied else None
         return EscalationOutcome(
             type="escalation",

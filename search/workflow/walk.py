@@ -81,13 +81,34 @@ def walk(guide: Guide, answers: Sequence[str], revision: str | None = None) -> W
         raise StaleRevision(revision, guide.revision)
     state = WalkState(guide=guide, current=guide.tree.start_id)
     for index, answer in enumerate(answers):
-        node = state.node
-        offered = choices(node)
+        offered = state.choices
         if not offered:
             raise WalkPastLeaf(state.current, len(answers) - index)
-        match = answer if answer in offered else next((o for o in offered if o.casefold() == answer.strip().casefold()), None)
+        match = _offered(offered, answer)
         if match is None:
             raise AnswerNotOffered(state.current, answer, offered, index)
-        state.path.append(Visit(state.current, match))
-        state.current = dict(node.out_edges())[match]
+        _step(state, match)
     return state
+
+
+def replay(guide: Guide, answers: Sequence[str]) -> WalkState:
+    """Follow ``answers`` from the start node as far as each is still offered: the answers of a
+    walk recorded against another revision that still apply (``len(state.path)`` of them).
+    The site's script replays resume links the same way (``replayAnswers``)."""
+    state = WalkState(guide=guide, current=guide.tree.start_id)
+    for answer in answers:
+        match = _offered(state.choices, answer)
+        if match is None:
+            break
+        _step(state, match)
+    return state
+
+
+def _offered(offered: list[str], answer: str) -> str | None:
+    """The offered choice ``answer`` names: the same text, else the same ignoring case and spacing."""
+    return answer if answer in offered else next((o for o in offered if o.casefold() == answer.strip().casefold()), None)
+
+
+def _step(state: WalkState, choice: str) -> None:
+    state.path.append(Visit(state.current, choice))
+    state.current = dict(state.node.out_edges())[choice]

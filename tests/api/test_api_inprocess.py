@@ -38,7 +38,13 @@ def test_diagnose_by_category_id(client: TestClient) -> None:
     assert guide["tree"]["nodes"]["internet-works"]["type"] == "question"
     [protocol] = body["escalation"]
     assert protocol["priority"]["id"] == "P1"
-    assert protocol["priority"]["sla"] == {"first_response": "15m", "first_response_minutes": 15, "resolution": "4h", "resolution_minutes": 240}
+    assert protocol["priority"]["sla"] == {
+        "kind": "incident",
+        "first_response": "15m",
+        "first_response_minutes": 15,
+        "resolution": "4h",
+        "resolution_minutes": 240,
+    }
     steps = protocol["steps"]
     assert [s["team"] for s in steps] == ["Service Desk", "Network Operations", "IT Duty Manager"]
     netops = steps[1]

@@ -1,6 +1,6 @@
 """Run `kb check` over the minimal fixture repository with one file broken, and compare exactly.
 
-A case copies ``tests/fixtures/minimal`` into a temporary folder, then lays its overlay
+A case copies ``tests/fixtures/minimal`` (or another valid base, ``tests/fixtures/requests``) into a temporary folder, then lays its overlay
 ``tests/fixtures/broken/<case-name>/`` (one file, at its repository path) over it, or deletes or
 generates a file, and expects exactly one problem: ``path:line:col rule``.
 """
@@ -37,6 +37,7 @@ class Case:
     contains: tuple[str, ...] = ()  # substrings the message must have (did-you-mean, both lines...)
     delete: tuple[str, ...] = ()  # repository paths to remove instead of (or besides) the overlay
     generate: Callable[[Path], None] | None = None  # writes a file too big to keep in git
+    base: str = "minimal"  # the valid repository under tests/fixtures the overlay is laid over
 
     @property
     def path(self) -> str:
@@ -67,7 +68,7 @@ def params(cases: Sequence[Case]) -> list[object]:
 def make_repo(tmp_path: Path, case: Case | None = None, overlay: Path | None = None) -> Path:
     """The minimal repository in ``tmp_path/repo``, broken as ``case`` says (or with ``overlay`` laid over it)."""
     root = tmp_path / "repo"
-    shutil.copytree(MINIMAL, root)
+    shutil.copytree(FIXTURES / case.base if case else MINIMAL, root)
     overlay = overlay or (case.overlay if case else None)
     if overlay is not None and overlay.is_dir():
         shutil.copytree(overlay, root, dirs_exist_ok=True)
@@ -107,11 +108,11 @@ def assert_case(tmp_path: Path, case: Case) -> None:
     errors = case.severity == "error"
     assert result.exit_code == (1 if errors else 0)
 
-    human = run_check(root, "--strict")
+    human = run_check(root, "--strict", "--fail-on-overdue")  # together: every warning fails
     assert_no_traceback(human)
     line, col = case.position
     assert human.stdout.splitlines() == [f"{case.path}:{line}:{col}: {case.severity} [{case.rule}] {problem['message']}"]
-    assert human.exit_code == 1  # --strict fails on warnings too
+    assert human.exit_code == 1
     summary = "1 errors, 0 warnings" if errors else "0 errors, 1 warnings"
     assert summary in human.stderr
 

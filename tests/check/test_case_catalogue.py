@@ -12,6 +12,7 @@ from . import (
     test_markdown_rules,
     test_publishing_rules,
     test_references,
+    test_request_rules,
     test_review,
     test_schema_rules,
     test_tree_rules,
@@ -29,6 +30,7 @@ ALL_CASES: list[Case] = list(
         test_review.CASES,
         test_publishing_rules.CASES,
         test_escalation_rules.CASES,
+        test_request_rules.CASES,
     )
 )
 NOT_TESTABLE = {"unreadable"}  # needs a file the test user cannot read; root can read everything

@@ -18,8 +18,13 @@ CASES = [
     Case(
         "escalation-tier-gap",
         "guides/categories.yml:7:9 escalation-tier-gap",
-        ('category "network" reaches Infrastructure Engineering (engineering-l3) with no L2 step', 'add "network" (or a parent)'),
+        (
+            'category "network" reaches Infrastructure Engineering (engineering-l3) with no L2 step serving it for P3, P4',
+            'add "network" (or a parent)',
+        ),
     ),
+    # No L2 at all for a category that reaches L3: one problem, owned by category-without-l2, not a second from the tier gap.
+    Case("escalation-tier-gap-no-l2", "guides/categories.yml:7:9 category-without-l2", ('no L2 step serves category "network"',)),
     Case(
         "escalation-trigger-immediate-and-delay",
         "guides/escalation.yml:36:9 escalation-trigger-conflict",

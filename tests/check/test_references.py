@@ -17,7 +17,7 @@ CASES = [
     Case("unknown-category-parent", "guides/categories.yml:7:9 unknown-category", ('no parent category "network"',)),
     Case("unknown-category-step", "guides/escalation.yml:24:18 unknown-category", ('"acount"', 'did you mean "accounts"?')),
     Case("missing-category", "guides/password-reset-by-phone.md:2:1 missing-category", ('"password-reset-by-phone" has no category',)),
-    Case("category-without-guide", "guides/categories.yml:7:9 category-without-guide", ('"printing" has no guide',)),
+    Case("category-without-guide", "guides/categories.yml:7:9 category-without-guide", ('"network/proxy" has no guide',)),
     Case("priority-matrix-gap", "guides/priorities.yml:9:3 priority-matrix", ('impact "low" has no priority for urgency low',)),
     Case("priority-matrix-unknown-urgency", "guides/priorities.yml:8:29 priority-matrix", ('unknown urgency "medium"',)),
     Case("priority-matrix-missing-row", "guides/priorities.yml:7:1 priority-matrix", ('no row for impact "low"',)),

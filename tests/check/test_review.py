@@ -1,4 +1,5 @@
-"""The annual review: overdue content is a warning, so it fails only `kb check --strict`."""
+"""The annual review: overdue content is a warning; it fails only `kb check --fail-on-overdue`, not `--strict`
+(tests/review has the rest: intervals by category, `kb review`)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ def test_overdue_review_reports_one_warning_at_its_position(tmp_path: Path, case
     assert_case(tmp_path, case)
 
 
-def test_overdue_review_fails_only_with_strict(tmp_path: Path) -> None:
+def test_overdue_review_fails_only_with_fail_on_overdue(tmp_path: Path) -> None:
     root = make_repo(tmp_path, CASES[0])
     assert run_check(root).exit_code == 0
-    assert run_check(root, "--strict").exit_code == 1
+    assert run_check(root, "--strict").exit_code == 0
+    assert run_check(root, "--fail-on-overdue").exit_code == 1
 
 
 def test_review_due_today_is_not_overdue(tmp_path: Path) -> None:

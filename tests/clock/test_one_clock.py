@@ -168,3 +168,31 @@ def test_kb_walk_refuses_an_opened_time_without_offset(value: str) -> None:
     )
     assert result.returncode == 2
     assert "--opened-at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_request_runs_on_its_fulfilment_target(repo: Repository, api: httpx.Client) -> None:
+    """A share of the target is of the ticket's own kind: for a request category, the fulfilment
+    target (P3: 5d), in the API, on the guide page, in the notice to the user and on the escalation page."""
+    steps = api.get("/api/diagnose", params={"category": "requests/access", "priority": "P3", "opened_at": OPENED}).json()["escalation"][0]["steps"]
+    clocks = {s["id"]: (s["trigger_kind"], s["escalate_after_minutes"]) for s in steps}
+    assert clocks["identity-l2"] == ("sla_share", 3600) and clocks["duty-manager"] == ("sla_share", 5760)  # 50% and 80% of 5 days
+    incident = api.get("/api/diagnose", params={"category": "accounts", "priority": "P3"}).json()["escalation"][0]["steps"]
+    assert next(s["escalate_after_minutes"] for s in incident if s["id"] == "identity-l2") == 2160  # 50% of 3 days
+
+    guide = repo.guide_by_id["access-request"]
+    node_id, answers = next((n, a) for g, n, a in escalation_leaves(repo) if g is guide)
+    assert page_row(guide, repo, node_id, "P3") == [
+        ("engineering-l3", "Infrastructure Engineering after 4d (80%)"),
+        ("duty-manager", "IT Duty Manager after 4d (80%)"),
+    ]
+    walked = api.post(f"/api/guides/{guide.id}/walk", json={"answers": list(answers), "priority": "P3", "opened_at": OPENED, "ticket": TICKET}).json()
+    assert "by 2026-12-07 09:00" in walked["messages"]["escalation_notice"]["body"]  # fulfilment in 5 days, not the incident's 3
+
+    table = Pages(repo).escalation_page().split("## Time-based escalation", 1)[1].split("</table>", 1)[0]
+    rows = {
+        re.sub(r"<[^>]+>", "", m.group(1)).strip(): re.findall(r"<td>([^<]*)</td>", m.group(0))
+        for m in re.finditer(r"<tr><td>(.*?)<small>.*?</tr>", table, re.S)
+    }
+    assert rows["Identity and Access (incidents)"] == ["2h", "4h", "1d12h", "5d"]
+    assert rows["Identity and Access (requests)"] == ["12h", "1d", "2d12h", "5d"]
+    assert rows["Network Operations"] == ["2h", "4h", "1d12h", "5d"]  # serves incidents only: one row, unlabelled

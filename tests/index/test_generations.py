@@ -66,7 +66,7 @@ def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path,
     gen = open_current(index_dir)
     before = sorted(os.listdir(index_dir))
 
-    def explode(path: Path, docs: list) -> None:
+    def explode(path: Path, docs: list, progress: object) -> None:
         path.mkdir()
         (path / "half-written.seg").write_bytes(b"\0" * 100)
         raise OSError("disk full (simulated) in the middle of the Whoosh write")

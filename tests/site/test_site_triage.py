@@ -277,6 +277,26 @@ def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> Non
     assert page.evaluate("window.__x") is None
 
 
+@pytest.mark.parametrize("confident", [True, False])
+def test_no_confident_match_is_said(shipped_url: str, open_page, confident: bool) -> None:
+    answer = {
+        "categories": [{"category": "printing", "title": "Printing and scanning", "score": 0.4, "matched": ["printr~printer"], "url": "/categories/printing/"}],
+        "guides": [],
+        "confidence": 0.9 if confident else 0.2,
+        "confident": confident,
+        "priority": None,
+        "generation": 1,
+    }
+    page = open_page(shipped_url + "triage/")
+    page.route("**/api/triage", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer)))
+    _fill(page)
+    assert _submit_and_wait(page) == "suggestions"
+    assert [s["category"] for s in _shown_suggestions(page)] == ["printing"]  # listed either way
+    said = page.locator('[data-kbg="categories"]').inner_text()
+    assert ("No confident match" in said) is not confident
+    assert page.locator('[data-kbg="status"]').inner_text() == ("1 category suggested." if confident else "No confident match.")
+
+
 def test_service_problem_is_reported(shipped_url: str, open_page) -> None:
     problem = {"type": "about:blank", "title": "Index unavailable", "status": 503, "detail": "no index generation <b>yet</b>"}
     page = open_page(shipped_url + "triage/")

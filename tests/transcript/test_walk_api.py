@@ -34,9 +34,13 @@ def repo() -> Repository:
 
 @pytest.fixture(scope="module")
 def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Rate limiting off: this module walks every leaf of every shipped guide, hundreds of requests
+    from one client (tests/api/test_ratelimit.py tests the limit)."""
     index_dir = tmp_path_factory.mktemp("index")
     build_generation(checked(repo), index_dir)
-    with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"))), raise_server_exceptions=False) as test_client:
+    with TestClient(
+        create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"), rate_limit_per_minute=0)), raise_server_exceptions=False
+    ) as test_client:
         yield test_client
 
 

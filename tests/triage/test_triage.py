@@ -1,4 +1,4 @@
-"""Triage: accuracy on the labelled ticket set, and the ``kb triage`` command."""
+"""Triage: accuracy, abstention and calibration on the labelled sets, and the ``kb triage`` command."""
 
 from __future__ import annotations
 
@@ -10,23 +10,31 @@ from pathlib import Path
 
 import pytest
 
-from search.content.repository import load_repository
+from search.content.repository import Checked, load_repository
 from search.content.triage import MAX_TICKET_CHARS, Triage, tokens
+from search.index import build_generation, open_current
+from search.index.triage import MODEL, triage
 
 ROOT = Path(__file__).resolve().parents[2]
 KB = Path(sys.executable).parent / "kb"  # the console script of the interpreter running the tests
-TOP3_FLOOR, TOP1_FLOOR = 0.90, 0.70
+CORPUS = ROOT.parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
+# floors a little below the figures bench/triage_eval.py measures (README "Triage")
+WRITTEN_TOP1, WRITTEN_TOP3 = 0.68, 0.85
+CORPUS_TOP3 = 0.55
+NOISE_ABSTENTION = 0.90
+CALIBRATION_ERROR = 0.12
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("triage_eval", ROOT / "bench" / "triage_eval.py")
+def _bench(name: str):
+    sys.path.insert(0, str(ROOT / "bench"))  # the eval script imports its sibling modules
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
 
-bench = _bench()
+bench = _bench("triage_eval")
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +43,18 @@ def repo():
 
 
 @pytest.fixture(scope="module")
-def triage(repo) -> Triage:
+def keywords(repo) -> Triage:
     return Triage(repo)
+
+
+@pytest.fixture(scope="module")
+def gen(repo, tmp_path_factory):
+    """A real index generation of the shipped content on disk, as the service opens it."""
+    target = tmp_path_factory.mktemp("triage-index")
+    build_generation(Checked.unverified(repo), target)
+    generation = open_current(target)
+    yield generation
+    generation.close()
 
 
 @pytest.fixture(scope="module")
@@ -52,31 +70,103 @@ def no_traceback(result: subprocess.CompletedProcess) -> bool:
     return "Traceback" not in result.stdout + result.stderr
 
 
-# --- the labelled set ----------------------------------------------------------------------
+# --- the labelled sets ---------------------------------------------------------------------
 
 
-def test_ticket_set_covers_every_category(repo, tickets) -> None:
+def test_ticket_set_covers_every_category_in_both_halves(repo, gen, tickets) -> None:
     ids = [c.id for c in repo.taxonomy.categories]
-    labels = [t["category"] for t in tickets]
-    assert len(tickets) >= 70
-    assert set(labels) <= set(ids), set(labels) - set(ids)
+    assert len(tickets) >= 200
+    assert {t["category"] for t in tickets} <= set(ids), {t["category"] for t in tickets} - set(ids)
     for category in ids:
-        assert labels.count(category) >= 4, f"fewer than 4 tickets for {category}"
+        for split in ("dev", "test"):
+            assert sum(t["category"] == category and t["split"] == split for t in tickets) >= 2, f"fewer than 2 {split} tickets for {category}"
     for ticket in tickets:
         assert ticket["subject"].strip() and ticket["description"].strip()
+    kinds = {c: entry.category.kind for c, entry in gen.catalog.categories.items()}
+    assert sum(kinds[t["category"]] == "request" for t in tickets) >= 40  # requests as well as incidents
 
 
-def test_accuracy_on_labelled_tickets(repo, tickets) -> None:
-    result = bench.evaluate(repo, tickets)
-    misses = "\n".join(f"{t['category']}: {t['subject']!r} -> {[s.category for s in s3]}" for t, s3 in result.misses)
-    assert result.top3_rate >= TOP3_FLOOR, f"top-3 {result.top3_rate:.1%} < {TOP3_FLOOR:.0%}\n{misses}"
-    assert result.top1_rate >= TOP1_FLOOR, f"top-1 {result.top1_rate:.1%} < {TOP1_FLOOR:.0%}\n{misses}"
+def test_accuracy_on_the_written_tickets(gen, tickets) -> None:
+    result = bench.evaluate(gen, tickets)
+    misses = "\n".join(f"{o.expected}: {o.ticket['subject']!r} -> {o.ranked}" for o in result.outcomes if not o.top1)
+    assert result.rate("top3") >= WRITTEN_TOP3, f"top-3 {result.rate('top3'):.1%} < {WRITTEN_TOP3:.0%}\n{misses}"
+    assert result.rate("top1") >= WRITTEN_TOP1, f"top-1 {result.rate('top1'):.1%} < {WRITTEN_TOP1:.0%}\n{misses}"
+
+
+def test_the_combination_beats_keywords_alone_on_the_test_half(gen, tickets) -> None:
+    held_out = [t for t in tickets if t["split"] == "test"]
+    combined, alone = bench.evaluate(gen, held_out), bench.evaluate_keywords(gen, held_out)
+    assert combined.rate("top3") > alone.rate("top3")
+    assert combined.rate("top1") >= alone.rate("top1")
+
+
+def test_noise_gets_no_confident_match(gen) -> None:
+    noise = bench.load_noise()
+    result = bench.evaluate(gen, noise)
+    answered = [(o.ticket["subject"], o.ranked[0], o.confidence) for o in result.outcomes if o.confident]
+    assert result.abstained >= NOISE_ABSTENTION, answered
+
+
+def test_confidence_is_calibrated_on_the_test_half(gen, tickets) -> None:
+    """Fitted on the dev half only: on the test half, confidence tracks the share of right answers."""
+    result = bench.evaluate(gen, [t for t in tickets if t["split"] == "test"])
+    assert result.expected_calibration_error <= CALIBRATION_ERROR, result.calibration()
+    confident = [o for o in result.outcomes if o.confident]
+    unsure = [o for o in result.outcomes if not o.confident]
+    assert sum(o.top1 for o in confident) / len(confident) > sum(o.top1 for o in unsure) / max(len(unsure), 1)
+
+
+def test_the_model_is_what_the_fit_script_makes(gen) -> None:
+    fitted = _bench("triage_fit").fit(gen)
+    assert fitted.rank == pytest.approx(MODEL.rank, abs=2e-3)
+    assert fitted.confidence == pytest.approx(MODEL.confidence, abs=2e-3)
+    assert fitted.threshold == pytest.approx(MODEL.threshold, abs=2e-3)
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason=f"shared corpus not present at {CORPUS} (plain clone without ../shared)")
+def test_accuracy_on_the_corpus_set(gen) -> None:
+    tickets = _bench("triage_corpus_set").build(CORPUS)
+    assert len(tickets) >= 300
+    bench.check_held_apart(gen, tickets)
+    result = bench.evaluate(gen, tickets)
+    assert result.rate("top3") >= CORPUS_TOP3, f"top-3 {result.rate('top3'):.1%}"
 
 
 def test_bench_script_prints_the_figures() -> None:
-    result = subprocess.run([sys.executable, "bench/triage_eval.py"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "bench/triage_eval.py", "--set", "written", "--set", "noise"], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
-    assert "top-1 accuracy:" in result.stdout and "top-3 accuracy:" in result.stdout
+    for line in ("top-1 accuracy:", "top-3 accuracy:", "abstention", "per category", "confusions", "calibration"):
+        assert line in result.stdout, line
+
+
+# --- the combined triage -------------------------------------------------------------------
+
+
+def test_guides_come_with_the_categories(gen) -> None:
+    answer = triage(gen, "Outlook keeps asking for my password\nthe prompt comes back every few minutes")
+    assert answer.confident and answer.categories[0].category == "email"
+    assert answer.guides[0].id == "outlook-password-prompts"
+    assert "outlook-password-prompts" in answer.categories[0].evidence
+
+
+def test_a_match_through_corrections_alone_is_never_confident(gen) -> None:
+    spelt = triage(gen, "printer paper jam toner")
+    misspelt = triage(gen, "printr papr jamm tonr")
+    assert spelt.confident and spelt.categories[0].category == "printing"
+    assert misspelt.categories and misspelt.categories[0].category == "printing"  # still ranked, as a possibility
+    assert not misspelt.confident and misspelt.confidence < spelt.confidence
+
+
+def test_unrelated_text_gives_nothing_to_go_on(gen) -> None:
+    answer = triage(gen, "zqxv wkrp bnnm")
+    assert answer.categories == [] and answer.guides == [] and answer.confidence == 0 and not answer.confident
+
+
+def test_huge_ticket_is_cut_not_slow(gen) -> None:
+    answer = triage(gen, "vpn tunnel drops " + "lorem ipsum dolor " * 50_000)
+    assert answer.categories[0].category == "network/vpn"
 
 
 # --- Triage.suggest ------------------------------------------------------------------------
@@ -90,33 +180,38 @@ def test_bench_script_prints_the_figures() -> None:
         ("I have no idea what my passwrod is", "accounts", "passwrod"),
     ],
 )
-def test_typos_still_match(triage: Triage, text: str, category: str, typo: str) -> None:
-    suggestions = triage.suggest(text, 3)
+def test_typos_still_match(keywords: Triage, text: str, category: str, typo: str) -> None:
+    suggestions = keywords.suggest(text, 3)
     assert suggestions and suggestions[0].category == category, suggestions
     assert any(m.startswith(f"{typo}~") for m in suggestions[0].matched), suggestions[0].matched
 
 
-def test_matched_keywords_are_reported(triage: Triage) -> None:
-    top = triage.suggest("The printer in the corridor has a paper jam and is low on toner", 3)[0]
+def test_matched_keywords_are_reported(keywords: Triage) -> None:
+    top = keywords.suggest("The printer in the corridor has a paper jam and is low on toner", 3)[0]
     assert top.category == "printing"
     assert "paper jam" in top.matched and "toner" in top.matched
     assert top.score > 0
     assert top.title == "Printing and scanning"
 
 
-def test_suggestions_are_ranked_and_limited(triage: Triage) -> None:
-    suggestions = triage.suggest("vpn from home fails, also outlook and the printer and my password", 2)
+def test_suggestions_are_ranked_and_limited(keywords: Triage) -> None:
+    suggestions = keywords.suggest("vpn from home fails, also outlook and the printer and my password", 2)
     assert len(suggestions) == 2
     assert suggestions[0].score >= suggestions[1].score
 
 
-def test_unrelated_text_gives_no_suggestion(triage: Triage) -> None:
-    assert triage.suggest("zqxv wkrp bnnm", 3) == []
+def test_unrelated_text_gives_no_suggestion(keywords: Triage) -> None:
+    assert keywords.suggest("zqxv wkrp bnnm", 3) == []
 
 
-def test_huge_text_is_cut_not_slow(triage: Triage) -> None:
-    suggestions = triage.suggest("vpn " + "lorem ipsum dolor " * 50_000, 3)
+def test_huge_text_is_cut_not_slow(keywords: Triage) -> None:
+    suggestions = keywords.suggest("vpn " + "lorem ipsum dolor " * 50_000, 3)
     assert suggestions[0].category == "network/vpn"
+
+
+def test_the_corrected_part_of_a_score_is_reported(keywords: Triage) -> None:
+    exact, fuzzy = keywords.suggest("printer toner", 1)[0], keywords.suggest("printr tonerr", 1)[0]
+    assert exact.fuzzy == 0 and fuzzy.fuzzy == fuzzy.score > 0
 
 
 def test_tokens_join_hyphenated_words() -> None:
@@ -150,9 +245,11 @@ def test_cli_huge_text_is_a_usage_error() -> None:
 def test_cli_human_output() -> None:
     result = run_kb("triage", "Cannot", "connect", "to", "VPN", "from", "the", "hotel", "--root", str(ROOT))
     assert result.returncode == 0, result.stderr
-    first = result.stdout.splitlines()[0]
-    assert first.startswith("1. network/vpn (VPN and remote access)  score ")
-    assert "matched: " in first and "vpn" in first
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("1. network/vpn (VPN and remote access)  score ")
+    assert "matched: " in lines[0] and "vpn" in lines[0]
+    assert any(line.startswith("Confidence: ") for line in lines)
+    assert any(line.startswith("Guides: vpn-") for line in lines)
     assert "Priority:" not in result.stdout
 
 
@@ -216,18 +313,44 @@ def test_cli_json_shape(repo) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"categories", "priority"}
+    assert set(data) == {"categories", "guides", "confidence", "confident", "priority"}
     assert data["priority"] == repo.priorities.matrix[impact][urgency]
-    assert 1 <= len(data["categories"]) <= 2
+    assert 1 <= len(data["categories"]) <= 2 and 1 <= len(data["guides"]) <= 2
+    assert data["confident"] is True and 0 < data["confidence"] <= 1
     ids = {c.id for c in repo.taxonomy.categories}
     for item in data["categories"]:
-        assert set(item) == {"category", "title", "score", "matched"}
+        assert set(item) == {"category", "title", "score", "matched", "evidence"}
         assert item["category"] in ids
-        assert isinstance(item["title"], str) and isinstance(item["score"], (int, float)) and item["score"] > 0
+        assert isinstance(item["title"], str) and isinstance(item["score"], (int, float)) and 0 < item["score"] <= 1
         assert isinstance(item["matched"], list) and all(isinstance(m, str) for m in item["matched"])
     assert [c["score"] for c in data["categories"]] == sorted((c["score"] for c in data["categories"]), reverse=True)
+    assert data["guides"][0]["id"] in {g.meta.id for g in repo.guides}
     no_priority = json.loads(run_kb("triage", "printer", "--format", "json", "--root", str(ROOT)).stdout)
     assert no_priority["priority"] is None
+
+
+def test_cli_says_when_no_match_is_confident() -> None:
+    result = run_kb("triage", "window", "curtain", "cushion", "carpet", "lamp", "--root", str(ROOT))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No confident match (confidence ")
+    assert "Confidence:" not in result.stdout
+
+
+def test_cli_reads_the_built_index_only_when_it_holds_this_content(repo, tmp_path: Path) -> None:
+    from search.checks import checked
+    from search.cli import _generation_for
+    from support.sample import write_sample
+
+    index_dir = tmp_path / "ix"
+    assert run_kb("index", "--root", str(ROOT), "--index-dir", str(index_dir)).returncode == 0
+    with _generation_for(checked(repo), index_dir) as gen:
+        assert gen.path.parent == index_dir  # the built generation, no build of its own
+    other = load_repository(write_sample(tmp_path / "other"))
+    with _generation_for(checked(other), index_dir) as gen:
+        assert gen.path.parent != index_dir and gen.content_version == other.content_version  # stale for this content: built for the run
+    result = run_kb("triage", "vpn will not connect from the hotel", "--root", str(ROOT), "--index-dir", str(index_dir), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["categories"][0]["category"] == "network/vpn"
 
 
 def test_cli_no_match_suggests_the_categories_command() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from search.content.models import GatherItem
+from search.workflow.resume import token_of
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
 from support import KB, ROOT
@@ -183,20 +184,58 @@ def test_no_gather_and_enter_on_first_choice(repo, resolution_routes) -> None:
     assert "Information gathered:" not in printed
 
 
-def test_q_quits_with_130_and_no_traceback(repo) -> None:
-    # a first choice that does not end the walk, then q in the middle of it
-    guide, number = next((g, n) for g in repo.guides for n, choice in enumerate(walk(g, []).choices, 1) if walk(g, [choice]).outcome is None)
+def _mid_walk(repo):
+    """A guide and the number of a first choice that does not end the walk."""
+    return next((g, n) for g in repo.guides for n, choice in enumerate(walk(g, []).choices, 1) if walk(g, [choice]).outcome is None)
+
+
+def test_q_asks_and_quits_without_saving_with_130_and_a_resume_token(repo) -> None:
+    guide, number = _mid_walk(repo)
     term = Terminal(guide.id, "--no-gather")
     term.press(str(number))
+    term.press("q")
+    term.child.expect_exact("[s] save the transcript so far")
     term.press("q")
     out, status = term.quit_output()
     assert status == 130
     assert "Walk abandoned; nothing recorded." in out
+    choice = walk(guide, []).choices[number - 1]
+    assert f"kb walk --resume '{token_of([walk(guide, [choice])])}'" in out
     assert "Traceback" not in out
     assert MARKER not in out
 
 
-def test_ctrl_c_quits_like_q(resolution_routes) -> None:
+def test_q_then_s_saves_the_transcript_so_far(repo, tmp_path: Path) -> None:
+    guide, number = _mid_walk(repo)
+    term = Terminal(guide.id, "--no-gather")
+    term.press(str(number))
+    term.press("q")
+    term.press("s")
+    term.child.expect_exact("Save the transcript so far to")
+    target = tmp_path / "so-far.txt"
+    term.child.sendline(str(target))
+    out, status = term.quit_output()
+    state = walk(guide, [walk(guide, []).choices[number - 1]])
+    assert status == 0
+    assert target.read_text(encoding="utf-8") == transcript_text(state, repo, PRIORITY)
+    assert "Outcome: In progress (walk not finished)." in target.read_text(encoding="utf-8")
+    assert f"kb walk --resume '{token_of([state])}'" in out
+
+
+def test_q_then_c_goes_on_with_the_walk(repo, resolution_routes) -> None:
+    route = next(r for r in resolution_routes if len(r.answers) >= 2)
+    term = Terminal(route.guide.id, "--no-gather")
+    choose(term, route, 0, "number")
+    term.press("q")
+    term.press("c")
+    for step in range(1, len(route.answers)):
+        choose(term, route, step, "number")
+    printed, status = term.finish()
+    assert status == 0
+    assert printed == expected(repo, route, {})
+
+
+def test_ctrl_c_quits_at_once_without_saving(resolution_routes) -> None:
     term = Terminal(resolution_routes[0].guide.id, "--no-gather")
     term.press("\x03")
     out, status = term.quit_output()

@@ -23,6 +23,7 @@ from support.servers import kb_executable
         ({"zendesk_base_url": "https://proxy/api/v2"}, "without a path"),
         ({"zendesk_lease_seconds": 5, "zendesk_timeout_seconds": 10}, "KB_ZENDESK_LEASE_SECONDS must be longer"),
         ({"zendesk_category_sources": ["tags", "guess"]}, "KB_ZENDESK_CATEGORY_SOURCES"),
+        ({"zendesk_outbox": "mysql://kb:pw@db/kb"}, 'KB_ZENDESK_OUTBOX (zendesk_outbox): a "mysql://" URL is not supported'),
     ],
 )
 def test_unusable_zendesk_settings_are_one_line_naming_the_variable(values: dict[str, object], message: str) -> None:
@@ -34,7 +35,11 @@ def test_unusable_zendesk_settings_are_one_line_naming_the_variable(values: dict
 def test_write_back_settings_give_the_origin_and_the_outbox_beside_the_index(tmp_path: Path) -> None:
     settings = load_settings(root=tmp_path, zendesk_subdomain="acme", zendesk_email="a@acme.com", zendesk_api_token="t")
     assert settings.zendesk_api_origin == "https://acme.zendesk.com"
-    assert settings.zendesk_outbox_path == tmp_path / ".kb-zendesk-outbox.sqlite"
+    assert settings.zendesk_outbox_location == tmp_path / ".kb-zendesk-outbox.sqlite"
+    assert load_settings(zendesk_outbox=str(tmp_path / "o.db")).zendesk_outbox_location == tmp_path / "o.db"
+    shared = load_settings(zendesk_outbox="postgresql://kb:secret-pw@db.internal:5432/kb")
+    assert shared.zendesk_outbox_location == "postgresql://kb:secret-pw@db.internal:5432/kb"
+    assert "secret-pw" not in repr(shared)
     stand_in = load_settings(zendesk_base_url="http://127.0.0.1:9/", zendesk_email="a@acme.com", zendesk_api_token="t")
     assert stand_in.zendesk_api_origin == "http://127.0.0.1:9"
 

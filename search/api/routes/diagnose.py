@@ -37,7 +37,7 @@ def _answer(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, ma
     articles = gen.catalog.articles
     return schemas.Diagnosis(
         category=views.category_out(gen, cid),
-        priority=views.priority_out(gen, pid) if pid else None,
+        priority=views.priority_out(gen, pid, cid) if pid else None,
         query=q,
         guides_from=entry.guides_from,
         guides=[views.guide_out(guides[g]) for g in guide_ids],

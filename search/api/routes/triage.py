@@ -1,4 +1,4 @@
-"""POST /api/triage: a ticket's text in, likely categories and the matrix priority out."""
+"""POST /api/triage: a ticket's text in, likely categories and guides, a confidence and the matrix priority out."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 from fastapi import APIRouter
 
 from ...content.triage import triage_priority
+from ...index.triage import triage as triage_ticket
 from .. import schemas, views
 from ..deps import IndexDep
 from ..problems import ProblemError, problem_doc
@@ -27,22 +28,24 @@ SCORING = threading.Lock()
     summary="Suggest categories and priority for a ticket",
 )
 def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
-    """Ranked categories with scores and the keywords that matched; with ``impact`` and
+    """Ranked categories (keywords and knowledge-base evidence, README "Triage"), the guides to
+    try, a calibrated confidence and whether it is a confident match; with ``impact`` and
     ``urgency`` also the priority from the impact x urgency matrix."""
     text = f"{body.subject}\n{body.description}"
     try:
         pid = triage_priority(gen.content, body.impact, body.urgency)
     except ValueError as exc:  # the levels are content, so they cannot be in the static schema
         raise ProblemError(400, str(exc), kind="unknown-priority-level", title="Unknown impact or urgency") from None
-    categories = gen.catalog.categories
     with SCORING:
-        suggestions = gen.triage.suggest(text, body.limit)
+        found = triage_ticket(gen, text, body.limit)
     return schemas.TriageOut(
         categories=[
-            schemas.CategorySuggestion(category=s.category, title=s.title, score=s.score, matched=s.matched, url=categories[s.category].category.url)
-            for s in suggestions
-            if s.category in categories
+            schemas.CategorySuggestion(category=c.category, title=c.title, kind=c.kind, score=c.score, matched=c.matched, evidence=c.evidence, url=c.url)
+            for c in found.categories
         ],
+        guides=[schemas.GuideSuggestion(id=g.id, title=g.title, category=g.category, url=g.url, score=g.score) for g in found.guides],
+        confidence=found.confidence,
+        confident=found.confident,
         priority=views.priority_out(gen, pid) if pid else None,
         generation=gen.number,
     )

@@ -9,10 +9,9 @@ from fastapi import APIRouter, Path
 from ...content.models import ActionNode, QuestionNode
 from ...workflow.messages import MessageError, messages_for
 from ...workflow.transcript import transcript_json
-from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
 from .. import schemas, views
 from ..deps import IndexDep
-from ..problems import ProblemError, problem_doc
+from ..problems import problem_doc
 
 router = APIRouter(tags=["guides"])
 
@@ -33,27 +32,9 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
     current revision (and the choices offered).
     """
     repo = gen.content
-    guide = repo.guide_by_id.get(guide_id)
-    if guide is None:
-        raise views.not_found("guide", guide_id, gen.id_suggestions("guide", guide_id))
+    guide = views.guide_or_404(gen, guide_id)
     priority = views.resolve_priority(body.priority)
-    try:
-        state = walk(guide, body.answers, body.revision)
-    except StaleRevision as exc:
-        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
-    except AnswerNotOffered as exc:
-        raise ProblemError(
-            409,
-            str(exc),
-            kind="answer-not-offered",
-            title="Answer not offered",
-            node=exc.node_id,
-            index=exc.index,
-            offered=exc.offered,
-            current_revision=guide.revision,
-        ) from None
-    except WalkError as exc:
-        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished", current_revision=guide.revision) from None
+    state = views.walk_or_409(guide, body.answers, body.revision)
     node = state.node
     gathered = views.gathered_notes(guide, body.gathered)
     data = transcript_json(state, repo, priority, gathered, body.opened_at)

@@ -13,6 +13,8 @@ import datetime as dt
 import hashlib
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -24,10 +26,9 @@ from starlette.responses import JSONResponse
 from ...index import Generation
 from ...integrations.zendesk import signature
 from ...integrations.zendesk.notes import NotAnEscalation, Plan, diagnosis_plan, escalation_plan
-from ...integrations.zendesk.outbox import Job, Outbox
+from ...integrations.zendesk.outbox import Job, Outbox, OutboxError, OutboxUnavailable
 from ...integrations.zendesk.payload import PayloadError, Queued, Rules, decide, delivery_key, parse_body
 from ...integrations.zendesk.worker import Connection, RetryPolicy, Worker
-from ...workflow.walk import AnswerNotOffered, StaleRevision, WalkError, walk
 from .. import schemas, views
 from ..auth import require_named_key
 from ..deps import IndexDep
@@ -67,10 +68,15 @@ def start(app: FastAPI, settings: Settings, state: IndexState) -> None:
     origin, token = settings.zendesk_api_origin, settings.zendesk_api_token
     if origin is None or token is None or settings.zendesk_email is None:
         return
-    try:
-        outbox = Outbox(settings.zendesk_outbox_path)
-    except (OSError, sqlite3.Error) as exc:  # the search API keeps serving; the Zendesk routes say why they cannot
-        zendesk.reason = f"the Zendesk outbox {settings.zendesk_outbox_path} cannot be opened: {exc}"
+    location = settings.zendesk_outbox_location
+    try:  # the search API keeps serving; the Zendesk routes say why they cannot
+        outbox = Outbox(location, connections=settings.zendesk_workers + 4)
+    except (OutboxError, OutboxUnavailable) as exc:  # these name the outbox (a URL without its password)
+        zendesk.reason = f"the Zendesk outbox cannot be opened: {exc}"
+        log.error("%s", zendesk.reason)
+        return
+    except (OSError, sqlite3.Error) as exc:
+        zendesk.reason = f"the Zendesk outbox {location} cannot be opened: {exc}"
         log.error("%s", zendesk.reason)
         return
 
@@ -88,7 +94,7 @@ def start(app: FastAPI, settings: Settings, state: IndexState) -> None:
     zendesk.outbox = outbox
     zendesk.worker = Worker(outbox, connection, compose, policy, threads=settings.zendesk_workers)
     zendesk.worker.start()
-    log.info("zendesk write-back to %s, outbox %s", origin, outbox.path)
+    log.info("zendesk write-back to %s, outbox %s", origin, outbox.where)
 
 
 def stop(app: FastAPI) -> None:
@@ -102,6 +108,23 @@ def stop(app: FastAPI) -> None:
 def _zendesk(request: Request) -> Zendesk:
     zendesk: Zendesk = request.app.state.zendesk
     return zendesk
+
+
+@contextmanager
+def _outbox_reachable() -> Iterator[None]:
+    """A database that cannot answer now (PostgreSQL down or failing over, SQLite locked for long)
+    is a 503 with ``Retry-After``: Zendesk retries the delivery, a caller its escalation."""
+    try:
+        yield
+    except OutboxUnavailable as exc:
+        log.error("%s", exc)
+        raise ProblemError(
+            503,
+            "the Zendesk outbox cannot be reached now; nothing was queued, retry later",
+            kind="outbox-unavailable",
+            title="Zendesk outbox unavailable",
+            headers={"Retry-After": "10"},
+        ) from None
 
 
 def _writeback(zendesk: Zendesk) -> tuple[Outbox, Worker]:
@@ -171,9 +194,10 @@ async def webhook(
     except PayloadError as exc:
         raise ProblemError(422, exc.detail, kind="webhook-body", title="Webhook body not usable", field=exc.field) from None
     key = delivery_key(x_zendesk_webhook_id, x_zendesk_webhook_invocation_id, ticket.id, body)
-    job, created = await run_in_threadpool(
-        outbox.enqueue, key, "diagnosis", ticket.id, Queued.of(ticket, decision).model_dump_json(), None, x_zendesk_webhook_signature
-    )
+    with _outbox_reachable():
+        job, created = await run_in_threadpool(
+            outbox.enqueue, key, "diagnosis", ticket.id, Queued.of(ticket, decision).model_dump_json(), None, x_zendesk_webhook_signature
+        )
     if created:
         worker.wake()
     answer = WebhookAccepted(
@@ -218,18 +242,9 @@ def escalate(
     update: ``group_id`` of the step and an internal note with the hand-off and transcript. The same
     walk for the same ticket (or the same ``Idempotency-Key``) is queued once."""
     outbox, worker = _writeback(_zendesk(request))
-    guide = gen.content.guide_by_id.get(body.guide_id)
-    if guide is None:
-        raise views.not_found("guide", body.guide_id, gen.id_suggestions("guide", body.guide_id))
+    guide = views.guide_or_404(gen, body.guide_id)
     priority = views.resolve_priority(body.priority)
-    try:
-        state = walk(guide, body.answers, body.revision)
-    except StaleRevision as exc:
-        raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
-    except AnswerNotOffered as exc:
-        raise ProblemError(409, str(exc), kind="answer-not-offered", title="Answer not offered", node=exc.node_id, offered=exc.offered) from None
-    except WalkError as exc:
-        raise ProblemError(409, str(exc), kind="walk-finished", title="Walk already finished") from None
+    state = views.walk_or_409(guide, body.answers, body.revision)
     walked = "\x1f".join([guide.id, guide.revision, *body.answers])
     key = f"zendesk-escalate:{ticket_id}:" + (idempotency_key or hashlib.sha256(walked.encode()).hexdigest())
     prefix = _zendesk(request).rules.category_tag_prefix
@@ -237,7 +252,8 @@ def escalate(
         plan, step, group = escalation_plan(gen, state, ticket_id, priority, views.gathered_notes(guide, body.gathered), key, prefix)
     except NotAnEscalation as exc:
         raise ProblemError(409, str(exc), kind="not-an-escalation", title="Walk does not end in escalation", current_revision=guide.revision) from None
-    job, created = outbox.enqueue(key, "escalation", ticket_id, body.model_dump_json(), plan.model_dump_json(exclude_none=True))
+    with _outbox_reachable():
+        job, created = outbox.enqueue(key, "escalation", ticket_id, body.model_dump_json(), plan.model_dump_json(exclude_none=True))
     if created:
         worker.wake()
     answer = EscalateAccepted(status="queued" if created else "duplicate", job=job, ticket_id=ticket_id, step=step, group_id=group)
@@ -258,7 +274,7 @@ class OutboxJob(BaseModel):
 
 
 class OutboxOut(BaseModel):
-    path: str
+    path: str = Field(description="Where the outbox is: its SQLite file, or its PostgreSQL URL without the password.")
     pending: int
     sent: int
     dead: int
@@ -274,7 +290,7 @@ def _when(epoch: float) -> dt.datetime:
     "/admin/zendesk/outbox",
     operation_id="getZendeskOutbox",
     response_model=OutboxOut,
-    responses=problem_doc(401, 403, 404),
+    responses=problem_doc(401, 403, 404, 503),
     dependencies=[Depends(require_admin)],
     summary="Write-back outbox: counts, dead and recent jobs",
 )
@@ -298,5 +314,6 @@ def outbox_status(request: Request) -> OutboxOut:
             for r in outbox.jobs(state)
         ]
 
-    counts = outbox.counts()
-    return OutboxOut(path=str(outbox.path), pending=counts["pending"], sent=counts["sent"], dead=counts["dead"], dead_jobs=rows("dead"), recent=rows(None))
+    with _outbox_reachable():
+        counts = outbox.counts()
+        return OutboxOut(path=outbox.where, pending=counts["pending"], sent=counts["sent"], dead=counts["dead"], dead_jobs=rows("dead"), recent=rows(None))

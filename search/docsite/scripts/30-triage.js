@@ -81,7 +81,8 @@
     box.setAttribute("data-state", className === "kbg-triage-unavailable" ? "unavailable" : "message");
   };
 
-  Triage.prototype.renderSuggestions = function (suggestions) {
+  /* unsure: the service found no confident match (confident false); the list is possibilities only. */
+  Triage.prototype.renderSuggestions = function (suggestions, unsure) {
     var self = this;
     var box = this.part("categories");
     box.textContent = "";
@@ -95,6 +96,7 @@
       box.appendChild(none);
       return;
     }
+    if (unsure) box.appendChild(el("p", "kbg-triage-unsure", "No confident match: these categories are possibilities for you to judge, not an answer."));
     var list = el("ol", "kbg-triage-suggestions");
     suggestions.forEach(function (s) {
       var item = el("li");
@@ -167,8 +169,9 @@
             if (!answer || !Array.isArray(answer.categories)) return unavailable();
             finish(function () {
               var n = answer.categories.length;
-              self.status(n ? n + (n === 1 ? " category suggested." : " categories suggested.") : "No category matches.");
-              self.renderSuggestions(answer.categories);
+              var unsure = n > 0 && answer.confident === false;
+              self.status(unsure ? "No confident match." : n ? n + (n === 1 ? " category suggested." : " categories suggested.") : "No category matches.");
+              self.renderSuggestions(answer.categories, unsure);
             });
           });
         }

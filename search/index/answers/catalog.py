@@ -12,18 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...content import sitemap
-from ...content.escalation import ProtocolStep, steps_for
-from ...content.models import PRIORITY_IDS, Escalation, Priorities, PriorityId, duration_minutes
+from ...content.escalation import ProtocolStep, sla_targets, steps_for
+from ...content.history import ContentVersion, content_versions
+from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
 from ...content.repository import Article, Guide, Repository
 from ...content.taxonomy import CategoryIndex, is_within, parent_ids
 from ...workflow.steps import linearise, steps_text
 from ..engine.text import markdown_to_text
-from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, GuideEntry, PriorityEntry, Protocol
+from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, ContentVersionEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: escalation clock (trigger_kind)
+CATALOG_SCHEMA = 5  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds; 5: escalation clock (trigger_kind, due_at)
 
 
 @dataclass
@@ -89,32 +90,33 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     return docs
 
 
-def _priority(pid: PriorityId, priorities: Priorities | None) -> PriorityEntry | None:
-    level = priorities.levels.get(pid) if priorities else None
-    if level is None:
+def _priority(pid: PriorityId, priorities: Priorities | None, kind: Kind = "incident") -> PriorityEntry | None:
+    targets = sla_targets(priorities, pid, kind)
+    if priorities is None or targets is None:
         return None
     return PriorityEntry(
         id=pid,
-        name=level.name,
-        zendesk=level.zendesk,
-        first_response=level.first_response,
-        first_response_minutes=duration_minutes(level.first_response),
-        resolution=level.resolution,
-        resolution_minutes=duration_minutes(level.resolution),
-        description=level.description,
+        name=targets.name,
+        zendesk=priorities.levels[pid].zendesk,
+        kind=targets.kind,
+        first_response=targets.first_response,
+        first_response_minutes=duration_minutes(targets.first_response),
+        resolution=targets.resolution,
+        resolution_minutes=duration_minutes(targets.resolution),
+        description=targets.description,
     )
 
 
-def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None) -> Protocol:
+def escalation_protocol(escalation: Escalation | None, priorities: Priorities | None, category_id: str | None, kind: Kind = "incident") -> Protocol:
     """Priority id -> ordered escalation steps for a category (``None``: steps serving every category)."""
     protocol: Protocol = {}
     for pid in PRIORITY_IDS:
-        applied = steps_for(escalation, priorities, category_id, pid) if escalation else []
+        applied = steps_for(escalation, priorities, category_id, pid, kind) if escalation else []
         protocol[pid] = [ProtocolStep.of(a) for a in applied]
     return protocol
 
 
-def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
+def _guide_entry(guide: Guide, teams: dict[str, str], version: ContentVersion | None) -> GuideEntry:
     meta = guide.meta
     steps = linearise(guide.tree, teams)
     return GuideEntry(
@@ -131,15 +133,18 @@ def _guide_entry(guide: Guide, teams: dict[str, str]) -> GuideEntry:
         symptoms=list(meta.symptoms),
         gather=list(meta.gather),
         articles=list(meta.articles),
+        approval=meta.approval,
+        fulfilled_by=meta.fulfilled_by,
         url=guide_url(guide.id),
         steps=steps,
         steps_text=steps_text(steps),
         tree=guide.tree.model_dump(mode="json", exclude_none=True),
         body=guide.body.strip(),
+        content_version=ContentVersionEntry.of(version),
     )
 
 
-def _article_entry(article: Article) -> ArticleEntry:
+def _article_entry(article: Article, version: ContentVersion | None) -> ArticleEntry:
     meta = article.meta
     return ArticleEntry(
         id=article.id,
@@ -151,6 +156,7 @@ def _article_entry(article: Article) -> ArticleEntry:
         status=meta.status.value,
         audience=meta.audience.value,
         url=article_url(article),
+        content_version=ContentVersionEntry.of(version),
     )
 
 
@@ -170,8 +176,9 @@ def build_catalog(repo: Repository) -> Catalog:
     categories = CategoryIndex(repo.taxonomy)
     teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
     guides = sorted(repo.guides, key=lambda g: g.id)
-    guide_entries = {g.id: _guide_entry(g, teams) for g in guides}
-    article_entries = {a.id: _article_entry(a) for a in sorted(repo.articles, key=lambda a: a.path)}
+    versions = content_versions(repo.root, [(g.path, (g.path, g.tree_path)) for g in guides] + [(a.path, (a.path,)) for a in repo.articles])
+    guide_entries = {g.id: _guide_entry(g, teams, versions.get(g.path)) for g in guides}
+    article_entries = {a.id: _article_entry(a, versions.get(a.path)) for a in sorted(repo.articles, key=lambda a: a.path)}
 
     guides_by_category: dict[str, list[str]] = {}
     for guide in sorted(listed(guides, repo.policy), key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
@@ -185,6 +192,7 @@ def build_catalog(repo: Repository) -> Catalog:
 
     table: dict[str, CategoryEntry] = {}
     for category in categories.by_id.values():
+        kind = categories.kind_of(category.id)
         source, guide_ids = _guides_for(category.id, guides_by_category)
         related: list[str] = []
         for gid in guide_ids:
@@ -198,6 +206,7 @@ def build_catalog(repo: Repository) -> Catalog:
                 description=category.description,
                 keywords=list(category.keywords),
                 zendesk_tags=list(category.zendesk_tags),
+                kind=kind,
                 url=category_url(category.id),
             ),
             parents=[CategoryLink(id=c.id, title=c.title, url=category_url(c.id)) for c in categories.lineage(category.id)[1:]],
@@ -207,12 +216,13 @@ def build_catalog(repo: Repository) -> Catalog:
             articles=related[:MAX_RELATED_ARTICLES],
             article_count=sum(len(v) for k, v in articles_by_category.items() if is_within(k, category.id)),
             guide_count=sum(len(v) for k, v in guides_by_category.items() if is_within(k, category.id)),
-            escalation=escalation_protocol(repo.escalation, repo.priorities, category.id),
+            escalation=escalation_protocol(repo.escalation, repo.priorities, category.id, kind),
         )
     return Catalog(
         schema_version=CATALOG_SCHEMA,
         content_version=repo.content_version,
         priorities={pid: _priority(pid, repo.priorities) for pid in PRIORITY_IDS},
+        request_priorities={pid: _priority(pid, repo.priorities, "request") for pid in PRIORITY_IDS},
         categories=table,
         zendesk_tags=dict(categories.by_tag),
         default_escalation=escalation_protocol(repo.escalation, repo.priorities, None),

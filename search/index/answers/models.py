@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ...content.escalation import ProtocolStep
-from ...content.models import GatherItem, PriorityId, gather_items
+from ...content.history import ContentVersion
+from ...content.models import Approval, GatherItem, Kind, PriorityId, gather_items
 from ...workflow.steps import Step
 
 
@@ -26,6 +27,7 @@ class CategoryInfo(_Entry):
     description: str | None = None
     keywords: list[str] = []
     zendesk_tags: list[str] = []
+    kind: Kind = "incident"
     url: str
 
 
@@ -56,11 +58,27 @@ class PriorityEntry(_Entry):
     id: PriorityId
     name: str
     zendesk: str
+    kind: Kind = "incident"  # which targets: a request's resolution is its fulfilment target
     first_response: str
     first_response_minutes: int
     resolution: str
     resolution_minutes: int
     description: str | None = None
+
+
+class ContentVersionEntry(_Entry):
+    """The commit that last changed a document's files, or (without git) a hash of them."""
+
+    commit: str | None = None
+    date: str | None = None
+    digest: str
+    modified: bool = False
+
+    @classmethod
+    def of(cls, version: ContentVersion | None) -> ContentVersionEntry | None:
+        if version is None:
+            return None
+        return cls(commit=version.commit, date=version.date.isoformat() if version.date else None, digest=version.digest, modified=version.modified)
 
 
 class GuideEntry(_Entry):
@@ -77,11 +95,14 @@ class GuideEntry(_Entry):
     symptoms: list[str]
     gather: list[GatherItem]
     articles: list[str]
+    approval: Approval | None = None
+    fulfilled_by: str | None = None
     url: str
     steps: list[Step]
     steps_text: str
     tree: dict[str, Any]  # the tree as the API shows it (start, nodes; empty fields left out)
     body: str
+    content_version: ContentVersionEntry | None = None  # None in generations built before it existed
 
     @field_validator("gather", mode="before")
     @classmethod
@@ -100,6 +121,7 @@ class ArticleEntry(_Entry):
     status: str
     audience: str
     url: str
+    content_version: ContentVersionEntry | None = None
 
 
 class Catalog(_Entry):
@@ -108,11 +130,17 @@ class Catalog(_Entry):
     schema_version: int
     content_version: str
     priorities: dict[PriorityId, PriorityEntry | None]
+    request_priorities: dict[PriorityId, PriorityEntry | None]  # the targets request categories use
     categories: dict[str, CategoryEntry]
     zendesk_tags: dict[str, str]
     default_escalation: Protocol
     guides: dict[str, GuideEntry]
     articles: dict[str, ArticleEntry]
+
+    def priorities_for(self, category_id: str | None) -> dict[PriorityId, PriorityEntry | None]:
+        """The SLA targets a ticket of this category is measured against (its kind's)."""
+        entry = self.categories.get(category_id) if category_id else None
+        return self.request_priorities if entry is not None and entry.category.kind == "request" else self.priorities
 
     def prefix_urls(self, prefix: str) -> None:
         """Make every site URL absolute under ``prefix`` (once, when a generation opens)."""

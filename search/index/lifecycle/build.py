@@ -34,6 +34,7 @@ from typing import Any
 
 from whoosh import index as whoosh_index
 
+from ...content.progress import Progress, no_progress
 from ...content.publishing import published
 from ...content.repository import Checked, Repository
 from ...content.triage import Triage
@@ -302,7 +303,7 @@ def switch_current(index_dir: Path, name: str, before: Callable[[], None] | None
     _fsync_dir(index_dir)
 
 
-def write_generation(repo: Repository, target: Path, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+def write_generation(repo: Repository, target: Path, progress: Progress = no_progress) -> dict[str, Any]:
     """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest.
     Only what ``repo.policy`` publishes goes in (``content.publishing``): no draft, and no internal
     content in a public generation, in the search index, the catalog, triage or the guide files."""
@@ -328,9 +329,7 @@ def write_generation(repo: Repository, target: Path, progress: Callable[[str], N
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
     _write_json(target / TRIAGE, Triage(repo).to_state())
     _snapshot_guides(repo, target / CONTENT_DIR)
-    if progress:
-        progress(f"catalog and text written ({len(docs)} documents)")
-    _write_whoosh(target / WHOOSH_DIR, docs)
+    _write_whoosh(target / WHOOSH_DIR, docs, progress)
     counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
     manifest = {
         "index_schema": INDEX_SCHEMA,
@@ -357,13 +356,15 @@ def _snapshot_guides(repo: Repository, target: Path) -> None:
         shutil.copyfile(Path(repo.root) / rel, destination)
 
 
-def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc]) -> None:
+def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc], progress: Progress) -> None:
     path.mkdir()
     ix = whoosh_index.create_in(str(path), build_schema())
     # One writer, one segment: Whoosh document numbers equal our order in docs.json.
     writer = ix.writer(limitmb=256)
     try:
-        for doc in docs:
+        for done, doc in enumerate(docs):
+            if done % 64 == 0:
+                progress("indexing", done, len(docs))
             cat_path = " ".join([doc.category, *_ancestors(doc.category)]) if doc.category else ""
             writer.add_document(
                 id=doc.id,
@@ -377,6 +378,7 @@ def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc]) -> None:
     except BaseException:
         writer.cancel()
         raise
+    progress("indexing", len(docs), len(docs))
     writer.commit(optimize=True)
     with ix.reader() as reader:
         export_postings(reader, path.parent)
@@ -423,10 +425,11 @@ def build_generation(
     content: Checked,
     index_dir: Path | str,
     *,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress = no_progress,
     before_switch: Callable[[], None] | None = None,
 ) -> BuildResult:
-    """Build, validate and switch to a new generation of checked ``content`` in ``index_dir``.
+    """Build, validate and switch to a new generation of checked ``content`` in ``index_dir``
+    (``progress``: documents indexed).
 
     ``before_switch`` runs after the new generation is written and
     validated, just before CURRENT points at it (see :func:`switch_current`). Any failure raises

@@ -20,8 +20,9 @@ from ...content.escalation import steps_for
 from ...content.models import EscalationNode, PriorityId
 from ...content.prose import one_line
 from ...index import Generation, QueryError
+from ...index.triage import triage
 from ...workflow.messages import MessageError, messages_for
-from ...workflow.sla import when_text
+from ...workflow.sla import category_kind, when_text
 from ...workflow.transcript import Gathered, transcript_text
 from ...workflow.walk import WalkState
 from .payload import Decision, category_tag
@@ -98,9 +99,13 @@ def _plan(ticket_id: int, marker: str, note: str, tags: Sequence[str], group_id:
     return Plan(ticket_id=ticket_id, marker=marker, calls=calls, **extra)
 
 
-def _sla_lines(gen: Generation, pid: PriorityId | None) -> list[str]:
-    levels = [(p, lvl) for p, lvl in gen.catalog.priorities.items() if lvl is not None and (pid is None or p == pid)]
-    return [f"{p} {lvl.name}: first response within {lvl.first_response}, resolution within {lvl.resolution}" for p, lvl in levels]
+def _sla_lines(gen: Generation, pid: PriorityId | None, category: str | None = None) -> list[str]:
+    """The targets of the ticket's kind: a request category's are first response and fulfilment."""
+    levels = [(p, lvl) for p, lvl in gen.catalog.priorities_for(category).items() if lvl is not None and (pid is None or p == pid)]
+    return [
+        f"{p} {lvl.name}: first response within {lvl.first_response}, {'fulfilment' if lvl.kind == 'request' else 'resolution'} within {lvl.resolution}"
+        for p, lvl in levels
+    ]
 
 
 def _sentence(text: str) -> str:
@@ -113,7 +118,7 @@ def _escalation_lines(gen: Generation, category: str | None, pid: PriorityId | N
     if repo.escalation is None:
         return []
     lines = []
-    for applied in steps_for(repo.escalation, repo.priorities, category, pid):
+    for applied in steps_for(repo.escalation, repo.priorities, category, pid, category_kind(repo, category)):
         step = applied.step
         when = f" Time alone escalates {when_text(applied.clock)}." if applied.clock.kind != "manual" else ""
         lines.append(f"- {step.tier} {step.team}, queue {step.queue}: {_sentence(step.trigger)}{when} Contact: {_sentence(step.contact)}")
@@ -138,10 +143,11 @@ def diagnosis_plan(gen: Generation, decision: Decision, subject: str, descriptio
     targets) and tags (category, guide) for a webhook's ticket; triage decides a missing category."""
     category, source = decision.category, decision.source
     if category is None:
-        found = gen.triage.suggest(f"{subject}\n{description}", 1)
-        if found and found[0].category in gen.catalog.categories:
-            category = found[0].category
-            source = f"triage of subject and description (matched: {', '.join(found[0].matched[:5])})"
+        found = triage(gen, f"{subject}\n{description}", 1)
+        if found.confident and found.categories[0].category in gen.catalog.categories:  # an unsure guess is no category
+            best = found.categories[0]
+            source = f"triage of subject and description (confidence {found.confidence:.0%}; matched: {', '.join(best.matched[:5])})"
+            category = best.category
     marker = marker_for(key)
     pid = decision.priority
     level = gen.catalog.priorities.get(pid) if pid else None
@@ -182,7 +188,7 @@ def diagnosis_plan(gen: Generation, decision: Decision, subject: str, descriptio
     escalation = _escalation_lines(gen, category, pid)
     if escalation:
         lines += ["", "Escalation path:", *escalation]
-    lines += ["", "SLA targets:", *_sla_lines(gen, pid)]
+    lines += ["", "SLA targets:", *_sla_lines(gen, pid, category)]
     return _plan(decision.ticket_id, marker, "\n".join(lines), tags, category=category, guide=guide.id if guide else None)
 
 

@@ -1,0 +1,332 @@
+"""Triage a ticket with two kinds of evidence: the category vocabulary and the knowledge base itself.
+
+1. **Keywords** (:class:`search.content.triage.Triage`): idf-weighted matches of the ticket's
+   words against each category's keywords, titles, tags and its guides' and articles' titles and
+   symptoms, misspellings included (at a discount).
+2. **The knowledge base**: the ticket's words, as index terms (stemmed, synonyms added at a
+   discount, unknown words spelled against the index vocabulary at a discount), rank the
+   documents of the generation by BM25 over title, tags and body (the same postings search
+   uses); the best ``HITS`` documents vote for their categories in proportion to their scores.
+   This is what reaches words no keyword list has: a guide's steps and an article's body.
+
+Each candidate category gets the two shares (its score over the best category's, per kind) and
+a calibrated **confidence**: a logistic model of those shares, the margin to the next
+candidate and the absolute strength of the evidence, fitted by ``bench/triage_fit.py`` on the
+dev half of the labelled tickets and noise texts (coefficients in :data:`MODEL`). Confidence is
+the estimated chance that the category is the right one. The answer is **confident** only when
+the best candidate's confidence reaches ``MODEL.threshold``; otherwise it says "no confident
+match" (the candidates are still listed). Strength features count exact matches only, so a
+ticket that matches through spelling corrections alone can never look strong.
+
+The cost is bounded: the keyword scorer reads at most ``MAX_TICKET_CHARS`` characters and bounds
+its own work; the evidence search reads the first ``EVIDENCE_CHARS`` and scores at most
+``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..content.models import Kind
+from ..content.triage import MAX_TICKET_CHARS, Suggestion
+from .engine.schema import FIELD_BOOSTS, TEXT_FIELDS, analyze
+from .engine.spelling import MAX_CORRECTED_WORDS
+from .engine.synonyms import SynonymTable
+from .generation import Generation
+
+MAX_EVIDENCE_TERMS = 24
+EVIDENCE_CHARS = 2_000  # the text searched for evidence: a ticket says what it is about first, and analysis costs per character
+POSTINGS_BUDGET = 6_000  # postings scored per ticket at most (the rarest terms first): bounds the cost on a large index
+HITS = 8  # documents that vote
+SYNONYM_WEIGHT = 0.6
+CORRECTED_WEIGHT = 0.5
+CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
+# How requesters phrase asking for something (a service request) and reporting a fault (an
+# incident): general English, not taken from any ticket set. Their balance in a ticket is the
+# "intent" a candidate's kind agrees or disagrees with.
+REQUEST_CUES = re.compile(
+    r"\b(can i (get|have)|could i (get|have)|could you|can you (create|add|set up|give|grant|install|provide|order)"
+    r"|please (create|add|set up|install|provide|grant|give|order|arrange|prepare|remove|disable|close)"
+    r"|(i|we) (need|want|would like|'d like)|would like|requesting|request for|order(ing)?( a| an| one)?\b"
+    r"|new (starter|hire|employee|joiner|user|colleague)|joining|starts? on|starting|onboarding|offboarding"
+    r"|leaving|leaver|last (working )?day|access to|permissions? (to|for|on)|approv(e|ed|al|er)"
+    r"|licen[cs]e for|replacement|who approves|process to|how do i (get|request|order))\b"
+)
+INCIDENT_CUES = re.compile(
+    r"\b(not working|(does|do|did|is|are)(n't| not) (work|open|start|load|connect|print|show|sync|arrive|ring)"
+    r"|stopped|broken|error|fail(s|ed|ing|ure)?|crash(es|ed|ing)?|freez(e|es|ing)|frozen|can'?t|cannot|can not"
+    r"|won'?t|not responding|no longer|disappeared|missing|slow|drop(s|ping|ped)?|stuck|unable|keeps)\b"
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Two logistic models fitted by bench/triage_fit.py (see README "Triage").
+
+    ``rank``: the chance that a candidate is the ticket's category, from :func:`rank_features`;
+    candidates are ranked by it. ``confidence``: the chance that the best candidate is right, from
+    :func:`confidence_features` (its rank logit, the margin to the next, absolute strength).
+    """
+
+    rank: tuple[float, ...]  # intercept, then one weight per RANK_FEATURES
+    confidence: tuple[float, ...]  # intercept, then one weight per CONFIDENCE_FEATURES
+    threshold: float  # the least confidence that is a confident match
+
+
+RANK_FEATURES = (
+    "keyword share",
+    "keyword fraction",
+    "evidence share",
+    "evidence fraction",
+    "best hit share",
+    "first by keywords",
+    "first by evidence",
+    "intent agrees with kind",
+)
+CONFIDENCE_FEATURES = ("rank logit", "margin to the next", "exact keyword strength", "best hit strength")
+MODEL = Model(
+    rank=(-5.7633, 3.1003, 2.1256, -0.1142, 0.9356, 0.7902, 0.9406, 1.1178, 0.6919), confidence=(-3.0988, 0.6736, 0.1192, 0.9946, 0.0704), threshold=0.4173
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One category with the evidence for it (the model's input)."""
+
+    category: str
+    keyword: float  # keyword score, corrections included
+    keyword_exact: float  # the part of it from exactly spelled words
+    matched: list[str]
+    votes: float  # summed BM25 of this category's voting hits
+    best_hit: float  # the BM25 score of its best hit (0 without one)
+    evidence: list[str]  # ids of its voting hits, best first
+    intent: float  # request cues minus incident cues in the ticket (-2..2), signed by the category's kind
+
+
+@dataclass(frozen=True)
+class CategoryMatch:
+    category: str
+    title: str
+    kind: Kind
+    url: str
+    score: float  # the ranking model's chance that this is the ticket's category, 0..1
+    matched: list[str]  # keywords that matched (word~keyword: a corrected typo)
+    evidence: list[str]  # documents of this category among the best hits
+
+
+@dataclass(frozen=True)
+class GuideMatch:
+    id: str
+    title: str
+    category: str | None
+    url: str
+    score: float  # its category's score times its hit strength relative to the best hit
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    categories: list[CategoryMatch]
+    guides: list[GuideMatch]
+    confidence: float  # the best category's confidence (0 without any candidate)
+    confident: bool  # False: "no confident match"; the candidates are shown as possibilities only
+    corrected: list[str] = field(default_factory=list)  # word~correction used as evidence
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x > -60 else 0.0
+
+
+def _linear(weights: tuple[float, ...], row: tuple[float, ...]) -> float:
+    return weights[0] + sum(w * x for w, x in zip(weights[1:], row, strict=True))
+
+
+def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
+    """Each candidate's evidence relative to the other candidates of the ticket (see RANK_FEATURES)."""
+    top_keyword = max((c.keyword for c in candidates), default=0.0) or 1.0
+    total_keyword = sum(c.keyword for c in candidates) or 1.0
+    top_votes = max((c.votes for c in candidates), default=0.0) or 1.0
+    total_votes = sum(c.votes for c in candidates) or 1.0
+    top_hit = max((c.best_hit for c in candidates), default=0.0) or 1.0
+    return [
+        (
+            c.keyword / top_keyword,
+            c.keyword / total_keyword,
+            c.votes / top_votes,
+            c.votes / total_votes,
+            c.best_hit / top_hit,
+            1.0 if c.keyword and c.keyword >= top_keyword else 0.0,
+            1.0 if c.votes and c.votes >= top_votes else 0.0,
+            c.intent,
+        )
+        for c in candidates
+    ]
+
+
+def confidence_features(best: Candidate, logit: float, next_logit: float | None) -> tuple[float, ...]:
+    """The best candidate's rank logit, its margin over the next and its exact evidence strength.
+
+    Strength counts exactly spelled keyword matches and the best hit only, so matches through
+    spelling corrections alone never make a confident answer.
+    """
+    margin = logit - next_logit if next_logit is not None else 4.0
+    return (logit, min(margin, 4.0), math.log1p(best.keyword_exact), math.log1p(best.best_hit))
+
+
+class Evidence:
+    """Documents of a generation ranked for a ticket's text (BM25 over the exported postings)."""
+
+    def __init__(self, gen: Generation) -> None:
+        self.gen = gen
+        self.synonyms: SynonymTable = gen.synonyms
+
+    def terms(self, text: str) -> tuple[dict[str, float], list[str]]:
+        """Index term -> weight (1 typed, less for a synonym or a spelling correction), and the corrections."""
+        gen = self.gen
+        analyzed = analyze(text)
+        weights: dict[str, float] = {}
+        for term in analyzed:
+            weights[term] = 1.0
+        words = [(t,) for t in analyzed]
+        i = 0
+        while i < len(words):
+            match = self.synonyms.match(words, i)
+            if match is None:
+                i += 1
+                continue
+            group, count = match
+            for alternative in self.synonyms.alternatives(group):
+                for term in alternative:
+                    weights.setdefault(term, SYNONYM_WEIGHT)
+            i += count
+        corrected: list[str] = []
+        probes = 0
+        for word in dict.fromkeys(w for w in text.lower().split() if w.isalpha() and w.isascii()):
+            if probes >= MAX_CORRECTED_WORDS:
+                break
+            if gen.speller.known(word) or len(word) < 4:
+                continue
+            stems = analyze(word)
+            if not stems or self._df(stems[0]):
+                continue
+            probes += 1
+            fixed = gen.speller.correct(word)
+            if fixed:
+                corrected.append(f"{word}~{fixed}")
+                for term in analyze(fixed):
+                    weights.setdefault(term, CORRECTED_WEIGHT)
+        return weights, corrected
+
+    def _df(self, term: str) -> int:
+        return sum(self.gen.postings.doc_frequency(f, term) for f in TEXT_FIELDS)
+
+    def rank(self, weights: dict[str, float], limit: int = HITS) -> list[tuple[int, float]]:
+        """The best documents for the weighted terms: the rarest known terms score, at most
+        ``MAX_EVIDENCE_TERMS`` of them and ``POSTINGS_BUDGET`` postings (a term too common to
+        fit adds little: its idf is low)."""
+        known = [(df, term) for term in weights if (df := self._df(term))]
+        scores: dict[int, float] = defaultdict(float)
+        postings = self.gen.postings
+        spent = 0
+        for df, term in heapq.nsmallest(MAX_EVIDENCE_TERMS, known):
+            spent += df
+            if spent > POSTINGS_BUDGET and scores:
+                break
+            weight = weights[term]
+            for fieldname in TEXT_FIELDS:
+                for doc, score in postings.term_scores(fieldname, term, FIELD_BOOSTS[fieldname]).items():
+                    scores[doc] += weight * score
+        return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[int, float]], list[str]]:
+    """Every category with keyword or knowledge-base evidence, the voting hits and the corrections."""
+    text = text[:MAX_TICKET_CHARS]
+    keyword: dict[str, Suggestion] = {s.category: s for s in gen.triage.suggest(text, len(gen.triage.titles))}
+    evidence = Evidence(gen)
+    weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
+    with gen.lock:  # scoring fills the postings' score cache, which searches share
+        hits = evidence.rank(weights)
+    votes: dict[str, float] = defaultdict(float)
+    best: dict[str, float] = {}
+    docs: dict[str, list[str]] = defaultdict(list)
+    for doc, score in hits:
+        category = gen.categories[doc]
+        if category is None:
+            continue
+        votes[category] += score
+        best.setdefault(category, score)
+        docs[category].append(gen.ids[doc])
+    lowered = text.lower()
+    intent = max(-2.0, min(2.0, float(len(REQUEST_CUES.findall(lowered)) - len(INCIDENT_CUES.findall(lowered)))))
+    found: list[Candidate] = []
+    for category in dict.fromkeys([*keyword, *votes]):
+        entry = gen.catalog.categories.get(category)
+        if entry is None:
+            continue
+        s = keyword.get(category)
+        found.append(
+            Candidate(
+                category=category,
+                keyword=s.score if s else 0.0,
+                keyword_exact=s.score - s.fuzzy if s else 0.0,
+                matched=s.matched if s else [],
+                votes=votes.get(category, 0.0),
+                best_hit=best.get(category, 0.0),
+                evidence=docs.get(category, []),
+                intent=intent if entry.category.kind == "request" else -intent,
+            )
+        )
+    return found, hits, corrected
+
+
+def score(found: list[Candidate], model: Model = MODEL) -> list[tuple[Candidate, float]]:
+    """Candidates ranked best first, each with its rank logit."""
+    logits = [_linear(model.rank, row) for row in rank_features(found)]
+    ranked = sorted(zip(found, logits, strict=True), key=lambda item: (-item[1], item[0].category))
+    return ranked[:CANDIDATES]
+
+
+def triage(gen: Generation, text: str, limit: int = 3, model: Model = MODEL) -> TriageResult:
+    """Ranked categories with confidences, the guides to try, and whether the match is confident."""
+    found, hits, corrected = candidates(gen, text)
+    if not found:
+        return TriageResult([], [], 0.0, False, corrected)
+    ranked = score(found, model)
+    best, logit = ranked[0]
+    top = _logistic(_linear(model.confidence, confidence_features(best, logit, ranked[1][1] if len(ranked) > 1 else None)))
+    catalog = gen.catalog.categories
+    matches = [
+        CategoryMatch(
+            category=c.category,
+            title=catalog[c.category].category.title,
+            kind=catalog[c.category].category.kind,
+            url=catalog[c.category].category.url,
+            score=round(_logistic(value), 4),
+            matched=c.matched,
+            evidence=c.evidence,
+        )
+        for c, value in ranked[:limit]
+    ]
+    return TriageResult(matches, _guides(gen, matches, hits, limit), round(top, 4), top >= model.threshold, corrected)
+
+
+def _guides(gen: Generation, matches: list[CategoryMatch], hits: list[tuple[int, float]], limit: int) -> list[GuideMatch]:
+    """Guides for the suggested categories: those among the best hits, else each category's first guide."""
+    strength = {gen.ids[d]: s for d, s in hits if gen.types[d] == "guide"}
+    top = max(strength.values(), default=1.0)
+    found: dict[str, float] = {}
+    for match in matches:
+        entry = gen.catalog.categories[match.category]
+        ranked = sorted(entry.guides, key=lambda g: -strength.get(g, 0.0))
+        for position, guide_id in enumerate(ranked):
+            hit = strength.get(guide_id, 0.0)
+            if hit or position == 0:
+                score = match.score * (hit / top if hit else 0.25)
+                found[guide_id] = max(found.get(guide_id, 0.0), score)
+    best = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    guides = gen.catalog.guides
+    return [GuideMatch(g, guides[g].title, guides[g].category, guides[g].url, round(s, 4)) for g, s in best if g in guides]

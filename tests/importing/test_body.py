@@ -1,0 +1,44 @@
+"""The body pipeline every importer shares: what it rewrites, and that it reports each rewrite."""
+
+from __future__ import annotations
+
+from search.content.problems import Severity
+from search.importers.body import Link, clean_text, convert_body
+
+
+def run(body: str, resolve: dict[str, str | None] | None = None) -> tuple[str, list[tuple[str, int, int]]]:
+    seen: list[tuple[str, int, int]] = []
+
+    def report(severity: Severity, rule: str, message: str, line: int, col: int) -> None:
+        seen.append((rule, line, col))
+
+    def resolver(link: Link) -> str | None:
+        return (resolve or {}).get(link.target, link.target)
+
+    return convert_body(body, resolver, report), seen
+
+
+def test_html_is_escaped_in_prose_and_kept_in_code() -> None:
+    out, seen = run("Use <b>bold</b> and <!-- a comment -->.\n`<code>` stays\n```xml\n<config/>\n```")
+    assert out == "Use \\<b>bold\\</b> and \\<!-- a comment -->.\n`<code>` stays\n```xml\n<config/>\n```"
+    assert seen == [("raw-html", 0, 4)]
+
+
+def test_links_go_through_the_resolver_and_script_urls_never_survive() -> None:
+    out, seen = run(
+        "[a](x.md) [b](gone.md) ![c](pic.png) [d](javascript:alert(1)) [e](data:text/html,x) <javascript:alert(1)>\n[ref]: vbscript:run",
+        {"x.md": "../y/x.md", "gone.md": None, "pic.png": "media/pic 1.png"},
+    )
+    assert out.split("\n") == ["[a](../y/x.md) b ![c](<media/pic 1.png>) d e \\<javascript:alert(1)>", ""]
+    assert [s[0] for s in seen] == ["script-link", "script-link", "script-link", "raw-html"]
+
+
+def test_controls_attributes_and_open_fences() -> None:
+    out, seen = run("Caf\x9d wifi\u202e drops {: onclick=x }\n```\ncode")
+    assert out == "Caf wifi drops \n```\ncode\n```"
+    assert [s[0] for s in seen] == ["control-character", "unsafe-attribute", "open-fence"]
+
+
+def test_clean_text_for_front_matter_values() -> None:
+    assert clean_text("Error <ServerName>\n  not found") == ("Error ‹ServerName› not found", True)
+    assert clean_text("Plain  title") == ("Plain title", False)
