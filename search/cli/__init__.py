@@ -332,6 +332,12 @@ def categories(root: Path) -> None:
     "--resume", "resume_from", metavar="URL|TOKEN", help="Go on with a walk: a resume link copied on the site, or the token printed when a walk was left."
 )
 @click.option(
+    "--record/--no-record",
+    default=True,
+    show_default=True,
+    help="Stamp each answer with the local time and, at the end, confirm the follow-up checks or fill in the hand-off items.",
+)
+@click.option(
     "--opened-at",
     callback=lambda ctx, param, value: _opened_at(value),
     help="When the ticket was opened, ISO 8601 with a UTC offset (2026-12-02T09:00+01:00): deadlines as times.",
@@ -347,6 +353,7 @@ def walk(
     clipboard: bool,
     gather: bool,
     resume_from: str | None,
+    record: bool,
     opened_at: dt.datetime | None,
     ticket_id: str | None,
     requester: str | None,
@@ -364,7 +371,7 @@ def walk(
     if resume_from is None and guide_id is None:
         raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
     ticket = {k: v for k, v in (("ticket_id", ticket_id), ("requester", requester), ("technician", technician)) if v}
-    session = Session(repo, ticket_priority, gather, ticket, opened_at)
+    session = Session(repo, ticket_priority, gather, record=record, ticket=ticket, opened_at=opened_at)
     try:
         if resume_from is not None:
             replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)

@@ -6,19 +6,24 @@ manager at once for a P1, security at once, the leaf's own step not listed again
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import subprocess
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from search.content.models import EscalationNode
+from search.content.models import EscalationNode, item_ids
 from search.content.repository import Guide, Repository, load_repository
 from search.render.guide_page import GuidePage
 from search.render.pages import Pages
 from search.workflow.sla import format_minutes
+from search.workflow.transcript import handoff_texts
+from search.workflow.walk import walk
 from support import KB, ROOT
+from support.recording import assert_within, records_from
 from support.servers import start_shipped
 from support.walkpaths import shortest_routes
 
@@ -26,6 +31,7 @@ OPENED = "2026-12-02T09:00:00+01:00"
 OPENED_AT = dt.datetime.fromisoformat(OPENED)
 TICKET = {"ticket_id": "ZD-7001", "requester": "Ann Lee", "technician": "Sam Ortiz"}
 PRIORITIES = ("P1", "P2", "P3", "P4")
+BERLIN = ZoneInfo("Europe/Berlin")  # kb walk stamps answers in the machine's zone; the test sets it
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +149,13 @@ def test_an_opened_time_without_offset_or_not_iso_is_a_422_problem(api: httpx.Cl
 
 
 def test_kb_walk_prints_the_same_messages_as_the_api(repo: Repository, api: httpx.Client) -> None:
+    """With what ``kb walk`` recorded (each answer's time, a hand-off value typed at the end), its
+    messages equal the API's for the same records: the note's transcript is the recorded one."""
     guide, _, answers = next((g, n, a) for g, n, a in escalation_leaves(repo) if g.tree.nodes[n].step == "security-l2")
-    lines = ["" for _ in guide.meta.gather] + list(answers)
+    texts = handoff_texts(walk(guide, answers), repo)
+    values = ["LT-0042, disconnected at 09:10", *[""] * (len(texts) - 1)]
+    lines = ["" for _ in guide.meta.gather] + list(answers) + values
+    started = dt.datetime.now(BERLIN)
     result = subprocess.run(
         [str(KB), "walk", guide.id, "--priority", "P2", "--opened-at", OPENED, "--root", str(ROOT)]
         + [f"--{'ticket' if k == 'ticket_id' else k}={v}" for k, v in TICKET.items()],
@@ -152,12 +163,25 @@ def test_kb_walk_prints_the_same_messages_as_the_api(repo: Repository, api: http
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, "TZ": "Europe/Berlin"},
     )
     assert result.returncode == 0, result.stderr
-    walked = api.post(f"/api/guides/{guide.id}/walk", json={"answers": list(answers), "priority": "P2", "opened_at": OPENED, "ticket": TICKET}).json()
+    transcript = result.stdout.split("--- Transcript for the ticket (internal note) ---\n", 1)[1]
+    records = records_from(transcript, len(answers), started.date(), BERLIN)
+    assert_within(records, started, dt.datetime.now(BERLIN))
+    body = {
+        "answers": list(answers),
+        "priority": "P2",
+        "opened_at": OPENED,
+        "ticket": TICKET,
+        "records": [{"note": r.note, "at": r.at.isoformat() if r.at else None} for r in records],
+        "handoff": dict(zip(item_ids(texts), values, strict=True)),
+    }
+    walked = api.post(f"/api/guides/{guide.id}/walk", json=body).json()
     assert set(walked["messages"]) == {"escalation", "escalation_notice"}
     for kind, message in walked["messages"].items():
         assert f"({kind}) ---\nSubject: {message['subject']}\n\n{message['body'].rstrip()}\n" in result.stdout
+    assert f": {values[0]}" in walked["messages"]["escalation"]["body"]  # the hand-off value typed at the end of kb walk
     assert "We aim to resolve it by 2026-12-02 17:00." in walked["messages"]["escalation_notice"]["body"]  # P2: 8h from 09:00+01:00
 
 
