@@ -77,6 +77,7 @@ def clock_lines(applied: list[AppliedStep], opened_at: dt.datetime | None = None
 
 
 def category_kind(repo: Repository, category_id: str | None) -> Kind:
+    """incident or request: which targets a ticket of the category runs on (the clock's shares too)."""
     return CategoryIndex(repo.taxonomy).kind_of(category_id)
 
 

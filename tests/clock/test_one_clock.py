@@ -137,7 +137,7 @@ def test_the_protocol_is_followed_to_the_letter(repo: Repository, api: httpx.Cli
 
 
 @pytest.mark.parametrize("where", ["/api/diagnose", "walk"])
-@pytest.mark.parametrize("value", ["2026-12-02T09:00:00", "yesterday", "2026-13-02T09:00Z"])
+@pytest.mark.parametrize("value", ["2026-12-02T09:00:00", "yesterday", "2026-13-02T09:00Z", "7.13670246662877e-70", "1764662400"])
 def test_an_opened_time_without_offset_or_not_iso_is_a_422_problem(api: httpx.Client, where: str, value: str) -> None:
     if where == "walk":
         response = api.post("/api/guides/vpn-cannot-connect/walk", json={"answers": [], "opened_at": value})
@@ -183,6 +183,15 @@ def test_kb_walk_prints_the_same_messages_as_the_api(repo: Repository, api: http
         assert f"({kind}) ---\nSubject: {message['subject']}\n\n{message['body'].rstrip()}\n" in result.stdout
     assert f": {values[0]}" in walked["messages"]["escalation"]["body"]  # the hand-off value typed at the end of kb walk
     assert "We aim to resolve it by 2026-12-02 17:00." in walked["messages"]["escalation_notice"]["body"]  # P2: 8h from 09:00+01:00
+
+
+@pytest.mark.parametrize("value", ["7.13670246662877e-70", "1764662400", 1764662400])
+def test_a_step_time_that_is_a_number_is_a_422_problem(repo: Repository, api: httpx.Client, value: object) -> None:
+    """A number is not read as seconds since 1970: a step's time is ISO 8601 text, as opened_at."""
+    first = walk(repo.guide_by_id["vpn-cannot-connect"], []).choices[0]
+    response = api.post("/api/guides/vpn-cannot-connect/walk", json={"answers": [first], "records": [{"at": value}]})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["loc"][-1] == "at"
 
 
 @pytest.mark.parametrize("value", ["2026-12-02T09:00", "tomorrow"])

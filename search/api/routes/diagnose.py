@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime
 from starlette.responses import Response
 
 from ...content.models import PriorityId
@@ -60,7 +59,7 @@ async def diagnose(
     category: Annotated[str, Query(min_length=1, max_length=200, description="Category id (network/vpn) or ticket-tool tag (vpn).")],
     priority: Annotated[views.PriorityParam | None, Query(description=views.PRIORITY_HELP)] = None,
     q: Annotated[str | None, Query(description="Ticket text: ranks the category's guides and articles by it.")] = None,
-    opened_at: Annotated[AwareDatetime | None, Query(description=views.OPENED_AT_HELP)] = None,
+    opened_at: Annotated[schemas.IsoAwareTime | None, Query(description=views.OPENED_AT_HELP)] = None,
 ) -> Response:
     """Answer for a ticket's category (id or Zendesk tag) and priority.
 
