@@ -28,6 +28,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -43,6 +44,7 @@ EVIDENCE_CHARS = 2_000  # the text searched for evidence: a ticket says what it 
 POSTINGS_BUDGET = 6_000  # postings scored per ticket at most (the rarest terms first): bounds the cost on a large index
 HITS = 8  # documents that vote
 SYNONYM_WEIGHT = 0.6
+SUBJECT_WEIGHT = 1.5  # a ticket's first line (its subject) says what it is about: its terms weigh more
 CORRECTED_WEIGHT = 0.5
 CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
 # How requesters phrase asking for something (a service request) and reporting a fault (an
@@ -86,10 +88,22 @@ RANK_FEATURES = (
     "first by keywords",
     "first by evidence",
     "intent agrees with kind",
+    "profile posterior",
+    "first by profile",
 )
-CONFIDENCE_FEATURES = ("rank logit", "margin to the next", "exact keyword strength", "best hit strength")
+CONFIDENCE_FEATURES = (
+    "rank logit",
+    "margin to the next",
+    "exact keyword strength",
+    "best hit strength",
+    "known terms share",
+    "profile lift",
+    "supporting terms",
+)
 MODEL = Model(
-    rank=(-5.7633, 3.1003, 2.1256, -0.1142, 0.9356, 0.7902, 0.9406, 1.1178, 0.6919), confidence=(-3.0988, 0.6736, 0.1192, 0.9946, 0.0704), threshold=0.4173
+    rank=(-6.6148, 4.293, 2.0655, 0.1763, 0.6104, 0.412, 1.5303, -0.1675, 0.7054, 2.0439, 0.2445),
+    confidence=(-6.5091, 0.1172, 0.443, 1.2803, -0.06, 2.1557, 0.7103, 0.1596),
+    threshold=0.46,
 )
 
 
@@ -105,6 +119,9 @@ class Candidate:
     best_hit: float  # the BM25 score of its best hit (0 without one)
     evidence: list[str]  # ids of its voting hits, best first
     intent: float  # request cues minus incident cues in the ticket (-2..2), signed by the category's kind
+    profile: float = 0.0  # summed log-lift of the ticket's terms in the category's documents
+    known: float = 0.0  # share of the ticket's terms the knowledge base has (exactly spelled)
+    support: int = 0  # typed terms markedly more common in the category's documents than at large
 
 
 @dataclass(frozen=True)
@@ -151,6 +168,8 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
     top_votes = max((c.votes for c in candidates), default=0.0) or 1.0
     total_votes = sum(c.votes for c in candidates) or 1.0
     top_hit = max((c.best_hit for c in candidates), default=0.0) or 1.0
+    top_profile = max((c.profile for c in candidates), default=0.0)
+    norm = sum(math.exp(max(c.profile - top_profile, -60)) for c in candidates) or 1.0
     return [
         (
             c.keyword / top_keyword,
@@ -161,6 +180,8 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
             1.0 if c.keyword and c.keyword >= top_keyword else 0.0,
             1.0 if c.votes and c.votes >= top_votes else 0.0,
             c.intent,
+            math.exp(max(c.profile - top_profile, -60)) / norm,
+            1.0 if c.profile >= top_profile and c.profile > 0 else 0.0,
         )
         for c in candidates
     ]
@@ -173,7 +194,15 @@ def confidence_features(best: Candidate, logit: float, next_logit: float | None)
     spelling corrections alone never make a confident answer.
     """
     margin = logit - next_logit if next_logit is not None else 4.0
-    return (logit, min(margin, 4.0), math.log1p(best.keyword_exact), math.log1p(best.best_hit))
+    return (
+        logit,
+        min(margin, 4.0),
+        math.log1p(best.keyword_exact),
+        math.log1p(best.best_hit),
+        best.known,
+        math.log1p(max(best.profile, 0.0)),
+        math.log1p(best.support),
+    )
 
 
 class Evidence:
@@ -187,9 +216,10 @@ class Evidence:
         """Index term -> weight (1 typed, less for a synonym or a spelling correction), and the corrections."""
         gen = self.gen
         analyzed = analyze(text)
+        subject = set(analyze(text.split("\n", 1)[0])) if "\n" in text else set()
         weights: dict[str, float] = {}
         for term in analyzed:
-            weights[term] = 1.0
+            weights[term] = SUBJECT_WEIGHT if term in subject else 1.0
         words = [(t,) for t in analyzed]
         i = 0
         while i < len(words):
@@ -210,7 +240,7 @@ class Evidence:
             if gen.speller.known(word) or len(word) < 4:
                 continue
             stems = analyze(word)
-            if not stems or self._df(stems[0]):
+            if not stems or self.df(stems[0]):
                 continue
             probes += 1
             fixed = gen.speller.correct(word)
@@ -220,14 +250,14 @@ class Evidence:
                     weights.setdefault(term, CORRECTED_WEIGHT)
         return weights, corrected
 
-    def _df(self, term: str) -> int:
+    def df(self, term: str) -> int:
         return sum(self.gen.postings.doc_frequency(f, term) for f in TEXT_FIELDS)
 
     def rank(self, weights: dict[str, float], limit: int = HITS) -> list[tuple[int, float]]:
         """The best documents for the weighted terms: the rarest known terms score, at most
         ``MAX_EVIDENCE_TERMS`` of them and ``POSTINGS_BUDGET`` postings (a term too common to
         fit adds little: its idf is low)."""
-        known = [(df, term) for term in weights if (df := self._df(term))]
+        known = [(df, term) for term in weights if (df := self.df(term))]
         scores: dict[int, float] = defaultdict(float)
         postings = self.gen.postings
         spent = 0
@@ -242,6 +272,77 @@ class Evidence:
         return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+PROFILE_SMOOTHING = 8.0  # pseudo-documents pulling a category's term rates towards the knowledge base's
+SUPPORT_LIFT = 2.0  # log-lift above which a term supports a category (about 7 times more common in it)
+PROFILE_CANDIDATES = 5  # categories added as candidates by their profile alone
+
+
+class Profiles:
+    """How much more often each category's documents contain a term than the knowledge base's at large.
+
+    Per term, the documents of each category that contain it (any text field), read once from
+    the postings and kept for the generation's life. A ticket's score for a category sums the
+    log-lift of its terms (Bernoulli naive Bayes against the background, smoothed towards it):
+    every document of a category speaks, not only the best hits.
+    """
+
+    def __init__(self, gen: Generation) -> None:
+        self.gen = gen
+        self.sizes: dict[str, int] = defaultdict(int)
+        for category in gen.categories:
+            if category is not None:
+                self.sizes[category] += 1
+        self.total = sum(self.sizes.values()) or 1
+        self._terms: dict[str, tuple[int, dict[str, int]]] = {}
+
+    def counts(self, term: str) -> tuple[int, dict[str, int]]:
+        """Labelled documents containing the term, in all and per category (kept only for index
+        terms, so the cache is bounded by the vocabulary whatever tickets say)."""
+        cached = self._terms.get(term)
+        if cached is None:
+            docs: set[int] = set()
+            for fieldname in TEXT_FIELDS:
+                docs.update(self.gen.postings.postings(fieldname, term)[0])
+            if not docs:
+                return 0, {}
+            per: dict[str, int] = defaultdict(int)
+            labelled = 0
+            for doc in docs:
+                category = self.gen.categories[doc]
+                if category is not None:
+                    per[category] += 1
+                    labelled += 1
+            cached = self._terms[term] = (labelled, dict(per))
+        return cached
+
+    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
+        """Per category: the summed log-lift, and how many typed terms are markedly more common in it."""
+        scores: dict[str, float] = dict.fromkeys(self.sizes, 0.0)
+        support: dict[str, int] = defaultdict(int)
+        a = PROFILE_SMOOTHING
+        for term, weight in weights.items():
+            df, per = self.counts(term)
+            if not df:
+                continue
+            background = df / self.total
+            for category, size in self.sizes.items():
+                lift = math.log((per.get(category, 0) + a * background) / (size + a) / background)
+                scores[category] += weight * lift
+                if lift > SUPPORT_LIFT and weight >= 1.0:
+                    support[category] += 1
+        return scores, support
+
+
+_PROFILES: weakref.WeakKeyDictionary[Generation, Profiles] = weakref.WeakKeyDictionary()
+
+
+def profiles(gen: Generation) -> Profiles:
+    found = _PROFILES.get(gen)
+    if found is None:
+        found = _PROFILES[gen] = Profiles(gen)
+    return found
+
+
 def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[int, float]], list[str]]:
     """Every category with keyword or knowledge-base evidence, the voting hits and the corrections."""
     text = text[:MAX_TICKET_CHARS]
@@ -250,6 +351,9 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
     with gen.lock:  # scoring fills the postings' score cache, which searches share
         hits = evidence.rank(weights)
+        profile, support = profiles(gen).score(weights)
+    known = {c: v for c, v in profile.items() if c in gen.catalog.categories}
+    top_profile = heapq.nlargest(PROFILE_CANDIDATES, known, key=lambda c: known[c]) if any(known.values()) else []
     votes: dict[str, float] = defaultdict(float)
     best: dict[str, float] = {}
     docs: dict[str, list[str]] = defaultdict(list)
@@ -260,10 +364,12 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
         votes[category] += score
         best.setdefault(category, score)
         docs[category].append(gen.ids[doc])
+    typed = set(analyze(text[:EVIDENCE_CHARS]))
+    known_share = sum(1 for term in typed if evidence.df(term)) / len(typed) if typed else 0.0
     lowered = text.lower()
     intent = max(-2.0, min(2.0, float(len(REQUEST_CUES.findall(lowered)) - len(INCIDENT_CUES.findall(lowered)))))
     found: list[Candidate] = []
-    for category in dict.fromkeys([*keyword, *votes]):
+    for category in dict.fromkeys([*keyword, *votes, *top_profile]):
         entry = gen.catalog.categories.get(category)
         if entry is None:
             continue
@@ -278,6 +384,9 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
                 best_hit=best.get(category, 0.0),
                 evidence=docs.get(category, []),
                 intent=intent if entry.category.kind == "request" else -intent,
+                profile=known.get(category, 0.0),
+                known=known_share,
+                support=support.get(category, 0),
             )
         )
     return found, hits, corrected
