@@ -101,9 +101,9 @@ CONFIDENCE_FEATURES = (
     "supporting terms",
 )
 MODEL = Model(
-    rank=(-6.6148, 4.293, 2.0655, 0.1763, 0.6104, 0.412, 1.5303, -0.1675, 0.7054, 2.0439, 0.2445),
-    confidence=(-6.5091, 0.1172, 0.443, 1.2803, -0.06, 2.1557, 0.7103, 0.1596),
-    threshold=0.46,
+    rank=(-6.6051, 4.5032, 1.866, 0.0425, 0.7707, 0.2288, 1.6204, -0.2612, 0.64, 2.292, 0.2331),
+    confidence=(-6.3064, 0.0926, 0.3928, 1.2723, -0.1387, 2.2124, 0.9059, 0.2142),
+    threshold=0.455,
 )
 
 
@@ -316,20 +316,29 @@ class Profiles:
         return cached
 
     def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
-        """Per category: the summed log-lift, and how many typed terms are markedly more common in it."""
-        scores: dict[str, float] = dict.fromkeys(self.sizes, 0.0)
-        support: dict[str, int] = defaultdict(int)
+        """Per category: the summed log-lift, and how many typed terms are markedly more common in it.
+
+        A term absent from a category has the same lift for every term (``log(a / (size + a))``),
+        so only the categories a term occurs in are visited: the cost follows the postings, not
+        the number of categories."""
         a = PROFILE_SMOOTHING
+        absent = {category: math.log(a / (size + a)) for category, size in self.sizes.items()}
+        total_weight = 0.0
+        present: dict[str, float] = defaultdict(float)
+        support: dict[str, int] = defaultdict(int)
         for term, weight in weights.items():
             df, per = self.counts(term)
             if not df:
                 continue
+            total_weight += weight
             background = df / self.total
-            for category, size in self.sizes.items():
-                lift = math.log((per.get(category, 0) + a * background) / (size + a) / background)
-                scores[category] += weight * lift
+            for category, count in per.items():
+                size = self.sizes[category]
+                lift = math.log((count + a * background) / (size + a) / background)
+                present[category] += weight * (lift - absent[category])
                 if lift > SUPPORT_LIFT and weight >= 1.0:
                     support[category] += 1
+        scores = {category: total_weight * base + present.get(category, 0.0) for category, base in absent.items()}
         return scores, support
 
 
