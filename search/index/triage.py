@@ -1,4 +1,4 @@
-"""Triage a ticket with two kinds of evidence: the category vocabulary and the knowledge base itself.
+"""Triage a ticket with the category vocabulary and two kinds of evidence from the knowledge base itself.
 
 1. **Keywords** (:class:`search.content.triage.Triage`): idf-weighted matches of the ticket's
    words against each category's keywords, titles, tags and its guides' and articles' titles and
@@ -8,11 +8,15 @@
    documents of the generation by BM25 over title, tags and body (the same postings search
    uses); the best ``HITS`` documents vote for their categories in proportion to their scores.
    This is what reaches words no keyword list has: a guide's steps and an article's body.
+3. **Category profiles** (:class:`Profiles`): the same terms' log-lift in each category's
+   documents against the whole knowledge base (naive Bayes), so that every document of a
+   category counts, not only the best hits (decision record 0032).
 
-Each candidate category gets the two shares (its score over the best category's, per kind) and
+Each candidate category gets the shares (its score over the best category's, per kind) and
 a calibrated **confidence**: a logistic model of those shares, the margin to the next
-candidate and the absolute strength of the evidence, fitted by ``bench/triage_fit.py`` on the
-dev half of the labelled tickets and noise texts (coefficients in :data:`MODEL`). Confidence is
+candidate, the absolute strength of the evidence and how many of the ticket's terms support
+it, fitted by ``bench/triage_fit.py`` on the dev half of the labelled tickets and noise texts
+(coefficients in :data:`MODEL`). Confidence is
 the estimated chance that the category is the right one. The answer is **confident** only when
 the best candidate's confidence reaches ``MODEL.threshold``; otherwise it says "no confident
 match" (the candidates are still listed). Strength features count exact matches only, so a
@@ -20,12 +24,14 @@ ticket that matches through spelling corrections alone can never look strong.
 
 The cost is bounded: the keyword scorer reads at most ``MAX_TICKET_CHARS`` characters and bounds
 its own work; the evidence search reads the first ``EVIDENCE_CHARS`` and scores at most
-``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings.
+``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings; the
+profiles read the first ``MAX_PROFILE_TERMS`` terms, each term's postings once per generation.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 import weakref
@@ -275,6 +281,7 @@ class Evidence:
 PROFILE_SMOOTHING = 8.0  # pseudo-documents pulling a category's term rates towards the knowledge base's
 SUPPORT_LIFT = 2.0  # log-lift above which a term supports a category (about 7 times more common in it)
 PROFILE_CANDIDATES = 5  # categories added as candidates by their profile alone
+MAX_PROFILE_TERMS = 96  # ticket terms the profiles score, in ticket order (a long ticket has said what it is about by then)
 
 
 class Profiles:
@@ -293,26 +300,35 @@ class Profiles:
             if category is not None:
                 self.sizes[category] += 1
         self.total = sum(self.sizes.values()) or 1
-        self._terms: dict[str, tuple[int, dict[str, int]]] = {}
+        a = PROFILE_SMOOTHING
+        self.absent = {category: math.log(a / (size + a)) for category, size in self.sizes.items()}
+        self._terms: dict[str, tuple[int, dict[str, int], list[tuple[str, float]]]] = {}
 
     def counts(self, term: str) -> tuple[int, dict[str, int]]:
-        """Labelled documents containing the term, in all and per category (kept only for index
-        terms, so the cache is bounded by the vocabulary whatever tickets say)."""
+        """Labelled documents containing the term, in all and per category."""
+        df, per, _ = self._term(term)
+        return df, per
+
+    def _term(self, term: str) -> tuple[int, dict[str, int], list[tuple[str, float]]]:
+        """The term's counts and, per category it occurs in, its log-lift there (computed once;
+        kept only for index terms, so the cache is bounded by the vocabulary whatever tickets say)."""
         cached = self._terms.get(term)
         if cached is None:
             docs: set[int] = set()
             for fieldname in TEXT_FIELDS:
                 docs.update(self.gen.postings.postings(fieldname, term)[0])
             if not docs:
-                return 0, {}
+                return 0, {}, []
             per: dict[str, int] = defaultdict(int)
-            labelled = 0
             for doc in docs:
                 category = self.gen.categories[doc]
                 if category is not None:
                     per[category] += 1
-                    labelled += 1
-            cached = self._terms[term] = (labelled, dict(per))
+            df = sum(per.values())
+            background = df / self.total
+            a = PROFILE_SMOOTHING
+            lifts = [(c, math.log((n + a * background) / (self.sizes[c] + a) / background)) for c, n in per.items()]
+            cached = self._terms[term] = (df, dict(per), lifts)
         return cached
 
     def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
@@ -321,20 +337,16 @@ class Profiles:
         A term absent from a category has the same lift for every term (``log(a / (size + a))``),
         so only the categories a term occurs in are visited: the cost follows the postings, not
         the number of categories."""
-        a = PROFILE_SMOOTHING
-        absent = {category: math.log(a / (size + a)) for category, size in self.sizes.items()}
         total_weight = 0.0
         present: dict[str, float] = defaultdict(float)
         support: dict[str, int] = defaultdict(int)
-        for term, weight in weights.items():
-            df, per = self.counts(term)
+        absent = self.absent
+        for term, weight in itertools.islice(weights.items(), MAX_PROFILE_TERMS):
+            df, _, lifts = self._term(term)
             if not df:
                 continue
             total_weight += weight
-            background = df / self.total
-            for category, count in per.items():
-                size = self.sizes[category]
-                lift = math.log((count + a * background) / (size + a) / background)
+            for category, lift in lifts:
                 present[category] += weight * (lift - absent[category])
                 if lift > SUPPORT_LIFT and weight >= 1.0:
                     support[category] += 1
