@@ -232,7 +232,8 @@ def _sanitize_authored(content: str, page: Page) -> str:
     content allow-list, before our generated HTML is filled in; generated pages hold only text
     that :mod:`search.render.markup` has escaped or sanitized. A title taken from the first
     heading is escaped text, like front-matter titles (see :func:`_escape_front_matter`)."""
-    if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
+    guide_page = page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/") and page.file.src_uri != sitemap.GUIDE_LIST_PAGE
+    if page.file.generated_by is not None and not guide_page:
         return content
     if page.file.generated_by is None and "title" not in page.meta and page.title is not None:
         page.title = _escaped_text(page.title)

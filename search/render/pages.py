@@ -4,6 +4,7 @@ tags, and the header added to every KB article page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -290,6 +291,7 @@ class Pages:
                 self.categories.kind_of(g.meta.category),
                 " ".join(self._lineage_ids(g.meta.category)),
                 [(t, tag_anchors[t]) for t in g.meta.tags],
+                json.dumps(list(g.meta.tags)),
             )
             for g in guides
         ]
@@ -464,7 +466,8 @@ class _Changed:
 
 @dataclass(frozen=True)
 class _ListRow:
-    """A row of the guide list; ``filter_ids``: its category and their parents, for the filter."""
+    """A row of the guide list; ``filter_ids`` (its category and their parents) and ``tags_json``
+    for the page script's filter."""
 
     href: str
     title: str
@@ -473,6 +476,7 @@ class _ListRow:
     kind: str
     filter_ids: str
     tags: list[tuple[str, str]]
+    tags_json: str
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@
       var shown = 0;
       rows.forEach(function (row) {
         var match =
-          (!c || row.getAttribute("data-categories").split(" ").indexOf(c) >= 0) && (!t || row.getAttribute("data-tags").split("\n").indexOf(t) >= 0);
+          (!c || row.getAttribute("data-categories").split(" ").indexOf(c) >= 0) && (!t || JSON.parse(row.getAttribute("data-tags")).indexOf(t) >= 0);
         row.hidden = !match;
         if (match) shown++;
       });
