@@ -15,20 +15,13 @@ import pytest
 
 from search.content import sitemap
 from search.content.publishing import listed
-from search.content.repository import Repository, load_repository
 from search.content.taxonomy import CategoryIndex, is_within
 from search.docsite.build import build_site
-from support import ROOT
 from support.gitrepo import GitRepo
 
 pytestmark = pytest.mark.browser
 
 TODAY = dt.date(2026, 12, 1)  # the fixture site's build date (the plugin's `today` option)
-
-
-@pytest.fixture(scope="module")
-def shipped_repo() -> Repository:
-    return load_repository(ROOT)
 
 
 @pytest.fixture(scope="module")
