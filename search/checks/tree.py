@@ -6,7 +6,20 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 
-from ..content.models import SLUG_RE, ActionNode, LinkNode, QuestionNode, gather_id
+from ..content.models import (
+    ACTION_OUTCOMES,
+    BLOCKED,
+    CHOICE_LABELS,
+    DONE,
+    FAILED,
+    SLUG_RE,
+    UNSURE,
+    ActionNode,
+    LinkNode,
+    QuestionNode,
+    ResolutionNode,
+    gather_id,
+)
 from ..content.problems import did_you_mean
 from ..content.repository import Guide, Repository
 from . import Finding, rule
@@ -15,12 +28,23 @@ MAX_NODES = 1000
 TERMINAL = ("resolution", "escalation", "link")
 
 
+def _field(node: object, choice: str) -> tuple[str, ...]:
+    """Where the tree file says where ``choice`` leads: an answer, ``unsure``, ``if_failed``/``if_blocked`` or ``next``."""
+    if isinstance(node, QuestionNode):
+        return ("answers", choice) if choice in node.answers else ("unsure",)
+    own = {FAILED: "if_failed", BLOCKED: "if_blocked"}.get(choice)
+    return (own,) if own and getattr(node, own) else ("next",)
+
+
 def edges(guide: Guide) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
-    """(from node, path of the reference in the tree file, target node) for every reference."""
+    """(from node, path of the reference in the tree file, target node) for every reference, once each."""
     for node_id, node in guide.tree.nodes.items():
+        seen: set[tuple[str, ...]] = set()
         for choice, target in node.out_edges():
-            where: tuple[str | int, ...] = ("nodes", node_id, "answers", choice) if isinstance(node, QuestionNode) else ("nodes", node_id, "next")
-            yield node_id, where, target
+            where = _field(node, choice)
+            if where not in seen:
+                seen.add(where)
+                yield node_id, ("nodes", node_id, *where), target
 
 
 def _graph(guide: Guide) -> dict[str, list[str]]:
@@ -186,3 +210,81 @@ def gather_ids(repo: Repository, today: dt.date) -> Iterator[Finding]:
 
 def _line(guide: Guide, n: int) -> int:
     return guide.doc.pos(("gather", n))[0]
+
+
+@rule(
+    "action-outcome",
+    "An action's `outcomes` names an outcome other than done, failed or blocked, repeats one or leaves out done, "
+    "or an `if_failed`/`if_blocked` is given for an outcome the action does not offer.",
+)
+def action_outcome(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    for guide in repo.guides:
+        for node_id, node in guide.tree.nodes.items():
+            if not isinstance(node, ActionNode):
+                continue
+            if node.outcomes is None:
+                continue  # the default offers only what has a way on
+            seen: set[str] = set()
+            for n, outcome in enumerate(node.outcomes):
+                line, col = guide.tree_doc.pos(("nodes", node_id, "outcomes", n))
+                if outcome not in ACTION_OUTCOMES:
+                    yield Finding(
+                        guide.tree_path,
+                        line,
+                        col,
+                        f'action "{node_id}" offers unknown outcome "{outcome}"{did_you_mean(outcome, ACTION_OUTCOMES)}; '
+                        f"the outcomes are {', '.join(ACTION_OUTCOMES)}",
+                    )
+                elif outcome in seen:
+                    yield Finding(guide.tree_path, line, col, f'action "{node_id}" lists outcome "{outcome}" twice; list each once')
+                seen.add(outcome)
+            if DONE not in node.outcomes:
+                line, col = guide.tree_doc.pos(("nodes", node_id, "outcomes"))
+                yield Finding(guide.tree_path, line, col, f'action "{node_id}" does not offer "done"; add done to its outcomes (it leads to next)')
+            for outcome, field in ((FAILED, "if_failed"), (BLOCKED, "if_blocked")):
+                if getattr(node, field) and outcome not in node.outcomes:
+                    line, col = guide.tree_doc.pos(("nodes", node_id, field))
+                    yield Finding(
+                        guide.tree_path,
+                        line,
+                        col,
+                        f'action "{node_id}" has {field} but does not offer "{outcome}"; add {outcome} to its outcomes or remove {field}',
+                    )
+
+
+@rule(
+    "no-way-on",
+    'An action offers "didn\'t help" or "couldn\'t do" but that answer leads straight to a resolution: the walk would close a ticket '
+    "whose fix failed. Give it its own target (`if_failed:` / `if_blocked:`) or narrow `outcomes`.",
+)
+def no_way_on(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    for guide in repo.guides:
+        nodes = guide.tree.nodes
+        for node_id, node in nodes.items():
+            if not isinstance(node, ActionNode):
+                continue
+            for outcome, field in ((FAILED, "if_failed"), (BLOCKED, "if_blocked")):
+                target = node.target(outcome)
+                if outcome in (node.outcomes or ()) and target is not None and isinstance(nodes.get(target), ResolutionNode):
+                    where = ("nodes", node_id, field) if getattr(node, field) else ("nodes", node_id, "next")
+                    line, col = guide.tree_doc.pos(where)
+                    yield Finding(
+                        guide.tree_path,
+                        line,
+                        col,
+                        f'after "{CHOICE_LABELS[outcome]}" at action "{node_id}" the walk goes to the resolution "{target}"; '
+                        f"add {field}: <node id> (e.g. an escalation) or leave {outcome} out of its outcomes",
+                    )
+
+
+@rule("unsure-answer", f'A question with `unsure:` also has an answer labelled "{UNSURE}": the two would be one button; drop one.')
+def unsure_answer(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    for guide in repo.guides:
+        for node_id, node in guide.tree.nodes.items():
+            if isinstance(node, QuestionNode) and node.unsure:
+                clash = next((label for label in node.answers if label.casefold() == UNSURE.casefold()), None)
+                if clash is not None:
+                    line, col = guide.tree_doc.pos(("nodes", node_id, "unsure"))
+                    yield Finding(
+                        guide.tree_path, line, col, f'question "{node_id}" has unsure: and an answer "{clash}"; remove the answer (unsure: adds "{UNSURE}")'
+                    )

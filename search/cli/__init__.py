@@ -316,7 +316,15 @@ def categories(root: Path) -> None:
 @click.option(
     "--resume", "resume_from", metavar="URL|TOKEN", help="Go on with a walk: a resume link copied on the site, or the token printed when a walk was left."
 )
-def walk(root: Path, guide_id: str | None, priority: str | None, output: Path | None, clipboard: bool, gather: bool, resume_from: str | None) -> None:
+@click.option(
+    "--record/--no-record",
+    default=True,
+    show_default=True,
+    help="Stamp each answer with the local time and, at the end, confirm the follow-up checks or fill in the hand-off items.",
+)
+def walk(
+    root: Path, guide_id: str | None, priority: str | None, output: Path | None, clipboard: bool, gather: bool, resume_from: str | None, record: bool
+) -> None:
     """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
     from ..content.problems import did_you_mean
     from ..workflow.resume import ResumeError, parse_resume, replay_walk
@@ -332,13 +340,13 @@ def walk(root: Path, guide_id: str | None, priority: str | None, output: Path | 
             replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
             if guide_id is not None and guide_id != replayed[-1].state.guide.id:
                 raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
-            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")))
+            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")), record=record)
         else:
             assert guide_id is not None
             guide = repo.guide_by_id.get(guide_id)
             if guide is None:
                 raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
-            text = run(guide, repo, ticket_priority, gather)
+            text = run(guide, repo, ticket_priority, gather, record=record)
     except (ResumeError, WalkError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resume") from None
     except Quit as quit:

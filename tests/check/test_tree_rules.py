@@ -41,6 +41,13 @@ CASES = [
         "guides/vpn-no-connect.md:12:5 gather-id",
         ("gather item 2 has no letters or digits to make an id from", '"- id: <kebab-case-id>"'),
     ),
+    Case("action-outcome-unknown", "guides/password-reset.yml:12:22 action-outcome", ('unknown outcome "faild"', 'did you mean "failed"?')),
+    Case(
+        "no-way-on",
+        "guides/password-reset.yml:11:11 no-way-on",
+        ('after "Didn\'t help" at action "reset" the walk goes to the resolution "done"', "if_failed:"),
+    ),
+    Case("unsure-answer", "guides/password-reset.yml:9:13 unsure-answer", ('question "identity-verified" has unsure: and an answer "not sure"',)),
     Case("tree-too-large", "guides/password-reset.yml:1:1 tree-too-large", (f"{MAX_NODES + 1} nodes",), generate=_huge_tree),
 ]
 

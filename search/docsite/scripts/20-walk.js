@@ -220,9 +220,9 @@
     var self = this;
     var texts = [];
     this.before.forEach(function (s) {
-      if (s.data) texts.push(assembleTranscript(s.data.transcript, s.replay.path, s.replay.current, self.priority(), self.store.gathered[s.guide] || {}));
+      if (s.data) texts.push(assembleTranscript(s.data.transcript, self.recorded(s.guide, s.replay.path), s.replay.current, self.priority(), self.store.gathered[s.guide] || {}));
     });
-    texts.push(assembleTranscript(this.data.transcript, this.path, this.current, this.priority(), this.gathered()));
+    texts.push(assembleTranscript(this.data.transcript, this.recorded(this.data.guide, this.path), this.current, this.priority(), this.gathered(), this.leafRecord()));
     return texts.join("\n");
   };
 
@@ -407,8 +407,9 @@
     );
   };
 
-  Walk.prototype.label = function (choice) {
-    return choice === this.data.done ? "Done" : choice;
+  Walk.prototype.label = function (choice, nodeId) {
+    var node = this.data.nodes[nodeId];
+    return node && node.type === "action" && has(this.data.labels, choice) ? this.data.labels[choice] : choice;
   };
 
   /* The step: its title, the answers right under it (the first screen), then its text, help and
@@ -472,7 +473,7 @@
     var box = this.part("choices");
     var choices = this.choices();
     choices.forEach(function (choice, index) {
-      var button = self.choiceButton(index, self.label(choice[0]), function () {
+      var button = self.choiceButton(index, self.label(choice[0], self.current), function () {
         self.choose(index);
       });
       button.setAttribute("data-choice", choice[0]);
@@ -545,7 +546,7 @@
     this.path.forEach(function (step, index) {
       var node = self.data.nodes[step[0]];
       list.appendChild(
-        self.pathItem("Step " + node.step + ": " + node.title, self.label(step[1]), function () {
+        self.pathItem("Step " + node.step + ": " + node.title, self.label(step[1], step[0]), function () {
           self.goTo(index);
         })
       );
