@@ -25,6 +25,8 @@ REVIEW_OVERDUE = "review-overdue"
 )
 def review_overdue(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for item in repo.documents:
+        if "reviewed" in item.cut:
+            continue
         due = overdue_since(item.meta, repo.taxonomy, today)
         if due is not None:
             line, col = item.doc.pos(("reviewed",))
