@@ -15,6 +15,7 @@ by the macros of ``templates/guide.html`` from the values prepared here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,6 +37,7 @@ from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
 from . import markup, mdpage
 from .embed import json_script, script_json
+from .freshness import OverdueReview, overdue_review
 from .pages import CategoryLink
 from .templating import macro
 from .versions import ShownVersion
@@ -54,8 +56,9 @@ def _part(name: str) -> Callable[..., Markup]:
 class Lookups:
     """Lookups shared by every guide page of one build."""
 
-    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None) -> None:
+    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None, today: dt.date | None = None) -> None:
         self.versions = versions or {}
+        self.today = today  # the build date the review banner counts from (None: no banner)
         self.guides: dict[str, Guide] = repo.guide_by_id
         self.articles = repo.article_by_id
         self.categories = CategoryIndex(repo.taxonomy)
@@ -157,6 +160,7 @@ class GuidePage:
             reviewed=meta.reviewed.isoformat(),
             due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
             content=ShownVersion.of(self.guide.path, version) if (version := self.lookups.versions.get(self.guide.path)) else None,
+            overdue=overdue_review(meta, self.repo.taxonomy, self.lookups.today),
         )
 
     def gather(self, lean: bool = False) -> Markup:
@@ -356,6 +360,7 @@ class _Head:
     reviewed: str
     due: str
     content: ShownVersion | None
+    overdue: OverdueReview | None
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@
     if (walks.length) enhanceTools();
     window.kbGuides.walks = walks;
     window.kbGuides.triage = initTriage();
+    initFront();
   }
 
   window.kbGuides = {
