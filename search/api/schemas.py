@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
@@ -211,6 +212,15 @@ class Snippet(BaseModel):
     matches: list[Match] = Field(description="Matched words as [start, end) offsets into text, in Unicode code points.")
 
 
+class StepHit(BaseModel):
+    """The step of a guide hit whose text or help shares the most words with the query."""
+
+    node: str
+    number: int
+    text: str
+    url: str = Field(description="The guide's page at this step (#node-<id>); the site's step-through opens the walk there.")
+
+
 class SearchHit(BaseModel):
     id: str
     type: Literal["guide", "article"]
@@ -220,6 +230,7 @@ class SearchHit(BaseModel):
     url: str
     score: float
     snippet: Snippet
+    step: StepHit | None = Field(None, description="For a guide: the step the query matches best (its text or help); null when none does.")
 
 
 class Facet(BaseModel):
@@ -285,6 +296,15 @@ class TicketIn(BaseModel):
     technician: str | None = Field(None, max_length=200)
 
 
+class StepRecordIn(BaseModel):
+    """What the technician recorded when answering one step."""
+
+    note: str = Field("", max_length=2000, description="A note on the step (blank = none).")
+    at: dt.datetime | None = Field(
+        None, description="When the step was answered, e.g. 2026-12-02T14:02:00+01:00; the transcript prints the time as given ([14:02]), never converted."
+    )
+
+
 class WalkIn(BaseModel):
     """The answers so far; the walk itself is stateless."""
 
@@ -300,6 +320,19 @@ class WalkIn(BaseModel):
         "Deprecated: a list in the items' order is still accepted until the next major version.",
     )
     ticket: TicketIn | None = None
+    records: list[StepRecordIn] = Field(
+        default=[],
+        max_length=1000,
+        description="What was recorded with each answer, in the same order (at most one per answer): a note and when the step was answered.",
+    )
+    confirmed: list[Annotated[str, Field(max_length=100)]] = Field(
+        default=[], max_length=100, description="Ids of the resolution's follow-up checks the technician confirmed (outcome.checks[].id)."
+    )
+    handoff: dict[Annotated[str, Field(max_length=100)], Annotated[str, Field(max_length=2000)]] = Field(
+        default={},
+        max_length=100,
+        description="What the technician filled in for the escalation's hand-off items, keyed by item id (outcome.handoff_items[].id).",
+    )
 
 
 class NodeOut(BaseModel):

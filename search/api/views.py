@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel
 from starlette.requests import Request
@@ -11,10 +11,11 @@ from starlette.responses import Response
 from ..content.escalation import normalize_priority
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
-from ..content.repository import Guide
+from ..content.repository import Guide, Repository
 from ..index import Generation
 from ..index.answers.models import ArticleEntry, GuideEntry
-from ..workflow.walk import AnswerNotOffered, StaleRevision, WalkError, WalkState, walk
+from ..workflow.transcript import UnknownChecklistItem, check_leaf_record
+from ..workflow.walk import AnswerNotOffered, RecordTooLong, StaleRevision, StepRecord, WalkError, WalkState, walk
 from . import schemas
 from .answers import CACHE_CONTROL, matches
 from .problems import ProblemError
@@ -72,6 +73,14 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
         guide_count=entry.guide_count,
         article_count=entry.article_count,
     )
+
+
+def categories_out(gen: Generation) -> schemas.CategoriesOut:
+    return schemas.CategoriesOut(categories=[category_out(gen, c) for c in gen.catalog.categories], generation=gen.number)
+
+
+def guides_page(gen: Generation, entries: list[GuideEntry], next_url: str | None) -> schemas.GuidesPage:
+    return schemas.GuidesPage(guides=[schemas.GuideSummary.model_validate(e, from_attributes=True) for e in entries], next=next_url, generation=gen.number)
 
 
 def priority_out(gen: Generation, pid: PriorityId, cid: str | None = None) -> schemas.PriorityOut | None:
@@ -157,12 +166,31 @@ def guide_or_404(gen: Generation, guide_id: str) -> Guide:
     return guide
 
 
-def walk_or_409(guide: Guide, answers: list[str], revision: str | None) -> WalkState:
+def walk_or_409(
+    guide: Guide,
+    answers: list[str],
+    revision: str | None,
+    *,
+    records: Sequence[StepRecord] = (),
+    confirmed: frozenset[str] = frozenset(),
+    handoff: Mapping[str, str] | None = None,
+    repo: Repository | None = None,
+) -> WalkState:
     """The walk of ``answers`` through ``guide``, for every route that replays one: a 409 problem
     naming the current revision when the answers conflict with the tree (a stale revision, an
-    answer not offered, an answer after the walk ended)."""
+    answer not offered, an answer after the walk ended, a checklist id the leaf does not have,
+    checked when ``repo`` is given), a 400 for more step records than answers."""
     try:
-        return walk(guide, answers, revision)
+        state = walk(guide, answers, revision, records, confirmed, handoff)
+        if repo is not None:
+            check_leaf_record(state, repo)
+        return state
+    except RecordTooLong as exc:
+        raise ProblemError(400, str(exc), kind="too-many-records", title="More step records than answers") from None
+    except UnknownChecklistItem as exc:
+        raise ProblemError(
+            409, str(exc), kind="unknown-checklist-item", title="Unknown checklist item", offered=exc.offered, current_revision=guide.revision
+        ) from None
     except StaleRevision as exc:
         raise ProblemError(409, str(exc), kind="stale-revision", title="Stale guide revision", current_revision=exc.current) from None
     except AnswerNotOffered as exc:

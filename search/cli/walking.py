@@ -1,27 +1,29 @@
 """``kb walk``: an interactive terminal step-through of a guide for technicians.
 
-Keys: a number chooses, arrow keys move and Enter chooses, ``b`` goes back, ``r`` restarts,
-``q`` asks whether to save the transcript so far, quit or go on. Without a terminal (piped
+Keys: a number chooses, arrow keys move and Enter chooses, ``n`` adds a note to the step,
+``b`` goes back, ``r`` restarts, ``q`` asks whether to save the transcript so far, quit or go on. Without a terminal (piped
 input) it reads one line per step instead. A walk that reaches a link node can go on in the
 linked guide (one walk, one transcript); ``--resume`` replays a resume link from the site or the
-token printed when a walk is left.
+token printed when a walk is left. Each answer is recorded with the local time; at the leaf the
+follow-up checks are confirmed one by one, or the hand-off items filled in, for the transcript.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from ..content.models import ActionNode, LinkNode, QuestionNode
+from ..content.models import CHOICE_LABELS, ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode, item_ids
 from ..content.repository import Guide, Repository
 from ..workflow.resume import Replayed, chain_text, token_of
-from ..workflow.transcript import transcript_text
-from ..workflow.walk import WalkState, walk
+from ..workflow.transcript import handoff_texts, transcript_text
+from ..workflow.walk import NO_RECORD, StepRecord, WalkState, walk
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")
@@ -67,8 +69,8 @@ def _show(state: WalkState, cursor: int) -> None:
         click.echo(f"  {node.help}")
     for i, choice in enumerate(state.choices):
         marker = ">" if i == cursor else " "
-        click.echo(f" {marker} {i + 1}) {choice}")
-    click.secho("[1-9] choose  [up/down, Enter] move/choose  [b] back  [r] restart  [q] quit", dim=True)
+        click.echo(f" {marker} {i + 1}) {CHOICE_LABELS[choice] if isinstance(node, ActionNode) and choice in CHOICE_LABELS else choice}")
+    click.secho("[1-9] choose  [up/down, Enter] move/choose  [n] note  [b] back  [r] restart  [q] quit", dim=True)
 
 
 def _ask_quit(state: WalkState, read: Callable[[], str]) -> bool:
@@ -83,10 +85,13 @@ def _ask_quit(state: WalkState, read: Callable[[], str]) -> bool:
         click.secho(f"Not a choice: {key!r}.", fg="yellow")
 
 
-def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None, answers: Sequence[str] = ()) -> WalkState:
-    """Run the step-through from ``answers`` until a leaf; returns the final state. Raises :class:`Quit`."""
+def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None, answers: Sequence[str] = (), stamp: bool = True) -> WalkState:
+    """Run the step-through from ``answers`` until a leaf; returns the final state (``stamp``: each
+    answer with the local time). Raises :class:`Quit`."""
     read = read_key or (_read_key_tty if sys.stdin.isatty() else _read_line)
     given = list(answers)
+    records = [NO_RECORD] * len(given)  # a note and the time, per answer (none for answers resumed)
+    note = ""
     state = walk(guide, given)
     cursor = 0
     if state.outcome is None:
@@ -105,10 +110,14 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None, an
             continue
         if key in ("\x03", "\x04"):
             raise Quit(state)
+        if key in ("n", "N"):
+            note = click.prompt("Note on this step", default=note, show_default=bool(note))
+            _show(state, cursor)
+            continue
         if key in ("b", "B"):
-            given = given[:-1]
+            given, records = given[:-1], records[:-1]
         elif key in ("r", "R"):
-            given = []
+            given, records = [], []
         elif key in UP or key in DOWN:
             cursor = (cursor + (-1 if key in UP else 1)) % len(offered)
             _show(state, cursor)
@@ -124,7 +133,9 @@ def interactive_walk(guide: Guide, read_key: Callable[[], str] | None = None, an
             continue
         if choice is not None:
             given.append(choice)
-        state = walk(guide, given)
+            records.append(StepRecord(note, dt.datetime.now().astimezone().replace(microsecond=0) if stamp else None))
+            note = ""
+        state = walk(guide, given, records=records)
         cursor = 0
         if state.outcome is None:
             _show(state, cursor)
@@ -139,6 +150,25 @@ def gather_information(guide: Guide, prompt: Callable[[str], str]) -> dict[str, 
     return {item.id: prompt(f"  {item.text}").strip() for item in guide.meta.gather}
 
 
+def _ask(text: str) -> str:
+    return str(click.prompt(text, default="", show_default=False))
+
+
+def record_leaf(state: WalkState, repo: Repository, prompt: Callable[[str], str]) -> WalkState:
+    """At a resolution, confirm each follow-up check (y/N); at an escalation, fill in each hand-off item (blank = skip)."""
+    leaf = state.outcome
+    if isinstance(leaf, ResolutionNode) and leaf.follow_up:
+        click.secho("Follow-up checks before closing: is each one done? (y/N)", bold=True)
+        ids = item_ids(list(leaf.follow_up))
+        confirmed = {i for i, text in zip(ids, leaf.follow_up, strict=True) if prompt(f"  {text}").strip().casefold() in ("y", "yes")}
+        return replace(state, confirmed=frozenset(confirmed))
+    texts = handoff_texts(state, repo)
+    if isinstance(leaf, EscalationNode) and texts:
+        click.secho("Hand-off items for the next level (Enter to skip):", bold=True)
+        return replace(state, handoff={i: prompt(f"  {text}").strip() for i, text in zip(item_ids(texts), texts, strict=True)})
+    return state
+
+
 @dataclass
 class Session:
     """One walk in the terminal, possibly through several guides (link nodes)."""
@@ -146,6 +176,7 @@ class Session:
     repo: Repository
     priority: str | None
     ask_gather: bool
+    record: bool = True  # times on the answers, the leaf's checks or hand-off items asked for
     done: list[WalkState] = field(default_factory=list)  # guides left through a link node
     gathered: dict[str, dict[str, str]] = field(default_factory=dict)  # per guide id
 
@@ -162,7 +193,8 @@ class Session:
             click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
             self.gather(guide)
             try:
-                state = interactive_walk(guide, answers=answers)
+                state = interactive_walk(guide, answers=answers, stamp=self.record)
+                state = record_leaf(state, self.repo, _ask) if self.record else state
             except Quit as quit:
                 states = [*self.done, quit.state or walk(guide, answers)]
                 quit.text, quit.token = self.text(states), token_of(states)
@@ -175,15 +207,15 @@ class Session:
             guide, answers = target, ()
 
 
-def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool) -> str:
+def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool, record: bool = True) -> str:
     """The whole terminal session; returns the transcript text."""
-    return Session(repo, priority, ask_gather).walk(guide)
+    return Session(repo, priority, ask_gather, record).walk(guide)
 
 
-def resume(replayed: Sequence[Replayed], repo: Repository, priority: str | None, ask_gather: bool, read_line: Callable[[str], str]) -> str:
+def resume(replayed: Sequence[Replayed], repo: Repository, priority: str | None, ask_gather: bool, read_line: Callable[[str], str], record: bool = True) -> str:
     """Go on with a recorded walk: a guide recorded on an older revision is named, with the
     choice to replay the answers that still apply or to start that guide again."""
-    session = Session(repo, priority, ask_gather)
+    session = Session(repo, priority, ask_gather, record)
     for item in replayed:
         answers = [v.choice for v in item.state.path]
         if item.stale:

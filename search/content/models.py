@@ -12,7 +12,18 @@ import unicodedata
 from enum import Enum
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationInfo, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from .yamlload import YFloat, YInt
 
@@ -197,7 +208,25 @@ class GuideMeta(DocumentMeta):
         return gather_items(value)
 
 
-DONE = "done"  # the one choice an action node offers
+def item_ids(texts: list[str]) -> list[str]:
+    """Ids of a checklist's items (follow-up checks, hand-off items), made like plain gather ids:
+    the slug of each text (``item-N`` without letters or digits), ``-2``, ``-3``... on a repeat.
+    A walk records confirmations and values by them, so reordering a list keeps what was noted."""
+    ids: list[str] = []
+    for n, text in enumerate(texts, 1):
+        base = gather_id(text) or f"item-{n}"
+        item, k = base, 1
+        while item in ids:
+            k += 1
+            item = f"{base}-{k}"
+        ids.append(item)
+    return ids
+
+
+DONE, FAILED, BLOCKED = "done", "failed", "blocked"  # the ways out of an action node
+ACTION_OUTCOMES = (DONE, FAILED, BLOCKED)
+CHOICE_LABELS = {DONE: "Done", FAILED: "Didn't help", BLOCKED: "Couldn't do"}  # how the site and kb walk show them
+UNSURE = "Not sure"  # the answer a question's `unsure:` adds
 
 
 class _Node(Strict):
@@ -215,9 +244,12 @@ class QuestionNode(_Node):
 
     type: Literal["question"]
     answers: dict[str, Slug] = Field(description="Answer label -> next node id, in the order shown.")
+    unsure: Slug | None = Field(
+        None, description=f'Node to go to when the technician cannot tell: adds the answer "{UNSURE}" after the others (no answer of that name then).'
+    )
 
     def out_edges(self) -> list[tuple[str, str]]:
-        return list(self.answers.items())
+        return [*self.answers.items(), *([(UNSURE, self.unsure)] if self.unsure else [])]
 
 
 class ActionNode(_Node):
@@ -225,9 +257,28 @@ class ActionNode(_Node):
 
     type: Literal["action"]
     next: Slug | None = Field(None, description="The node after this action.")
+    outcomes: list[Slug] | None = Field(
+        None,
+        json_schema_extra={"items": {"enum": list(ACTION_OUTCOMES)}, "uniqueItems": True},
+        description='What the technician can answer, in the order shown: done, failed ("didn\'t help"), blocked ("couldn\'t do"). '
+        "Unset: done, and failed and blocked where they lead somewhere other than a resolution (their if_ target, else next).",
+    )
+    if_failed: Slug | None = Field(None, description='The node after "didn\'t help"; defaults to next (the walk records it and continues).')
+    if_blocked: Slug | None = Field(None, description='The node after "couldn\'t do"; defaults to next (the walk records it and continues).')
+    _unset_outcomes: tuple[str, ...] = PrivateAttr(ACTION_OUTCOMES)  # set by the tree, which knows where each leads
+
+    @property
+    def offered(self) -> list[str]:
+        """The outcomes offered, in order: the author's list, or the tree's default for this node."""
+        return list(self.outcomes if self.outcomes is not None else self._unset_outcomes)
+
+    def target(self, outcome: str) -> str | None:
+        """Where ``outcome`` leads: its own target if the author gave one, else ``next``."""
+        own = {FAILED: self.if_failed, BLOCKED: self.if_blocked}.get(outcome)
+        return own or self.next
 
     def out_edges(self) -> list[tuple[str, str]]:
-        return [(DONE, self.next)] if self.next else []
+        return [(o, t) for o in self.offered if o in ACTION_OUTCOMES and (t := self.target(o))]
 
 
 class ResolutionNode(_Node):
@@ -270,6 +321,13 @@ class Tree(Strict):
     @property
     def start_id(self) -> str:
         return self.start or next(iter(self.nodes))
+
+    def model_post_init(self, context: Any) -> None:
+        """An action without ``outcomes`` offers "didn't help" and "couldn't do" only where they lead
+        on to something other than a resolution: closing the ticket after a failed fix is never a default."""
+        for node in self.nodes.values():
+            if isinstance(node, ActionNode) and node.outcomes is None:
+                node._unset_outcomes = tuple(o for o in ACTION_OUTCOMES if o == DONE or not isinstance(self.nodes.get(node.target(o) or ""), ResolutionNode))
 
 
 class Category(Strict):

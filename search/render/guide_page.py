@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from ..content import sitemap
 from ..content.history import ContentVersion
-from ..content.models import ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
+from ..content.models import CHOICE_LABELS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
 from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
@@ -33,14 +33,13 @@ from ..workflow.review import review_due, review_interval
 from ..workflow.sla import format_minutes, share_text, sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
-from ..workflow.walk import DONE
 from . import markup, mdpage
 from .embed import json_script
 from .pages import CategoryLink
 from .templating import macro
 from .versions import ShownVersion
 
-NODE_ANCHOR = "node-"
+NODE_ANCHOR = sitemap.NODE_ANCHOR
 GUIDE_PLACEHOLDER = "__GUIDE__"  # the page script puts a guide's id here to link to its page
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files
@@ -195,7 +194,7 @@ class GuidePage:
             "title": self.guide.meta.title,
             "revision": self.guide.revision,
             "start": tree.start_id,
-            "done": DONE,
+            "labels": CHOICE_LABELS,
             "anchor": NODE_ANCHOR,
             "guideHref": self.href(sitemap.guide_src(GUIDE_PLACEHOLDER)),
             "priorities": [[pid, level.name] for pid, level in levels.items()],
@@ -234,9 +233,9 @@ class GuidePage:
             outcome = _Link(node.guide, target.meta.title, self.href(sitemap.guide_src(node.guide))) if target else _Link(node.guide)
         answers = None
         if isinstance(node, QuestionNode):
-            answers = [self._answer(label, target) for label, target in node.answers.items()]
+            answers = [self._answer(label, target) for label, target in node.out_edges()]
         elif isinstance(node, ActionNode):
-            answers = [self._answer("Done", node.next)]
+            answers = [self._answer(CHOICE_LABELS.get(o, o), node.target(o)) for o in node.offered]
         help_html = self.md(help_text) if help_text else None
         return _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
 
@@ -299,7 +298,7 @@ class GuidePage:
             node = self.guide.tree.nodes[node_id]
             words = [getattr(node, "help", None)]
             if isinstance(node, QuestionNode):
-                words += [f"{label}: step {self.numbers.get(target, '?')}" for label, target in node.answers.items()]
+                words += [f"{label}: step {self.numbers.get(target, '?')}" for label, target in node.out_edges()]
             elif isinstance(node, ResolutionNode):
                 words += [*node.follow_up, node.user_note]
             elif isinstance(node, EscalationNode):

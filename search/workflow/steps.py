@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content.models import ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode, Tree
+from ..content.models import BLOCKED, FAILED, ActionNode, EscalationNode, LinkNode, QuestionNode, ResolutionNode, Tree
 from ..content.prose import one_line
 
+IF_NOT = {FAILED: "If it did not help", BLOCKED: "If it could not be done"}
 KIND_VERB = {"question": "Ask", "action": "Do", "resolution": "Resolved", "escalation": "Escalate", "link": "Continue"}
 
 
@@ -85,6 +86,7 @@ def linearise(tree: Tree, teams: Mapping[str, str] | None = None) -> list[Step]:
             line = f"{prefix}: {text} {choices[:1].upper()}{choices[1:]}." if choices else f"{prefix}: {text}"
         elif isinstance(node, ActionNode):
             then = f" Then {_goto(branches[0].goto, branches[0].node)}." if branches else " Then stop."
+            then += "".join(f" {IF_NOT[b.label]}, {_goto(b.goto, b.node)}." for b in branches if b.label in IF_NOT and b.node != node.next)
             line = f"{prefix}: {text}{then}"
         elif isinstance(node, ResolutionNode):
             line = f"{prefix}: {text}"

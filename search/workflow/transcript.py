@@ -1,23 +1,65 @@
 """The one transcript format: what a technician pastes into the ticket as an internal note.
 
 The text is built only from *fragments* computed here (one per step choice and per outcome);
-assembling is plain concatenation. The site embeds the fragments and its script joins them the
-way :func:`assemble` does, so the copied text equals the API's and ``kb walk``'s byte for byte.
+assembling is plain concatenation plus what the technician recorded: a time and a note per step,
+the follow-up checks confirmed and the hand-off items filled in. The site embeds the fragments
+and its script joins them the way :func:`assemble` does, so the copied text equals the API's
+and ``kb walk``'s byte for byte.
+
+A step's time prints as ``[14:02]``, the wall-clock time as recorded (never converted), with
+the date ``[2026-12-03 09:15]`` when it differs from the previous timed step's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
 from ..content.escalation import ProtocolStep, applied_step, sla_targets
-from ..content.models import PRIORITY_IDS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode
+from ..content.models import BLOCKED, DONE, FAILED, PRIORITY_IDS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode, item_ids
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from .walk import DONE, WalkState
+from .walk import WalkError, WalkState
+
+ACTION_VERBS = {DONE: "Done", FAILED: "Didn't help", BLOCKED: "Couldn't do"}
+CONFIRM, FILL = "confirm", "fill"  # checklist kinds: follow-up checks are confirmed, hand-off items filled in
+
+
+class UnknownChecklistItem(WalkError):
+    def __init__(self, what: str, item: str, offered: list[str]) -> None:
+        self.what, self.item, self.offered = what, item, offered
+        super().__init__(f'the walk\'s leaf has no {what} "{item[:100]}"; its ids are: {", ".join(offered) or "none (not at a leaf with that list)"}')
+
+
+def checklist(texts: Sequence[str], kind: str) -> dict[str, Any]:
+    """A leaf's list whose items the technician confirms or fills in, keyed by stable item ids."""
+    return {"checklist": kind, "items": [{"id": i, "text": one_line(t)} for i, t in zip(item_ids(list(texts)), texts, strict=True)]}
+
+
+def handoff_texts(state: WalkState, repo: Repository) -> list[str]:
+    """The hand-off items at the walk's escalation leaf: the step's, then this case's."""
+    leaf = state.outcome
+    if not isinstance(leaf, EscalationNode):
+        return []
+    step = repo.escalation.steps.get(leaf.step) if repo.escalation else None
+    return [*(step.handoff if step else []), *leaf.handoff]
+
+
+def check_leaf_record(state: WalkState, repo: Repository) -> None:
+    """Raise :class:`UnknownChecklistItem` for a confirmed check or hand-off value whose id the leaf does not have."""
+    leaf = state.outcome
+    checks = item_ids(list(leaf.follow_up)) if isinstance(leaf, ResolutionNode) else []
+    for item in sorted(state.confirmed):
+        if item not in checks:
+            raise UnknownChecklistItem("follow-up check", item, checks)
+    handoff = item_ids(handoff_texts(state, repo))
+    for item in state.handoff:
+        if item not in handoff:
+            raise UnknownChecklistItem("hand-off item", item, handoff)
 
 
 def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
@@ -38,17 +80,17 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
             clock = "fulfilment" if targets.kind == "request" else "resolution"
             priorities[pid] = f"Priority: {pid} {targets.name} (first response {targets.first_response}, {clock} {targets.resolution})"
     steps: dict[str, dict[str, str]] = {}
-    outcomes: dict[str, list[str]] = {}
+    outcomes: dict[str, list[str | dict[str, Any]]] = {}
     guides = repo.guide_by_id
     for node_id, node in guide.tree.nodes.items():
         if isinstance(node, QuestionNode):
-            steps[node_id] = {label: f"Asked: {one_line(node.text)} Answer: {label}" for label in node.answers}
+            steps[node_id] = {label: f"Asked: {one_line(node.text)} Answer: {label}" for label, _ in node.out_edges()}
         elif isinstance(node, ActionNode):
-            steps[node_id] = {DONE: f"Done: {one_line(node.text)}"}
+            steps[node_id] = {o: f"{ACTION_VERBS.get(o, o)}: {one_line(node.text)}" for o in node.offered}
         elif isinstance(node, ResolutionNode):
-            lines = [f"Outcome: Resolved. {one_line(node.text)}"]
+            lines: list[str | dict[str, Any]] = [f"Outcome: Resolved. {one_line(node.text)}"]
             if node.follow_up:
-                lines += ["Follow-up checks:", *(f"- {one_line(c)}" for c in node.follow_up)]
+                lines += ["Follow-up checks:", checklist(node.follow_up, CONFIRM)]
             if node.user_note:
                 lines.append(f"Note for the user: {one_line(node.user_note)}")
             outcomes[node_id] = lines
@@ -61,7 +103,7 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
                 f"Outcome: Escalated to {step.team} ({step.tier}), queue {step.queue}. {one_line(node.text)}",
                 f"Contact: {one_line(step.contact)}",
                 "Hand-off checklist:",
-                *(f"- {one_line(item)}" for item in [*step.handoff, *node.handoff]),
+                checklist([*step.handoff, *node.handoff], FILL),
             ]
         elif isinstance(node, LinkNode):
             target = guides.get(node.guide)
@@ -94,10 +136,53 @@ Gathered = Mapping[str, str]  # gather item id -> what the technician noted (bla
 NOTHING_GATHERED: Gathered = {}
 
 
+class PathStep(NamedTuple):
+    """One answered step as :func:`assemble` takes it (the site's script: ``[node, choice, {note, at}]``)."""
+
+    node: str
+    choice: str
+    note: str = ""
+    at: str | None = None  # ISO 8601 local time with its offset, as recorded
+
+
+class LeafRecord(NamedTuple):
+    """What was recorded at the leaf: follow-up check ids confirmed, hand-off item id -> value."""
+
+    confirmed: frozenset[str] = frozenset()
+    handoff: Mapping[str, str] = {}
+
+
+NOTHING_AT_THE_LEAF = LeafRecord()
+
+
+def _stamp(at: str | None, previous: str | None) -> str:
+    """``[HH:MM] `` (``[YYYY-MM-DD HH:MM] `` on a new day) from an ISO time as written; "" without one."""
+    if not at:
+        return ""
+    new_day = previous is not None and previous[:10] != at[:10]
+    return f"[{at[:10]} {at[11:16]}] " if new_day else f"[{at[11:16]}] "
+
+
+def _checklist_lines(entry: Mapping[str, Any], leaf: LeafRecord) -> list[str]:
+    lines = []
+    for item in entry["items"]:
+        if entry["checklist"] == CONFIRM:
+            lines.append(f"- [{'x' if item['id'] in leaf.confirmed else ' '}] {item['text']}")
+        else:
+            value = one_line(leaf.handoff.get(item["id"], ""))
+            lines.append(f"- {item['text']}: {value}" if value else f"- {item['text']}")
+    return lines
+
+
 def assemble(
-    parts: Mapping[str, Any], path: Sequence[tuple[str, str]], current: str, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED
+    parts: Mapping[str, Any],
+    path: Sequence[PathStep],
+    current: str,
+    priority: str | None = None,
+    gathered: Gathered = NOTHING_GATHERED,
+    leaf: LeafRecord = NOTHING_AT_THE_LEAF,
 ) -> str:
-    """Join fragments for a walk: ``path`` is (node id, choice) pairs, ``current`` the node reached.
+    """Join fragments for a walk: ``path`` is the steps answered, ``current`` the node reached.
 
     ``gathered`` maps the guide's gather item ids to the technician's notes; they are listed in
     the guide's order. Mirrored line for line by ``assembleTranscript`` in the site's script.
@@ -111,14 +196,25 @@ def assemble(
         lines += [f"- {item}: {value}" for item, value in notes]
     if path:
         lines.append("Steps:")
-        lines += [f"{n}. {parts['steps'][node_id][choice]}" for n, (node_id, choice) in enumerate(path, 1)]
-    lines += parts["outcomes"].get(current, ["Outcome: In progress (walk not finished)."])
+        previous: str | None = None
+        for n, step in enumerate(path, 1):
+            lines.append(f"{n}. {_stamp(step.at, previous)}{parts['steps'][step.node][step.choice]}")
+            previous = step.at or previous
+            if one_line(step.note):
+                lines.append(f"   Note: {one_line(step.note)}")
+    for entry in parts["outcomes"].get(current, ["Outcome: In progress (walk not finished)."]):
+        lines += [entry] if isinstance(entry, str) else _checklist_lines(entry, leaf)
     return "\n".join(lines) + "\n"
 
 
+def _iso(at: dt.datetime | None) -> str | None:
+    return at.isoformat(timespec="seconds") if at else None
+
+
 def transcript_text(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> str:
-    """The plain-text transcript of a walk."""
-    return assemble(fragments(state.guide, repo), [(v.node_id, v.choice) for v in state.path], state.current, priority, gathered)
+    """The plain-text transcript of a walk, with what was recorded on the way."""
+    path = [PathStep(v.node_id, v.choice, v.record.note, _iso(v.record.at)) for v in state.path]
+    return assemble(fragments(state.guide, repo), path, state.current, priority, gathered, LeafRecord(state.confirmed, state.handoff))
 
 
 class GuideRef(BaseModel):
@@ -138,7 +234,21 @@ class StepTaken(BaseModel):
     node: str
     type: str
     text: str
-    choice: str = Field(description='The answer given, or "done" after an action.')
+    choice: str = Field(description='The answer given (or "Not sure"), or after an action "done", "failed" (didn\'t help) or "blocked" (couldn\'t do).')
+    note: str = Field("", description="The technician's note on this step (blank = none).")
+    at: dt.datetime | None = Field(None, description="When the step was answered, as recorded (local time with its offset).")
+
+
+class CheckItem(BaseModel):
+    id: str = Field(description="Stable id of the follow-up check (the slug of its text); the walk request's confirmed lists these.")
+    text: str
+    confirmed: bool
+
+
+class HandoffItem(BaseModel):
+    id: str = Field(description="Stable id of the hand-off item (the slug of its text); the key of the walk request's handoff object.")
+    text: str
+    value: str = Field(description="What the technician filled in (blank = not yet).")
 
 
 class ResolutionOutcome(BaseModel):
@@ -146,6 +256,7 @@ class ResolutionOutcome(BaseModel):
     node: str
     text: str
     follow_up: list[str] = Field(description="Checks to do before closing.")
+    checks: list[CheckItem] = Field(description="The same checks with their ids, each confirmed or not.")
     user_note: str | None = Field(description="Final instructions for the user.")
 
 
@@ -165,6 +276,7 @@ class EscalationOutcome(BaseModel):
     queue: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
     contact: str | None = Field(description=_FLAT, json_schema_extra={"deprecated": True})
     handoff: list[str] = Field(description="The step's hand-off checklist, then this case's extra items.")
+    handoff_items: list[HandoffItem] = Field(description="The same items with their ids and what was filled in.")
 
 
 class LinkOutcome(BaseModel):
@@ -193,11 +305,13 @@ def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) 
     """What the walk ended in, or None while it is in progress."""
     leaf = state.outcome
     if isinstance(leaf, ResolutionNode):
-        return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), user_note=leaf.user_note)
+        checks = [CheckItem(id=i, text=t, confirmed=i in state.confirmed) for i, t in zip(item_ids(list(leaf.follow_up)), leaf.follow_up, strict=True)]
+        return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), checks=checks, user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
         kind = CategoryIndex(repo.taxonomy).kind_of(state.guide.meta.category)
         applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority, kind)
         step = ProtocolStep.of(applied) if applied else None
+        texts = handoff_texts(state, repo)
         return EscalationOutcome(
             type="escalation",
             node=state.current,
@@ -209,6 +323,7 @@ def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) 
             queue=step.queue if step else None,
             contact=step.contact if step else None,
             handoff=[*(step.handoff if step else []), *leaf.handoff],
+            handoff_items=[HandoffItem(id=i, text=t, value=state.handoff.get(i, "")) for i, t in zip(item_ids(texts), texts, strict=True)],
         )
     if isinstance(leaf, LinkNode):
         return LinkOutcome(type="link", node=state.current, guide=leaf.guide, text=leaf.text)
@@ -224,7 +339,10 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
         category=guide.meta.category,
         priority=priority,
         gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],
-        steps=[StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice) for v in state.path],
+        steps=[
+            StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice, note=v.record.note, at=v.record.at)
+            for v in state.path
+        ],
         outcome=outcome_of(state, repo, priority),
         text=transcript_text(state, repo, priority, gathered),
     )

@@ -39,6 +39,20 @@ def test_step_sentences() -> None:
     ]
 
 
+def test_an_actions_own_targets_for_didnt_help_and_couldnt_do_are_sentences_too() -> None:
+    routed = tree(
+        {
+            "restart": {"type": "action", "text": "Restart the client.", "next": "works", "if_failed": "escalate", "if_blocked": "works"},
+            "works": {"type": "question", "text": "Does it connect?", "answers": {"yes": "done", "no": "escalate"}, "unsure": "escalate"},
+            "done": {"type": "resolution", "text": "Fixed."},
+            "escalate": {"type": "escalation", "step": "network-l2", "text": "Still failing."},
+        }
+    )
+    lines = steps_text(linearise(routed)).splitlines()
+    assert lines[0] == "1. Do: Restart the client. Then go to step 2. If it did not help, go to step 4."  # blocked goes to next anyway
+    assert lines[1] == "2. Ask: Does it connect? If yes go to step 3; if no go to step 4; if Not sure go to step 4."
+
+
 def test_structured_steps() -> None:
     steps = linearise(VPN)
     first = steps[0]

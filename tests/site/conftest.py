@@ -57,14 +57,19 @@ def shipped_url(shipped_site: Path, serve: Callable[[Path], str]) -> str:
 
 @pytest.fixture
 def open_page(browser: object) -> Iterator[Callable[..., object]]:
-    """``open_page(url, **context_options) -> page``; fails the test on foreign requests or script errors."""
+    """``open_page(url, clock_at=None, **context_options) -> page``; fails the test on foreign
+    requests or script errors. ``clock_at`` installs Playwright's fake clock before the page loads:
+    installing it later (``clock.set_fixed_time`` on a live page) swaps the timer functions under
+    timers already running, and Material's RxJS then reports "executing a cancelled action"."""
     guard = OffOriginGuard()
     contexts: list[object] = []
 
-    def open_(url: str, **options: object) -> object:
+    def open_(url: str, clock_at: object = None, **options: object) -> object:
         context = browser.new_context(**options)  # type: ignore[attr-defined]
         contexts.append(context)
         page = context.new_page()
+        if clock_at is not None:
+            page.clock.install(time=clock_at)
         origin = re.match(r"^https?://[^/]+/", url).group(0)  # type: ignore[union-attr]
         guard.watch(page, origin)
         page.goto(url)

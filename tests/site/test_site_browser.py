@@ -11,6 +11,7 @@ from search.content.repository import Guide, Repository, load_repository
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import choices, walk
 from support import ROOT
+from support.recording import page_walk
 from support.site import route_to, search
 
 pytestmark = pytest.mark.browser
@@ -62,7 +63,7 @@ def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shippe
     assert page.locator('[data-kbg="choices"] .kbg-choice').count() == 0
 
     page.click('[data-kbg="copy"]')
-    expected = transcript_text(walk(guide, answers), repo, "P2", gathered)
+    expected = transcript_text(page_walk(page, guide, answers), repo, "P2", gathered)
     assert _transcript(page) == expected
     page.wait_for_function("document.querySelector('[data-kbg=status]').textContent !== ''")
     assert "Copied" in page.locator('[data-kbg="status"]').inner_text()
@@ -88,7 +89,7 @@ def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository
     assert p1.first_response in rows.first.inner_text() and p1.resolution in rows.first.inner_text()
 
     page.click(".kbg-copy-end")  # the copy button shown at the end of the walk
-    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1")
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), repo, "P1")
     page.wait_for_function("document.querySelector('.kbg-copy-end').textContent !== 'Copy for the ticket'")  # the clipboard answers asynchronously
     assert page.locator(".kbg-copy-end").inner_text() in ("Copied", "Copy failed: use the transcript below")
 
@@ -103,7 +104,7 @@ def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_pa
     page.click('[data-kbg="back"]')
     state = walk(guide, answers[:-1])
     assert page.evaluate("kbGuides.state().current") == state.current
-    assert _transcript(page) == transcript_text(state, repo)
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers[:-1]), repo)
 
     page.locator('[data-kbg="path"] .kbg-path-step').first.click()  # jump back to step 1
     assert page.evaluate("kbGuides.state().path") == []
@@ -136,7 +137,7 @@ def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> No
     page.focus('[data-kbg="priority"]')
     page.keyboard.press("ArrowDown")  # the native select is keyboard operable
     assert page.evaluate("kbGuides.state().priority") == "P1"
-    assert _transcript(page) == transcript_text(walk(guide, answers), repo, "P1")
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), repo, "P1")
 
 
 def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:
@@ -205,9 +206,10 @@ def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repositor
     page.select_option('[data-kbg="priority"]', "P1")
     _click_through(page, guide, answers)
     page.click('[data-kbg="copy"]')
+    records = page.evaluate("kbGuides.state().records")  # the local time of each answer, as the page recorded it
 
     build_generation(checked(repo), tmp_path / "index")
     with TestClient(create_app(Settings(root=ROOT, index_dir=tmp_path / "index", site_dir=tmp_path / "no-site"))) as client:
-        api = client.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "urgent", "gathered": gathered}).json()
+        api = client.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "urgent", "gathered": gathered, "records": records}).json()
     assert api["finished"] is True
     assert _transcript(page) == api["transcript"]

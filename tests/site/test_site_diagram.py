@@ -45,13 +45,13 @@ READ_DIAGRAM = """() => {
 
 
 def _links(tree: Tree) -> list[tuple[str, str]]:
-    """(from, to) of every answer and next step that leads to an existing node."""
+    """(from, to) of every answer (Not sure too) and of each step an action leads to, once, for existing nodes."""
     found = []
     for node_id, node in tree.nodes.items():
         if isinstance(node, QuestionNode):
-            found += [(node_id, target) for target in node.answers.values() if target in tree.nodes]
-        elif isinstance(node, ActionNode) and node.next in tree.nodes:
-            found.append((node_id, node.next))
+            found += [(node_id, target) for _, target in node.out_edges() if target in tree.nodes]
+        elif isinstance(node, ActionNode):
+            found += [(node_id, target) for target in dict.fromkeys(t for _, t in node.out_edges()) if target in tree.nodes]
     return found
 
 

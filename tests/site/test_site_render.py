@@ -71,7 +71,8 @@ def test_guide_page_lists_every_node_and_answer() -> None:
     data = re.search(r'<script type="application/json" id="kbg-data-vpn">(.*?)</script>', widget).group(1)
     parsed = json.loads(data)
     assert parsed["start"] == "internet-works"
-    assert parsed["nodes"]["restart-client"]["answers"] == [["done", "connects"]]
+    assert parsed["nodes"]["restart-client"]["answers"] == [["done", "connects"], ["failed", "connects"], ["blocked", "connects"]]
+    assert parsed["labels"] == {"done": "Done", "failed": "Didn't help", "blocked": "Couldn't do"}
     assert parsed["transcript"]["header"][0].startswith("Guide: VPN will not connect (vpn, revision 1.2+")
     # what the script draws the diagram from: the escalation's team, the linked guide's title
     assert parsed["title"] == "VPN will not connect"

@@ -16,6 +16,7 @@ from search.docsite.build import build_site
 from search.workflow.resume import Segment, chain_text, format_token
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import choices, walk
+from support.recording import page_walk
 from support.site import make_content
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,7 @@ def test_reload_keeps_answers_priority_and_notes(fixture_site, open_page) -> Non
     assert _answers(page) == VPN_TO_ACTION
     assert _state(page)["priority"] == "P2"
     assert _state(page)["gathered"] == {item.id: gathered.get(item.id, "") for item in guide.meta.gather}
-    assert _state(page)["transcript"] == transcript_text(walk(guide, VPN_TO_ACTION), repo, "P2", gathered)
+    assert _state(page)["transcript"] == transcript_text(page_walk(page, guide, VPN_TO_ACTION), repo, "P2", gathered)
 
 
 def test_back_undoes_one_step_and_forward_redoes_it(fixture_site, open_page) -> None:
@@ -81,7 +82,7 @@ def test_back_undoes_one_step_and_forward_redoes_it(fixture_site, open_page) -> 
     page.go_forward()
     page.go_forward()
     assert _answers(page) == full[:2]
-    assert _state(page)["transcript"] == transcript_text(walk(guide, full[:2]), repo)
+    assert _state(page)["transcript"] == transcript_text(page_walk(page, guide, full[:2]), repo)
     page.locator('[data-kbg="back"]').click()  # the walk's own Back is a step in the history too
     assert _answers(page) == full[:1]
     page.go_back()
@@ -99,7 +100,7 @@ def test_an_article_visit_and_back_returns_to_the_same_step(fixture_site, open_p
     page.wait_for_url("**/articles/**")
     page.go_back()
     assert _answers(page) == VPN_TO_ACTION
-    assert _state(page)["transcript"] == transcript_text(walk(guide, VPN_TO_ACTION), repo, "P3", gathered)
+    assert _state(page)["transcript"] == transcript_text(page_walk(page, guide, VPN_TO_ACTION), repo, "P3", gathered)
 
 
 def test_a_link_node_continues_the_same_walk_in_the_linked_guide(fixture_site, open_page) -> None:
@@ -115,10 +116,14 @@ def test_a_link_node_continues_the_same_walk_in_the_linked_guide(fixture_site, o
     assert page.url.endswith(onward.removeprefix(".."))  # the step's own link continues the same walk too
     page.evaluate("kbGuides.walks[0].loading")
     state = _state(page)
-    assert state["before"] == [{"guide": "vpn", "revision": vpn.revision, "answers": VPN_TO_LINK}]
+    assert [{k: s[k] for k in ("guide", "revision", "answers")} for s in state["before"]] == [
+        {"guide": "vpn", "revision": vpn.revision, "answers": VPN_TO_LINK}
+    ]
     assert state["priority"] == "P1"  # the walk's priority came along
     _answer(page, reset, ["yes"])
-    want = chain_text([transcript_text(walk(vpn, VPN_TO_LINK), repo, "P1", gathered), transcript_text(walk(reset, ["yes"]), repo, "P1")])
+    want = chain_text(
+        [transcript_text(page_walk(page, vpn, VPN_TO_LINK, before=0), repo, "P1", gathered), transcript_text(page_walk(page, reset, ["yes"]), repo, "P1")]
+    )
     assert _state(page)["transcript"] == want
     assert page.locator('[data-kbg="transcript"]').input_value() == want
     # Back: first the step in this guide, then into the first guide at the link node
@@ -142,7 +147,7 @@ def test_a_resume_link_opens_the_walk_in_a_fresh_browser(fixture_site, open_page
     later = open_page(link)  # another browser context: no sessionStorage, no history
     assert _answers(later) == VPN_TO_ACTION
     assert _state(later)["notice"] is None
-    assert _state(later)["transcript"] == transcript_text(walk(guide, VPN_TO_ACTION), repo)
+    assert _state(later)["transcript"] == transcript_text(page_walk(later, guide, VPN_TO_ACTION), repo)
 
 
 def test_a_resume_link_from_an_older_revision_offers_replay_or_restart(fixture_site, open_page, tmp_path: Path, serve: Callable[[Path], str]) -> None:
@@ -168,7 +173,7 @@ def test_a_resume_link_from_an_older_revision_offers_replay_or_restart(fixture_s
     notice.get_by_role("button", name="Replay 1 answer").click()
     assert _answers(page) == ["yes"]
     assert not notice.is_visible()
-    assert _state(page)["transcript"] == transcript_text(walk(new, ["yes"]), new_repo)
+    assert _state(page)["transcript"] == transcript_text(page_walk(page, new, ["yes"]), new_repo)
     assert _state(page)["token"] == format_token([Segment("vpn", new.revision, ("yes",))])
 
     page = open_page(f"{new_base}guides/vpn/?walk={token}")
@@ -213,9 +218,10 @@ def test_other_scripts_hear_every_change_and_keep_data_per_step(fixture_site, op
     page.locator('[data-kbg="priority"]').select_option("P4")
     assert page.evaluate("heard") == [["answer", 0, 1], ["answer", 1, 2], ["history", None, 1], ["priority", None, 1]]
     page.reload()
-    assert page.evaluate("kbGuides.walks[0].stepData(0)") == {"note": "note 0"}
+    assert page.evaluate("kbGuides.walks[0].stepData(0).note") == "note 0"
     _answer(page, guide, ["no"])  # a different answer at step 2: what was kept for the old one goes
-    assert page.evaluate("kbGuides.walks[0].stepData(1)") == {}
+    kept = page.evaluate("kbGuides.walks[0].store.steps.vpn[1]")
+    assert kept["choice"] == "no" and kept["data"]["at"]  # a new entry (25-record.js carries the note its field showed)
 
 
 def test_coming_back_by_a_plain_link_offers_the_walk_left_in_this_tab(fixture_site, open_page) -> None:

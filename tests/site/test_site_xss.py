@@ -14,7 +14,7 @@ from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
 from search.render import markup
 from search.workflow.transcript import transcript_text
-from search.workflow.walk import walk
+from support.recording import page_walk
 from support.site import make_content, search
 
 pytestmark = pytest.mark.browser
@@ -117,7 +117,7 @@ def test_hostile_text_shows_literally_and_never_runs(hostile, open_page) -> None
         page.locator('[data-kbg="choices"] .kbg-choice', has=page.locator(".kbg-choice-label", has_text=label)).first.click()
     assert page.evaluate("kbGuides.state().current") == "escalate"
     page.click('[data-kbg="copy"]')
-    assert page.locator('[data-kbg="transcript"]').input_value() == transcript_text(walk(guide, answers), repo, "P3", gathered)
+    assert page.locator('[data-kbg="transcript"]').input_value() == transcript_text(page_walk(page, guide, answers), repo, "P3", gathered)
     assert f"Hand over {IMG}" in page.locator('[data-kbg="current"]').inner_text()
     assert page.evaluate("typeof window.__xss") == "undefined"
 

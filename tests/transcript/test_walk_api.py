@@ -83,7 +83,7 @@ def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: Test
     assert body["finished"] is False
     assert body["current"]["id"] == state.current
     assert body["current"]["choices"] == state.choices
-    assert body["path"] == [{"node": guide.tree.start_id, "type": "question", "text": first.text, "choice": answer}]
+    assert body["path"] == [{"node": guide.tree.start_id, "type": "question", "text": first.text, "choice": answer, "note": "", "at": None}]
     assert body["transcript"].endswith("Outcome: In progress (walk not finished).\n")
 
 

@@ -1,25 +1,31 @@
 """``kb walk`` driven in a pseudo-terminal the way a technician uses it.
 
-Each test types into a real pty (gather prompts, number keys, arrow keys + Enter, b, r, q) and
-compares the printed transcript with :func:`transcript_text` for the same path, byte for byte.
+Each test types into a real pty (gather prompts, number keys, arrow keys + Enter, b, r, q, the
+leaf's checks and hand-off prompts) and compares the printed transcript with
+:func:`transcript_text` for the same path, byte for byte. ``kb walk`` stamps each answer with the
+local time; the tests read the stamps back (checking they are minutes of the run).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
 import termios
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from search.content.models import GatherItem
+from search.content.models import CHOICE_LABELS, ActionNode, EscalationNode, GatherItem, ResolutionNode, item_ids
+from search.content.repository import Repository
 from search.workflow.resume import token_of
-from search.workflow.transcript import transcript_text
+from search.workflow.transcript import handoff_texts, transcript_text
 from search.workflow.walk import walk
 from support import KB, ROOT
+from support.recording import assert_within, records_from
 from support.walkpaths import Route, has_detour
 
 pexpect = pytest.importorskip("pexpect")
@@ -36,8 +42,9 @@ TIMEOUT = 30
 class Terminal:
     """One ``kb walk`` in a pty, with helpers that type only when the program is reading."""
 
-    def __init__(self, guide_id: str, *extra: str, priority: str = PRIORITY) -> None:
-        env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50"}
+    def __init__(self, guide_id: str, *extra: str, priority: str = PRIORITY, tz: str | None = None) -> None:
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": "200", "LINES": "50", **({"TZ": tz} if tz else {})}
+        self.started = dt.datetime.now().astimezone()
         env.pop("KB_ROOT", None)
         self.child = pexpect.spawn(
             str(KB),
@@ -71,6 +78,15 @@ class Terminal:
             self.child.expect_exact(f"{item.text}: ")
             self.child.sendline(values[item.id])
 
+    def leaf(self, repo: Repository, route: Route, values: dict[str, str] | None = None) -> None:
+        """Answer the leaf's prompts: each follow-up check (y/N) or hand-off item, by item id (blank when not in ``values``)."""
+        state = walk(route.guide, route.answers)
+        leaf = state.outcome
+        texts = list(leaf.follow_up) if isinstance(leaf, ResolutionNode) else handoff_texts(state, repo) if isinstance(leaf, EscalationNode) else []
+        for item_id, text in zip(item_ids(texts), texts, strict=True):
+            self.child.expect_exact(f"{text}: ")
+            self.child.sendline((values or {}).get(item_id, ""))
+
     def finish(self) -> tuple[str, int]:
         """The transcript printed after the marker (\\r\\n normalised) and the exit code."""
         self.child.expect_exact(MARKER)
@@ -93,8 +109,19 @@ def gather_values(route: Route) -> dict[str, str]:
     return {item.id: "" if i == 1 else f"  note {i + 1}:   {item.text[:20]}  " for i, item in enumerate(items)}
 
 
-def expected(repo, route: Route, gathered: dict[str, str]) -> str:
-    return transcript_text(walk(route.guide, route.answers), repo, PRIORITY, gathered)
+def expected(repo, route: Route, gathered: dict[str, str], started: dt.datetime, printed: str, **leaf: object) -> str:
+    """The engine's transcript for the route with the times ``kb walk`` printed (each a minute of
+    the run since ``started``) and what was recorded at the leaf (``confirmed``, ``handoff``)."""
+    now = dt.datetime.now().astimezone()
+    records = records_from(printed, len(route.answers), now.date(), now.tzinfo)  # type: ignore[arg-type]
+    assert_within(records, started, now)
+    return transcript_text(walk(route.guide, route.answers, records=records, **leaf), repo, PRIORITY, gathered)  # type: ignore[arg-type]
+
+
+def shown(route: Route, step: int, choice: str) -> str:
+    """How the menu shows a choice: an action's outcomes by their labels."""
+    node = walk(route.guide, route.answers[:step]).node
+    return CHOICE_LABELS[choice] if isinstance(node, ActionNode) else choice
 
 
 def choose(term: Terminal, route: Route, step: int, mode: str) -> None:
@@ -109,7 +136,7 @@ def choose(term: Terminal, route: Route, step: int, mode: str) -> None:
     for key in moves:
         term.press(key)
         cursor = (cursor + (1 if key == DOWN else -1)) % len(offered)
-        term.child.expect_exact(f" > {cursor + 1}) {offered[cursor]}")  # the menu is redrawn with the cursor moved
+        term.child.expect_exact(f" > {cursor + 1}) {shown(route, step, offered[cursor])}")  # the menu is redrawn with the cursor moved
     assert cursor == index
     term.press(ENTER)
 
@@ -143,8 +170,9 @@ def test_escalation_leaf_with_arrows_numbers_and_restart(repo, escalation_routes
             moved += 1
         else:
             choose(term, route, step, "enter" if step % 2 else "number")
+    term.leaf(repo, route)
     printed, status = term.finish()
-    want = expected(repo, route, gathered)
+    want = expected(repo, route, gathered, term.started, printed)
     assert status == 0
     assert "Outcome: Escalated to" in want or "Outcome: Escalate to" in want
     assert printed == want + f"Transcript written to {out_file}\n"
@@ -166,8 +194,9 @@ def test_resolution_leaf_with_back(repo, resolution_routes) -> None:
             term.press(str(state.choices.index(has_detour(route, step)) + 1))
             term.press("b")
         choose(term, route, step, "number" if step % 2 else "arrows")
+    term.leaf(repo, route)
     printed, status = term.finish()
-    want = expected(repo, route, gathered)
+    want = expected(repo, route, gathered, term.started, printed)
     assert status == 0
     assert "Outcome: Resolved." in want
     assert printed == want
@@ -178,9 +207,10 @@ def test_no_gather_and_enter_on_first_choice(repo, resolution_routes) -> None:
     term = Terminal(route.guide.id, "--no-gather")
     for step in range(len(route.answers)):
         choose(term, route, step, "arrows")
+    term.leaf(repo, route)
     printed, status = term.finish()
     assert status == 0
-    assert printed == expected(repo, route, {})
+    assert printed == expected(repo, route, {}, term.started, printed)
     assert "Information gathered:" not in printed
 
 
@@ -215,9 +245,13 @@ def test_q_then_s_saves_the_transcript_so_far(repo, tmp_path: Path) -> None:
     target = tmp_path / "so-far.txt"
     term.child.sendline(str(target))
     out, status = term.quit_output()
-    state = walk(guide, [walk(guide, []).choices[number - 1]])
+    saved = target.read_text(encoding="utf-8")
+    now = dt.datetime.now().astimezone()
+    records = records_from(saved, 1, now.date(), now.tzinfo)  # type: ignore[arg-type]
+    assert_within(records, term.started, now)
+    state = walk(guide, [walk(guide, []).choices[number - 1]], records=records)
     assert status == 0
-    assert target.read_text(encoding="utf-8") == transcript_text(state, repo, PRIORITY)
+    assert saved == transcript_text(state, repo, PRIORITY)
     assert "Outcome: In progress (walk not finished)." in target.read_text(encoding="utf-8")
     assert f"kb walk --resume '{token_of([state])}'" in out
 
@@ -230,9 +264,10 @@ def test_q_then_c_goes_on_with_the_walk(repo, resolution_routes) -> None:
     term.press("c")
     for step in range(1, len(route.answers)):
         choose(term, route, step, "number")
+    term.leaf(repo, route)
     printed, status = term.finish()
     assert status == 0
-    assert printed == expected(repo, route, {})
+    assert printed == expected(repo, route, {}, term.started, printed)
 
 
 def test_ctrl_c_quits_at_once_without_saving(resolution_routes) -> None:
@@ -275,6 +310,8 @@ def test_piped_input_reads_one_line_per_step(repo, resolution_routes) -> None:
     for step, answer in enumerate(route.answers):
         state = walk(route.guide, route.answers[:step])
         lines.append(answer if step % 2 else str(state.choices.index(answer) + 1))
+    lines += [""] * len(walk(route.guide, route.answers).outcome.follow_up)  # the leaf's checks: not confirmed
+    started = dt.datetime.now().astimezone()
     result = subprocess.run(
         [str(KB), "walk", route.guide.id, "--priority", PRIORITY, "--root", str(ROOT)],
         input="\n".join(lines) + "\n",
@@ -283,4 +320,50 @@ def test_piped_input_reads_one_line_per_step(repo, resolution_routes) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split(MARKER + "\n", 1)[1] == expected(repo, route, gathered)
+    printed = result.stdout.split(MARKER + "\n", 1)[1]
+    assert printed == expected(repo, route, gathered, started, printed)
+
+
+def test_notes_outcomes_and_confirmed_checks_are_recorded(repo, resolution_routes) -> None:
+    """n adds a note to the step, an action answered "Didn't help" goes on, the leaf's checks are
+    confirmed one by one; the times are the local time of the terminal's time zone."""
+    route = pick(resolution_routes, lambda r: any(_continues_after_failed(r, i) for i in range(len(r.answers))) and _checks(r) >= 2)
+    failed_at = next(i for i in range(len(route.answers)) if _continues_after_failed(route, i))
+    answers = list(route.answers)
+    answers[failed_at] = "failed"
+    recorded = Route(route.guide, tuple(answers))
+    term = Terminal(route.guide.id, "--no-gather", tz="America/New_York")
+    notes = {0: "user  on hotel\tWi-Fi", failed_at: "same error after the restart"}
+    for step, answer in enumerate(answers):
+        if step in notes:
+            term.press("n")
+            term.child.expect_exact("Note on this step: ")
+            term.child.sendline(notes[step])
+        state = walk(route.guide, answers[:step])
+        if answer == "failed":
+            term.child.expect_exact(f"{state.choices.index(answer) + 1}) Didn't help")
+        term.press(str(state.choices.index(answer) + 1))
+    leaf = walk(route.guide, answers).outcome
+    checks = item_ids(list(leaf.follow_up))
+    term.leaf(repo, recorded, {checks[1]: "y", checks[0]: "no"})
+    printed, status = term.finish()
+    assert status == 0
+    ny = ZoneInfo("America/New_York")  # the stamps are the terminal's wall clock, not UTC
+    started = term.started.astimezone(ny)
+    now = dt.datetime.now(ny)
+    records = records_from(printed, len(answers), now.date(), ny, notes)
+    assert_within(records, started, now)
+    want = transcript_text(walk(route.guide, answers, records=records, confirmed=frozenset({checks[1]})), repo, PRIORITY)
+    assert printed == want
+    assert "Didn't help: " in printed and "   Note: user on hotel Wi-Fi\n" in printed
+    assert f"- [ ] {leaf.follow_up[0]}\n- [x] {leaf.follow_up[1]}\n" in printed
+
+
+def _continues_after_failed(route: Route, step: int) -> bool:
+    node = walk(route.guide, route.answers[:step]).node
+    return isinstance(node, ActionNode) and "failed" in node.offered and node.target("failed") == node.next
+
+
+def _checks(route: Route) -> int:
+    leaf = walk(route.guide, route.answers).outcome
+    return len(leaf.follow_up) if isinstance(leaf, ResolutionNode) else 0

@@ -22,7 +22,7 @@ MARKER = "--- Transcript for the ticket (internal note) ---\n"
 
 def kb_walk(*args: str, lines: list[str] = ()) -> subprocess.CompletedProcess:  # type: ignore[assignment]
     return subprocess.run(
-        [str(KB), "walk", *args, "--no-gather", "--priority", "P2", "--root", str(ROOT)],
+        [str(KB), "walk", *args, "--no-gather", "--no-record", "--priority", "P2", "--root", str(ROOT)],
         input="".join(f"{line}\n" for line in lines),
         capture_output=True,
         text=True,

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from ...content.models import ActionNode, QuestionNode
+from ...index import Generation
 from ...workflow.messages import MessageError, messages_for
 from ...workflow.transcript import transcript_json
+from ...workflow.walk import StepRecord
 from .. import schemas, views
 from ..deps import IndexDep
 from ..problems import problem_doc
@@ -26,15 +28,24 @@ router = APIRouter(tags=["guides"])
 def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], body: schemas.WalkIn) -> schemas.WalkOut:
     """Follow ``answers`` from the start node; answer with the current node, its choices and the path.
 
-    At a leaf the outcome, the transcript and the filled message templates are included. An
+    ``records`` (a note and a time per answer), ``confirmed`` (follow-up check ids) and ``handoff``
+    (hand-off item id -> value) go into the transcript. At a leaf the outcome, the transcript and
+    the filled message templates are included. A checklist id the leaf does not have is a 409
+    naming its ids. An
     answer the node does not offer, an answer after the walk ended, or answers recorded against
     another revision of the guide conflict with the current tree: a 409 problem naming the
     current revision (and the choices offered).
     """
+    return walk_out(gen, guide_id, body)
+
+
+def walk_out(gen: Generation, guide_id: str, body: schemas.WalkIn) -> schemas.WalkOut:
+    """The walk's answer (raises the route's 404/409 problems), also what ``kb walk --format json`` prints."""
     repo = gen.content
     guide = views.guide_or_404(gen, guide_id)
     priority = views.resolve_priority(body.priority)
-    state = views.walk_or_409(guide, body.answers, body.revision)
+    records = [StepRecord(r.note, r.at) for r in body.records]
+    state = views.walk_or_409(guide, body.answers, body.revision, records=records, confirmed=frozenset(body.confirmed), handoff=body.handoff, repo=repo)
     node = state.node
     gathered = views.gathered_notes(guide, body.gathered)
     data = transcript_json(state, repo, priority, gathered)

@@ -7,7 +7,7 @@
  * from <script type="application/json" id="kbg-data-<guide>">; the decision-tree diagram is
  * drawn from the same data (SVG elements, text as text nodes).
  *
- * assembleTranscript() mirrors search/render/transcript.py assemble() line for line: the text
+ * assembleTranscript() mirrors search/workflow/transcript.py assemble() line for line: the text
  * copied here equals the API's and `kb walk`'s byte for byte (tests/site check it).
  */
 (function () {
@@ -29,11 +29,36 @@
     return s;
   }
 
-  /* parts: fragments(guide, repo); path: [[nodeId, choice], ...]; current: node id reached;
-   * priority: "P1".."P4" or ""/null; gathered: notes keyed by the ids of parts.gather's items. */
-  function assembleTranscript(parts, path, current, priority, gathered) {
+  /* "[HH:MM] " ("[YYYY-MM-DD HH:MM] " on a new day) from an ISO time as written; "" without one. */
+  function stamp(at, previous) {
+    if (!at) return "";
+    var newDay = previous !== null && previous.slice(0, 10) !== at.slice(0, 10);
+    return newDay ? "[" + at.slice(0, 10) + " " + at.slice(11, 16) + "] " : "[" + at.slice(11, 16) + "] ";
+  }
+
+  function checklistLines(entry, leaf) {
+    var out = [];
+    var confirmed = leaf.confirmed || [];
+    var handoff = leaf.handoff || {};
+    for (var i = 0; i < entry.items.length; i++) {
+      var item = entry.items[i];
+      if (entry.checklist === "confirm") {
+        out.push("- [" + (confirmed.indexOf(item.id) >= 0 ? "x" : " ") + "] " + item.text);
+      } else {
+        var value = has(handoff, item.id) ? oneLine(handoff[item.id]) : "";
+        out.push(value ? "- " + item.text + ": " + value : "- " + item.text);
+      }
+    }
+    return out;
+  }
+
+  /* parts: fragments(guide, repo); path: [[nodeId, choice, {note, at}], ...] (the record is
+   * optional); current: node id reached; priority: "P1".."P4" or ""/null; gathered: notes keyed by
+   * the ids of parts.gather's items; leaf: {confirmed: [check ids], handoff: {item id: value}}. */
+  function assembleTranscript(parts, path, current, priority, gathered, leaf) {
     var lines = parts.header.slice();
     var i;
+    leaf = leaf || {};
     if (priority && has(parts.priorities, priority)) lines.push(parts.priorities[priority]);
     var notes = [];
     for (i = 0; i < parts.gather.length; i++) {
@@ -47,9 +72,18 @@
     }
     if (path.length) {
       lines.push("Steps:");
-      for (i = 0; i < path.length; i++) lines.push(i + 1 + ". " + parts.steps[path[i][0]][path[i][1]]);
+      var previous = null;
+      for (i = 0; i < path.length; i++) {
+        var record = path[i][2] || {};
+        lines.push(i + 1 + ". " + stamp(record.at, previous) + parts.steps[path[i][0]][path[i][1]]);
+        previous = record.at || previous;
+        if (record.note && oneLine(record.note) !== "") lines.push("   Note: " + oneLine(record.note));
+      }
     }
-    lines = lines.concat(has(parts.outcomes, current) ? parts.outcomes[current] : IN_PROGRESS);
+    var outcome = has(parts.outcomes, current) ? parts.outcomes[current] : IN_PROGRESS;
+    for (i = 0; i < outcome.length; i++) {
+      lines = lines.concat(typeof outcome[i] === "string" ? [outcome[i]] : checklistLines(outcome[i], leaf));
+    }
     return lines.join("\n") + "\n";
   }
 

@@ -66,13 +66,18 @@
     return letters.length <= LABEL_CHARS ? label : letters.slice(0, LABEL_CHARS - 1).join("") + "\u2026";
   }
 
-  /* Every edge between existing nodes: answers in the order written, an action's next step. */
-  function diagramEdges(nodes) {
+  /* Every edge between existing nodes: answers in the order written; an action's steps once each,
+   * unlabelled where "done" goes, else named by its first outcome there ("Didn't help"). */
+  function diagramEdges(nodes, labels) {
     var edges = [];
     Object.keys(nodes).forEach(function (id) {
       var node = nodes[id];
+      var drawn = {};
       (node.answers || []).forEach(function (answer) {
-        if (answer[1] && has(nodes, answer[1])) edges.push({ source: id, target: answer[1], label: node.type === "question" ? answer[0] : "", back: false });
+        if (!answer[1] || !has(nodes, answer[1]) || (node.type === "action" && has(drawn, answer[1]))) return;
+        drawn[answer[1]] = true;
+        var label = node.type === "question" ? answer[0] : answer[0] === "done" ? "" : labels[answer[0]] || answer[0];
+        edges.push({ source: id, target: answer[1], label: label, back: false });
       });
     });
     return edges;
@@ -307,7 +312,7 @@
     var ids = Object.keys(data.nodes).sort(function (a, b) {
       return data.nodes[a].step - data.nodes[b].step;
     });
-    var edges = diagramEdges(data.nodes);
+    var edges = diagramEdges(data.nodes, data.labels || {});
     markBackEdges(ids, edges);
     var forward = edges.filter(function (e) {
       return !e.back;

@@ -31,8 +31,10 @@
         priority: walk.priority(),
         gathered: walk.gathered(),
         before: walk.before.map(function (s) {
-          return { guide: s.guide, revision: s.revision, answers: s.answers.slice() };
+          return { guide: s.guide, revision: s.revision, answers: s.answers.slice(), records: s.replay ? walk.stepRecords(s.guide, s.replay.path) : [] };
         }),
+        records: walk.stepRecords(walk.data.guide, walk.path), // {note, at} per step (25-record.js)
+        leaf: walk.leafRecord(),
         token: walk.token(),
         resumeLink: walk.resumeLink(),
         notice: walk.notice ? walk.notice.text : null,
