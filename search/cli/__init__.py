@@ -104,10 +104,10 @@ def _require_root(root: Path) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["human", "github", "json"]),
+    type=click.Choice(["human", "github", "gitlab", "json"]),
     default="human",
     show_default=True,
-    help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
+    help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 @click.option(
@@ -132,6 +132,10 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
                 [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2
             )
         )
+    elif fmt == "gitlab":
+        from ..checks.codequality import code_quality_report
+
+        click.echo(json.dumps(code_quality_report(problems), indent=2))
     elif fmt == "github":
         for p in problems:
             click.echo(f"::{p.severity.value} file={p.path},line={p.line},col={p.col},title={p.rule}::{p.message}")
@@ -571,8 +575,9 @@ main.add_command(changes)
 
 from .answering import diagnose, guides, search  # noqa: E402  (they use the options above)
 from .authoring import new  # noqa: E402
+from .scaffolding import init  # noqa: E402
 
-for _command in (diagnose, search, guides, new):
+for _command in (diagnose, search, guides, new, init):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
