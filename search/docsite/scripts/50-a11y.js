@@ -55,6 +55,20 @@
     update();
   }
 
+  /* Preformatted text that is not code (a leaf's messages) scrolls when long: a named region
+   * the keyboard can reach, as Material makes its code blocks. Done before the walk copies the
+   * leaf's section into the step-through, so the copy has it too. */
+  function enhancePreformatted() {
+    Array.prototype.forEach.call(document.querySelectorAll(".md-typeset pre"), function (pre) {
+      if (pre.querySelector("code") || pre.hasAttribute("tabindex")) return;
+      var holder = pre.closest(".kbg-message");
+      var title = holder && holder.querySelector(".kbg-message-title");
+      pre.setAttribute("tabindex", "0");
+      pre.setAttribute("role", "region");
+      pre.setAttribute("aria-label", title ? oneLine(title.textContent) : "Preformatted text");
+    });
+  }
+
   /* Material's search dialog has no accessible name: it takes the search box's. */
   function nameSearchDialog() {
     var dialog = document.querySelector('.md-search[role="dialog"]');
@@ -64,5 +78,6 @@
 
   function enhanceAccessibility() {
     enhanceTables();
+    enhancePreformatted();
     nameSearchDialog();
   }
