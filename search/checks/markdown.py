@@ -115,10 +115,11 @@ def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int
     for rel, src, text, where in _candidates(repo):
         if needle not in text:
             continue
-        line, col = _position(where)
+        at: tuple[int, int] | None = None  # looked up at the first match: most texts have none
         for i, prose in prose_lines(text):
             for match in pattern.finditer(prose):
-                yield rel, src, match, _located(text, line, col, i, match.start(group))
+                at = at or _position(where)
+                yield rel, src, match, _located(text, *at, i, match.start(group))
 
 
 @rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")

@@ -236,7 +236,7 @@ def gather_ids(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         first: dict[str, int] = {}
         for n, item in enumerate(guide.meta.gather):
-            explicit = ("gather", n, "id") in guide.doc.positions
+            explicit = guide.doc.has(("gather", n, "id"))
             line, col = guide.doc.pos(("gather", n, "id") if explicit else ("gather", n))
             if not explicit and not gather_id(item.text):
                 yield Finding(

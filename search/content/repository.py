@@ -355,9 +355,7 @@ def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None
             path = ("nodes", node_id, "answers", label)
             line, col = doc.key_pos(path)
             problems.append(Problem(rel, line, col, "answer-not-string", f'answer label {describe(label)} is not text; quote it: "{text}":'))
-            for table in (doc.positions, doc.key_positions):
-                if path in table:
-                    table[(*path[:-1], text)] = table.pop(path)
+            doc.rename_key(path, text)
         node["answers"] = fixed
 
 
