@@ -10,6 +10,7 @@ came from so schema errors map back to ``path:line:col``.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -104,10 +105,18 @@ class Document:
 
     def _built(self) -> _Tables:
         if self._tables is None:
-            tables = _Tables()
-            _parse(self.source, tables)
-            for path, text in self._renames:
-                tables.rename(path, text)
+            # Only long-lived objects are made here; as while loading (``repository._collector_paused``),
+            # the cyclic collector would rescan the heap for each thousand of them and free nothing.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                tables = _Tables()
+                _parse(self.source, tables)
+                for path, text in self._renames:
+                    tables.rename(path, text)
+            finally:
+                if enabled:
+                    gc.enable()
             self._tables = tables
         return self._tables
 
