@@ -128,8 +128,6 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
     with ProgressDisplay("check") as progress:
         repo = load_repository(_require_root(root), progress=progress, cache=cache)
         problems = run_checks(repo, today.date() if today else None, progress, cache)
-    if cache is not None and (loads := cache.counts.get("load")) is not None:
-        click.echo(f"kb check: parsed {loads.misses:,} of {loads.hits + loads.misses:,} KB files (the others are unchanged since the last run)", err=True)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -146,6 +144,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
     warnings = len(problems) - errors
     if fmt == "human":
         summary = f"{len(repo.guides)} guides, {len(repo.articles)} articles checked: {errors} errors, {warnings} warnings"
+        if cache is not None and (loads := cache.counts.get("load")) is not None:
+            click.echo(
+                f"parsed {loads.misses:,} of {loads.hits + loads.misses:,} KB files (the others are unchanged since the last run; --no-cache parses all)",
+                err=True,
+            )
         click.echo(summary, err=True)
     overdue = sum(p.rule == REVIEW_OVERDUE for p in problems)
     sys.exit(1 if errors or (strict and warnings > overdue) or (fail_on_overdue and overdue) else 0)
