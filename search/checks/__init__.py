@@ -169,4 +169,4 @@ def _store_findings(repo: Repository, over: dict[str, Repository], cache: FileCa
         cache.put("rules", path, _unit_digest(repo, files), tuple(found[path]))
 
 
-from . import articles, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import articles, escalation, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

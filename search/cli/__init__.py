@@ -104,10 +104,10 @@ def _require_root(root: Path) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["human", "github", "json"]),
+    type=click.Choice(["human", "github", "gitlab", "json"]),
     default="human",
     show_default=True,
-    help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
+    help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 @click.option("--no-cache", is_flag=True, help="Parse and check every file afresh, ignoring and not writing .kb-cache/.")
@@ -134,6 +134,10 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
                 [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2
             )
         )
+    elif fmt == "gitlab":
+        from ..checks.codequality import code_quality_report
+
+        click.echo(json.dumps(code_quality_report(problems), indent=2))
     elif fmt == "github":
         for p in problems:
             click.echo(f"::{p.severity.value} file={p.path},line={p.line},col={p.col},title={p.rule}::{p.message}")
@@ -295,6 +299,21 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
     return names[int(answer) - 1] if answer else None
 
 
+def _opened_at(value: str | None) -> dt.datetime | None:
+    """ISO 8601 with an offset: a time without one would be read in whatever zone the machine is in."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f'"{value}" is not an ISO 8601 time; write it like 2026-12-02T09:00+01:00 or 2026-12-02T08:00Z', param_hint="--opened-at"
+        ) from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(f'"{value}" has no UTC offset; add one, e.g. {value}Z or {value}+01:00', param_hint="--opened-at")
+    return parsed
+
+
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
@@ -345,6 +364,14 @@ def categories(root: Path, index_dir: Path | None, fmt: str) -> None:
 @click.option(
     "--answer", "answers", multiple=True, metavar="CHOICE", help="With --format json: the choice at each node from the start (repeat), as the API's answers."
 )
+@click.option(
+    "--opened-at",
+    callback=lambda ctx, param, value: _opened_at(value),
+    help="When the ticket was opened, ISO 8601 with a UTC offset (2026-12-02T09:00+01:00): deadlines as times.",
+)
+@click.option("--ticket", "ticket_id", help="Ticket id for the messages.")
+@click.option("--requester", help="Requester's name for the messages.")
+@click.option("--technician", help="Your name for the messages.")
 def walk(
     root: Path,
     guide_id: str | None,
@@ -357,13 +384,18 @@ def walk(
     index_dir: Path | None,
     fmt: str,
     answers: tuple[str, ...],
+    opened_at: dt.datetime | None,
+    ticket_id: str | None,
+    requester: str | None,
+    technician: str | None,
 ) -> None:
-    """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
+    """Step through a guide's decision tree in the terminal and print the messages for the user and
+    the ticket (the same texts as the site and the walk API), then the transcript for the ticket."""
     from ..content.fuzzy import SimilarNames
     from ..content.problems import suggestion_hint
     from ..workflow.resume import ResumeError, parse_resume, replay_walk
     from ..workflow.walk import WalkError
-    from .walking import Quit, copy_to_clipboard, leave, resume, run
+    from .walking import Quit, Session, copy_to_clipboard, leave, resume
 
     ticket_priority = _priority(priority)
     if fmt == "json" or answers:
@@ -375,18 +407,20 @@ def walk(
     repo = _clean_repository(root).repo
     if resume_from is None and guide_id is None:
         raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
+    ticket = {k: v for k, v in (("ticket_id", ticket_id), ("requester", requester), ("technician", technician)) if v}
+    session = Session(repo, ticket_priority, gather, record=record, ticket=ticket, opened_at=opened_at)
     try:
         if resume_from is not None:
             replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
             if guide_id is not None and guide_id != replayed[-1].state.guide.id:
                 raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
-            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")), record=record)
+            text, messages = resume(session, replayed, lambda prompt: str(click.prompt(prompt, default="r")))
         else:
             assert guide_id is not None
             guide = repo.guide_by_id.get(guide_id)
             if guide is None:
                 raise click.BadParameter(f'no guide "{guide_id}"{suggestion_hint(SimilarNames(repo.guide_by_id).similar(guide_id))}', param_hint="GUIDE_ID")
-            text = run(guide, repo, ticket_priority, gather, record=record)
+            text, messages = session.walk(guide)
     except (ResumeError, WalkError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resume") from None
     except Quit as quit:
@@ -394,6 +428,7 @@ def walk(
     except click.Abort:
         click.echo("\nWalk abandoned; nothing recorded.", err=True)
         sys.exit(130)
+    click.echo(messages, nl=False)
     click.echo("\n--- Transcript for the ticket (internal note) ---")
     click.echo(text, nl=False)
     if output:
@@ -578,8 +613,9 @@ main.add_command(changes)
 
 from .answering import diagnose, guides, search  # noqa: E402  (they use the options above)
 from .authoring import new  # noqa: E402
+from .scaffolding import init  # noqa: E402
 
-for _command in (diagnose, search, guides, new):
+for _command in (diagnose, search, guides, new, init):
     main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,13 +12,14 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.escalation import Clock
 from ..content.history import ContentVersion
-from ..content.models import Category, EscalationStep
+from ..content.models import Category, EscalationStep, Kind
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from ..workflow.review import ReviewItem, review_due, review_interval, review_items
-from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import clock_summary, format_minutes, step_clocks, step_kinds
 from . import markup, mdpage
 from .templating import render
 from .versions import ShownVersion
@@ -157,10 +158,13 @@ class Pages:
         groups: list[tuple[str, list[tuple[str, EscalationStep]]]] = []
         if escalation is not None:
             for sid, step in escalation.steps.items():
-                if step.at_sla_share is not None and levels:
-                    minutes = step_trigger_minutes(self.repo, sid)
-                    cells = [format_minutes(m) if m is not None else "–" for m in (minutes.get(p) for p in levels)]
-                    timed.append(_TimedStep(sid, step.team, share_text(step.at_sla_share), cells))
+                if step.timers and levels:
+                    rows = {k: [_cell(step_clocks(self.repo, step, k).get(p)) for p in levels] for k in step_kinds(self.repo, step)}
+                    split = len({tuple(cells) for cells in rows.values()}) > 1  # a row per kind only where incidents and requests differ
+                    for ticket_kind, cells in rows.items():
+                        timed.append(_TimedStep(sid, step.team, clock_summary(step, ticket_kind), cells, ticket_kind if split else None))
+                        if not split:
+                            break
             for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
                 group = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
                 if group:
@@ -172,7 +176,7 @@ class Pages:
             timed=timed,
             levels=levels,
             inline=lambda value: Markup(self.md_inline(value, src)),
-            share=share_text,
+            clock=clock_summary,
             category_links=lambda ids: [self.category_link(src, c) for c in ids],
         )
         return mdpage.page({"title": "Escalation protocol"}, [body])
@@ -323,8 +327,16 @@ class _TimedStep:
 
     id: str
     team: str
-    share: str
+    summary: str
     cells: list[str]
+    kind: Kind | None = None  # set when the step's shares differ for incidents and requests (fulfilment targets)
+
+
+def _cell(clock: Clock | None) -> str:
+    """A cell of the time-based table: ``at once``, the minutes as ``3h12m``, or a dash (no timer)."""
+    if clock is None or clock.kind == "manual" or (clock.minutes is None):
+        return "–"
+    return "at once" if clock.kind == "immediate" else format_minutes(clock.minutes)
 
 
 @dataclass(frozen=True)

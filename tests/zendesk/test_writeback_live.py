@@ -49,9 +49,9 @@ Related articles:
 Escalation path:
 - L1 Service Desk, queue Service Desk: Every new ticket. Contact: Phone ext. 4000.
     hand over: Ticket categorised and prioritised
-- L2 Network Operations, queue NetOps: The VPN guide ends in escalation. Time alone escalates after 4h. Contact: Zendesk group "NetOps".
+- L2 Network Operations, queue NetOps: The VPN guide ends in escalation. Time alone escalates after 4h (50%). Contact: Zendesk group "NetOps".
     hand over: What L1 already tried
-- management IT Duty Manager, queue Major Incidents: Every P1 at once. Time alone escalates after 6h24m. Contact: Phone ext. 4500.
+- management IT Duty Manager, queue Major Incidents: Every P1 at once; a P2 at 80% of its resolution target. Time alone escalates after 6h24m (80%). Contact: Phone ext. 4500.
 
 SLA targets:
 P2 High: first response within 1h, resolution within 8h

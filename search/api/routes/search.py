@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from ...index import Generation, QueryError, SearchResult
+from ...content import sitemap
+from ...index import Generation, QueryError, SearchResult, best_step
 from .. import schemas, views
 from ..deps import IndexDep, SettingsDep
 from ..problems import ProblemError, problem_doc
@@ -19,6 +20,14 @@ def query_problem(q: str, exc: QueryError) -> ProblemError:
     if exc.position is None:
         return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query")
     return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query", position=exc.position)
+
+
+def _step(gen: Generation, hit_id: str, terms: set[str]) -> schemas.StepHit | None:
+    guide = gen.catalog.guides.get(hit_id)
+    step = best_step(guide, terms) if guide is not None else None
+    if guide is None or step is None:
+        return None
+    return schemas.StepHit(node=step.node, number=step.number, text=step.text, url=f"{guide.url}#{sitemap.NODE_ANCHOR}{step.node}")
 
 
 def search_out(gen: Generation, result: SearchResult) -> schemas.SearchOut:
@@ -37,6 +46,7 @@ def search_out(gen: Generation, result: SearchResult) -> schemas.SearchOut:
                 url=h.url,
                 score=round(h.score, 4),
                 snippet=schemas.Snippet(text=h.snippet.text, matches=[schemas.Match(start=s, end=e) for s, e in h.snippet.matches]),
+                step=_step(gen, h.id, result.terms) if h.type == "guide" else None,
             )
             for h in result.hits
         ],

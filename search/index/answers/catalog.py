@@ -24,7 +24,7 @@ from ..engine.text import markdown_to_text
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, ContentVersionEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds
+CATALOG_SCHEMA = 5  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds; 5: escalation clock (trigger_kind, due_at)
 
 
 @dataclass
@@ -60,7 +60,8 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
         parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *(item.text for item in meta.gather)]
-        parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
+        # A step's text and its help (how to check, where to click): a technician searches for both.
+        parts += [one_line(getattr(node, attr, None) or "") for node in guide.tree.nodes.values() for attr in ("text", "help")]
         docs.append(
             IndexedDoc(
                 guide.id,
