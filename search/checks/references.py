@@ -80,7 +80,7 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
                     yield Finding("guides/escalation.yml", line, col, f'step "{step_id}" serves unknown category "{served}"{did_you_mean(served, known)}')
 
 
-@rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING)
+@rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING, per_file=True)
 def missing_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         if guide.meta.category is None and "category" not in guide.cut:

@@ -110,22 +110,24 @@ def _require_root(root: Path) -> Path:
     help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
+@click.option("--no-cache", is_flag=True, help="Parse and check every file afresh, ignoring and not writing .kb-cache/.")
 @click.option(
     "--fail-on-overdue",
     is_flag=True,
     envvar="KB_FAIL_ON_OVERDUE",
     help="Fail (exit 1) when a review is overdue; --strict alone does not, so an unrelated change is not blocked. Env: KB_FAIL_ON_OVERDUE.",
 )
-def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool) -> None:
+def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool, no_cache: bool) -> None:
     """Validate all content and report every problem, sorted by file and line."""
-    from ..checks import run_checks
+    from ..checks import check_cache, run_checks
     from ..checks.review import REVIEW_OVERDUE
     from ..content.repository import load_repository
     from .progress import ProgressDisplay
 
+    cache = None if no_cache else check_cache(_require_root(root))
     with ProgressDisplay("check") as progress:
-        repo = load_repository(_require_root(root), progress=progress)
-        problems = run_checks(repo, today.date() if today else None, progress)
+        repo = load_repository(_require_root(root), progress=progress, cache=cache)
+        problems = run_checks(repo, today.date() if today else None, progress, cache)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -146,6 +148,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
     warnings = len(problems) - errors
     if fmt == "human":
         summary = f"{len(repo.guides)} guides, {len(repo.articles)} articles checked: {errors} errors, {warnings} warnings"
+        if cache is not None and (loads := cache.counts.get("load")) is not None:
+            click.echo(
+                f"parsed {loads.misses:,} of {loads.hits + loads.misses:,} KB files (the others are unchanged since the last run; --no-cache parses all)",
+                err=True,
+            )
         click.echo(summary, err=True)
     overdue = sum(p.rule == REVIEW_OVERDUE for p in problems)
     sys.exit(1 if errors or (strict and warnings > overdue) or (fail_on_overdue and overdue) else 0)
