@@ -220,8 +220,9 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
     from ..content.triage import MAX_TICKET_CHARS, triage_priority
     from ..index.triage import triage as triage_ticket
 
-    ticket = " ".join(text).strip()
-    if not ticket:
+    # the API's ticket text: the subject (first argument) on its own line, as triage weighs it apart
+    ticket = f"{text[0]}\n{' '.join(text[1:])}" if text else ""
+    if not ticket.strip():
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
