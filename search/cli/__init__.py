@@ -171,13 +171,19 @@ def schema(out: Path) -> None:
 
 
 def _clean_repository(root: Path, unchanged: str = "") -> Checked:
-    """Load and check the content; content errors end the command with exit code 1."""
-    from ..checks import checked
+    """Load and check the content with ``kb check``'s cache (only changed files are parsed and
+    checked again); content errors end the command with exit code 1."""
+    import gc
+
+    from ..checks import check_cache, checked
     from ..content.problems import ContentError
     from ..content.repository import load_repository
 
+    cache = check_cache(_require_root(root))
     try:
-        return checked(load_repository(_require_root(root)))
+        content = checked(load_repository(root, cache=cache), cache=cache)
+        gc.freeze()  # the loaded content lives as long as the command: the collector need not walk it again
+        return content
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
