@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...content import triage as triage_mod
 from ...content.progress import Progress, no_progress
 from ...content.publishing import published
 from ...content.repository import Checked, Repository
-from ...content import triage as triage_mod
 from ...content.triage import Triage
 from ..answers import catalog as catalog_mod
 from ..engine.query import QueryError
