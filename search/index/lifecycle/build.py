@@ -75,7 +75,7 @@ from .store import STORE_FILE, TextStore
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 3  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033)
+INDEX_SCHEMA = 4  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033); 4: not compound (0041)
 SMOKE_QUERIES = 3
 WORDS = "words.json"  # surface word -> live documents holding it, before the vocabulary's cut
 SEGMENT_DOCS = 2_000  # documents per segment of a full build, at most (progress steps, worker memory)
