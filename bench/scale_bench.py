@@ -258,7 +258,7 @@ def bench_size(source: Path, rows: list[dict[str, str]], work: Path, site: bool,
 TARGETS: list[tuple[str, Callable[[dict[str, Any]], float | None], str, Callable[[float, int], bool], str]] = [
     ("index build", lambda r: r.get("docs_per_s"), ">= 1,000 documents/s", lambda v, n: v >= 1000, "documents/s"),
     ("incremental re-index of 10 (build)", lambda r: r.get("reindex_build_s"), "< 1 s at full size", lambda v, n: v < 1, "s"),
-    ("incremental re-index of 10 (kb index, CPU)", lambda r: r.get("reindex_cpu_s"), "(the whole command)", lambda v, n: True, "s"),
+    ("incremental re-index of 10 (kb index, CPU)", lambda r: r.get("reindex_cpu_s"), "none (the whole command)", lambda v, n: True, "s"),
     ("/api/search p99 with snippets", lambda r: (r.get("search") or {}).get("p99_ms"), "<= 15 ms at full size", lambda v, n: v <= 15, "ms"),
     ("service RSS after load", lambda r: (r.get("search") or {}).get("rss_mb"), "<= 500 MB", lambda v, n: v <= 500, "MB"),
     ("site build peak memory", lambda r: r.get("site_memory_ratio"), "<= 2x plain mkdocs-material", lambda v, n: v <= 2, "x plain"),
@@ -272,7 +272,7 @@ def summary(result: dict[str, Any]) -> None:
     for label, figure, target, met, unit in TARGETS:
         value = figure(result)
         shown = "not measured" if value is None else f"{value:,.2f} {unit}".rstrip()
-        verdict = "" if value is None else ("met" if met(value, result["articles"]) else "NOT MET")
+        verdict = "" if value is None or target.startswith("none") else ("met" if met(value, result["articles"]) else "NOT MET")
         print(f"  {label:<44} {shown:>22}   target {target:<30} {verdict}")
 
 
