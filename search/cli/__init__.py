@@ -173,17 +173,13 @@ def schema(out: Path) -> None:
 def _clean_repository(root: Path, unchanged: str = "") -> Checked:
     """Load and check the content with ``kb check``'s cache (only changed files are parsed and
     checked again); content errors end the command with exit code 1."""
-    import gc
-
     from ..checks import check_cache, checked
     from ..content.problems import ContentError
     from ..content.repository import load_repository
 
     cache = check_cache(_require_root(root))
     try:
-        content = checked(load_repository(root, cache=cache), cache=cache)
-        gc.freeze()  # the loaded content lives as long as the command: the collector need not walk it again
-        return content
+        return checked(load_repository(root, cache=cache), cache=cache)
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
@@ -455,17 +451,22 @@ def index(root: Path, index_dir: Path | None) -> None:
 
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
+    import gc
+
     from ..index import BuildError, build_generation
     from .progress import ProgressDisplay
 
     content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
+    gc.freeze()  # the loaded content lives through the build: the collector's walks over it would free nothing
     try:
         with ProgressDisplay("index") as progress:
             result = build_generation(content, target, progress=progress)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
+    finally:
+        gc.unfreeze()  # kb serve builds in its own process when there is no index, then serves
     click.echo(
         f"{result.name}: {result.guides} guides, {result.articles} articles indexed in {result.seconds:.1f} s (content version {result.content_version}) -> {target}"
     )
