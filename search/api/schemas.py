@@ -212,6 +212,15 @@ class Snippet(BaseModel):
     matches: list[Match] = Field(description="Matched words as [start, end) offsets into text, in Unicode code points.")
 
 
+class StepHit(BaseModel):
+    """The step of a guide hit whose text or help shares the most words with the query."""
+
+    node: str
+    number: int
+    text: str
+    url: str = Field(description="The guide's page at this step (#node-<id>); the site's step-through opens the walk there.")
+
+
 class SearchHit(BaseModel):
     id: str
     type: Literal["guide", "article"]
@@ -221,6 +230,7 @@ class SearchHit(BaseModel):
     url: str
     score: float
     snippet: Snippet
+    step: StepHit | None = Field(None, description="For a guide: the step the query matches best (its text or help); null when none does.")
 
 
 class Facet(BaseModel):

@@ -75,6 +75,14 @@ def category_out(gen: Generation, cid: str) -> schemas.CategoryOut:
     )
 
 
+def categories_out(gen: Generation) -> schemas.CategoriesOut:
+    return schemas.CategoriesOut(categories=[category_out(gen, c) for c in gen.catalog.categories], generation=gen.number)
+
+
+def guides_page(gen: Generation, entries: list[GuideEntry], next_url: str | None) -> schemas.GuidesPage:
+    return schemas.GuidesPage(guides=[schemas.GuideSummary.model_validate(e, from_attributes=True) for e in entries], next=next_url, generation=gen.number)
+
+
 def priority_out(gen: Generation, pid: PriorityId, cid: str | None = None) -> schemas.PriorityOut | None:
     """The priority with the SLA targets of ``cid``'s kind (incident targets without a category)."""
     level = gen.catalog.priorities_for(cid).get(pid)

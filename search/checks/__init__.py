@@ -100,4 +100,4 @@ def run_checks(repo: Repository, today: dt.date | None = None, progress: Progres
     return sorted(set(problems))
 
 
-from . import markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+from . import articles, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,7 +69,7 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
 @rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING)
 def missing_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
-        if guide.meta.category is None:
+        if guide.meta.category is None and "category" not in guide.cut:
             line, col = guide.doc.pos(())
             yield Finding(guide.path, line, col, f'guide "{guide.id}" has no category; add category: <id from guides/categories.yml>')
 
@@ -77,11 +78,15 @@ def missing_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
 def category_without_guide(repo: Repository, today: dt.date) -> Iterator[Finding]:
     if repo.taxonomy is None:
         return
-    served = [g.meta.category for g in repo.guides if g.meta.category]
+    known = [c.id for c in repo.taxonomy.categories]
+    served: list[object] = [g.meta.category for g in repo.guides if g.meta.category]
     served += [u.category for u in repo.unloaded if u.kind == "guide" and u.category]
+    # a guide whose category is unknown or not a valid id serves the category the problem reported for it meant
+    served += [g.doc.data.get("category") for g in repo.guides if "category" in g.cut and isinstance(g.doc.data, dict)]
+    served += [meant for s in served if isinstance(s, str) and s not in known for meant in difflib.get_close_matches(s.lower(), known, n=1)]
     doc = repo.config_docs["guides/categories.yml"]
     for i, category in enumerate(repo.taxonomy.categories):
-        if not any(is_within(s, category.id) for s in served):
+        if not any(isinstance(s, str) and is_within(s, category.id) for s in served):
             line, col = doc.pos(("categories", i, "id"))
             yield Finding("guides/categories.yml", line, col, f'category "{category.id}" has no guide; write one or remove the category')
 

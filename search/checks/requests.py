@@ -24,7 +24,7 @@ def request_without_fulfilment(repo: Repository, today: dt.date) -> Iterator[Fin
         category = guide.meta.category
         if category is None or category not in categories.by_id or categories.kind_of(category) != "request":
             continue
-        missing = [name for name in REQUEST_FIELDS if getattr(guide.meta, name) is None]
+        missing = [name for name in REQUEST_FIELDS if getattr(guide.meta, name) is None and name not in guide.cut]
         if missing:
             line, col = guide.doc.key_pos(("category",))
             fixes = {

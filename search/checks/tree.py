@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 
 from ..content.models import (
     ACTION_OUTCOMES,
@@ -20,7 +21,7 @@ from ..content.models import (
     ResolutionNode,
     gather_id,
 )
-from ..content.problems import did_you_mean
+from ..content.problems import did_you_mean, suggestion_hint
 from ..content.repository import Guide, Repository
 from . import Finding, rule
 
@@ -48,11 +49,25 @@ def edges(guide: Guide) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
 
 
 def _graph(guide: Guide) -> dict[str, list[str]]:
-    graph: dict[str, list[str]] = {n: [] for n in guide.tree.nodes}
+    """Node -> the nodes it leads to; a node left out for a schema problem is in it with the
+    references it has in the file, so what it leads to is not also reported as unreachable."""
+    graph: dict[str, list[str]] = {n: [] for n in [*guide.tree.nodes, *guide.cut_nodes]}
     for src, _, target in edges(guide):
         if target in graph:
             graph[src].append(target)
+    for node_id in guide.cut_nodes:
+        raw = _raw_node(guide, node_id)
+        answers = raw.get("answers")
+        targets = [*(answers.values() if isinstance(answers, dict) else ()), *(raw.get(name) for name in ("next", "unsure", "if_failed", "if_blocked"))]
+        graph[node_id] = [t for t in targets if isinstance(t, str) and t in graph]
     return graph
+
+
+def _raw_node(guide: Guide, node_id: str) -> dict[object, object]:
+    """A node as the tree file has it (for a node left out for its schema problem)."""
+    nodes = guide.tree_doc.data.get("nodes") if isinstance(guide.tree_doc.data, dict) else None
+    raw = nodes.get(node_id) if isinstance(nodes, dict) else None
+    return raw if isinstance(raw, dict) else {}
 
 
 def _reachable(graph: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
@@ -70,13 +85,25 @@ def _reachable(graph: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
 def unknown_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         known = guide.tree.nodes
-        if guide.tree.start and guide.tree.start not in known:
+        if guide.tree.start and _unknown(guide.tree.start, guide):
             line, col = guide.tree_doc.pos(("start",))
-            yield Finding(guide.tree_path, line, col, f'start points to unknown node "{guide.tree.start}"{did_you_mean(guide.tree.start, known)}')
+            yield Finding(guide.tree_path, line, col, f'start points to unknown node "{guide.tree.start}"{_hint(guide.tree.start, known)}')
         for src, path, target in edges(guide):
-            if target not in known:
+            if _unknown(target, guide):
                 line, col = guide.tree_doc.pos(path)
-                yield Finding(guide.tree_path, line, col, f'node "{src}" points to unknown node "{target}"{did_you_mean(target, known)}')
+                yield Finding(guide.tree_path, line, col, f'node "{src}" points to unknown node "{target}"{_hint(target, known)}')
+
+
+def _unknown(target: str, guide: Guide) -> bool:
+    """A reference to no node, and not to (a near spelling of) a node left out for its schema problem."""
+    return target not in guide.tree.nodes and _meant(target, [*guide.tree.nodes, *guide.cut_nodes]) not in guide.cut_nodes
+
+
+def _start(guide: Guide) -> str:
+    """The start node: ``start``, else the first node in the file (which may be one left out for its schema problem)."""
+    nodes = guide.tree_doc.data.get("nodes") if isinstance(guide.tree_doc.data, dict) else None
+    first = next(iter(nodes), None) if isinstance(nodes, dict) and not guide.tree.start else None
+    return first if isinstance(first, str) and first in guide.cut_nodes else guide.tree.start_id
 
 
 @rule("unknown-guide", "A link node names a guide id that does not exist.")
@@ -92,20 +119,46 @@ def unknown_guide(repo: Repository, today: dt.date) -> Iterator[Finding]:
 
 @rule("unreachable-node", "No path from the start node reaches this node; link it in or delete it.")
 def unreachable_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    """One problem per cut-off part of a tree, not per node: only a node nothing else points to is
+    named (the nodes after it follow from it), and not when a mistyped reference already named it
+    as the node it meant (unknown-node's did-you-mean: fixing the reference fixes both)."""
     for guide in repo.guides:
         graph = _graph(guide)
-        seen = _reachable(graph, [guide.tree.start_id])
-        if guide.tree.start_id not in graph:
+        start = _start(guide)
+        if start not in graph:
             continue  # reported as unknown-node
-        for node_id in graph:
-            if node_id not in seen:
-                line, col = guide.tree_doc.key_pos(("nodes", node_id))
-                yield Finding(
-                    guide.tree_path,
-                    line,
-                    col,
-                    f'node "{node_id}" is unreachable from the start node "{guide.tree.start_id}"; point an answer or next at it, or delete it',
-                )
+        seen = _reachable(graph, [start])
+        if any(n in seen and not graph[n] and _raw_node(guide, n).get("type") not in TERMINAL for n in guide.cut_nodes):
+            continue  # a faulty node on the way whose answers or next are unreadable: what it leads to is unknown until it is fixed
+        cut_off = [n for n in graph if n not in seen]
+        pointed_at = {target for node_id in cut_off for target in graph[node_id] if target != node_id}
+        meant = {_meant(target, graph) for _, _, target in edges(guide) if target not in graph}
+        covered: set[str] = set()
+        # entries: nodes nothing points to, then (for loops nothing leads into) the first uncovered one in file order
+        for node_id in [*(n for n in cut_off if n not in pointed_at), *cut_off]:
+            if node_id in covered:
+                continue
+            covered |= _reachable(graph, [node_id])
+            if node_id in meant:
+                continue
+            line, col = guide.tree_doc.key_pos(("nodes", node_id))
+            yield Finding(
+                guide.tree_path,
+                line,
+                col,
+                f'node "{node_id}" is unreachable from the start node "{start}"; point an answer or next at it, or delete it',
+            )
+
+
+def _meant(target: str, known: Collection[str]) -> str | None:
+    """The node id a mistyped reference most likely meant (unknown-node's did-you-mean)."""
+    found = difflib.get_close_matches(target, list(known), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _hint(target: str, known: Collection[str]) -> str:
+    meant = _meant(target, known)
+    return suggestion_hint([meant] if meant else [])
 
 
 @rule("dead-end", "A question without answers or an action without next: the path ends in neither a resolution nor an escalation.")
@@ -130,7 +183,7 @@ def cycle(repo: Repository, today: dt.date) -> Iterator[Finding]:
         for src, targets in graph.items():
             for target in targets:
                 reverse[target].append(src)
-        exits = [n for n, node in guide.tree.nodes.items() if node.type in TERMINAL]
+        exits = [*(n for n, node in guide.tree.nodes.items() if node.type in TERMINAL), *guide.cut_nodes]  # a faulty node may be a leaf
         can_finish = _reachable(reverse, exits)
         trapped = {n for n in graph if n not in can_finish}
         reported: set[str] = set()

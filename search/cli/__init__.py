@@ -21,6 +21,7 @@ from .. import __version__
 
 if TYPE_CHECKING:
     from ..api.settings import Settings
+    from ..content.models import PriorityId
     from ..content.repository import Checked
     from ..index import Generation
 
@@ -41,7 +42,7 @@ SITE_OPTION = click.option(
     envvar="KB_SITE_DIR",
     help="Where the site is built (default: <root>/site). Env: KB_SITE_DIR.",
 )
-INDEX_OPTION = click.option(
+INDEX_OPTION: Callable[[Callable[..., None]], Callable[..., None]] = click.option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
@@ -103,10 +104,10 @@ def _require_root(root: Path) -> Path:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["human", "github", "json"]),
+    type=click.Choice(["human", "github", "gitlab", "json"]),
     default="human",
     show_default=True,
-    help="human: path:line:col lines; github: workflow annotations; json: a list of objects.",
+    help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
 @click.option(
@@ -131,6 +132,10 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
                 [{"path": p.path, "line": p.line, "col": p.col, "severity": p.severity.value, "rule": p.rule, "message": p.message} for p in problems], indent=2
             )
         )
+    elif fmt == "gitlab":
+        from ..checks.codequality import code_quality_report
+
+        click.echo(json.dumps(code_quality_report(problems), indent=2))
     elif fmt == "github":
         for p in problems:
             click.echo(f"::{p.severity.value} file={p.path},line={p.line},col={p.col},title={p.rule}::{p.message}")
@@ -173,7 +178,7 @@ def _clean_repository(root: Path, unchanged: str = "") -> Checked:
         sys.exit(1)
 
 
-def _priority(value: str | None) -> str | None:
+def _priority(value: str | None) -> PriorityId | None:
     from ..content.escalation import normalize_priority
 
     if value is None:
@@ -224,18 +229,10 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
         raise click.UsageError(str(exc)) from None
     with _generation_for(content, index_dir if index_dir is not None else root / ".kb-index") as gen:
         found = triage_ticket(gen, ticket, limit)
-    if fmt == "json":
-        answer = {
-            "categories": [
-                {"category": c.category, "title": c.title, "score": c.score, "matched": c.matched, "evidence": c.evidence} for c in found.categories
-            ],
-            "guides": [{"id": g.id, "title": g.title, "category": g.category, "score": g.score} for g in found.guides],
-            "confidence": found.confidence,
-            "confident": found.confident,
-            "priority": priority,
-        }
-        click.echo(json.dumps(answer, indent=2))
-        return
+        if fmt == "json":
+            from .answering import triage_json
+
+            return triage_json(gen, found, priority)
     if not found.categories:
         click.echo("No category matches; pick one with: kb categories")
     elif not found.confident:
@@ -245,7 +242,12 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
     if found.categories and found.confident:
         click.echo(f"Confidence: {found.confidence:.0%}")
     if found.guides:
-        click.echo("Guides: " + "; ".join(f"{g.id} ({g.title})" for g in found.guides))
+        click.echo("Guides to try:")
+        for g in found.guides:
+            click.echo(f"  {g.id}  {g.title}  [{g.category or '-'}]")
+    if found.categories:
+        walk_next = f"kb walk {found.guides[0].id}, or " if found.guides else ""
+        click.echo(f"Next: {walk_next}kb diagnose {found.categories[0].category}" + (f" --priority {priority}" if priority else ""))
     if priority and repo.priorities:
         level = repo.priorities.levels[priority]
         click.echo(f"Priority: {priority} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})")
@@ -292,10 +294,16 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
 
 @main.command()
 @ROOT_OPTION
-def categories(root: Path) -> None:
+@INDEX_OPTION
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True, help="json: the answer of GET /api/categories.")
+def categories(root: Path, index_dir: Path | None, fmt: str) -> None:
     """List the category taxonomy with the number of guides and articles in each."""
     from ..content.repository import load_repository
 
+    if fmt == "json":
+        from .answering import categories_json
+
+        return categories_json(root, index_dir)
     repo = load_repository(_require_root(root))
     guides = [g.meta.category for g in repo.guides]
     articles = [a.meta.category for a in repo.articles]
@@ -322,16 +330,45 @@ def categories(root: Path) -> None:
     show_default=True,
     help="Stamp each answer with the local time and, at the end, confirm the follow-up checks or fill in the hand-off items.",
 )
+@INDEX_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["human", "json"]),
+    default="human",
+    show_default=True,
+    help="json: no prompts; the answer of POST /api/guides/{id}/walk for the --answer choices.",
+)
+@click.option(
+    "--answer", "answers", multiple=True, metavar="CHOICE", help="With --format json: the choice at each node from the start (repeat), as the API's answers."
+)
 def walk(
-    root: Path, guide_id: str | None, priority: str | None, output: Path | None, clipboard: bool, gather: bool, resume_from: str | None, record: bool
+    root: Path,
+    guide_id: str | None,
+    priority: str | None,
+    output: Path | None,
+    clipboard: bool,
+    gather: bool,
+    resume_from: str | None,
+    record: bool,
+    index_dir: Path | None,
+    fmt: str,
+    answers: tuple[str, ...],
 ) -> None:
     """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
-    from ..content.problems import did_you_mean
+    from ..content.fuzzy import SimilarNames
+    from ..content.problems import suggestion_hint
     from ..workflow.resume import ResumeError, parse_resume, replay_walk
     from ..workflow.walk import WalkError
     from .walking import Quit, copy_to_clipboard, leave, resume, run
 
     ticket_priority = _priority(priority)
+    if fmt == "json" or answers:
+        if fmt != "json" or resume_from is not None or guide_id is None:
+            raise click.UsageError("--answer goes with --format json and a GUIDE_ID (not --resume)")
+        from .answering import walk_json
+
+        return walk_json(root, index_dir, guide_id, answers, ticket_priority)
     repo = _clean_repository(root).repo
     if resume_from is None and guide_id is None:
         raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
@@ -345,7 +382,7 @@ def walk(
             assert guide_id is not None
             guide = repo.guide_by_id.get(guide_id)
             if guide is None:
-                raise click.BadParameter(f'no guide "{guide_id}"{did_you_mean(guide_id, repo.guide_by_id)}', param_hint="GUIDE_ID")
+                raise click.BadParameter(f'no guide "{guide_id}"{suggestion_hint(SimilarNames(repo.guide_by_id).similar(guide_id))}', param_hint="GUIDE_ID")
             text = run(guide, repo, ticket_priority, gather, record=record)
     except (ResumeError, WalkError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resume") from None
@@ -453,7 +490,10 @@ def _build(root: Path, site: Path, index_path: Path) -> bool:
 @SITE_OPTION
 @INDEX_OPTION
 @publication_options
-def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
+@click.option(
+    "--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True, help="json: the new index as GET /api/health describes it."
+)
+def build(root: Path, site_dir: Path | None, index_dir: Path | None, fmt: str) -> None:
     """Check the content, then build the static site and a new search index generation.
 
     A failed step leaves the previous site and index as they were (exit 1).
@@ -461,6 +501,10 @@ def build(root: Path, site_dir: Path | None, index_dir: Path | None) -> None:
     site, index_path = _site_and_index_dirs(root, site_dir, index_dir)
     if not _build(root, site, index_path):
         sys.exit(1)
+    if fmt == "json":
+        from .answering import build_json
+
+        build_json(index_path)
 
 
 @main.command()
@@ -528,6 +572,13 @@ from .reviewing import changes, review  # noqa: E402  (they use the options abov
 
 main.add_command(review)
 main.add_command(changes)
+
+from .answering import diagnose, guides, search  # noqa: E402  (they use the options above)
+from .authoring import new  # noqa: E402
+from .scaffolding import init  # noqa: E402
+
+for _command in (diagnose, search, guides, new, init):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -101,11 +101,12 @@ def _table(items: list[ReviewItem], day: dt.date, within: int) -> None:
 def _record(root: Path, documents: list[tuple[str, str]], doc_id: str, by: str | None, day: dt.date) -> None:
     """Set the reviewed date (and reviewer) in the document's file, every other byte kept."""
     from ..content.edit import EditError, record_review
-    from ..content.problems import did_you_mean
+    from ..content.fuzzy import SimilarNames
+    from ..content.problems import suggestion_hint
 
     paths = {i: p for i, p in documents}
     if doc_id not in paths:
-        raise click.BadParameter(f'no guide or article "{doc_id}"{did_you_mean(doc_id, paths)}', param_hint="--done")
+        raise click.BadParameter(f'no guide or article "{doc_id}"{suggestion_hint(SimilarNames(paths).similar(doc_id))}', param_hint="--done")
     same_id = [p for i, p in documents if i == doc_id]
     if len(same_id) > 1:
         raise click.BadParameter(f'"{doc_id}" is the id of {" and ".join(same_id)}; give one of them a new id (kb check: duplicate-id)', param_hint="--done")

@@ -10,7 +10,9 @@ instead of the whole vocabulary. Callers still cap how many words one request ma
 
 from __future__ import annotations
 
+import bisect
 import difflib
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -60,7 +62,7 @@ class NearWords:
 
 
 class SimilarNames:
-    """ "Did you mean" over many identifiers (guide and article ids) at a bounded cost per look-up.
+    """ "Did you mean" over many identifiers (guide, article and category ids) at a bounded cost per look-up.
 
     ``difflib.get_close_matches`` over 8,000 ids costs up to half a second for one 30-character
     probe (every id that passes its cheap bounds gets a full ratio). Here only a few candidates get
@@ -82,11 +84,21 @@ class SimilarNames:
         self.by_word = dict(by_word)
 
     def similar(self, name: str, n: int = 3, cutoff: float = 0.6) -> list[str]:
+        """Up to ``n`` names, best first: those starting with the probe (``vpn`` finds
+        ``vpn-cannot-connect``), then close spellings, then those sharing most of its words."""
         probe = name.strip().lower()[: self.MAX_PROBE]
+        if not probe:
+            return []
+        start = bisect.bisect_left(self.names, probe)
+        prefixed = sorted(itertools.takewhile(lambda found: found.startswith(probe), self.names[start : start + self.MAX_CANDIDATES]), key=len)
         candidates = self.near.candidates(probe)
+        shared: dict[str, int] = defaultdict(int)
         for word in dict.fromkeys(re.split(r"[-_/.\s]+", probe)):
             for found in self.by_word.get(word, ())[: self.MAX_CANDIDATES]:
                 if len(candidates) >= self.MAX_CANDIDATES:
                     break
                 candidates.add(found)
-        return difflib.get_close_matches(probe, sorted(candidates), n=n, cutoff=cutoff)
+                shared[found] += 1
+        close = difflib.get_close_matches(probe, sorted(candidates), n=n, cutoff=cutoff)
+        worded = sorted(shared, key=lambda found: (-shared[found], len(found), found))
+        return [found for found in dict.fromkeys([*prefixed, *close, *worded]) if found != probe][:n]

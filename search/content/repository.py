@@ -12,6 +12,7 @@ Layout (relative to the repository root):
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 from collections.abc import Iterator
@@ -37,7 +38,7 @@ from .models import (
 from .problems import Problem
 from .progress import Progress, no_progress
 from .publishing import Policy
-from .sources import MAX_MARKDOWN_BYTES, Markdown, parse_yaml, read_text, split_front_matter, validate
+from .sources import MAX_MARKDOWN_BYTES, Markdown, Salvaged, parse_yaml, read_text, salvage, split_front_matter, validate
 from .yamlload import Document, describe
 
 KB_DIR = "kb"
@@ -62,6 +63,7 @@ class Article:
     path: str
     doc: Document
     body_line: int
+    cut: frozenset[str] = frozenset()  # front-matter fields with a reported schema problem (see sources.salvage)
 
     @property
     def id(self) -> str:
@@ -80,6 +82,8 @@ class Guide:
     doc: Document
     tree_doc: Document
     body_line: int
+    cut: frozenset[str] = frozenset()  # front-matter fields with a reported schema problem (see sources.salvage)
+    cut_nodes: frozenset[str] = frozenset()  # tree nodes with a reported schema problem, left out of ``tree``
 
     @property
     def id(self) -> str:
@@ -262,17 +266,24 @@ def _load_page(path: Path, rel: str, problems: list[Problem]) -> Page | None:
 def _load_article(path: Path, rel: str, problems: list[Problem]) -> Article | Unloaded:
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
-    meta = validate(ArticleMeta, md.meta, rel, problems) if md else None
-    if md is None or meta is None:
+    meta = salvage(ArticleMeta, md.meta, rel, problems, _placeholders(path)) if md else None
+    if md is None or meta is None or meta.model is None:
         return _unloaded("article", path, rel, md)
-    return Article(meta=meta, body=md.body, path=rel, doc=md.meta, body_line=md.body_line)
+    return Article(meta=meta.model, body=md.body, path=rel, doc=md.meta, body_line=md.body_line, cut=meta.cut)
+
+
+def _placeholders(path: Path) -> dict[str, object]:
+    """Stand-ins for required front-matter fields with a schema problem, so the rest of the file is
+    still checked; rules skip a document's ``cut`` fields, so no stand-in is ever reported."""
+    return {"id": path.stem, "title": path.stem, "owner": "-", "reviewed": dt.date.min, "version": "-"}
 
 
 def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[str], files: ContentFiles) -> Guide | Unloaded:
     rel = path.relative_to(root).as_posix()
     text = read_text(path, rel, problems, MAX_MARKDOWN_BYTES)
     md = split_front_matter(text, rel, problems) if text is not None else None
-    meta = validate(GuideMeta, md.meta, rel, problems) if md else None
+    salvaged = salvage(GuideMeta, md.meta, rel, problems, _placeholders(path)) if md else None
+    meta = salvaged.model if salvaged else None
     tree_name = meta.tree if meta and meta.tree else path.stem + ".yml"
     claimed.add(tree_name)
     tree_file = path.parent / tree_name
@@ -292,19 +303,36 @@ def _load_guide(root: Path, path: Path, problems: list[Problem], claimed: set[st
         )
         return _unloaded("guide", path, rel, md)
     tree_text = read_text(tree_file, tree_rel, problems)
-    tree_doc, tree = parse_tree(tree_text, tree_rel, problems) if tree_text is not None else (None, None)
-    if md is None or meta is None or tree_doc is None or tree is None:
+    tree_doc, tree = _parse_tree(tree_text, tree_rel, problems) if tree_text is not None else (None, Salvaged[Tree](None))
+    if md is None or salvaged is None or meta is None or tree_doc is None or tree.model is None:
         return _unloaded("guide", path, rel, md)
-    return Guide(meta=meta, tree=tree, body=md.body, path=rel, tree_path=tree_rel, doc=md.meta, tree_doc=tree_doc, body_line=md.body_line)
+    cut_nodes = frozenset(c.removeprefix("nodes/") for c in tree.cut if c.startswith("nodes/"))
+    return Guide(
+        meta=meta,
+        tree=tree.model,
+        body=md.body,
+        path=rel,
+        tree_path=tree_rel,
+        doc=md.meta,
+        tree_doc=tree_doc,
+        body_line=md.body_line,
+        cut=salvaged.cut,
+        cut_nodes=cut_nodes,
+    )
 
 
 def parse_tree(text: str, rel: str, problems: list[Problem]) -> tuple[Document | None, Tree | None]:
     """A decision tree's text through the loader and the model (also for a tree at an older git revision)."""
+    doc, tree = _parse_tree(text, rel, problems, salvaging=False)
+    return doc, tree.model
+
+
+def _parse_tree(text: str, rel: str, problems: list[Problem], salvaging: bool = True) -> tuple[Document | None, Salvaged[Tree]]:
     doc = parse_yaml(text, rel, problems)
     if doc is None:
-        return None, None
+        return None, Salvaged(None)
     _stringify_answers(doc, rel, problems)
-    return doc, validate(Tree, doc, rel, problems)
+    return doc, salvage(Tree, doc, rel, problems, {} if salvaging else None)
 
 
 def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None:

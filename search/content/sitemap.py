@@ -42,6 +42,9 @@ def page_url(src: str) -> str:
     return stem + "/"
 
 
+NODE_ANCHOR = "node-"  # a guide page's step sections: id="node-<node id>" (the step-through opens a walk there)
+
+
 def has_scheme(target: str) -> bool:
     """``https:``, ``mailto:``, ``javascript:`` and the like: a link that is not a path."""
     return _SCHEME.match(target) is not None

@@ -5,9 +5,10 @@ Every fault becomes a :class:`Problem` at ``path:line:col``; nothing here raises
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -104,15 +105,57 @@ def split_front_matter(text: str, rel: str, problems: list[Problem]) -> Markdown
 
 def validate(model: type[M], doc: Document, rel: str, problems: list[Problem]) -> M | None:
     """Validate loaded YAML against ``model``; map every pydantic error to its line and column."""
+    return salvage(model, doc, rel, problems).model
+
+
+@dataclass(frozen=True)
+class Salvaged(Generic[M]):
+    """A model validated after its schema problems were reported: ``cut`` names what was left out
+    (a field, or a ``nodes`` entry as ``nodes/<id>``) or, for a required field, replaced by a
+    placeholder, so the checks can still look at the rest of the file without reporting what
+    follows from a problem already reported (decision record 0038)."""
+
+    model: M | None
+    cut: frozenset[str] = frozenset()
+
+
+def salvage(model: type[M], doc: Document, rel: str, problems: list[Problem], placeholders: Mapping[str, object] | None = None) -> Salvaged[M]:
+    """Validate ``doc``; on schema errors report each one, then validate again without the faulty
+    parts: a faulty ``nodes`` entry is left out, a faulty optional field too, a faulty required
+    field is replaced by its value in ``placeholders`` (none there: nothing is salvaged)."""
     if doc.data is None:
         problems.append(Problem(rel, *doc.pos(()), "schema", f"file is empty; expected {_expected(model)}"))
-        return None
+        return Salvaged(None)
     try:
-        return model.model_validate(doc.data)
+        return Salvaged(model.model_validate(doc.data))
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            problems.append(_problem(error, doc, rel, model))
-        return None
+        errors = exc.errors(include_url=False)
+    for error in errors:
+        problems.append(_problem(error, doc, rel, model))
+    if placeholders is None or not isinstance(doc.data, dict):
+        return Salvaged(None)
+    data = dict(doc.data)
+    cut: set[str] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        path = _data_path(doc.data, loc) or loc[:1]
+        if path[:1] == ("nodes",) and len(path) > 1 and isinstance(data.get("nodes"), dict):
+            data["nodes"] = {k: v for k, v in data["nodes"].items() if k != path[1]}
+            cut.add(f"nodes/{path[1]}")
+            continue
+        field_name = str(path[0]) if path else ""
+        info = model.model_fields.get(field_name)
+        if info is not None and info.is_required():
+            if field_name not in placeholders:
+                return Salvaged(None, frozenset(cut | {field_name}))
+            data[field_name] = placeholders[field_name]
+        else:
+            data.pop(field_name, None)
+        cut.add(field_name)
+    try:
+        return Salvaged(model.model_validate(data), frozenset(cut))
+    except ValidationError:
+        return Salvaged(None, frozenset(cut))
 
 
 def _expected(model: type[BaseModel]) -> str:

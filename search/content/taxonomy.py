@@ -52,7 +52,8 @@ def resolve_category(name: str, ids: Collection[str], tags: Mapping[str, str]) -
 
 
 def suggest_categories(name: str, ids: Collection[str], tags: Mapping[str, str], n: int = 3, cutoff: float = 0.6) -> list[str]:
-    """Category ids closest to an unknown name, best first: by the whole id, its last part or a tag.
+    """Category ids closest to an unknown name, best first: those whose id, last part or a tag starts
+    with it (``net`` finds ``network``), then close spellings of the whole id, its last part or a tag.
 
     Bounded per call: the probe is cut to 200 characters, tags are grouped once, and a candidate
     gets the full ratio only when difflib's cheap upper bounds reach the cutoff.
@@ -78,4 +79,6 @@ def suggest_categories(name: str, ids: Collection[str], tags: Mapping[str, str],
         return best
 
     scored = sorted(((similarity(c), c) for c in ids), key=lambda pair: (-pair[0], pair[1]))
-    return [c for score, c in scored if score >= cutoff][:n]
+    close = [c for score, c in scored if score >= cutoff]
+    prefixed = sorted((c for c in ids if key and any(name.startswith(key) for name in (c, c.rsplit("/", 1)[-1], *tags_of.get(c, ())))), key=len)
+    return list(dict.fromkeys([*prefixed, *close]))[:n]

@@ -176,8 +176,10 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             env.loader.searchpath.insert(0, str(THEME_DIR))
         return env
 
+    @event_priority(-100)  # after the search plugin has written search/search_index.json
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         gc.unfreeze()
+        _offline_search_index(Path(config.site_dir))
 
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()
@@ -207,6 +209,14 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
             if tags:
                 entry["tags"] = tags
             entries.append(entry)
+
+
+def _offline_search_index(site_dir: Path) -> None:
+    """``search/search_index.js`` (``var __index = ...``) next to the JSON index: on file://, where
+    nothing can be fetched, Material's bundle loads the index as this script (kb-search.js)."""
+    index = site_dir / "search" / "search_index.json"
+    if index.is_file():
+        (site_dir / "search" / "search_index.js").write_text("var __index = " + index.read_text(encoding="utf-8") + ";\n", encoding="utf-8")
 
 
 def _history(root: Path, entries: int) -> tuple[History | None, list[CommitEntry] | None]:

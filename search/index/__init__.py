@@ -6,12 +6,14 @@ Public surface (the rest is private to the package)::
     open_current(index_dir) -> Generation                 the generation CURRENT names, pinned
     open_served(index_dir) -> Served                      that, or the newest intact fallback + why
     Generation.search(text, ...) -> SearchResult          the only way user text reaches Whoosh
+    best_step(guide_entry, result.terms) -> Step | None  the step of a guide hit the query is about
     QueryError, BuildError, IndexUnavailable
 """
 
 from .engine.query import QueryError
 from .generation import Generation, Hit, IndexUnavailable, SearchResult, generation_number
 from .lifecycle.build import BuildError, BuildResult, Served, build_generation, clean, clean_leftovers, current_path, open_current, open_served, read_current
+from .stephits import best_step
 
 __all__ = [
     "BuildError",
@@ -22,6 +24,7 @@ __all__ = [
     "QueryError",
     "SearchResult",
     "Served",
+    "best_step",
     "build_generation",
     "clean",
     "clean_leftovers",

@@ -39,7 +39,7 @@ from .pages import CategoryLink
 from .templating import macro
 from .versions import ShownVersion
 
-NODE_ANCHOR = "node-"
+NODE_ANCHOR = sitemap.NODE_ANCHOR
 GUIDE_PLACEHOLDER = "__GUIDE__"  # the page script puts a guide's id here to link to its page
 KIND_LABELS = {"question": "Question", "action": "Action", "resolution": "Resolution", "escalation": "Escalation", "link": "Other guide"}
 CONFIG_SRC = sitemap.ESCALATION_PAGE  # where kb check resolves links written in guides/*.yml config files

@@ -1,9 +1,11 @@
-"""The Triage page: a ticket's subject and description in, likely categories and the priority out.
+"""The Triage page: a ticket's subject and description in, guides to try and the priority out.
 
 The priority comes from the impact x urgency matrix embedded in the page (``triage_data``), so it
-works on a static copy of the site. Category suggestions come from ``POST /api/triage`` of the
-search service on the same origin (``kb serve``); without it the page says so. The script
-(``30-triage.js``, ``initTriage``) builds every result with ``textContent``.
+works on a static copy of the site. Guides (with their category) and a calibrated confidence come
+from ``POST /api/triage`` of the search service on the same origin (``kb serve``); without it the
+page says so. Suggestions whose score is under ``NOISE_FLOOR`` are not shown, and a guide's link
+carries the priority into its walk (``?priority=P2``). The script (``30-triage.js``,
+``initTriage``) builds every result with ``textContent``.
 """
 
 from __future__ import annotations
@@ -14,17 +16,22 @@ from ..content import sitemap
 from ..content.repository import Repository
 from . import markup, mdpage
 from .embed import json_script
+from .guide_page import GUIDE_PLACEHOLDER
 from .templating import render
 
 TRIAGE_SRC = sitemap.TRIAGE_PAGE
 API_PATH = "api/triage"  # site-root-relative: kb serve serves the site at / and the API under /api
 SUGGESTIONS = 3  # the API's and `kb triage`'s default limit
+# Suggestions the ranking model gives less than a 1-in-10 chance are noise (a stray word, a
+# far-fetched spelling correction such as drive~driver): not shown. The answer's confidence, not
+# this floor, decides between "confident" and "no confident match".
+NOISE_FLOOR = 0.1
 DATA_ID = "kbg-triage-data"
 SUBJECT_MAX, DESCRIPTION_MAX = 1000, 20_000  # search.api.schemas.TriageIn
 
 
 def triage_data(repo: Repository, directory_urls: bool = True) -> dict[str, Any]:
-    """What the page script needs: the API URL, the matrix, the levels and the category links."""
+    """What the page script needs: the API URL, the matrix, the levels, the guide and category links."""
     src = TRIAGE_SRC
     p = repo.priorities
     categories = repo.taxonomy.categories if repo.taxonomy else []
@@ -42,7 +49,10 @@ def triage_data(repo: Repository, directory_urls: bool = True) -> dict[str, Any]
             }
             for pid, level in (p.levels.items() if p else ())
         },
+        "floor": NOISE_FLOOR,
+        "guide_href": markup.href(src, sitemap.guide_src(GUIDE_PLACEHOLDER), directory_urls=directory_urls),
         "categories": {c.id: markup.href(src, sitemap.category_src(c.id), directory_urls=directory_urls) for c in categories},
+        "category_titles": {c.id: c.title for c in categories},
         "categories_index": markup.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md", directory_urls=directory_urls),
     }
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from search.checks import RULES
 
 from . import (
+    test_article_sections,
     test_markdown_rules,
     test_publishing_rules,
     test_references,
@@ -29,6 +30,7 @@ ALL_CASES: list[Case] = list(
         test_review.CASES,
         test_publishing_rules.CASES,
         test_request_rules.CASES,
+        test_article_sections.CASES,
     )
 )
 NOT_TESTABLE = {"unreadable"}  # needs a file the test user cannot read; root can read everything

@@ -77,6 +77,24 @@ def schemas(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any
     return {kind: json.loads((out / f"{kind}.schema.json").read_text(encoding="utf-8")) for kind in SCHEMAS}
 
 
+def test_the_committed_schemas_are_current(schemas: dict[str, dict[str, Any]]) -> None:
+    """schemas/ is in git so a fresh clone's editor finds what every YAML file's header names; a model
+    change without `kb schema` fails here."""
+    committed = {path.name for path in (ROOT / "schemas").iterdir()}
+    assert committed == {f"{kind}.schema.json" for kind in SCHEMAS}, "run: kb schema"
+    for kind, schema in schemas.items():
+        assert json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")) == schema, (
+            f"schemas/{kind}.schema.json is stale; run: kb schema"
+        )
+    headers = {
+        line.split("$schema=", 1)[1]
+        for path in (ROOT / "guides").glob("*.yml")
+        for line in path.read_text(encoding="utf-8").split("\n")[:1]
+        if "$schema=" in line
+    }
+    assert headers and all((ROOT / "guides" / header).resolve().is_file() for header in headers), headers
+
+
 def test_one_schema_per_content_kind(schemas: dict[str, dict[str, Any]]) -> None:
     assert {"tree", "guide-front-matter", "article-front-matter"} | set(CONFIG_KINDS.values()) <= set(schemas)
     for kind, schema in schemas.items():

@@ -27,6 +27,10 @@ CASES = [
     Case("unknown-guide", "guides/vpn-no-connect.yml:20:12 unknown-guide", ('"password-rest"', 'did you mean "password-reset"?')),
     Case("unknown-escalation-step", "guides/vpn-no-connect.yml:37:11 unknown-escalation-step", ('"network-l3"', 'did you mean "network-l2"?')),
     Case("unreachable-node", "guides/password-reset.yml:15:3 unreachable-node", ('"reset-by-manager"',)),
+    # one mistyped id, one problem: not also every node after it as unreachable (six more before)
+    Case("unknown-node-mistyped-reference", "guides/vpn-no-connect.yml:7:12 unknown-node", ('"pasword-valid"', 'did you mean "password-valid"?')),
+    Case("unknown-node-mistyped-key", "guides/vpn-no-connect.yml:7:12 unknown-node", ('"password-valid"', 'did you mean "password-vaild"?')),
+    Case("unreachable-subtree", "guides/vpn-no-connect.yml:12:3 unreachable-node", ('"password-valid"',)),  # not reset-password after it
     Case("dead-end-action", "guides/vpn-no-connect.yml:33:3 dead-end", ('action "check-client" has no "next"',)),
     Case("question-without-answers", "guides/vpn-no-connect.yml:36:14 dead-end", ('question "ask-colleague" has no answers',)),
     Case("cycle-no-exit", "guides/vpn-no-connect.yml:33:3 cycle", ("check-logs -> ask-again -> check-logs",)),

@@ -57,6 +57,10 @@ def test_every_kind_of_change() -> None:
         ("ask", "no", "plug", None),
         ("ask", "maybe", None, "plug"),
         ("plug", "done", "fix", "ask"),
+        # an action whose next step is no longer a resolution gets "didn't help" and "couldn't
+        # do" (they now have a way on): new answers, as the walk offers them
+        ("plug", "failed", None, "ask"),
+        ("plug", "blocked", None, "ask"),
     ]
     assert diff.escalations == []  # the escalation leaf is a new node, not a re-pointed one
 

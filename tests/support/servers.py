@@ -59,7 +59,12 @@ def start_server(root: Path, log: Path, health: int = 200, *, uvicorn_args: tupl
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = LiveServer(f"http://127.0.0.1:{port}", process, root, log)
+    return wait_ready(LiveServer(f"http://127.0.0.1:{port}", process, root, log), health)
+
+
+def wait_ready(server: LiveServer, health: int = 200) -> LiveServer:
+    """``server`` once /api/health answers ``health``; its log in the failure when it exits or stays silent for 30 s."""
+    process, log = server.process, server.log
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

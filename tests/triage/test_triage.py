@@ -249,7 +249,8 @@ def test_cli_human_output() -> None:
     assert lines[0].startswith("1. network/vpn (VPN and remote access)  score ")
     assert "matched: " in lines[0] and "vpn" in lines[0]
     assert any(line.startswith("Confidence: ") for line in lines)
-    assert any(line.startswith("Guides: vpn-") for line in lines)
+    guides = lines.index("Guides to try:")
+    assert lines[guides + 1].startswith("  vpn-") and lines[guides + 1].endswith("[network/vpn]")
     assert "Priority:" not in result.stdout
 
 
@@ -274,7 +275,7 @@ def test_cli_priority_from_the_matrix(repo) -> None:
     for impact, urgency in cases:
         result = runner.invoke(main, ["triage", "printer offline", "--impact", impact, "--urgency", urgency, "--format", "json", "--root", str(ROOT)])
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["priority"] == matrix[impact][urgency]
+        assert json.loads(result.output)["priority"]["id"] == matrix[impact][urgency]
 
 
 def test_cli_bad_impact_lists_the_allowed_values(repo) -> None:
@@ -313,13 +314,13 @@ def test_cli_json_shape(repo) -> None:
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"categories", "guides", "confidence", "confident", "priority"}
-    assert data["priority"] == repo.priorities.matrix[impact][urgency]
+    assert set(data) == {"categories", "guides", "confidence", "confident", "priority", "generation"}  # POST /api/triage's answer
+    assert data["priority"]["id"] == repo.priorities.matrix[impact][urgency]
     assert 1 <= len(data["categories"]) <= 2 and 1 <= len(data["guides"]) <= 2
     assert data["confident"] is True and 0 < data["confidence"] <= 1
     ids = {c.id for c in repo.taxonomy.categories}
     for item in data["categories"]:
-        assert set(item) == {"category", "title", "score", "matched", "evidence"}
+        assert set(item) == {"category", "title", "kind", "score", "matched", "evidence", "url"}
         assert item["category"] in ids
         assert isinstance(item["title"], str) and isinstance(item["score"], (int, float)) and 0 < item["score"] <= 1
         assert isinstance(item["matched"], list) and all(isinstance(m, str) for m in item["matched"])

@@ -47,7 +47,7 @@ async def categories(request: Request, gen: IndexDep, settings: SettingsDep) -> 
     answers = answers_for(gen)
     cached = answers.categories
     if cached is None:
-        out = schemas.CategoriesOut(categories=[views.category_out(gen, c) for c in gen.catalog.categories], generation=gen.number)
+        out = views.categories_out(gen)
         cached = answers.categories = Cached(out.model_dump_json().encode(), etag(gen, settings.site_url, "categories"))
     body = cached.body
     return views.conditional(request, cached.etag, lambda: body)
@@ -66,6 +66,15 @@ def _listed(gen: Generation, table: dict[str, E], kind: str) -> list[str]:
     return found
 
 
+def listed(gen: Generation, table: dict[str, E], kind: str, cid: str | None, tag: str | None) -> Sequence[str]:
+    """Ids a list shows, ordered by id: only those in ``cid`` (or below it) and with ``tag`` when given
+    (also what ``kb guides`` lists)."""
+    ids: Sequence[str] = _listed(gen, table, kind)
+    if cid is not None or tag is not None:
+        ids = [i for i in ids if (cid is None or is_within(table[i].category or "", cid)) and (tag is None or tag in table[i].tags)]
+    return ids
+
+
 def _page(
     request: Request,
     gen: IndexDep,
@@ -82,9 +91,7 @@ def _page(
     tag_value = etag(gen, site_url, kind, cid, tag, after, limit)
     if (not_modified := views.unchanged(request, tag_value)) is not None:
         return not_modified
-    ids: Sequence[str] = _listed(gen, table, kind)
-    if cid is not None or tag is not None:
-        ids = [i for i in ids if (cid is None or is_within(table[i].category or "", cid)) and (tag is None or tag in table[i].tags)]
+    ids = listed(gen, table, kind, cid, tag)
     start = bisect.bisect_right(ids, after) if after else 0
     chosen = ids[start : start + limit]
     next_url = None
@@ -106,10 +113,15 @@ async def list_guides(
 ) -> Response:
     """Guides ordered by id, a page at a time: follow ``next`` (or the ``Link`` header) until it is null."""
 
-    def make(entries: list[GuideEntry], next_url: str | None) -> schemas.GuidesPage:
-        return schemas.GuidesPage(guides=[schemas.GuideSummary.model_validate(e, from_attributes=True) for e in entries], next=next_url, generation=gen.number)
-
-    return _page(request, gen, settings.site_url, "guides", gen.catalog.guides, (category, tag, after, limit), make)
+    return _page(
+        request,
+        gen,
+        settings.site_url,
+        "guides",
+        gen.catalog.guides,
+        (category, tag, after, limit),
+        lambda entries, next_url: views.guides_page(gen, entries, next_url),
+    )
 
 
 @router.get(

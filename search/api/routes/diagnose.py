@@ -17,7 +17,8 @@ from .search import query_problem
 router = APIRouter(tags=["diagnose"])
 
 
-def _answer(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, max_chars: int) -> schemas.Diagnosis:
+def diagnosis(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, max_chars: int) -> schemas.Diagnosis:
+    """The answer for a category (an id, resolved), also what ``kb diagnose`` prints."""
     entry = gen.catalog.categories[cid]
     guide_ids = list(entry.guides)
     article_ids = list(entry.articles)
@@ -77,9 +78,9 @@ async def diagnose(
         cache = answers_for(gen).diagnose
         cached = cache.get((cid, pid))
         if cached is None:
-            body = _answer(gen, cid, pid, None, settings.max_query_chars).model_dump_json().encode()
+            body = diagnosis(gen, cid, pid, None, settings.max_query_chars).model_dump_json().encode()
             cached = cache[(cid, pid)] = Cached(body, etag(gen, settings.site_url, "diagnose", cid, pid))
         found = cached.body
         return views.conditional(request, cached.etag, lambda: found)
     text = q
-    return views.conditional(request, etag(gen, settings.site_url, "diagnose", cid, pid, q), lambda: _answer(gen, cid, pid, text, settings.max_query_chars))
+    return views.conditional(request, etag(gen, settings.site_url, "diagnose", cid, pid, q), lambda: diagnosis(gen, cid, pid, text, settings.max_query_chars))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ...index import Generation
 from .. import schemas
 from ..deps import IndexDep, StateDep
 from ..problems import problem_doc
@@ -18,6 +19,11 @@ async def health(gen: IndexDep, state: StateDep) -> schemas.HealthOut:
     reason = f"{state.problem}; serving {gen.name}" if state.problem and gen is state.current else None
     if reason is None and not gen.path.is_dir():
         reason = f"generation {gen.name} was removed from disk; answering from what is loaded; rebuild with: kb index"
+    return health_out(gen, reason)
+
+
+def health_out(gen: Generation, reason: str | None = None) -> schemas.HealthOut:
+    """The generation's status, also what ``kb build --format json`` prints for the index it built."""
     return schemas.HealthOut(
         status="degraded" if reason else "ok",
         reason=reason,

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
-from ...index import QueryError, SearchResult
+from ...content import sitemap
+from ...index import Generation, QueryError, SearchResult, best_step
 from .. import schemas, views
 from ..deps import IndexDep, SettingsDep
 from ..problems import ProblemError, problem_doc
@@ -21,7 +22,17 @@ def query_problem(q: str, exc: QueryError) -> ProblemError:
     return ProblemError(400, f"cannot search for this query: {exc.message}", kind="invalid-query", title="Invalid query", position=exc.position)
 
 
-def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schemas.SearchOut:
+def _step(gen: Generation, hit_id: str, terms: set[str]) -> schemas.StepHit | None:
+    guide = gen.catalog.guides.get(hit_id)
+    step = best_step(guide, terms) if guide is not None else None
+    if guide is None or step is None:
+        return None
+    return schemas.StepHit(node=step.node, number=step.number, text=step.text, url=f"{guide.url}#{sitemap.NODE_ANCHOR}{step.node}")
+
+
+def search_out(gen: Generation, result: SearchResult) -> schemas.SearchOut:
+    """The answer for a search result, also what ``kb search`` prints."""
+    titles = {c: e.category.title for c, e in gen.catalog.categories.items()}
     return schemas.SearchOut(
         query=result.query,
         total=result.total,
@@ -35,6 +46,7 @@ def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schem
                 url=h.url,
                 score=round(h.score, 4),
                 snippet=schemas.Snippet(text=h.snippet.text, matches=[schemas.Match(start=s, end=e) for s, e in h.snippet.matches]),
+                step=_step(gen, h.id, result.terms) if h.type == "guide" else None,
             )
             for h in result.hits
         ],
@@ -42,7 +54,7 @@ def _out(result: SearchResult, titles: dict[str, str], generation: int) -> schem
         suggestion=result.suggestion,
         corrected=result.corrected,
         relaxed=result.relaxed,
-        generation=generation,
+        generation=gen.number,
     )
 
 
@@ -64,5 +76,4 @@ async def search(
         result = gen.search(q, category=cid, doc_type=type, limit=limit, snippets=snippets, max_chars=settings.max_query_chars)
     except QueryError as exc:
         raise query_problem(q, exc) from exc
-    titles = {c: e.category.title for c, e in gen.catalog.categories.items()}
-    return Response(_out(result, titles, gen.number).model_dump_json().encode(), media_type="application/json")
+    return Response(search_out(gen, result).model_dump_json().encode(), media_type="application/json")

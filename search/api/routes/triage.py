@@ -6,7 +6,10 @@ import threading
 
 from fastapi import APIRouter
 
+from ...content.models import PriorityId
 from ...content.triage import triage_priority
+from ...index import Generation
+from ...index.triage import TriageResult
 from ...index.triage import triage as triage_ticket
 from .. import schemas, views
 from ..deps import IndexDep
@@ -18,6 +21,21 @@ router = APIRouter(tags=["triage"])
 # without holding the GIL. (A shorter GIL switch interval helped search latency next to scoring
 # but cost a third of search throughput under 16 connections, so it is not used.)
 SCORING = threading.Lock()
+
+
+def triage_out(gen: Generation, found: TriageResult, pid: PriorityId | None) -> schemas.TriageOut:
+    """The answer for a scored ticket, also what ``kb triage`` prints."""
+    return schemas.TriageOut(
+        categories=[
+            schemas.CategorySuggestion(category=c.category, title=c.title, kind=c.kind, score=c.score, matched=c.matched, evidence=c.evidence, url=c.url)
+            for c in found.categories
+        ],
+        guides=[schemas.GuideSuggestion(id=g.id, title=g.title, category=g.category, url=g.url, score=g.score) for g in found.guides],
+        confidence=found.confidence,
+        confident=found.confident,
+        priority=views.priority_out(gen, pid) if pid else None,
+        generation=gen.number,
+    )
 
 
 @router.post(
@@ -38,14 +56,4 @@ def triage(gen: IndexDep, body: schemas.TriageIn) -> schemas.TriageOut:
         raise ProblemError(400, str(exc), kind="unknown-priority-level", title="Unknown impact or urgency") from None
     with SCORING:
         found = triage_ticket(gen, text, body.limit)
-    return schemas.TriageOut(
-        categories=[
-            schemas.CategorySuggestion(category=c.category, title=c.title, kind=c.kind, score=c.score, matched=c.matched, evidence=c.evidence, url=c.url)
-            for c in found.categories
-        ],
-        guides=[schemas.GuideSuggestion(id=g.id, title=g.title, category=g.category, url=g.url, score=g.score) for g in found.guides],
-        confidence=found.confidence,
-        confident=found.confident,
-        priority=views.priority_out(gen, pid) if pid else None,
-        generation=gen.number,
-    )
+    return triage_out(gen, found, pid)

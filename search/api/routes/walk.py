@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from ...content.models import ActionNode, QuestionNode
+from ...index import Generation
 from ...workflow.messages import MessageError, messages_for
 from ...workflow.transcript import transcript_json
 from ...workflow.walk import StepRecord
@@ -35,6 +36,11 @@ def walk_guide(gen: IndexDep, guide_id: Annotated[str, Path(max_length=200)], bo
     another revision of the guide conflict with the current tree: a 409 problem naming the
     current revision (and the choices offered).
     """
+    return walk_out(gen, guide_id, body)
+
+
+def walk_out(gen: Generation, guide_id: str, body: schemas.WalkIn) -> schemas.WalkOut:
+    """The walk's answer (raises the route's 404/409 problems), also what ``kb walk --format json`` prints."""
     repo = gen.content
     guide = views.guide_or_404(gen, guide_id)
     priority = views.resolve_priority(body.priority)

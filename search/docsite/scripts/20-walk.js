@@ -10,6 +10,7 @@
    * Decision record: docs/adr/0019-walk-state-in-the-url.md. */
 
   var WALK_PARAM = "walk";
+  var PRIORITY_PARAM = "priority"; // the walk's priority, set by a link (the Triage page)
   var STORE_PREFIX = "kbg-walk:";
   var walkListeners = [];
 
@@ -54,21 +55,49 @@
     return segments;
   }
 
-  function tokenIn(search) {
-    var m = new RegExp("(?:^|[?&])" + WALK_PARAM + "=([^&#]*)").exec(search);
+  function paramIn(search, name) {
+    var m = new RegExp("(?:^|[?&])" + name + "=([^&#]*)").exec(search);
     return m ? m[1] : null;
   }
 
-  /* `search` with the walk parameter set to `token` (removed when token is ""). */
-  function withToken(search, token) {
+  function tokenIn(search) {
+    return paramIn(search, WALK_PARAM);
+  }
+
+  /* `search` with parameter `name` set to `value` (removed when value is ""). */
+  function withParam(search, name, value) {
     var kept = search
       .replace(/^\?/, "")
       .split("&")
       .filter(function (p) {
-        return p !== "" && p.split("=")[0] !== WALK_PARAM;
+        return p !== "" && p.split("=")[0] !== name;
       });
-    if (token) kept.push(WALK_PARAM + "=" + token);
+    if (value) kept.push(name + "=" + value);
     return kept.length ? "?" + kept.join("&") : "";
+  }
+
+  function withToken(search, token) {
+    return withParam(search, WALK_PARAM, token);
+  }
+
+  /* The shortest list of [node, answer] steps from the start to `target` (breadth first, answers
+   * in their order), or null when it cannot be reached. */
+  function routeTo(data, target) {
+    var routes = {};
+    routes[data.start] = [];
+    var queue = [data.start];
+    while (queue.length) {
+      var id = queue.shift();
+      if (id === target) return routes[id];
+      var node = data.nodes[id];
+      (node && node.answers ? node.answers : []).forEach(function (answer) {
+        if (answer[1] && has(data.nodes, answer[1]) && !has(routes, answer[1])) {
+          routes[answer[1]] = routes[id].concat([[id, answer[0]]]);
+          queue.push(answer[1]);
+        }
+      });
+    }
+    return null;
   }
 
   /* Follow `answers` over a guide's walk data from its start while each answer is offered (the
@@ -356,6 +385,41 @@
       },
     ]);
     this.notice = { text: text, actions: actions, stale: true };
+  };
+
+  /* What a link into the guide asks for at page load (docs/adr/0031-links-into-a-walk.md):
+   * ?priority=P2 (the Triage page) becomes the walk's priority; #node-<id> without a walk in the
+   * URL (a search hit on a step) opens the walk at that step, by the shortest path from the start,
+   * which Back, the path list or Restart change. The URL then holds the walk's token instead. */
+  Walk.prototype.followLink = function () {
+    var self = this;
+    var search = location.search;
+    var hash = location.hash;
+    var pid = paramIn(search, PRIORITY_PARAM);
+    if (pid !== null) {
+      pid = decodeURIComponent(pid);
+      var known = (this.data.priorities || []).some(function (level) {
+        return level[0] === pid;
+      });
+      if (known) this.store.priority = pid;
+      search = withParam(search, PRIORITY_PARAM, "");
+    }
+    var prefix = "#" + this.data.anchor;
+    var target = hash.indexOf(prefix) === 0 ? decodeURIComponent(hash.slice(prefix.length)) : null;
+    var route = target && !tokenIn(search) && has(this.data.nodes, target) ? routeTo(this.data, target) : null;
+    if (route && route.length) {
+      this.path = route;
+      this.current = target;
+      hash = ""; // the walk shows the step: no scroll down to its section in "All steps"
+      var text = "Opened at step " + this.data.nodes[target].step + " from a link: the path shows the shortest way there; change an answer with Back or the path, or start over.";
+      this.notice = { text: text, actions: [["Restart", function () { self.restart(); }]] };
+    }
+    if (pid === null && !(route && route.length)) return false;
+    var token = this.token();
+    history.replaceState({ kbgWalk: token }, "", location.pathname + withToken(search, token) + hash);
+    this.store.token = token;
+    this.save();
+    return !!(route && route.length);
   };
 
   /* Without a walk in the URL: a walk of this guide left earlier in this tab can be resumed. */
@@ -692,7 +756,8 @@
     });
     this.root.hidden = false;
     this.restore(true);
-    this.render(false);
+    var jumped = this.followLink();
+    this.render(jumped);
     this.emit("start");
   };
 

@@ -1,9 +1,11 @@
   /* ---- the Triage page (search/render/triage_page.py) -------------------------------------
    * The priority comes from the embedded impact x urgency matrix, so it works on a static copy
-   * of the site; category suggestions come from POST api/triage of the search service on the
-   * same origin. Every text is set with textContent. */
+   * of the site; guide and category suggestions come from POST api/triage of the search service
+   * on the same origin; a guide's link carries the priority into its walk. Every text is set
+   * with textContent. */
 
-  var NEEDS_SERVICE = "Category suggestions need the search service (kb serve); it does not answer here. The priority above works without it.";
+  var NEEDS_SERVICE = "Suggestions need the search service (kb serve); it does not answer here. The priority above works without it.";
+  var NEEDS_KEY = "The search service here requires an API key, which the site's pages cannot send, so it suggests nothing here: use kb triage or your ticket tool's kb-guides app. The priority above works without it.";
 
   /* The priority id for the two answers, or null (mirrors search/content/triage.py triage_priority). */
   function triagePriority(matrix, impact, urgency) {
@@ -24,6 +26,7 @@
     this.root = root;
     this.data = data;
     this.sequence = 0;
+    this.shown = null; // the answer on show (shown again when the priority changes)
     this.part = function (name) {
       return root.querySelector('[data-kbg="' + name + '"]');
     };
@@ -75,51 +78,106 @@
   };
 
   Triage.prototype.showMessage = function (className, message) {
-    var box = this.part("categories");
+    var box = this.part("suggestions");
     box.textContent = "";
+    this.shown = null;
     box.appendChild(el("p", className, message));
     box.setAttribute("data-state", className === "kbg-triage-unavailable" ? "unavailable" : "message");
   };
 
-  /* unsure: the service found no confident match (confident false); the list is possibilities only. */
-  Triage.prototype.renderSuggestions = function (suggestions, unsure) {
+  /* A percentage for people: 0.7279 -> "73%" (never "0%" or "100%" for an estimate). */
+  function percent(value) {
+    return Math.min(99, Math.max(1, Math.round(Number(value) * 100))) + "%";
+  }
+
+  /* The guide's page, with the priority the walk takes at its start (docs/adr/0031-links-into-a-walk.md). */
+  Triage.prototype.guideHref = function (guide) {
+    var href = this.data.guide_href.replace("__GUIDE__", encodeURIComponent(guide.id));
+    var pid = this.priority();
+    return pid ? href + "?priority=" + encodeURIComponent(pid) : href;
+  };
+
+  Triage.prototype.categoryLink = function (id, title, url) {
+    var href = has(this.data.categories, id) ? this.data.categories[id] : safeHref(url);
+    var link = el(href ? "a" : "span", "kbg-triage-category", title);
+    if (href) link.href = href;
+    return link;
+  };
+
+  /* A list of the answer's guides and categories at or above the noise floor: guides first, each
+   * with its category (a link carrying the priority), then the categories with the words that
+   * matched ("conect → connect": a corrected typo). No raw scores: one calibrated confidence. */
+  Triage.prototype.renderSuggestions = function (answer) {
     var self = this;
-    var box = this.part("categories");
+    var floor = this.data.floor;
+    var box = this.part("suggestions");
     box.textContent = "";
     box.setAttribute("data-state", "suggestions");
-    if (!suggestions.length) {
-      var none = el("p", "kbg-none", "No category matches; pick one on the ");
+    this.shown = answer;
+    var guides = (answer.guides || []).filter(function (g) {
+      return g && typeof g.id === "string" && Number(g.score) >= floor;
+    });
+    var categories = answer.categories.filter(function (c) {
+      return c && typeof c.category === "string" && Number(c.score) >= floor;
+    });
+    var confident = answer.confident === true && categories.length > 0;
+    var verdict = el("p", confident ? "kbg-triage-confidence" : "kbg-triage-unsure");
+    verdict.setAttribute("data-confident", confident ? "true" : "false");
+    if (confident) {
+      verdict.appendChild(document.createTextNode("Confidence " + percent(answer.confidence) + " that the first category is right."));
+    } else {
+      verdict.appendChild(el("strong", "", "No confident match."));
+      verdict.appendChild(document.createTextNode(categories.length || guides.length ? " These are possibilities for you to judge, not an answer." : " Nothing matches well enough to suggest."));
+    }
+    box.appendChild(verdict);
+    if (guides.length) {
+      box.appendChild(el("h3", "", "Guides"));
+      var list = el("ol", "kbg-triage-suggestions kbg-triage-guides");
+      guides.forEach(function (g) {
+        var item = el("li");
+        item.setAttribute("data-guide", g.id);
+        var title = el("a", "kbg-triage-title", String(g.title));
+        title.href = self.guideHref(g);
+        item.appendChild(title);
+        if (typeof g.category === "string") {
+          item.appendChild(document.createTextNode(" in "));
+          var titles = self.data.category_titles;
+          item.appendChild(self.categoryLink(g.category, has(titles, g.category) ? titles[g.category] : g.category, null));
+        }
+        list.appendChild(item);
+      });
+      box.appendChild(list);
+    }
+    if (categories.length) {
+      box.appendChild(el("h3", "", "Categories"));
+      var cats = el("ol", "kbg-triage-suggestions kbg-triage-categories-list");
+      categories.forEach(function (c) {
+        var item = el("li");
+        item.setAttribute("data-category", c.category);
+        item.appendChild(self.categoryLink(c.category, String(c.title), c.url));
+        var matched = (c.matched || []).filter(function (term) {
+          return typeof term === "string";
+        });
+        if (matched.length) {
+          var words = el("span", "kbg-triage-matched", " matched: ");
+          matched.forEach(function (term, i) {
+            if (i) words.appendChild(document.createTextNode(", "));
+            words.appendChild(el("code", "kbg-triage-term", term.split("~").join(" → ")));
+          });
+          item.appendChild(words);
+        }
+        cats.appendChild(item);
+      });
+      box.appendChild(cats);
+    }
+    if (!confident) {
+      var pick = el("p", "kbg-none", "Pick the category yourself on the ");
       var index = el("a", "", "Categories");
       index.href = this.data.categories_index;
-      none.appendChild(index);
-      none.appendChild(document.createTextNode(" page."));
-      box.appendChild(none);
-      return;
+      pick.appendChild(index);
+      pick.appendChild(document.createTextNode(" page."));
+      box.appendChild(pick);
     }
-    if (unsure) box.appendChild(el("p", "kbg-triage-unsure", "No confident match: these categories are possibilities for you to judge, not an answer."));
-    var list = el("ol", "kbg-triage-suggestions");
-    suggestions.forEach(function (s) {
-      var item = el("li");
-      item.setAttribute("data-category", s.category);
-      var href = has(self.data.categories, s.category) ? self.data.categories[s.category] : safeHref(s.url);
-      var title = el(href ? "a" : "span", "kbg-triage-title", s.title);
-      if (href) title.href = href;
-      item.appendChild(title);
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(el("code", "", s.category));
-      var score = el("span", "kbg-triage-score", "score " + String(s.score));
-      score.setAttribute("data-score", String(s.score));
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(score);
-      var matched = el("span", "kbg-triage-matched", "matched: ");
-      (s.matched || []).forEach(function (term, i) {
-        if (i) matched.appendChild(document.createTextNode(", "));
-        matched.appendChild(el("code", "kbg-triage-term", term));
-      });
-      item.appendChild(matched);
-      list.appendChild(item);
-    });
-    box.appendChild(list);
   };
 
   /* A problem+json answer of the search service: its detail, else its title. */
@@ -140,11 +198,11 @@
     }
     subject.removeAttribute("aria-invalid");
     var sequence = ++this.sequence; // the button stays enabled (and focused): a newer request wins
-    this.part("categories").setAttribute("aria-busy", "true");
-    this.status("Looking for categories…");
+    this.part("suggestions").setAttribute("aria-busy", "true");
+    this.status("Looking for guides…");
     var finish = function (render) {
       if (sequence !== self.sequence) return; // a newer request answers instead
-      self.part("categories").removeAttribute("aria-busy");
+      self.part("suggestions").removeAttribute("aria-busy");
       render();
     };
     var unavailable = function () {
@@ -168,18 +226,24 @@
           return response.json().then(function (answer) {
             if (!answer || !Array.isArray(answer.categories)) return unavailable();
             finish(function () {
-              var n = answer.categories.length;
-              var unsure = n > 0 && answer.confident === false;
-              self.status(unsure ? "No confident match." : n ? n + (n === 1 ? " category suggested." : " categories suggested.") : "No category matches.");
-              self.renderSuggestions(answer.categories, unsure);
+              self.renderSuggestions(answer);
+              var confident = self.part("suggestions").querySelector("[data-confident=true]");
+              var n = self.part("suggestions").querySelectorAll("li[data-guide]").length;
+              self.status(!confident ? "No confident match." : n ? n + (n === 1 ? " guide suggested." : " guides suggested.") : "No guide to suggest; see the categories.");
             });
+          });
+        }
+        if (response.status === 401 || response.status === 403) {
+          return finish(function () {
+            self.status("");
+            self.showMessage("kbg-triage-unavailable", NEEDS_KEY);
           });
         }
         if (type.indexOf("application/problem+json") !== -1) {
           return response.json().then(function (problem) {
             finish(function () {
               self.status("");
-              self.showMessage("kbg-triage-error", "The search service could not suggest categories: " + (problemText(problem) || "error " + response.status) + ".");
+              self.showMessage("kbg-triage-error", "The search service could not suggest guides: " + (problemText(problem) || "error " + response.status) + ".");
             });
           });
         }
@@ -199,6 +263,7 @@
       var select = self.part(name);
       if (select) select.addEventListener("change", function () {
         self.renderPriority();
+        if (self.shown) self.renderSuggestions(self.shown); // the guide links carry the priority
       });
     });
     this.part("description").addEventListener("keydown", function (event) {

@@ -60,7 +60,8 @@ def searchable_documents(repo: Repository) -> list[IndexedDoc]:
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
         parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *(item.text for item in meta.gather)]
-        parts += [one_line(getattr(node, "text", None) or "") for node in guide.tree.nodes.values()]
+        # A step's text and its help (how to check, where to click): a technician searches for both.
+        parts += [one_line(getattr(node, attr, None) or "") for node in guide.tree.nodes.values() for attr in ("text", "help")]
         docs.append(
             IndexedDoc(
                 guide.id,

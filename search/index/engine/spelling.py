@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 WORD = re.compile(r"[a-z]{3,24}")
 LETTERS = string.ascii_lowercase
-MIN_CORRECTABLE = 4
+MIN_CORRECTABLE = 3  # a three-letter word only by changing its second or third letter (vpm -> vpn): see _candidates
 MAX_WORDS = 150_000
 MAX_CORRECTED_WORDS = 8  # per query: a person makes a few typos, a hostile client makes 32 long ones
 MEMO_SIZE = 4_096
@@ -52,7 +52,7 @@ class Speller:
         return word in self.vocabulary
 
     def correct(self, word: str) -> str | None:
-        """A correction for ``word`` (lowercase letters only, 4+ long), or None."""
+        """A correction for ``word`` (lowercase letters only, 3+ long), or None."""
         if len(word) < MIN_CORRECTABLE or len(word) > 24 or not word.isalpha() or not word.isascii():
             return None
         if word in self._memo:
@@ -65,8 +65,16 @@ class Speller:
     def _closest(self, word: str) -> str | None:
         vocab = self.vocabulary
         best: tuple[int, str] | None = None
-        for candidate in edits1(word):
+        for candidate in _candidates(word):
             df = vocab.get(candidate)
             if df is not None and candidate != word and (best is None or (df, best[1]) > (best[0], candidate)):
                 best = (df, candidate)
         return best[1] if best else None
+
+
+def _candidates(word: str) -> set[str]:
+    """Words one edit away. A three-letter word has too many neighbours for every edit to be a
+    likely typo (cat, act, at, coat...): only a changed second or third letter, as in vpm -> vpn."""
+    if len(word) > 3:
+        return edits1(word)
+    return {word[:i] + c + word[i + 1 :] for i in (1, 2) for c in LETTERS}

@@ -64,7 +64,7 @@ from .store import STORE_FILE, write_store
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 1
+INDEX_SCHEMA = 2  # 2: guide documents include the steps' help: text
 MAX_INDEXED_CHARS = 200_000  # body text beyond this is stored for display but not indexed
 SMOKE_QUERIES = 3
 
