@@ -24,7 +24,7 @@ check: $(BIN)/.installed
 test: $(BIN)/.installed
 	bash tests/ensure-chromium.sh
 	bash tests/ensure-postgres.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf site .kb-index schemas
