@@ -24,6 +24,7 @@ check: $(BIN)/.installed
 test: $(BIN)/.installed
 	bash tests/ensure-chromium.sh
 	bash tests/ensure-postgres.sh
+	bash tests/ensure-axe.sh
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:

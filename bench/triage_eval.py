@@ -100,12 +100,14 @@ def shipped_generation(index_dir: Path | None = None) -> Iterator[Any]:
 
 
 def build_corpus_index(workdir: Path, corpus: Path, held_out: list[dict[str, Any]]) -> Path:
-    """An index of this checkout's content plus the corpus as KB articles in the desk's categories
-    (``coverage.AREAS``), leaving out every article of the corpus set; reused when ``workdir`` has it."""
+    """An index of this checkout's content plus the corpus articles of the desk's categories
+    (``coverage.AREAS``) as KB articles, leaving out every article of the corpus set (and the
+    areas mapped to no desk category); reused when ``workdir`` has it (delete it after content
+    changes)."""
     import shutil
     import tarfile
 
-    from coverage import area_category
+    from coverage import area_category, read_manifest
 
     from search.content.repository import Checked, load_repository
     from search.importers.corpus import import_corpus
@@ -124,7 +126,7 @@ def build_corpus_index(workdir: Path, corpus: Path, held_out: list[dict[str, Any
         shutil.copytree(ROOT / folder, shipped / folder)
     content = workdir / "content"
     shutil.rmtree(content, ignore_errors=True)
-    exclude = {t["source"] for t in held_out}
+    exclude = {t["source"] for t in held_out} | {row["path"] for row in read_manifest(corpus) if area_category(row["category"]) is None}
     import_corpus(unpacked / "microsoft-support-articles", content, base=shipped, category_of=area_category, exclude=exclude)
     build_generation(Checked.unverified(load_repository(content)), index_dir)
     return index_dir
@@ -261,6 +263,23 @@ def report(name: str, result: SetResult, baseline: SetResult | None, misses: boo
                 print(f"  {flag} {o.expected} -> {o.ranked} ({o.confidence:.2f}): {o.ticket['subject']!r}")
 
 
+def corpus_evidence(workdir: Path, corpus: Path | None, held_out: list[dict[str, Any]], tickets: list[dict[str, Any]], misses: bool) -> None:
+    """The corpus set against a knowledge base that holds the rest of the corpus (the desk that
+    imported it): what triage does when evidence is plentiful, every ticket's own article left out."""
+    import triage_corpus_set as corpus_set
+
+    from search.index import open_current
+
+    index_dir = build_corpus_index(workdir, corpus or corpus_set.DEFAULT_CORPUS, held_out)
+    gen = open_current(index_dir)
+    try:
+        check_held_apart(gen, held_out)
+        print(f"\n(corpus evidence: generation of {gen.counts['guides']} guides, {gen.counts['articles']} articles, the corpus set's own articles left out)")
+        report("corpus, with the corpus as evidence", evaluate(gen, tickets), evaluate_keywords(gen, tickets), misses)
+    finally:
+        gen.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
@@ -268,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="also list every ticket not ranked first (noise: every confident answer)")
     parser.add_argument("--index-dir", type=Path, help="reuse (or build once into) this index folder")
     parser.add_argument("--corpus", type=Path, help="the shared corpus tarball (default ../shared/corpus/...)")
+    parser.add_argument(
+        "--corpus-evidence",
+        type=Path,
+        metavar="WORKDIR",
+        help="also triage the corpus set against the shipped content plus the corpus's other desk-area articles (built into WORKDIR once, a few minutes)",
+    )
     args = parser.parse_args(argv)
     sets = args.sets or ["written", "corpus", "noise"]
 
@@ -288,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 check_held_apart(gen, loaded)
                 tickets = pick(loaded)
+                if args.corpus_evidence is not None:
+                    corpus_evidence(args.corpus_evidence, args.corpus, loaded, tickets, args.misses)
             report(name, evaluate(gen, tickets), evaluate_keywords(gen, tickets), args.misses)
     return 0
 

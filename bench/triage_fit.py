@@ -35,7 +35,7 @@ import triage_eval  # noqa: E402
 from search.index import triage as T  # noqa: E402
 
 L2 = 0.5
-NOISE_ABSTENTION = 0.97
+NOISE_ABSTENTION = 1.0
 
 
 def fit_logistic(rows: list[tuple[float, ...]], labels: list[int], l2: float = L2, steps: int = 50) -> tuple[float, ...]:
@@ -98,7 +98,7 @@ def fit(gen: Any) -> T.Model:
     conf_labels: list[int] = []
     for ticket, cands in found:
         if not cands:
-            conf_rows.append((-10.0, 0.0, 0.0, 0.0))  # what triage answers without any candidate: confidence 0
+            conf_rows.append((-10.0,) + (0.0,) * (len(T.CONFIDENCE_FEATURES) - 1))  # what triage answers without any candidate: confidence 0
             conf_labels.append(0)
             continue
         ranked = T.score(cands, interim)
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     print(line)
     if args.write:
         source = Path(T.__file__)
-        text, count = re.subn(r"^MODEL = Model\(.*\)$", line, source.read_text("utf-8"), flags=re.M)
+        text, count = re.subn(r"^MODEL = Model\((?:.*\)|\n(?:    .*\n)*\))$", line, source.read_text("utf-8"), flags=re.M)
         if count != 1:
             raise SystemExit(f"{source}: no single MODEL = Model(...) line to replace")
         source.write_text(text, "utf-8")

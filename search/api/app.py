@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from starlette.routing import Match, Mount
-from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .. import __version__
@@ -25,6 +24,7 @@ from .problems import install_problem_handlers
 from .ratelimit import RateLimit, failure_budget
 from .routes import admin, catalog, diagnose, health, search, triage, walk, zendesk
 from .settings import Settings, settings_or_exit
+from .site import site_app
 from .state import IndexState
 
 log = logging.getLogger("search.api")
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(zendesk.webhook_router, prefix=API_PREFIX)  # signed by Zendesk: no API credentials
     site = settings.site_path
     if site.is_dir():
-        app.router.routes.append(SiteMount("/", app=StaticFiles(directory=site, html=True), name="site"))
+        app.router.routes.append(SiteMount("/", app=site_app(site), name="site"))
     app.add_middleware(DiagnoseFastPath, state=state)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     failures = failure_budget(settings.rate_limit_admin_failures)  # wrong admin tokens and wrong API keys spend one budget

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, GetJsonSchemaHandler, computed_field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, GetJsonSchemaHandler, computed_field
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -296,11 +297,28 @@ class TicketIn(BaseModel):
     technician: str | None = Field(None, max_length=200)
 
 
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d[T ]")
+
+
+def _iso_text(value: object) -> object:
+    """A time only as ISO 8601 text: pydantic would also read a number (or numeric text) as seconds
+    since 1970, so ``opened_at=1.5e9`` would quietly become a date."""
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("expected an ISO 8601 time, e.g. 2026-12-02T09:00:00+01:00")
+    if not isinstance(value, (str, dt.datetime)):
+        raise ValueError("expected an ISO 8601 time as text, e.g. 2026-12-02T09:00:00+01:00")
+    return value
+
+
+IsoTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+IsoAwareTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]  # with a UTC offset: deadlines are never computed in a guessed zone
+
+
 class StepRecordIn(BaseModel):
     """What the technician recorded when answering one step."""
 
     note: str = Field("", max_length=2000, description="A note on the step (blank = none).")
-    at: dt.datetime | None = Field(
+    at: IsoTime | None = Field(
         None, description="When the step was answered, e.g. 2026-12-02T14:02:00+01:00; the transcript prints the time as given ([14:02]), never converted."
     )
 
@@ -313,6 +331,9 @@ class WalkIn(BaseModel):
         None, min_length=1, max_length=100, description="Guide revision the answers were recorded against; a different current revision is a 409."
     )
     priority: PriorityParam | None = Field(None, description="For the transcript and messages.")
+    opened_at: IsoAwareTime | None = Field(
+        None, description='When the ticket was opened (ISO 8601 with a UTC offset): the escalation clock then gives times (due_at, "due by 14:30").'
+    )
     gathered: dict[Annotated[str, Field(max_length=100)], str] | list[str] = Field(
         default={},
         max_length=100,
@@ -344,6 +365,7 @@ class NodeOut(BaseModel):
 
 
 class Message(BaseModel):
+    audience: Literal["user", "internal"] = Field(description="user: send to the requester (plain text, no Markdown); internal: a note in the ticket.")
     subject: str | None = None
     body: str
 
@@ -356,7 +378,9 @@ class WalkOut(BaseModel):
     outcome: Outcome | None = Field(None, description="At a leaf: the resolution, escalation (team, queue, contact, hand-off) or link.")
     transcript: str = Field(description="Plain-text transcript for the ticket's internal note (same text as the site and kb walk).")
     transcript_data: TranscriptData = Field(description="The same transcript as structured data.")
-    messages: dict[str, Message] = Field(default={}, description="At a leaf: filled templates (resolution + closure, or escalation).")
+    messages: dict[str, Message] = Field(
+        default={}, description="At a leaf: filled templates (resolution + closure, or escalation + escalation_notice), the same texts as the site and kb walk."
+    )
     content_version: str
     generation: int
 

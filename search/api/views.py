@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..content.escalation import normalize_priority
+from ..content.escalation import normalize_priority, with_due
 from ..content.models import PRIORITY_IDS, PriorityId, PriorityParam
 from ..content.problems import suggestion_hint
 from ..content.repository import Guide, Repository
@@ -22,6 +23,7 @@ from .problems import ProblemError
 
 __all__ = ["PriorityParam"]  # the query parameter type, re-exported for the routes
 PRIORITY_HELP = "P1..P4 (or p1..p4), or a Zendesk priority: urgent, high, normal, low."
+OPENED_AT_HELP = "When the ticket was opened, ISO 8601 with a UTC offset (2026-12-02T09:00:00Z): each timed escalation step then has its due_at."
 
 
 def not_found(kind: str, name: str, suggestions: list[str]) -> ProblemError:
@@ -103,13 +105,14 @@ def priority_out(gen: Generation, pid: PriorityId, cid: str | None = None) -> sc
     )
 
 
-def protocols(gen: Generation, cid: str | None, pid: PriorityId | None) -> list[schemas.EscalationProtocol]:
+def protocols(gen: Generation, cid: str | None, pid: PriorityId | None, opened_at: dt.datetime | None = None) -> list[schemas.EscalationProtocol]:
+    """The protocol per priority; with ``opened_at`` each timed step also has its ``due_at``."""
     table = gen.catalog.categories[cid].escalation if cid else gen.catalog.default_escalation
     out = []
     for p in [pid] if pid else PRIORITY_IDS:
         priority = priority_out(gen, p, cid)
         if priority is not None:
-            out.append(schemas.EscalationProtocol(priority=priority, steps=table.get(p, [])))
+            out.append(schemas.EscalationProtocol(priority=priority, steps=[with_due(step, opened_at) for step in table.get(p, [])]))
     return out
 
 

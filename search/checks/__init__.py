@@ -9,9 +9,11 @@ table documents every id a user can see.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+from ..content.cache import FileCache, code_salt
 from ..content.problems import ContentError, Problem, Severity
 from ..content.progress import Progress, no_progress
 from ..content.repository import Checked, Repository
@@ -36,17 +38,20 @@ class Rule:
     severity: Severity
     summary: str
     check: CheckFn | None = None
+    # What it finds in a guide, article or page follows from that document's own files alone
+    # (not from other files, the date or the publishing policy): cached per document by content.
+    per_file: bool = False
 
 
 RULES: dict[str, Rule] = {}
 AFTER_RUN: list[Callable[[], None]] = []  # rules' per-run memos, cleared when a run ends
 
 
-def rule(rule_id: str, summary: str, severity: Severity = Severity.ERROR) -> Callable[[CheckFn], CheckFn]:
-    """Register a check function under a stable rule id."""
+def rule(rule_id: str, summary: str, severity: Severity = Severity.ERROR, per_file: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register a check function under a stable rule id (``per_file``: see :class:`Rule`)."""
 
     def register(fn: CheckFn) -> CheckFn:
-        RULES[rule_id] = Rule(rule_id, severity, summary, fn)
+        RULES[rule_id] = Rule(rule_id, severity, summary, fn, per_file)
         return fn
 
     return register
@@ -85,19 +90,83 @@ def checked(repo: Repository, today: dt.date | None = None) -> Checked:
     return Checked(repo, tuple(problems))
 
 
-def run_checks(repo: Repository, today: dt.date | None = None, progress: Progress = no_progress) -> list[Problem]:
-    """Loader problems plus every registered check, sorted by path and position (``progress``: rules run)."""
+def check_cache(root: Path) -> FileCache:
+    """``kb check``'s cache for ``root``, valid for this code of the loader and the rules."""
+    package = Path(__file__).resolve().parent
+    return FileCache(root, code_salt(package.parent / "content", package))
+
+
+def run_checks(repo: Repository, today: dt.date | None = None, progress: Progress = no_progress, cache: FileCache | None = None) -> list[Problem]:
+    """Loader problems plus every registered check, sorted by path and position (``progress``: rules run).
+
+    With a ``cache`` (the one ``repo`` was loaded with), the per-file rules run only over the
+    documents whose files changed since they were cached; the other rules run over everything."""
     today = today or dt.date.today()
     problems = list(repo.problems)
+    rules = [r for r in RULES.values() if r.check is not None]
+    over: dict[str, Repository] = {}  # rule id -> the repository it runs over
+    if cache is not None:
+        changed = _cached_findings(repo, cache, problems)
+        over = {r.id: changed for r in rules if r.per_file}
     try:
-        for done, registered in enumerate(RULES.values(), 1):
-            if registered.check is not None:
-                problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in registered.check(repo, today))
-            progress("checking", done, len(RULES))
+        for done, registered in enumerate(rules, 1):
+            assert registered.check is not None
+            found = registered.check(over.get(registered.id, repo), today)
+            problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in found)
+            progress("checking", done, len(rules))
     finally:
         for forget in AFTER_RUN:
             forget()
+    if cache is not None:
+        _store_findings(repo, over, cache, problems)
+        cache.save()
     return sorted(set(problems))
 
 
-from . import articles, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)
+def _units(repo: Repository) -> Iterator[tuple[str, tuple[str, ...]]]:
+    """(document path, its files) for every guide, article and page: what per-file findings are cached by."""
+    for guide in repo.guides:
+        yield guide.path, (guide.path, guide.tree_path)
+    for path in [*(a.path for a in repo.articles), *(p.path for p in repo.pages)]:
+        yield path, (path,)
+
+
+def _unit_digest(repo: Repository, files: tuple[str, ...]) -> str | None:
+    digests = [repo.digests.get(f) for f in files]
+    return None if None in digests else "+".join(d for d in digests if d)
+
+
+def _cached_findings(repo: Repository, cache: FileCache, problems: list[Problem]) -> Repository:
+    """Add the cached per-file findings of unchanged documents to ``problems``; return the
+    repository of the changed ones (and the configuration files, never cached), to run the
+    per-file rules over."""
+    stale: set[str] = set()
+    for path, files in _units(repo):
+        hit = cache.get("rules", path, _unit_digest(repo, files), tuple)
+        if hit is None:
+            stale.add(path)
+        else:
+            problems.extend(p for p in hit if isinstance(p, Problem))
+    return replace(
+        repo,
+        guides=[g for g in repo.guides if g.path in stale],
+        articles=[a for a in repo.articles if a.path in stale],
+        pages=[p for p in repo.pages if p.path in stale],
+    )
+
+
+def _store_findings(repo: Repository, over: dict[str, Repository], cache: FileCache, problems: list[Problem]) -> None:
+    """Cache what the per-file rules found in each document they ran over (nothing found included)."""
+    changed = next(iter(over.values()), None)
+    if changed is None:
+        return
+    owner = {f: path for path, files in _units(changed) for f in files}
+    found: dict[str, list[Problem]] = {path: [] for path in owner.values()}
+    for p in problems:
+        if p.rule in over and p.path in owner:
+            found[owner[p.path]].append(p)
+    for path, files in _units(changed):
+        cache.put("rules", path, _unit_digest(repo, files), tuple(found[path]))
+
+
+from . import articles, escalation, markdown, publishing, references, requests, review, templates, tree  # noqa: E402,F401  (each module registers its rules)

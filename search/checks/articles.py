@@ -21,6 +21,7 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
     "An authored KB article lacks the ## Issue or ## Resolution section, or has the KCS sections (Issue, Environment, "
     "Resolution, Cause) out of order or at another heading level. Imported articles keep their source's structure.",
     Severity.WARNING,
+    per_file=True,
 )
 def article_sections(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for article in repo.articles:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..content import sitemap
-from ..content.problems import did_you_mean
+from ..content.problems import close_matches, did_you_mean, suggestion_hint
 from ..content.prose import prose_lines
 from ..content.repository import Repository
 from ..content.yamlload import Document
@@ -115,25 +115,26 @@ def _matches(repo: Repository, pattern: re.Pattern[str], needle: str, group: int
     for rel, src, text, where in _candidates(repo):
         if needle not in text:
             continue
-        line, col = _position(where)
+        at: tuple[int, int] | None = None  # looked up at the first match: most texts have none
         for i, prose in prose_lines(text):
             for match in pattern.finditer(prose):
-                yield rel, src, match, _located(text, line, col, i, match.start(group))
+                at = at or _position(where)
+                yield rel, src, match, _located(text, *at, i, match.start(group))
 
 
-@rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.")
+@rule("raw-html", "Raw HTML (tags or comments) in Markdown or YAML text; the site would render it unescaped.", per_file=True)
 def raw_html(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, _HTML, "<"):
         yield Finding(rel, *at, f'raw HTML "{match.group(0)[:40]}" is not allowed; use Markdown, put it in `code`, or escape the "<" as "\\<"')
 
 
-@rule("javascript-link", "A javascript:, vbscript: or data: link in content.")
+@rule("javascript-link", "A javascript:, vbscript: or data: link in content.", per_file=True)
 def javascript_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, _SCRIPT_URL, ":", group=1):
         yield Finding(rel, *at, f'link with "{match.group(1)}" URL is not allowed; link to a page or an https:// address')
 
 
-@rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.")
+@rule("unsafe-attribute", "An attribute list ({ ... }) sets an event handler, a style or a javascript:/data: URL.", per_file=True)
 def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for rel, _, match, at in _matches(repo, UNSAFE_ATTRIBUTE_LIST, "{", group=1):
         name = match.group(1).split("=")[0].strip().lower()
@@ -155,7 +156,7 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
             continue
         resolved = sitemap.resolve_link(src, target)
         if resolved not in known:
-            hint = did_you_mean(resolved, known)
+            hint = _link_hint(resolved, known)
             yield Finding(
                 rel,
                 *at,
@@ -168,6 +169,20 @@ def broken_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
             if article_id not in articles and article_id not in exist:
                 line, col = guide.doc.pos(("articles", i))
                 yield Finding(guide.path, line, col, f'related article "{article_id}" does not exist{did_you_mean(article_id, articles)}')
+
+
+def _link_hint(resolved: str, known: set[str]) -> str:
+    """Did-you-mean for a link: a close name in the target's folder (a mistyped name), else the
+    page with the closest file name anywhere (a wrong folder). Comparing the whole path with every
+    page costs seconds per link in a site of thousands."""
+    folder, _, name = resolved.rpartition("/")
+    near = close_matches(resolved, [k for k in known if k.rpartition("/")[0] == folder])
+    if near:
+        return suggestion_hint(near)
+    by_name: dict[str, str] = {}
+    for page in sorted(known):
+        by_name.setdefault(page.rpartition("/")[2], page)
+    return suggestion_hint([by_name[n] for n in close_matches(name, by_name)])
 
 
 def _site_sources(repo: Repository) -> set[str]:

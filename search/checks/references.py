@@ -7,6 +7,7 @@ import difflib
 from collections.abc import Iterator
 from typing import Any
 
+from ..content import sitemap
 from ..content.models import EscalationNode
 from ..content.problems import Severity, did_you_mean
 from ..content.repository import Repository
@@ -40,6 +41,19 @@ def duplicate_id(repo: Repository, today: dt.date) -> Iterator[Finding]:
                 seen[category.id] = i
 
 
+@rule("reserved-id", "A guide's id names a page the site generates: a guide `index` would be the list of all guides (guides/index.md).")
+def reserved_id(repo: Repository, today: dt.date) -> Iterator[Finding]:
+    for guide in repo.guides:
+        if sitemap.guide_src(guide.id) in sitemap.GENERATED_PAGES:
+            line, col = guide.doc.pos(("id",))
+            yield Finding(
+                guide.path,
+                line,
+                col,
+                f'guide id "{guide.id}" is the site\'s page {sitemap.guide_src(guide.id)} (the list of all guides); give the guide another id',
+            )
+
+
 @rule("unknown-category", "A guide, article or escalation step names a category that is not in guides/categories.yml, or a category's parent is missing.")
 def unknown_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
     if repo.taxonomy is None:
@@ -66,7 +80,7 @@ def unknown_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
                     yield Finding("guides/escalation.yml", line, col, f'step "{step_id}" serves unknown category "{served}"{did_you_mean(served, known)}')
 
 
-@rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING)
+@rule("missing-category", "A guide has no category, so no ticket category leads to it.", Severity.WARNING, per_file=True)
 def missing_category(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         if guide.meta.category is None and "category" not in guide.cut:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..content.problems import Severity
 from ..content.repository import Repository
-from ..workflow.review import review_due, review_interval
+from ..workflow.review import overdue_since
 from . import Finding, rule
 
 REVIEW_OVERDUE = "review-overdue"
@@ -25,10 +25,10 @@ REVIEW_OVERDUE = "review-overdue"
 )
 def review_overdue(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for item in repo.documents:
-        if item.meta.status.value == "retired" or "reviewed" in item.cut:
+        if "reviewed" in item.cut:
             continue
-        due = review_due(item.meta.reviewed, review_interval(item.meta, repo.taxonomy))
-        if due < today:
+        due = overdue_since(item.meta, repo.taxonomy, today)
+        if due is not None:
             line, col = item.doc.pos(("reviewed",))
             yield Finding(
                 item.path,

@@ -81,7 +81,7 @@ def _reachable(graph: dict[str, list[str]], starts: Iterable[str]) -> set[str]:
     return seen
 
 
-@rule("unknown-node", "An answer, a next or the start points to a node id the tree does not define.")
+@rule("unknown-node", "An answer, a next or the start points to a node id the tree does not define.", per_file=True)
 def unknown_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         known = guide.tree.nodes
@@ -117,7 +117,7 @@ def unknown_guide(repo: Repository, today: dt.date) -> Iterator[Finding]:
                 yield Finding(guide.tree_path, line, col, f'node "{node_id}" links to unknown guide "{node.guide}"{did_you_mean(node.guide, guides)}')
 
 
-@rule("unreachable-node", "No path from the start node reaches this node; link it in or delete it.")
+@rule("unreachable-node", "No path from the start node reaches this node; link it in or delete it.", per_file=True)
 def unreachable_node(repo: Repository, today: dt.date) -> Iterator[Finding]:
     """One problem per cut-off part of a tree, not per node: only a node nothing else points to is
     named (the nodes after it follow from it), and not when a mistyped reference already named it
@@ -161,7 +161,7 @@ def _hint(target: str, known: Collection[str]) -> str:
     return suggestion_hint([meant] if meant else [])
 
 
-@rule("dead-end", "A question without answers or an action without next: the path ends in neither a resolution nor an escalation.")
+@rule("dead-end", "A question without answers or an action without next: the path ends in neither a resolution nor an escalation.", per_file=True)
 def dead_end(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         for node_id, node in guide.tree.nodes.items():
@@ -175,7 +175,7 @@ def dead_end(repo: Repository, today: dt.date) -> Iterator[Finding]:
                 )
 
 
-@rule("cycle", "A loop of nodes from which no resolution, escalation or link can be reached.")
+@rule("cycle", "A loop of nodes from which no resolution, escalation or link can be reached.", per_file=True)
 def cycle(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         graph = _graph(guide)
@@ -217,7 +217,7 @@ def _loop_from(start: str, graph: dict[str, list[str]], allowed: set[str]) -> li
     return []
 
 
-@rule("tree-too-large", f"A tree with more than {MAX_NODES} nodes; split it into linked guides.")
+@rule("tree-too-large", f"A tree with more than {MAX_NODES} nodes; split it into linked guides.", per_file=True)
 def tree_too_large(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         if len(guide.tree.nodes) > MAX_NODES:
@@ -231,12 +231,13 @@ def tree_too_large(repo: Repository, today: dt.date) -> Iterator[Finding]:
     "gather-id",
     "A guide's information-to-gather items need distinct kebab-case ids (explicit `id:`, or the slug of a plain-text item): "
     "what a technician noted is keyed by them.",
+    per_file=True,
 )
 def gather_ids(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         first: dict[str, int] = {}
         for n, item in enumerate(guide.meta.gather):
-            explicit = ("gather", n, "id") in guide.doc.positions
+            explicit = guide.doc.has(("gather", n, "id"))
             line, col = guide.doc.pos(("gather", n, "id") if explicit else ("gather", n))
             if not explicit and not gather_id(item.text):
                 yield Finding(
@@ -269,6 +270,7 @@ def _line(guide: Guide, n: int) -> int:
     "action-outcome",
     "An action's `outcomes` names an outcome other than done, failed or blocked, repeats one or leaves out done, "
     "or an `if_failed`/`if_blocked` is given for an outcome the action does not offer.",
+    per_file=True,
 )
 def action_outcome(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
@@ -309,6 +311,7 @@ def action_outcome(repo: Repository, today: dt.date) -> Iterator[Finding]:
     "no-way-on",
     'An action offers "didn\'t help" or "couldn\'t do" but that answer leads straight to a resolution: the walk would close a ticket '
     "whose fix failed. Give it its own target (`if_failed:` / `if_blocked:`) or narrow `outcomes`.",
+    per_file=True,
 )
 def no_way_on(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
@@ -330,7 +333,7 @@ def no_way_on(repo: Repository, today: dt.date) -> Iterator[Finding]:
                     )
 
 
-@rule("unsure-answer", f'A question with `unsure:` also has an answer labelled "{UNSURE}": the two would be one button; drop one.')
+@rule("unsure-answer", f'A question with `unsure:` also has an answer labelled "{UNSURE}": the two would be one button; drop one.', per_file=True)
 def unsure_answer(repo: Repository, today: dt.date) -> Iterator[Finding]:
     for guide in repo.guides:
         for node_id, node in guide.tree.nodes.items():

@@ -110,22 +110,24 @@ def _require_root(root: Path) -> Path:
     help="human: path:line:col lines; github: workflow annotations; gitlab: a code-quality report (Code Climate JSON); json: a list of objects.",
 )
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Date for review-overdue (default: today).")
+@click.option("--no-cache", is_flag=True, help="Parse and check every file afresh, ignoring and not writing .kb-cache/.")
 @click.option(
     "--fail-on-overdue",
     is_flag=True,
     envvar="KB_FAIL_ON_OVERDUE",
     help="Fail (exit 1) when a review is overdue; --strict alone does not, so an unrelated change is not blocked. Env: KB_FAIL_ON_OVERDUE.",
 )
-def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool) -> None:
+def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on_overdue: bool, no_cache: bool) -> None:
     """Validate all content and report every problem, sorted by file and line."""
-    from ..checks import run_checks
+    from ..checks import check_cache, run_checks
     from ..checks.review import REVIEW_OVERDUE
     from ..content.repository import load_repository
     from .progress import ProgressDisplay
 
+    cache = None if no_cache else check_cache(_require_root(root))
     with ProgressDisplay("check") as progress:
-        repo = load_repository(_require_root(root), progress=progress)
-        problems = run_checks(repo, today.date() if today else None, progress)
+        repo = load_repository(_require_root(root), progress=progress, cache=cache)
+        problems = run_checks(repo, today.date() if today else None, progress, cache)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -146,6 +148,11 @@ def check(root: Path, strict: bool, fmt: str, today: dt.datetime | None, fail_on
     warnings = len(problems) - errors
     if fmt == "human":
         summary = f"{len(repo.guides)} guides, {len(repo.articles)} articles checked: {errors} errors, {warnings} warnings"
+        if cache is not None and (loads := cache.counts.get("load")) is not None:
+            click.echo(
+                f"parsed {loads.misses:,} of {loads.hits + loads.misses:,} KB files (the others are unchanged since the last run; --no-cache parses all)",
+                err=True,
+            )
         click.echo(summary, err=True)
     overdue = sum(p.rule == REVIEW_OVERDUE for p in problems)
     sys.exit(1 if errors or (strict and warnings > overdue) or (fail_on_overdue and overdue) else 0)
@@ -213,8 +220,9 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
     from ..content.triage import MAX_TICKET_CHARS, triage_priority
     from ..index.triage import triage as triage_ticket
 
-    ticket = " ".join(text).strip()
-    if not ticket:
+    # the API's ticket text: the subject (first argument) on its own line, as triage weighs it apart
+    ticket = f"{text[0]}\n{' '.join(text[1:])}" if text else ""
+    if not ticket.strip():
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
         raise click.UsageError(f"the ticket text has {len(ticket):,} characters; the limit is {MAX_TICKET_CHARS:,}")
@@ -292,6 +300,21 @@ def _ask_level(question: str, levels: dict[str, str]) -> str | None:
     return names[int(answer) - 1] if answer else None
 
 
+def _opened_at(value: str | None) -> dt.datetime | None:
+    """ISO 8601 with an offset: a time without one would be read in whatever zone the machine is in."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f'"{value}" is not an ISO 8601 time; write it like 2026-12-02T09:00+01:00 or 2026-12-02T08:00Z', param_hint="--opened-at"
+        ) from None
+    if parsed.tzinfo is None:
+        raise click.BadParameter(f'"{value}" has no UTC offset; add one, e.g. {value}Z or {value}+01:00', param_hint="--opened-at")
+    return parsed
+
+
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
@@ -342,6 +365,14 @@ def categories(root: Path, index_dir: Path | None, fmt: str) -> None:
 @click.option(
     "--answer", "answers", multiple=True, metavar="CHOICE", help="With --format json: the choice at each node from the start (repeat), as the API's answers."
 )
+@click.option(
+    "--opened-at",
+    callback=lambda ctx, param, value: _opened_at(value),
+    help="When the ticket was opened, ISO 8601 with a UTC offset (2026-12-02T09:00+01:00): deadlines as times.",
+)
+@click.option("--ticket", "ticket_id", help="Ticket id for the messages.")
+@click.option("--requester", help="Requester's name for the messages.")
+@click.option("--technician", help="Your name for the messages.")
 def walk(
     root: Path,
     guide_id: str | None,
@@ -354,13 +385,18 @@ def walk(
     index_dir: Path | None,
     fmt: str,
     answers: tuple[str, ...],
+    opened_at: dt.datetime | None,
+    ticket_id: str | None,
+    requester: str | None,
+    technician: str | None,
 ) -> None:
-    """Step through a guide's decision tree in the terminal and print the transcript for the ticket."""
+    """Step through a guide's decision tree in the terminal and print the messages for the user and
+    the ticket (the same texts as the site and the walk API), then the transcript for the ticket."""
     from ..content.fuzzy import SimilarNames
     from ..content.problems import suggestion_hint
     from ..workflow.resume import ResumeError, parse_resume, replay_walk
     from ..workflow.walk import WalkError
-    from .walking import Quit, copy_to_clipboard, leave, resume, run
+    from .walking import Quit, Session, copy_to_clipboard, leave, resume
 
     ticket_priority = _priority(priority)
     if fmt == "json" or answers:
@@ -372,18 +408,20 @@ def walk(
     repo = _clean_repository(root).repo
     if resume_from is None and guide_id is None:
         raise click.UsageError("give a GUIDE_ID, or --resume with a resume link or token")
+    ticket = {k: v for k, v in (("ticket_id", ticket_id), ("requester", requester), ("technician", technician)) if v}
+    session = Session(repo, ticket_priority, gather, record=record, ticket=ticket, opened_at=opened_at)
     try:
         if resume_from is not None:
             replayed = replay_walk(parse_resume(resume_from), repo.guide_by_id)
             if guide_id is not None and guide_id != replayed[-1].state.guide.id:
                 raise click.BadParameter(f'the resumed walk continues in "{replayed[-1].state.guide.id}", not "{guide_id}"', param_hint="GUIDE_ID")
-            text = resume(replayed, repo, ticket_priority, gather, lambda prompt: str(click.prompt(prompt, default="r")), record=record)
+            text, messages = resume(session, replayed, lambda prompt: str(click.prompt(prompt, default="r")))
         else:
             assert guide_id is not None
             guide = repo.guide_by_id.get(guide_id)
             if guide is None:
                 raise click.BadParameter(f'no guide "{guide_id}"{suggestion_hint(SimilarNames(repo.guide_by_id).similar(guide_id))}', param_hint="GUIDE_ID")
-            text = run(guide, repo, ticket_priority, gather, record=record)
+            text, messages = session.walk(guide)
     except (ResumeError, WalkError) as exc:
         raise click.BadParameter(str(exc), param_hint="--resume") from None
     except Quit as quit:
@@ -391,6 +429,7 @@ def walk(
     except click.Abort:
         click.echo("\nWalk abandoned; nothing recorded.", err=True)
         sys.exit(130)
+    click.echo(messages, nl=False)
     click.echo("\n--- Transcript for the ticket (internal note) ---")
     click.echo(text, nl=False)
     if output:

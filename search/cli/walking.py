@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import NoReturn
@@ -24,6 +24,7 @@ from ..content.repository import Guide, Repository
 from ..workflow.resume import Replayed, chain_text, token_of
 from ..workflow.transcript import handoff_texts, transcript_text
 from ..workflow.walk import NO_RECORD, StepRecord, WalkState, walk
+from .walk_messages import messages_text
 
 UP, DOWN = ("\x1b[A", "\x1bOA"), ("\x1b[B", "\x1bOB")
 ENTER = ("\r", "\n")
@@ -177,17 +178,24 @@ class Session:
     priority: str | None
     ask_gather: bool
     record: bool = True  # times on the answers, the leaf's checks or hand-off items asked for
+    ticket: Mapping[str, str] = field(default_factory=dict)  # ticket_id, requester, technician for the messages
+    opened_at: dt.datetime | None = None  # the escalation clock as times
     done: list[WalkState] = field(default_factory=list)  # guides left through a link node
     gathered: dict[str, dict[str, str]] = field(default_factory=dict)  # per guide id
 
     def text(self, states: Sequence[WalkState]) -> str:
         return chain_text([transcript_text(s, self.repo, self.priority, self.gathered.get(s.guide.id, {})) for s in states])
 
+    def finish(self, states: Sequence[WalkState]) -> tuple[str, str]:
+        """The transcript of the whole walk, and the leaf's messages filled with it."""
+        text, last = self.text(states), states[-1]
+        return text, messages_text(last, self.repo, self.priority, self.gathered.get(last.guide.id, {}), self.ticket, self.opened_at, text)
+
     def gather(self, guide: Guide) -> None:
         if self.ask_gather and guide.id not in self.gathered:
             self.gathered[guide.id] = gather_information(guide, lambda text: click.prompt(text, default="", show_default=False))
 
-    def walk(self, guide: Guide, answers: Sequence[str] = ()) -> str:
+    def walk(self, guide: Guide, answers: Sequence[str] = ()) -> tuple[str, str]:
         """Walk ``guide`` from ``answers`` on, into linked guides when the technician wants to."""
         while True:
             click.secho(f"{guide.meta.title}  ({guide.id}, revision {guide.revision})", bold=True)
@@ -202,20 +210,14 @@ class Session:
             leaf = state.outcome
             target = self.repo.guide_by_id.get(leaf.guide) if isinstance(leaf, LinkNode) else None
             if target is None or not click.confirm(f"\nContinue the walk in the guide {target.meta.title!r} ({target.id})?", default=True):
-                return self.text([*self.done, state])
+                return self.finish([*self.done, state])
             self.done.append(state)
             guide, answers = target, ()
 
 
-def run(guide: Guide, repo: Repository, priority: str | None, ask_gather: bool, record: bool = True) -> str:
-    """The whole terminal session; returns the transcript text."""
-    return Session(repo, priority, ask_gather, record).walk(guide)
-
-
-def resume(replayed: Sequence[Replayed], repo: Repository, priority: str | None, ask_gather: bool, read_line: Callable[[str], str], record: bool = True) -> str:
+def resume(session: Session, replayed: Sequence[Replayed], read_line: Callable[[str], str]) -> tuple[str, str]:
     """Go on with a recorded walk: a guide recorded on an older revision is named, with the
     choice to replay the answers that still apply or to start that guide again."""
-    session = Session(repo, priority, ask_gather, record)
     for item in replayed:
         answers = [v.choice for v in item.state.path]
         if item.stale:

@@ -1,24 +1,31 @@
-"""Which escalation steps apply to a ticket of a category and priority, with time-based triggers."""
+"""Which escalation steps apply to a ticket of a category and priority, and when time alone
+escalates to each: the one escalation clock (:func:`clock_of`) behind the guide pages, the
+escalation page, the API, ``kb walk``, transcripts and messages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import PRIORITY_IDS, ZENDESK_TO_PRIORITY, Escalation, EscalationStep, Kind, Priorities, PriorityId, duration_minutes
+from .models import (
+    PRIORITY_IDS,
+    ZENDESK_TO_PRIORITY,
+    ClockTrigger,
+    Escalation,
+    EscalationStep,
+    Kind,
+    Priorities,
+    PriorityId,
+    TriggerKind,
+    duration_minutes,
+)
 from .taxonomy import is_within
 
 TIER_ORDER = {"L1": 0, "L2": 1, "L3": 2, "vendor": 3, "management": 4}
-
-
-@dataclass(frozen=True)
-class AppliedStep:
-    """An escalation step as it applies to one ticket: ``escalate_after_minutes`` is set for time-based steps."""
-
-    id: str
-    step: EscalationStep
-    escalate_after_minutes: int | None
+ClockKind = Literal[TriggerKind, "manual"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,54 @@ def sla_targets(priorities: Priorities | None, priority: str | None, kind: Kind 
     return Targets("incident", level.name, level.first_response, level.resolution, level.description)
 
 
+@dataclass(frozen=True)
+class Clock:
+    """When time alone escalates to a step for one ticket. ``kind`` manual: no timer runs (the
+    step's prose trigger decides); ``minutes`` is 0 for immediate, None when it cannot be known
+    (a share of the resolution target for a ticket without a priority). ``share`` is set for
+    ``sla_share`` timers."""
+
+    kind: ClockKind
+    minutes: int | None = None
+    share: float | None = None
+
+    def due(self, opened_at: dt.datetime | None) -> dt.datetime | None:
+        """The deadline for a ticket opened at ``opened_at`` (None: no timer, or not known)."""
+        return opened_at + dt.timedelta(minutes=self.minutes) if opened_at is not None and self.minutes is not None else None
+
+
+MANUAL = Clock("manual")
+
+
+def timer_for(step: EscalationStep, priority: str | None) -> ClockTrigger | None:
+    """The step's timer that runs for ``priority`` (``kb check`` reports a priority with two)."""
+    return next((t for t in step.timers if t.covers(priority)), None)
+
+
+def clock_of(step: EscalationStep, priorities: Priorities | None, priority: str | None, kind: Kind = "incident") -> Clock:
+    """The one computation of a step's deadline for a ticket of ``priority`` and ``kind``: a share
+    is of that kind's resolution target (a request's fulfilment target, see :func:`sla_targets`)."""
+    timer = timer_for(step, priority)
+    if timer is None:
+        return MANUAL
+    if timer.immediately:
+        return Clock("immediate", 0)
+    if timer.after is not None:
+        return Clock("after", duration_minutes(timer.after))
+    targets = sla_targets(priorities, priority, kind)
+    share = timer.at_sla_share
+    return Clock("sla_share", round(duration_minutes(targets.resolution) * share) if targets and share else None, share)
+
+
+@dataclass(frozen=True)
+class AppliedStep:
+    """An escalation step as it applies to one ticket, with its clock."""
+
+    id: str
+    step: EscalationStep
+    clock: Clock
+
+
 class ProtocolStep(BaseModel):
     """An escalation step as it applies to a ticket: the one shape of the escalation protocol
     wherever it appears (the catalog, /api/escalation, diagnose answers, walk outcomes)."""
@@ -61,10 +116,18 @@ class ProtocolStep(BaseModel):
     contact: str = Field(description="How to reach the team: channel, phone, on-call rota.")
     trigger: str = Field(description="When to escalate to this step.")
     handoff: list[str] = Field(description="What the next level must receive.")
-    escalate_after_minutes: int | None = Field(None, description="Time alone escalates here after this many minutes (a share of the resolution target).")
+    trigger_kind: ClockKind = Field(
+        "manual",
+        description="How time escalates here for this ticket: immediate (at once), after (a fixed time), sla_share (a share of the "
+        "resolution target) or manual (no timer: the trigger text decides).",
+    )
+    escalate_after_minutes: int | None = Field(
+        None, description="Time alone escalates here this many minutes after the ticket was opened (0: at once); null without a timer."
+    )
+    due_at: dt.datetime | None = Field(None, description="When that is, if the ticket's opened time was given (opened_at).")
 
     @classmethod
-    def of(cls, applied: AppliedStep) -> ProtocolStep:
+    def of(cls, applied: AppliedStep, opened_at: dt.datetime | None = None) -> ProtocolStep:
         step = applied.step
         return cls(
             id=applied.id,
@@ -75,8 +138,16 @@ class ProtocolStep(BaseModel):
             contact=step.contact,
             trigger=step.trigger,
             handoff=list(step.handoff),
-            escalate_after_minutes=applied.escalate_after_minutes,
+            trigger_kind=applied.clock.kind,
+            escalate_after_minutes=applied.clock.minutes,
+            due_at=applied.clock.due(opened_at),
         )
+
+
+def with_due(step: ProtocolStep, opened_at: dt.datetime | None) -> ProtocolStep:
+    """A precomputed step (the catalog's) with its deadline for a ticket opened at ``opened_at``."""
+    due = Clock(step.trigger_kind, step.escalate_after_minutes).due(opened_at)
+    return step.model_copy(update={"due_at": due}) if due is not None else step
 
 
 def normalize_priority(value: str) -> PriorityId | None:
@@ -99,9 +170,12 @@ def steps_for(
     escalation: Escalation, priorities: Priorities | None, category_id: str | None, priority: str | None, kind: Kind = "incident"
 ) -> list[AppliedStep]:
     """The protocol for one ticket, in escalation order (functional tiers, then hierarchical).
-    Time-based triggers are shares of the resolution target of the ticket's ``kind``."""
-    targets = sla_targets(priorities, priority, kind)
-    applied = [AppliedStep(sid, step, _after(step, targets)) for sid, step in escalation.steps.items() if step_applies(step, category_id, priority)]
+    Shares of the resolution target are of the target of the ticket's ``kind`` (fulfilment for a request)."""
+    applied = [
+        AppliedStep(sid, step, clock_of(step, priorities, priority, kind))
+        for sid, step in escalation.steps.items()
+        if step_applies(step, category_id, priority)
+    ]
     applied.sort(key=lambda a: (a.step.kind == "hierarchical", TIER_ORDER[a.step.tier]))
     return applied
 
@@ -109,15 +183,9 @@ def steps_for(
 def applied_step(
     escalation: Escalation | None, priorities: Priorities | None, step_id: str, priority: str | None, kind: Kind = "incident"
 ) -> AppliedStep | None:
-    """One step (a walk's escalation leaf names it) with its time trigger for ``priority``; None when it is not defined."""
+    """One step (a walk's escalation leaf names it) with its clock for ``priority``; None when it is not defined."""
     step = escalation.steps.get(step_id) if escalation else None
-    return AppliedStep(step_id, step, _after(step, sla_targets(priorities, priority, kind))) if step else None
-
-
-def _after(step: EscalationStep, targets: Targets | None) -> int | None:
-    if step.at_sla_share is None or targets is None:
-        return None
-    return round(duration_minutes(targets.resolution) * step.at_sla_share)
+    return AppliedStep(step_id, step, clock_of(step, priorities, priority, kind)) if step else None
 
 
 def priority_for(priorities: Priorities, impact: str, urgency: str) -> PriorityId | None:

@@ -388,22 +388,66 @@ class Priorities(Strict):
     _all_requests = field_validator("requests")(_all_priorities)
 
 
+TriggerKind = Literal["immediate", "after", "sla_share"]
+SlaShare = Annotated[float, Field(gt=0, le=1)]
+
+
+class ClockTrigger(Strict):
+    """One timer of an escalation step: at once, after a fixed time, or at a share of the
+    resolution target; for the listed priorities, or for every priority when none is listed."""
+
+    immediately: Literal[True] | None = Field(None, description="Escalate here as soon as the ticket is opened (true).")
+    after: Duration | None = Field(None, description="Escalate here after this much calendar time since the ticket was opened, e.g. 2h.")
+    at_sla_share: SlaShare | None = Field(None, description="Escalate here when this share of the resolution target has passed (0.8 = 80%).")
+    priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this timer applies to; empty = all.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ClockTrigger:
+        given = [name for name in ("immediately", "after", "at_sla_share") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a clock entry needs exactly one of immediately: true, after: <duration> or at_sla_share: <share>; it has {', '.join(given) or 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> TriggerKind:
+        return "immediate" if self.immediately else "after" if self.after is not None else "sla_share"
+
+    def covers(self, priority: str | None) -> bool:
+        """Whether this timer runs for a ticket of ``priority`` (an unknown priority: only unrestricted timers)."""
+        return not self.priorities or priority in self.priorities
+
+
 class EscalationStep(Strict):
     tier: Literal["L1", "L2", "L3", "vendor", "management"]
     kind: Literal["functional", "hierarchical"] = "functional"
     team: Text
     queue: Text = Field(description="Ticket-tool group or queue, e.g. the Zendesk group name.")
     contact: Text = Field(description="How to reach the team: channel, phone, on-call rota.")
-    trigger: Text = Field(description="When to escalate to this step.")
-    at_sla_share: float | None = Field(
-        None, gt=0, le=1, description="Time-based trigger: share of the resolution target after which time alone escalates here (0.8 = 80%)."
+    trigger: Text = Field(description="When to escalate to this step, in words (the timers are in clock).")
+    clock: list[ClockTrigger] = Field(
+        default_factory=list,
+        description="When time alone escalates here: at once, after a time, or at a share of the resolution target; per priority if needed.",
     )
+    at_sla_share: SlaShare | None = Field(None, description="Older form of clock: [{at_sla_share: ...}] (every priority); still accepted.")
     categories: list[CategoryId] = Field(default_factory=list, description="Categories this step serves (children included); empty = all.")
     priorities: list[PriorityId] = Field(default_factory=list, description="Priorities this step applies to; empty = all.")
     handoff: list[Text] = Field(default_factory=list, description="Checklist of what the next level must receive.")
     zendesk_group_id: int | None = Field(
         None, gt=0, description='Zendesk group id of the queue; escalating a ticket from a walk routes it there (README "Zendesk").'
     )
+
+    @model_validator(mode="after")
+    def _one_clock_form(self) -> EscalationStep:
+        if self.clock and self.at_sla_share is not None:
+            raise ValueError("at_sla_share and clock are two forms of the same timers; move at_sla_share into clock")
+        return self
+
+    @property
+    def timers(self) -> list[ClockTrigger]:
+        """The step's timers in the one form (the older ``at_sla_share`` as a timer for every priority)."""
+        return list(self.clock) if self.clock or self.at_sla_share is None else [ClockTrigger(at_sla_share=self.at_sla_share)]
 
 
 class Escalation(Strict):
@@ -422,9 +466,11 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _COMMON = ("ticket_id", "requester", "technician", "guide_title", "guide_id", "revision", "category", "priority", "transcript")
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "resolution": (*_COMMON, "resolution", "follow_up", "user_note"),
-    "escalation": (*_COMMON, "team", "tier", "queue", "contact", "handoff", "reason"),
+    "escalation": (*_COMMON, "team", "tier", "queue", "contact", "handoff", "reason", "clock"),
+    "escalation_notice": (*_COMMON, "team", "tier", "queue", "reason", "resolve_by"),
     "closure": (*_COMMON, "resolution", "user_note"),
 }
+USER_MESSAGES = frozenset({"resolution", "escalation_notice", "closure"})  # sent to the user: plain text, no Markdown marks
 
 
 class MessageTemplate(Strict):
@@ -436,5 +482,8 @@ class Templates(Strict):
     """Message templates filled from a walk (``guides/templates.yml``)."""
 
     resolution: MessageTemplate = Field(description="Note to the user with the resolution and final instructions (SOP B.4, C.3).")
-    escalation: MessageTemplate = Field(description="Internal hand-off note for the next level (SOP B.5).")
+    escalation: MessageTemplate = Field(description="Internal hand-off note for the next level (SOP B.5); may keep Markdown.")
+    escalation_notice: MessageTemplate | None = Field(
+        None, description="Message to the user when the ticket is escalated: to whom, and what happens next (plain text)."
+    )
     closure: MessageTemplate = Field(description="Message sent when the ticket is closed.")

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .cache import FileCache, file_digest
 from .files import ContentFiles, scan
 from .models import (
     ArticleMeta,
@@ -150,6 +151,7 @@ class Repository:
     problems: list[Problem] = field(default_factory=list)
     files: ContentFiles = field(default_factory=ContentFiles)
     policy: Policy = field(default_factory=Policy)  # what is published; see ``publishing``
+    digests: dict[str, str | None] = field(default_factory=dict)  # content digest of each file read, when loaded with a cache
 
     @property
     def documents(self) -> list[Guide | Article]:
@@ -186,12 +188,13 @@ def _first_by_id(items: list[Any]) -> dict[str, Any]:
     return found
 
 
-def load_repository(root: Path | str, policy: Policy | None = None, progress: Progress = no_progress) -> Repository:
+def load_repository(root: Path | str, policy: Policy | None = None, progress: Progress = no_progress, cache: FileCache | None = None) -> Repository:
     """Load and schema-validate every content file under ``root``; problems are collected, not raised.
     ``policy`` (default: from ``KB_PREVIEW``/``KB_AUDIENCE``) is what the build will publish; the
-    checks use it for ``link-to-unpublished``. ``progress`` hears of each KB file loaded."""
+    checks use it for ``link-to-unpublished``. ``progress`` hears of each KB file loaded. With a
+    ``cache``, a KB file whose bytes are unchanged since it was cached is not parsed again."""
     with _collector_paused():
-        repo = _load(Path(root), progress)
+        repo = _load(Path(root), progress, cache)
     repo.policy = policy if policy is not None else Policy.from_env()
     return repo
 
@@ -210,7 +213,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _load(root: Path, progress: Progress) -> Repository:
+@dataclass(frozen=True)
+class Loaded:
+    """What one KB file loads as, with its loader problems (a cache entry)."""
+
+    result: Article | Unloaded | Page | None
+    problems: tuple[Problem, ...]
+
+
+def _load(root: Path, progress: Progress, cache: FileCache | None) -> Repository:
     # Only regular files are read: links and special files are reported by the checks, never followed.
     repo = Repository(root=root, files=scan(root))
     regular = repo.files.files
@@ -232,6 +243,8 @@ def _load(root: Path, progress: Progress) -> Repository:
     claimed: set[str] = set(CONFIG_FILES)
     for md_rel in repo.files.under(GUIDES_DIR, ".md", recursive=False):
         guide = _load_guide(root, root / md_rel, repo.problems, claimed, repo.files)
+        if cache is not None and isinstance(guide, Guide):  # guides are few: parsed each time, their digests key the rules' cache
+            repo.digests[guide.path], repo.digests[guide.tree_path] = file_digest(root / guide.path), file_digest(root / guide.tree_path)
         (repo.guides if isinstance(guide, Guide) else repo.unloaded).append(guide)  # type: ignore[arg-type]
     for yml_rel in repo.files.under(GUIDES_DIR, ".yml", recursive=False):
         if yml_rel.removeprefix(GUIDES_DIR + "/") not in claimed:
@@ -240,16 +253,32 @@ def _load(root: Path, progress: Progress) -> Repository:
     markdown_files = repo.files.under(KB_DIR, ".md")
     for done, rel in enumerate(markdown_files):
         progress("loading", done, len(markdown_files))
-        md = root / rel
-        if rel.startswith(ARTICLES_DIR + "/"):
-            article = _load_article(md, rel, repo.problems)
-            (repo.articles if isinstance(article, Article) else repo.unloaded).append(article)  # type: ignore[arg-type]
-        else:
-            page = _load_page(md, rel, repo.problems)
-            if page is not None:
-                repo.pages.append(page)
+        loaded = _load_kb_file(root / rel, rel, cache, repo.digests)
+        repo.problems.extend(loaded.problems)
+        if isinstance(loaded.result, Page):
+            repo.pages.append(loaded.result)
+        elif isinstance(loaded.result, Article):
+            repo.articles.append(loaded.result)
+        elif loaded.result is not None:
+            repo.unloaded.append(loaded.result)
     progress("loading", len(markdown_files), len(markdown_files))
     return repo
+
+
+def _load_kb_file(path: Path, rel: str, cache: FileCache | None, digests: dict[str, str | None]) -> Loaded:
+    """An article or page: from the cache when its bytes are those cached, else parsed (and cached)."""
+    digest = None
+    if cache is not None:
+        digest = digests[rel] = file_digest(path)
+        hit = cache.get("load", rel, digest, Loaded)
+        if hit is not None:
+            return hit
+    problems: list[Problem] = []
+    result = _load_article(path, rel, problems) if rel.startswith(ARTICLES_DIR + "/") else _load_page(path, rel, problems)
+    loaded = Loaded(result, tuple(problems))
+    if cache is not None:
+        cache.put("load", rel, digest, loaded)
+    return loaded
 
 
 def _load_page(path: Path, rel: str, problems: list[Problem]) -> Page | None:
@@ -355,9 +384,7 @@ def _stringify_answers(doc: Document, rel: str, problems: list[Problem]) -> None
             path = ("nodes", node_id, "answers", label)
             line, col = doc.key_pos(path)
             problems.append(Problem(rel, line, col, "answer-not-string", f'answer label {describe(label)} is not text; quote it: "{text}":'))
-            for table in (doc.positions, doc.key_positions):
-                if path in table:
-                    table[(*path[:-1], text)] = table.pop(path)
+            doc.rename_key(path, text)
         node["answers"] = fixed
 
 

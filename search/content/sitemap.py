@@ -16,7 +16,9 @@ ESCALATION_PAGE = "escalation.md"
 PRIORITIES_PAGE = "priorities.md"
 REVIEW_PAGE = "review.md"
 TRIAGE_PAGE = "triage.md"
-GENERATED_PAGES = (ESCALATION_PAGE, PRIORITIES_PAGE, REVIEW_PAGE, TRIAGE_PAGE, f"{CATEGORIES_PREFIX}/index.md")
+START_PAGE = "index.md"  # the home page: kb/index.md's own text, if any, with the start page's parts
+GUIDE_LIST_PAGE = f"{GUIDES_PREFIX}/index.md"
+GENERATED_PAGES = (ESCALATION_PAGE, PRIORITIES_PAGE, REVIEW_PAGE, TRIAGE_PAGE, f"{CATEGORIES_PREFIX}/index.md", GUIDE_LIST_PAGE)
 
 
 def guide_src(guide_id: str) -> str:

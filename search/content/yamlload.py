@@ -10,6 +10,7 @@ came from so schema errors map back to ``path:line:col``.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -68,24 +69,70 @@ class YamlProblem(Exception):
     message: str
 
 
-@dataclass
 class Document:
-    """Loaded YAML: plain Python ``data`` plus the position of every value and key."""
+    """Loaded YAML: plain Python ``data`` plus, on demand, the position of every value and key.
 
-    data: Any
-    positions: dict[Path, Pos] = field(default_factory=dict)
-    key_positions: dict[Path, Pos] = field(default_factory=dict)
-    line_offset: int = 0
-    # Where the text of a quoted or block scalar starts (after the quote, or the first content
-    # line of a ``|``/``>`` block), when that differs from the value's position.
-    text_positions: dict[Path, Pos] = field(default_factory=dict)
+    Positions are derived from ``source`` (the YAML text) the first time one is asked for: a
+    table of them costs about eight times the text (a tuple path, a tuple position and dict
+    entries per value: ~30 KB for a 6 KB decision tree), and only the checks and editors ask,
+    for a few values. Everything else (the service, the site build) keeps the text alone.
+    """
+
+    __slots__ = ("_renames", "_tables", "data", "line_offset", "source")
+
+    def __init__(self, data: Any, source: str = "", line_offset: int = 0) -> None:
+        self.data = data
+        self.source = source
+        self.line_offset = line_offset
+        self._tables: _Tables | None = None
+        self._renames: list[tuple[Path, str]] = []
+
+    @property
+    def positions(self) -> dict[Path, Pos]:
+        """Where each value starts (relative to ``source``), by path."""
+        return self._built().positions
+
+    @property
+    def key_positions(self) -> dict[Path, Pos]:
+        """Where the key holding each mapping value starts."""
+        return self._built().key_positions
+
+    @property
+    def text_positions(self) -> dict[Path, Pos]:
+        """Where the text of a quoted or block scalar starts (after the quote, or the first
+        content line of a ``|``/``>`` block), when that differs from the value's position."""
+        return self._built().text_positions
+
+    def _built(self) -> _Tables:
+        if self._tables is None:
+            # Only long-lived objects are made here; as while loading (``repository._collector_paused``),
+            # the cyclic collector would rescan the heap for each thousand of them and free nothing.
+            enabled = gc.isenabled()
+            gc.disable()
+            try:
+                tables = _Tables()
+                _parse(self.source, tables)
+                for path, text in self._renames:
+                    tables.rename(path, text)
+            finally:
+                if enabled:
+                    gc.enable()
+            self._tables = tables
+        return self._tables
+
+    def rename_key(self, path: Path, text: str) -> None:
+        """Record that the mapping key at ``path`` now reads ``text`` in ``data`` (its positions follow)."""
+        self._renames.append((path, text))
+        if self._tables is not None:
+            self._tables.rename(path, text)
 
     def pos(self, path: Path) -> Pos:
         """Best position for ``path``: the value, else its key, else the nearest parent."""
+        positions = self.positions
         p = tuple(path)
         while True:
-            if p in self.positions:
-                line, col = self.positions[p]
+            if p in positions:
+                line, col = positions[p]
                 return line + self.line_offset, col
             if not p:
                 return 1 + self.line_offset, 1
@@ -104,6 +151,39 @@ class Document:
             line, col = self.key_positions[tuple(path)]
             return line + self.line_offset, col
         return self.pos(path)
+
+    def has(self, path: Path) -> bool:
+        """Whether ``data`` holds a value at ``path`` (without building the position tables)."""
+        value = self.data
+        for part in path:
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+                continue
+            if not (isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value)):
+                return False
+            value = value[part]
+        return True
+
+    def __getstate__(self) -> tuple[Any, str, int, list[tuple[Path, str]]]:
+        return self.data, self.source, self.line_offset, self._renames  # the tables are rebuilt on demand
+
+    def __setstate__(self, state: tuple[Any, str, int, list[tuple[Path, str]]]) -> None:
+        self.data, self.source, self.line_offset, self._renames = state
+        self._tables = None
+
+
+@dataclass
+class _Tables:
+    """A document's positions, built by a second parse of its text (see :class:`Document`)."""
+
+    positions: dict[Path, Pos] = field(default_factory=dict)
+    key_positions: dict[Path, Pos] = field(default_factory=dict)
+    text_positions: dict[Path, Pos] = field(default_factory=dict)
+
+    def rename(self, path: Path, text: str) -> None:
+        for table in (self.positions, self.key_positions):
+            if path in table:
+                table[(*path[:-1], text)] = table.pop(path)
 
 
 def resolve_plain(text: str) -> Any:
@@ -166,9 +246,15 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
     """
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise YamlProblem(1, 1, "too-large", f"file is larger than {MAX_BYTES:,} bytes; split it into smaller files")
-    doc = Document(data=None, line_offset=line_offset)
+    return Document(_parse(text, None, line_offset), text, line_offset)
+
+
+def _parse(text: str, tables: _Tables | None, line_offset: int = 0) -> Any:
+    """The data of ``text``; with ``tables``, also record every position into them (the same
+    walk both times, so a document's positions are those of the parse that loaded it)."""
+    root: list[Any] = [None]
     lines: list[str] | None = None
-    # Stack entries: [container, path, pending_key, key_pos, seen_keys]
+    # Stack entries: [container, path (None when not recording), pending_key, key_pos, seen_keys]
     stack: list[list[Any]] = []
     documents = 0
     try:
@@ -190,13 +276,14 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
                     value: Any = event.value
                     if event.implicit[0] and tag is None and (not value or value[0] in _NOT_TEXT_START):
                         value = resolve_plain(value)  # may be null, a boolean or a number (other plain scalars are text)
-                    path = _attach(doc, stack, value, position)
-                    style = event.style
-                    if style == "'" or style == '"':
-                        doc.text_positions[path] = (position[0], position[1] + 1)
-                    elif style == "|" or style == ">":
-                        lines = lines if lines is not None else text.split("\n")
-                        doc.text_positions[path] = _block_start(lines, position[0])
+                    path = _attach(root, tables, line_offset, stack, value, position)
+                    if tables is not None and path is not None:
+                        style = event.style
+                        if style == "'" or style == '"':
+                            tables.text_positions[path] = (position[0], position[1] + 1)
+                        elif style == "|" or style == ">":
+                            lines = lines if lines is not None else text.split("\n")
+                            tables.text_positions[path] = _block_start(lines, position[0])
                 elif kind is _MappingStart or kind is _SequenceStart:
                     tag = event.tag
                     if tag is not None and tag not in _STANDARD_TAGS:
@@ -206,7 +293,7 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
                     if len(stack) >= MAX_DEPTH:
                         raise YamlProblem(*position, "too-deep", f"nesting deeper than {MAX_DEPTH} levels; flatten the structure")
                     container: Any = {} if kind is _MappingStart else []
-                    path = _attach(doc, stack, container, position)
+                    path = _attach(root, tables, line_offset, stack, container, position)
                     stack.append([container, path, _NO_KEY, None, {}])
                 elif kind is _MappingEnd or kind is _SequenceEnd:
                     stack.pop()
@@ -245,7 +332,7 @@ def load_yaml(text: str, line_offset: int = 0) -> Document:
             if offset < len(text) and CONTROL_CHARACTER.match(text[offset]):
                 raise YamlProblem(line, col, "control-character", describe_control(text[offset])) from None
         raise YamlProblem(line, col, "yaml-syntax", str(getattr(exc, "reason", exc)) or "invalid YAML") from None
-    return doc
+    return root[0]
 
 
 _NO_KEY = object()
@@ -260,26 +347,32 @@ def _block_start(lines: list[str], indicator_line: int) -> Pos:
     return indicator_line + 1, 1
 
 
-def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) -> Path:
-    """Put ``value`` into the innermost open container; return the value's path."""
+def _attach(root: list[Any], tables: _Tables | None, line_offset: int, stack: list[list[Any]], value: Any, position: Pos) -> Path | None:
+    """Put ``value`` into the innermost open container; return the value's path (recording
+    positions into ``tables``), or ``None`` when not recording or ``value`` is a key."""
     if not stack:
-        doc.data = value
-        doc.positions[()] = position
+        root[0] = value
+        if tables is None:
+            return None
+        tables.positions[()] = position
         return ()
     frame = stack[-1]
     container = frame[0]
-    path: Path = frame[1]
+    path: Path | None = frame[1]
     if isinstance(container, list):
-        child: Path = (*path, len(container))
+        if tables is None:
+            container.append(value)
+            return None
+        child: Path = (*path, len(container))  # type: ignore[misc]  # recording: every frame has a path
         container.append(value)
-        doc.positions[child] = position
+        tables.positions[child] = position
         return child
     if frame[2] is _NO_KEY:  # this value is a key
         if isinstance(value, (dict, list)):
             raise YamlProblem(*position, "yaml-syntax", "a mapping key must be a plain value, not a list or mapping")
         if value in frame[4]:
             first, first_key = frame[4][value]
-            line = first[0] + doc.line_offset
+            line = first[0] + line_offset
             if describe(first_key) != describe(value):  # true and 1, 1 and 1.0, 1 and 01: equal only once loaded
                 raise YamlProblem(
                     *position,
@@ -291,13 +384,15 @@ def _attach(doc: Document, stack: list[list[Any]], value: Any, position: Pos) ->
             raise YamlProblem(*position, "duplicate-key", f"duplicate key {shown} (first defined at line {line}); remove or rename one of them")
         frame[4][value] = (position, value)
         frame[2], frame[3] = value, position
-        return path
+        return None
     key = frame[2]
-    child = (*path, key)
     container[key] = value
-    doc.positions[child] = position
-    doc.key_positions[child] = frame[3]
     frame[2] = _NO_KEY
+    if tables is None:
+        return None
+    child = (*path, key)  # type: ignore[misc]
+    tables.positions[child] = position
+    tables.key_positions[child] = frame[3]
     return child
 
 

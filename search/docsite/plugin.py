@@ -36,7 +36,7 @@ from ..render.changelog import FEED_FILE, Changelog
 from ..render.markup import sanitize
 from ..render.mdpage import LateHtml, SearchSection, fill
 from ..render.offline import external_loads
-from ..render.pages import Pages
+from ..render.pages import Pages, start_source
 from ..render.site import generated_pages
 from ..workflow.changes import CommitEntry, commit_entry
 from .bundle import BUNDLE_NAME, page_script
@@ -105,7 +105,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.rendered = (0, len(files.documentation_pages()))
         history, commits = _history(self.repo.root, self.config.changelog_entries)
         versions = content_versions(self.repo.root, [(d.path, _files(d)) for d in self.site.documents], history)
-        self.pages = Pages(self.site, config.use_directory_urls, versions)
+        self.pages = Pages(self.site, config.use_directory_urls, versions, today=self.today)
         changelog = Changelog(self.site, commits, config.use_directory_urls)
         generated = generated_pages(
             self.site,
@@ -147,7 +147,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         article = self.articles.get(src)
         if article is None or self.pages is None or self.site is None:
             _escape_front_matter(page)
-            return markdown
+            return start_source(markdown) if src == sitemap.START_PAGE and plain is not None else markdown
         meta = article.meta
         listed = is_listed(meta, self.site.policy)
         page.meta = {"title": meta.title, "tags": list(meta.tags) if listed else []}
@@ -242,7 +242,8 @@ def _sanitize_authored(content: str, page: Page) -> str:
     content allow-list, before our generated HTML is filled in; generated pages hold only text
     that :mod:`search.render.markup` has escaped or sanitized. A title taken from the first
     heading is escaped text, like front-matter titles (see :func:`_escape_front_matter`)."""
-    if page.file.generated_by is not None and not page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/"):
+    guide_page = page.file.src_uri.startswith(f"{sitemap.GUIDES_PREFIX}/") and page.file.src_uri != sitemap.GUIDE_LIST_PAGE
+    if page.file.generated_by is not None and not guide_page:
         return content
     if page.file.generated_by is None and "title" not in page.meta and page.title is not None:
         page.title = _escaped_text(page.title)

@@ -140,7 +140,9 @@ def _prose(segment: str, line: int, offset: int, resolve: Resolver, report: Repo
         escaped.append((line, offset + match.start(), segment[match.start() : match.start() + 20].split(">")[0] + ">"))
         return "\\<"
 
-    return _TAG_START.sub(escape, segment)
+    # "<![" is also escaped after the "!": mkdocs scans each page's Markdown with html.parser,
+    # which raises on a marked section other than CDATA/if ("\\<![LOG[" in a log excerpt).
+    return _TAG_START.sub(escape, segment).replace("\\<![", "\\<!\\[")
 
 
 def _destination(target: str) -> str:

@@ -1,7 +1,7 @@
-"""An opened index generation: one reused Whoosh searcher, the catalog and the text store.
+"""An opened index generation: its segments' postings, the catalog and the text store.
 
 A :class:`Generation` is read-only and safe to share: searches are serialised by a lock because
-Whoosh readers seek in shared files. The service swaps its handle to a newer generation on
+they fill shared caches. The service swaps its handle to a newer generation on
 reload; the old one stays valid for requests still holding it and is closed when released.
 """
 
@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from ..content.fuzzy import SimilarNames
@@ -27,15 +26,15 @@ from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
 from .answers.models import Catalog
-from .engine.postings import Postings
+from .engine.postings import Postings, parts_of
 from .engine.query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
+from .engine.segments import SEGMENTS_DIR, Segment
 from .engine.snippets import SCAN_BYTES, Highlighter, Snippet
 from .engine.spelling import MAX_CORRECTED_WORDS, Speller
 from .engine.synonyms import SynonymTable
 from .lifecycle.pins import Pin
-from .lifecycle.store import STORE_FILE, TextStore
+from .lifecycle.store import STORE_FILE, TextRow, TextStore
 
-WHOOSH_DIR = "whoosh"
 MANIFEST = "manifest.json"
 CATALOG = "catalog.json"
 DOCS = "docs.json"
@@ -62,8 +61,8 @@ def generation_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.is_file() and p.relative_to(path).as_posix() != MANIFEST)
 
 
-def verify_files(path: Path, files: dict[str, list[Any]]) -> None:
-    """Compare each file's size, then its SHA-256, with the manifest; raise ValueError naming the first damaged file."""
+def verify_files(path: Path, files: dict[str, list[Any]], digests: bool = True) -> None:
+    """Compare each file's size, then (``digests``) its SHA-256, with the manifest; raise ValueError naming the first damaged file."""
     for rel, (size, _digest) in files.items():
         file = path / rel
         try:
@@ -72,6 +71,8 @@ def verify_files(path: Path, files: dict[str, list[Any]]) -> None:
             raise ValueError(f"{rel} is missing") from None
         if actual != size:
             raise ValueError(f"{rel} has {actual} bytes, the manifest says {size}")
+    if not digests:
+        return
     for rel, (_, digest) in files.items():
         if file_digest(path / rel) != digest:
             raise ValueError(f"{rel} does not match its checksum")
@@ -113,11 +114,11 @@ class SearchResult:
 class Generation:
     """A built generation opened for reading."""
 
-    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None) -> None:
+    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None, digests: bool = True) -> None:
         """Verify every file against the manifest's checksums, then load and open it all.
 
         Everything a request can need is loaded here (or held open: text and postings memory
-        maps, Whoosh's segment files), so damage is found before the generation serves, not by a
+        maps), so damage is found before the generation serves, not by a
         request; ``pin`` (see :mod:`.pins`) keeps builds from deleting it while it is open.
         """
         self.path = path
@@ -134,18 +135,43 @@ class Generation:
                 raise ValueError(f"{MANIFEST} is unreadable: {exc}") from exc
             if not isinstance(self.manifest, dict) or not isinstance(self.manifest.get("files"), dict):
                 raise ValueError(f"{MANIFEST} lists no file checksums")
-            verify_files(path, self.manifest["files"])
+            verify_files(path, self.manifest["files"], digests)
             self.catalog = Catalog.model_validate_json((path / CATALOG).read_bytes())
             docs = json.loads((path / DOCS).read_text("utf-8"))
             vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
             synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
         except (OSError, ValueError, TypeError) as exc:
             raise IndexUnavailable(f"generation {path.name} is damaged: {exc}") from exc
-        self.ids: list[str] = docs["ids"]
-        self.types: list[str] = docs["types"]
-        self.titles: list[str] = docs["titles"]
-        self.categories: list[str | None] = docs["categories"]
-        self.urls: list[str] = [url_prefix + u for u in docs["urls"]]
+        self.segments: list[Segment] = []
+        try:
+            for entry in docs["segments"]:
+                self.segments.append(Segment(path / SEGMENTS_DIR / entry["name"]))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            self._close_segments()
+            raise IndexUnavailable(f"generation {path.name}: a segment is unreadable: {exc}") from exc
+        deleted: list[list[int]] = [entry["deleted"] for entry in docs["segments"]]
+        self.ids: list[str] = []
+        self.types: list[str] = []
+        self.titles: list[str] = []
+        self.categories: list[str | None] = []
+        urls: list[str] = []
+        files: list[int] = []
+        rows: list[TextRow] = []
+        for number, (segment, gone) in enumerate(zip(self.segments, deleted, strict=True)):
+            meta, dead = segment.meta, set(gone)
+            live = [n for n in range(segment.doc_count) if n not in dead]
+            self.ids += [meta["ids"][n] for n in live]
+            self.types += [meta["types"][n] for n in live]
+            self.titles += [meta["titles"][n] for n in live]
+            self.categories += [meta["categories"][n] for n in live]
+            urls += [meta["urls"][n] for n in live]
+            rows += [meta["offsets"][n] for n in live]
+            files += [number] * len(live)
+        self.rank: list[int] = docs["rank"]  # position in a full build's order: breaks score ties the same way
+        if len(self.rank) != len(self.ids):
+            self._close_segments()
+            raise IndexUnavailable(f"generation {path.name}: docs.json ranks {len(self.rank)} documents, the segments hold {len(self.ids)}")
+        self.urls: list[str] = [url_prefix + u for u in urls]
         self.docnum_by_key = {(t, i): n for n, (t, i) in enumerate(zip(self.types, self.ids, strict=True))}
         self.speller = Speller(vocabulary)
         self.synonyms = SynonymTable(synonym_groups)
@@ -159,23 +185,9 @@ class Generation:
                 for c in (category, *parent_ids(category)):
                     within.setdefault(c, set()).add(n)
         self.in_category = {c: frozenset(s) for c, s in within.items()}
-        self.store = TextStore(path / STORE_FILE, docs["offsets"])
-        try:
-            self._index = whoosh_index.open_dir(str(path / WHOOSH_DIR))
-            self.searcher = self._index.searcher()
-        except Exception as exc:  # whoosh raises plain Exception subclasses for damaged files
-            self.store.close()
-            raise IndexUnavailable(f"generation {path.name}: cannot open the Whoosh index: {exc}") from exc
-        self.reader = self.searcher.reader()
-        try:
-            self.postings = Postings(path)
-        except (OSError, ValueError, KeyError) as exc:
-            self.close()
-            raise IndexUnavailable(f"generation {path.name}: postings unreadable: {exc}") from exc
+        self.postings = Postings(parts_of(self.segments, deleted), len(self.ids))
+        self.store = TextStore([seg.path / STORE_FILE for seg in self.segments], files, rows)
         self._filters = {"cat_path": self.in_category, "type": self.by_type}
-        if self.reader.doc_count() != len(self.ids):
-            self.close()
-            raise IndexUnavailable(f"generation {path.name}: Whoosh holds {self.reader.doc_count()} documents, the catalog {len(self.ids)}")
         try:
             self.content: Repository = load_repository(path / CONTENT_DIR, Policy())  # the snapshot holds published content only
             self.triage: Triage = Triage.from_state(json.loads((path / TRIAGE).read_text("utf-8")))
@@ -194,13 +206,15 @@ class Generation:
     def close(self) -> None:
         with self.lock:
             try:
-                self.searcher.close()
-            finally:
                 self.store.close()
-                if hasattr(self, "postings"):
-                    self.postings.close()
+            finally:
+                self._close_segments()
                 if self.pin is not None:
                     self.pin.release()
+
+    def _close_segments(self) -> None:
+        for segment in self.segments:
+            segment.close()
 
     def resolve_category(self, name: str) -> str | None:
         """A category id from an id or a ticket-tool tag (case-insensitive)."""
@@ -277,11 +291,12 @@ class Generation:
     def _run(self, query: wq.Query, limit: int, allowed: frozenset[int] | None) -> tuple[list[tuple[int, float]], Any]:
         if query is wq.NullQuery or (allowed is not None and not allowed):
             return [], set()
-        scores = self.postings.evaluate(query, self.searcher, self._filters)
+        scores = self.postings.evaluate(query, self._filters)
         if allowed is not None:
             scores = {d: s for d, s in scores.items() if d in allowed} if len(scores) < len(allowed) * 4 else {d: scores[d] for d in allowed if d in scores}
-        # ties broken by document number so equal scores give a stable order
-        top = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
+        # ties broken by the full build's order, so equal scores rank alike in every generation
+        rank = self.rank
+        top = heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], rank[item[0]]))
         return top, scores.keys()
 
     def _hit(self, docnum: int, score: float, highlighter: Highlighter, snippets: bool) -> Hit:

@@ -1,4 +1,4 @@
-"""Triage a ticket with two kinds of evidence: the category vocabulary and the knowledge base itself.
+"""Triage a ticket with the category vocabulary and two kinds of evidence from the knowledge base itself.
 
 1. **Keywords** (:class:`search.content.triage.Triage`): idf-weighted matches of the ticket's
    words against each category's keywords, titles, tags and its guides' and articles' titles and
@@ -8,11 +8,15 @@
    documents of the generation by BM25 over title, tags and body (the same postings search
    uses); the best ``HITS`` documents vote for their categories in proportion to their scores.
    This is what reaches words no keyword list has: a guide's steps and an article's body.
+3. **Category profiles** (:class:`Profiles`): the same terms' log-lift in each category's
+   documents against the whole knowledge base (naive Bayes), so that every document of a
+   category counts, not only the best hits (decision record 0032).
 
-Each candidate category gets the two shares (its score over the best category's, per kind) and
+Each candidate category gets the shares (its score over the best category's, per kind) and
 a calibrated **confidence**: a logistic model of those shares, the margin to the next
-candidate and the absolute strength of the evidence, fitted by ``bench/triage_fit.py`` on the
-dev half of the labelled tickets and noise texts (coefficients in :data:`MODEL`). Confidence is
+candidate, the absolute strength of the evidence and how many of the ticket's terms support
+it, fitted by ``bench/triage_fit.py`` on the dev half of the labelled tickets and noise texts
+(coefficients in :data:`MODEL`). Confidence is
 the estimated chance that the category is the right one. The answer is **confident** only when
 the best candidate's confidence reaches ``MODEL.threshold``; otherwise it says "no confident
 match" (the candidates are still listed). Strength features count exact matches only, so a
@@ -20,14 +24,17 @@ ticket that matches through spelling corrections alone can never look strong.
 
 The cost is bounded: the keyword scorer reads at most ``MAX_TICKET_CHARS`` characters and bounds
 its own work; the evidence search reads the first ``EVIDENCE_CHARS`` and scores at most
-``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings.
+``MAX_EVIDENCE_TERMS`` distinct index terms (the rarest) and ``POSTINGS_BUDGET`` postings; the
+profiles read the first ``MAX_PROFILE_TERMS`` terms, each term's postings once per generation.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -43,6 +50,7 @@ EVIDENCE_CHARS = 2_000  # the text searched for evidence: a ticket says what it 
 POSTINGS_BUDGET = 6_000  # postings scored per ticket at most (the rarest terms first): bounds the cost on a large index
 HITS = 8  # documents that vote
 SYNONYM_WEIGHT = 0.6
+SUBJECT_WEIGHT = 1.5  # a ticket's first line (its subject) says what it is about: its terms weigh more
 CORRECTED_WEIGHT = 0.5
 CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
 # How requesters phrase asking for something (a service request) and reporting a fault (an
@@ -86,10 +94,22 @@ RANK_FEATURES = (
     "first by keywords",
     "first by evidence",
     "intent agrees with kind",
+    "profile posterior",
+    "first by profile",
 )
-CONFIDENCE_FEATURES = ("rank logit", "margin to the next", "exact keyword strength", "best hit strength")
+CONFIDENCE_FEATURES = (
+    "rank logit",
+    "margin to the next",
+    "exact keyword strength",
+    "best hit strength",
+    "known terms share",
+    "profile lift",
+    "supporting terms",
+)
 MODEL = Model(
-    rank=(-5.7633, 3.1003, 2.1256, -0.1142, 0.9356, 0.7902, 0.9406, 1.1178, 0.6919), confidence=(-3.0988, 0.6736, 0.1192, 0.9946, 0.0704), threshold=0.4173
+    rank=(-6.589, 4.4613, 1.8655, -0.2306, 0.6813, 0.5128, 1.6085, -0.163, 0.6334, 2.3712, 0.1043),
+    confidence=(-6.3611, 0.0572, 0.3968, 1.2927, -0.1404, 2.2033, 0.9214, 0.4032),
+    threshold=0.4524,
 )
 
 
@@ -105,6 +125,9 @@ class Candidate:
     best_hit: float  # the BM25 score of its best hit (0 without one)
     evidence: list[str]  # ids of its voting hits, best first
     intent: float  # request cues minus incident cues in the ticket (-2..2), signed by the category's kind
+    profile: float = 0.0  # summed log-lift of the ticket's terms in the category's documents
+    known: float = 0.0  # share of the ticket's terms the knowledge base has (exactly spelled)
+    support: int = 0  # typed terms markedly more common in the category's documents than at large
 
 
 @dataclass(frozen=True)
@@ -151,6 +174,8 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
     top_votes = max((c.votes for c in candidates), default=0.0) or 1.0
     total_votes = sum(c.votes for c in candidates) or 1.0
     top_hit = max((c.best_hit for c in candidates), default=0.0) or 1.0
+    top_profile = max((c.profile for c in candidates), default=0.0)
+    norm = sum(math.exp(max(c.profile - top_profile, -60)) for c in candidates) or 1.0
     return [
         (
             c.keyword / top_keyword,
@@ -161,6 +186,8 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
             1.0 if c.keyword and c.keyword >= top_keyword else 0.0,
             1.0 if c.votes and c.votes >= top_votes else 0.0,
             c.intent,
+            math.exp(max(c.profile - top_profile, -60)) / norm,
+            1.0 if c.profile >= top_profile and c.profile > 0 else 0.0,
         )
         for c in candidates
     ]
@@ -173,7 +200,15 @@ def confidence_features(best: Candidate, logit: float, next_logit: float | None)
     spelling corrections alone never make a confident answer.
     """
     margin = logit - next_logit if next_logit is not None else 4.0
-    return (logit, min(margin, 4.0), math.log1p(best.keyword_exact), math.log1p(best.best_hit))
+    return (
+        logit,
+        min(margin, 4.0),
+        math.log1p(best.keyword_exact),
+        math.log1p(best.best_hit),
+        best.known,
+        math.log1p(max(best.profile, 0.0)),
+        math.log1p(best.support),
+    )
 
 
 class Evidence:
@@ -187,9 +222,10 @@ class Evidence:
         """Index term -> weight (1 typed, less for a synonym or a spelling correction), and the corrections."""
         gen = self.gen
         analyzed = analyze(text)
+        subject = set(analyze(text.split("\n", 1)[0])) if "\n" in text else set()
         weights: dict[str, float] = {}
         for term in analyzed:
-            weights[term] = 1.0
+            weights[term] = SUBJECT_WEIGHT if term in subject else 1.0
         words = [(t,) for t in analyzed]
         i = 0
         while i < len(words):
@@ -210,7 +246,7 @@ class Evidence:
             if gen.speller.known(word) or len(word) < 4:
                 continue
             stems = analyze(word)
-            if not stems or self._df(stems[0]):
+            if not stems or self.df(stems[0]):
                 continue
             probes += 1
             fixed = gen.speller.correct(word)
@@ -220,14 +256,14 @@ class Evidence:
                     weights.setdefault(term, CORRECTED_WEIGHT)
         return weights, corrected
 
-    def _df(self, term: str) -> int:
+    def df(self, term: str) -> int:
         return sum(self.gen.postings.doc_frequency(f, term) for f in TEXT_FIELDS)
 
     def rank(self, weights: dict[str, float], limit: int = HITS) -> list[tuple[int, float]]:
         """The best documents for the weighted terms: the rarest known terms score, at most
         ``MAX_EVIDENCE_TERMS`` of them and ``POSTINGS_BUDGET`` postings (a term too common to
         fit adds little: its idf is low)."""
-        known = [(df, term) for term in weights if (df := self._df(term))]
+        known = [(df, term) for term in weights if (df := self.df(term))]
         scores: dict[int, float] = defaultdict(float)
         postings = self.gen.postings
         spent = 0
@@ -242,6 +278,92 @@ class Evidence:
         return heapq.nsmallest(limit, scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+PROFILE_SMOOTHING = 8.0  # pseudo-documents pulling a category's term rates towards the knowledge base's
+SUPPORT_LIFT = 2.0  # log-lift above which a term supports a category (about 7 times more common in it)
+PROFILE_CANDIDATES = 5  # categories added as candidates by their profile alone
+MAX_PROFILE_TERMS = 96  # ticket terms the profiles score, in ticket order (a long ticket has said what it is about by then)
+
+
+class Profiles:
+    """How much more often each category's documents contain a term than the knowledge base's at large.
+
+    Per term, the documents of each category that contain it (any text field), read once from
+    the postings and kept for the generation's life. A ticket's score for a category sums the
+    log-lift of its terms (Bernoulli naive Bayes against the background, smoothed towards it):
+    every document of a category speaks, not only the best hits.
+    """
+
+    def __init__(self, gen: Generation) -> None:
+        self.gen = gen
+        self.sizes: dict[str, int] = defaultdict(int)
+        for category in gen.categories:
+            if category is not None:
+                self.sizes[category] += 1
+        self.total = sum(self.sizes.values()) or 1
+        a = PROFILE_SMOOTHING
+        self.absent = {category: math.log(a / (size + a)) for category, size in self.sizes.items()}
+        self._terms: dict[str, tuple[int, dict[str, int], list[tuple[str, float]]]] = {}
+
+    def counts(self, term: str) -> tuple[int, dict[str, int]]:
+        """Labelled documents containing the term, in all and per category."""
+        df, per, _ = self._term(term)
+        return df, per
+
+    def _term(self, term: str) -> tuple[int, dict[str, int], list[tuple[str, float]]]:
+        """The term's counts and, per category it occurs in, its log-lift there (computed once;
+        kept only for index terms, so the cache is bounded by the vocabulary whatever tickets say)."""
+        cached = self._terms.get(term)
+        if cached is None:
+            docs: set[int] = set()
+            for fieldname in TEXT_FIELDS:
+                docs.update(self.gen.postings.postings(fieldname, term)[0])
+            if not docs:
+                return 0, {}, []
+            per: dict[str, int] = defaultdict(int)
+            for doc in docs:
+                category = self.gen.categories[doc]
+                if category is not None:
+                    per[category] += 1
+            df = sum(per.values())
+            background = df / self.total
+            a = PROFILE_SMOOTHING
+            lifts = [(c, math.log((n + a * background) / (self.sizes[c] + a) / background)) for c, n in per.items()]
+            cached = self._terms[term] = (df, dict(per), lifts)
+        return cached
+
+    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
+        """Per category: the summed log-lift, and how many typed terms are markedly more common in it.
+
+        A term absent from a category has the same lift for every term (``log(a / (size + a))``),
+        so only the categories a term occurs in are visited: the cost follows the postings, not
+        the number of categories."""
+        total_weight = 0.0
+        present: dict[str, float] = defaultdict(float)
+        support: dict[str, int] = defaultdict(int)
+        absent = self.absent
+        for term, weight in itertools.islice(weights.items(), MAX_PROFILE_TERMS):
+            df, _, lifts = self._term(term)
+            if not df:
+                continue
+            total_weight += weight
+            for category, lift in lifts:
+                present[category] += weight * (lift - absent[category])
+                if lift > SUPPORT_LIFT and weight >= 1.0:
+                    support[category] += 1
+        scores = {category: total_weight * base + present.get(category, 0.0) for category, base in absent.items()}
+        return scores, support
+
+
+_PROFILES: weakref.WeakKeyDictionary[Generation, Profiles] = weakref.WeakKeyDictionary()
+
+
+def profiles(gen: Generation) -> Profiles:
+    found = _PROFILES.get(gen)
+    if found is None:
+        found = _PROFILES[gen] = Profiles(gen)
+    return found
+
+
 def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[int, float]], list[str]]:
     """Every category with keyword or knowledge-base evidence, the voting hits and the corrections."""
     text = text[:MAX_TICKET_CHARS]
@@ -250,6 +372,9 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
     with gen.lock:  # scoring fills the postings' score cache, which searches share
         hits = evidence.rank(weights)
+        profile, support = profiles(gen).score(weights)
+    known = {c: v for c, v in profile.items() if c in gen.catalog.categories}
+    top_profile = heapq.nlargest(PROFILE_CANDIDATES, known, key=lambda c: known[c]) if any(known.values()) else []
     votes: dict[str, float] = defaultdict(float)
     best: dict[str, float] = {}
     docs: dict[str, list[str]] = defaultdict(list)
@@ -260,10 +385,12 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
         votes[category] += score
         best.setdefault(category, score)
         docs[category].append(gen.ids[doc])
+    typed = set(analyze(text[:EVIDENCE_CHARS]))
+    known_share = sum(1 for term in typed if evidence.df(term)) / len(typed) if typed else 0.0
     lowered = text.lower()
     intent = max(-2.0, min(2.0, float(len(REQUEST_CUES.findall(lowered)) - len(INCIDENT_CUES.findall(lowered)))))
     found: list[Candidate] = []
-    for category in dict.fromkeys([*keyword, *votes]):
+    for category in dict.fromkeys([*keyword, *votes, *top_profile]):
         entry = gen.catalog.categories.get(category)
         if entry is None:
             continue
@@ -278,6 +405,9 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
                 best_hit=best.get(category, 0.0),
                 evidence=docs.get(category, []),
                 intent=intent if entry.category.kind == "request" else -intent,
+                profile=known.get(category, 0.0),
+                known=known_share,
+                support=support.get(category, 0),
             )
         )
     return found, hits, corrected

@@ -15,6 +15,7 @@ by the macros of ``templates/guide.html`` from the values prepared here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,12 +30,14 @@ from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
+from ..workflow.messages import site_messages
 from ..workflow.review import review_due, review_interval
-from ..workflow.sla import format_minutes, share_text, sla_rows
+from ..workflow.sla import sla_rows
 from ..workflow.steps import step_numbers
 from ..workflow.transcript import fragments
 from . import markup, mdpage
-from .embed import json_script
+from .embed import json_script, script_json
+from .freshness import OverdueReview, overdue_review
 from .pages import CategoryLink
 from .templating import macro
 from .versions import ShownVersion
@@ -53,21 +56,24 @@ def _part(name: str) -> Callable[..., Markup]:
 class Lookups:
     """Lookups shared by every guide page of one build."""
 
-    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None) -> None:
+    def __init__(self, repo: Repository, versions: Mapping[str, ContentVersion] | None = None, today: dt.date | None = None) -> None:
         self.versions = versions or {}
+        self.today = today  # the build date the review banner counts from (None: no banner)
         self.guides: dict[str, Guide] = repo.guide_by_id
         self.articles = repo.article_by_id
         self.categories = CategoryIndex(repo.taxonomy)
         self.teams = {sid: s.team for sid, s in repo.escalation.steps.items()} if repo.escalation else {}
         self._repo = repo
-        self._sla_html: dict[str | None, Markup] = {}
+        self._sla_html: dict[tuple[str | None, str], Markup] = {}
 
-    def sla_table_rows(self, category_id: str | None) -> Markup:
-        """The ``<tr>`` rows of the SLA table shown at escalation steps of guides in ``category_id``
-        (the same for every such step, so rendered once per category and build)."""
-        found = self._sla_html.get(category_id)
+    def sla_table_rows(self, category_id: str | None, leaf_step: str) -> Markup:
+        """The ``<tr>`` rows of the SLA table shown at an escalation leaf to ``leaf_step`` in a guide of
+        ``category_id``: the clock of every other step (the same for every such leaf, so rendered
+        once per category, step and build)."""
+        key = (category_id, leaf_step)
+        found = self._sla_html.get(key)
         if found is None:
-            found = self._sla_html[category_id] = _part("sla_rows")(sla_rows(self._repo, category_id), format_minutes, share_text)
+            found = self._sla_html[key] = _part("sla_rows")(sla_rows(self._repo, category_id, leaf_step))
         return found
 
 
@@ -154,6 +160,7 @@ class GuidePage:
             reviewed=meta.reviewed.isoformat(),
             due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
             content=ShownVersion.of(self.guide.path, version) if (version := self.lookups.versions.get(self.guide.path)) else None,
+            overdue=overdue_review(meta, self.repo.taxonomy, self.lookups.today),
         )
 
     def gather(self, lean: bool = False) -> Markup:
@@ -237,7 +244,20 @@ class GuidePage:
         elif isinstance(node, ActionNode):
             answers = [self._answer(CHOICE_LABELS.get(o, o), node.target(o)) for o in node.offered]
         help_html = self.md(help_text) if help_text else None
-        return _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
+        node_html = _Node(node.type, node_id, NODE_ANCHOR + node_id, self.numbers[node_id], kind, title, body, help_html, outcome, answers)
+        node_html.messages = self._messages(node_id)
+        return node_html
+
+    def _messages(self, node_id: str) -> Markup | str:
+        """The leaf's messages block (templates/messages.html), empty where no message applies."""
+        found = site_messages(self.guide, node_id, self.repo)
+        if found is None:
+            return ""
+        shown = [
+            _Message(m.kind, m.audience, MESSAGE_TITLES[m.kind], _with_slots(m.subject) if m.subject is not None else None, _with_slots(m.body))
+            for m in found.messages
+        ]
+        return macro("messages.html", "leaf_messages")(shown, Markup(script_json(found.model_dump())))
 
     def _answer(self, label: str, target: str | None) -> _Answer:
         if target is None or target not in self.guide.tree.nodes:
@@ -254,7 +274,7 @@ class GuidePage:
             protocol=self.href(sitemap.ESCALATION_PAGE, f"step-{node.step}"),
             contact=self.md_inline(step.contact, CONFIG_SRC),
             trigger=self.md_inline(step.trigger, CONFIG_SRC),
-            sla_rows=self.lookups.sla_table_rows(self.guide.meta.category),
+            sla_rows=self.lookups.sla_table_rows(self.guide.meta.category, node.step),
             handoff=[self.md_inline(item, CONFIG_SRC) for item in step.handoff] + [self.md_inline(item) for item in node.handoff],
         )
 
@@ -340,6 +360,7 @@ class _Head:
     reviewed: str
     due: str
     content: ShownVersion | None
+    overdue: OverdueReview | None
 
 
 @dataclass(slots=True)
@@ -411,6 +432,29 @@ class _Node:
     help: Markup | None
     outcome: _Resolution | _Escalation | _Link | None
     answers: list[_Answer] | None
+    messages: Markup | str = ""
+
+
+MESSAGE_TITLES = {
+    "resolution": "Resolution note to the user",
+    "closure": "Closure message to the user",
+    "escalation": "Escalation note for the ticket (internal)",
+    "escalation_notice": "Escalation notice to the user",
+}
+
+
+def _with_slots(parts: list[str | dict[str, str]]) -> str:
+    """A message as shown before the script fills it: its slots as ``{name}``."""
+    return "".join(p if isinstance(p, str) else "{" + p["slot"].rsplit(":", 1)[-1] + "}" for p in parts)
+
+
+@dataclass(slots=True)
+class _Message:
+    kind: str
+    audience: str
+    title: str
+    subject: str | None
+    body: str
 
 
 @dataclass(slots=True)

@@ -4,6 +4,8 @@ tags, and the header added to every KB article page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -12,14 +14,17 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from ..content import sitemap
+from ..content.escalation import Clock
 from ..content.history import ContentVersion
-from ..content.models import Category, EscalationStep
+from ..content.models import Category, EscalationStep, Kind
 from ..content.publishing import listed
 from ..content.repository import Article, Guide, Repository
 from ..content.taxonomy import CategoryIndex, is_within, parent_ids
 from ..workflow.review import ReviewItem, review_due, review_interval, review_items
-from ..workflow.sla import format_minutes, share_text, step_trigger_minutes
+from ..workflow.sla import clock_summary, format_minutes, step_clocks, step_kinds
 from . import markup, mdpage
+from .freshness import overdue_review
+from .mdpage import LateHtml
 from .templating import render
 from .versions import ShownVersion
 
@@ -27,13 +32,18 @@ D = TypeVar("D", Guide, Article)
 
 CONFIG_SRC = sitemap.ESCALATION_PAGE
 TAGS_PAGE = "tags.md"
+RECENT_GUIDES = 8  # guides the start page lists as changed last
+DUE_SHOWN = 10  # reviews the start page lists (the review page has them all)
 
 
 class Pages:
     """Renders the generated pages of one repository (indexes are built once and shared)."""
 
-    def __init__(self, repo: Repository, directory_urls: bool = True, versions: Mapping[str, ContentVersion] | None = None) -> None:
+    def __init__(
+        self, repo: Repository, directory_urls: bool = True, versions: Mapping[str, ContentVersion] | None = None, *, today: dt.date | None = None
+    ) -> None:
         self.repo, self.directory_urls = repo, directory_urls
+        self.today = today  # the build date the review banner counts from (None: no banner)
         self.versions = versions or {}
         self.categories = CategoryIndex(repo.taxonomy)
         self.guides_in: dict[str, list[Guide]] = defaultdict(list)
@@ -55,7 +65,7 @@ class Pages:
     def md_inline(self, value: str | None, shown_on: str, written_for: str = CONFIG_SRC) -> str:
         return markup.inline(value, written_for, shown_on, self.directory_urls)
 
-    def _within(self, table: dict[str, list[D]], category_id: str) -> list[D]:
+    def within(self, table: dict[str, list[D]], category_id: str) -> list[D]:
         return [item for cid, items in table.items() if cid and is_within(cid, category_id) for item in items]
 
     def category_link(self, from_src: str, category_id: str | None) -> CategoryLink:
@@ -76,8 +86,8 @@ class Pages:
         return mdpage.page({"title": "Categories"}, [body])
 
     def _category_item(self, src: str, category: Category) -> _CategoryItem:
-        guides = len(self._within(self.guides_in, category.id))
-        articles = len(self._within(self.articles_in, category.id))
+        guides = len(self.within(self.guides_in, category.id))
+        articles = len(self.within(self.articles_in, category.id))
         children = [c for c in self.categories.children(category.id) if c.id.count("/") == category.id.count("/") + 1]
         description = Markup(self.md_inline(category.description, src)) if category.description else ""
         return _CategoryItem(
@@ -92,7 +102,7 @@ class Pages:
         src = sitemap.category_src(category.id)
         crumbs = [CategoryLink("Categories", self.href(src, f"{sitemap.CATEGORIES_PREFIX}/index.md"))]
         crumbs += [self.category_link(src, p) for p in reversed(parent_ids(category.id)) if p in self.categories.by_id]
-        guides = self._within(self.guides_in, category.id)
+        guides = self.within(self.guides_in, category.id)
         fallback = None if guides else next((p for p in parent_ids(category.id) if self.guides_in.get(p)), None)
         body = render(
             "category.html",
@@ -104,7 +114,7 @@ class Pages:
             guides=self._guide_rows(src, guides, category.id),
             fallback=self.category_link(src, fallback) if fallback else None,
             fallback_guides=self._guide_rows(src, self.guides_in[fallback], fallback) if fallback else [],
-            articles=self._doc_items(src, self._within(self.articles_in, category.id), category.id),
+            articles=self._doc_items(src, self.within(self.articles_in, category.id), category.id),
             escalation=[
                 _StepLink(self.href(src, sitemap.ESCALATION_PAGE, f"step-{sid}"), step.team, step.tier, step.queue)
                 for sid, step in self._escalation_for(category.id)
@@ -157,10 +167,13 @@ class Pages:
         groups: list[tuple[str, list[tuple[str, EscalationStep]]]] = []
         if escalation is not None:
             for sid, step in escalation.steps.items():
-                if step.at_sla_share is not None and levels:
-                    minutes = step_trigger_minutes(self.repo, sid)
-                    cells = [format_minutes(m) if m is not None else "–" for m in (minutes.get(p) for p in levels)]
-                    timed.append(_TimedStep(sid, step.team, share_text(step.at_sla_share), cells))
+                if step.timers and levels:
+                    rows = {k: [_cell(step_clocks(self.repo, step, k).get(p)) for p in levels] for k in step_kinds(self.repo, step)}
+                    split = len({tuple(cells) for cells in rows.values()}) > 1  # a row per kind only where incidents and requests differ
+                    for ticket_kind, cells in rows.items():
+                        timed.append(_TimedStep(sid, step.team, clock_summary(step, ticket_kind), cells, ticket_kind if split else None))
+                        if not split:
+                            break
             for kind, title in (("functional", "Functional escalation"), ("hierarchical", "Hierarchical escalation")):
                 group = [(sid, s) for sid, s in escalation.steps.items() if s.kind == kind]
                 if group:
@@ -172,7 +185,7 @@ class Pages:
             timed=timed,
             levels=levels,
             inline=lambda value: Markup(self.md_inline(value, src)),
-            share=share_text,
+            clock=clock_summary,
             category_links=lambda ids: [self.category_link(src, c) for c in ids],
         )
         return mdpage.page({"title": "Escalation protocol"}, [body])
@@ -213,6 +226,95 @@ class Pages:
         )
         return mdpage.page({"title": "Review status"}, [body])
 
+    # the way in: the start page and the list of every guide --------------------------------
+
+    def start_late(self, today: dt.date, window_days: int, changes: bool) -> LateHtml:
+        """The start page's parts, filled into the home page (its own text, if any, between them;
+        see :func:`start_source`): the search and triage box, then the categories of each kind
+        with their guides, the guides changed last (by content version) and the reviews due.
+        ``changes``: the build has a What changed page to link to."""
+        src = sitemap.START_PAGE
+        box = render("start.html", part="box", triage=self.href(src, sitemap.TRIAGE_PAGE), guides=self.href(src, sitemap.GUIDE_LIST_PAGE))
+        groups = []
+        for kind, title in (("incident", "Incidents"), ("request", "Service requests")):
+            cards = [self._start_card(src, c) for c in self._tops() if self.categories.kind_of(c.id) == kind]
+            if any(card.guides for card in cards):
+                groups.append(_Group(kind, title, [card for card in cards if card.guides]))
+        dated = [(v.date, g) for g in listed(self.repo.guides, self.repo.policy) if (v := self.versions.get(g.path)) and v.date]
+        recent = [
+            _Changed(self.href(src, sitemap.guide_src(g.id)), g.meta.title, ShownVersion.of(g.path, self.versions[g.path]))
+            for _, g in sorted(dated, key=lambda pair: (pair[0], pair[1].id), reverse=True)[:RECENT_GUIDES]
+        ]
+        due = [_ReviewItem.of(i) for i in review_items(self.repo, today, window_days) if i.state != "ok"]
+        sections = render(
+            "start.html",
+            part="sections",
+            groups=groups,
+            recent=recent,
+            due=due[:DUE_SHOWN],
+            due_more=len(due) - len(due[:DUE_SHOWN]),
+            window_days=window_days,
+            today=today.isoformat(),
+            href=lambda to_src, anchor="": self.href(src, to_src, anchor),
+            changes=changes,
+        )
+        return LateHtml(unindexed=lambda: {mdpage.slot("start-box"): box, mdpage.slot("start"): sections})
+
+    def _tops(self) -> list[Category]:
+        """The categories without a parent in the taxonomy, in its order."""
+        return [c for c in self.categories.by_id.values() if not any(p in self.categories.by_id for p in parent_ids(c.id))]
+
+    def _start_card(self, src: str, category: Category) -> _StartCard:
+        guides = self.within(self.guides_in, category.id)
+        return _StartCard(self.href(src, sitemap.category_src(category.id)), category.title, self._doc_items(src, guides))
+
+    def guide_list(self) -> str:
+        """Every listed guide in one table, then in one section per category (incidents, then
+        requests) and per tag: the links at the top filter without script, by jumping to a
+        section; the page script adds a filter over the table (``50-front.js``)."""
+        src = sitemap.GUIDE_LIST_PAGE
+        guides = sorted(listed(self.repo.guides, self.repo.policy), key=lambda g: g.meta.title.casefold())
+        tag_anchors = _anchors(sorted({t for g in guides for t in g.meta.tags}, key=str.casefold), "tag-")
+        by_tag: dict[str, list[Guide]] = defaultdict(list)
+        for guide in guides:
+            for tag in guide.meta.tags:
+                by_tag[tag].append(guide)
+        sections = []
+        for kind in ("incident", "request"):
+            for category in self.categories.by_id.values():
+                if self.categories.kind_of(category.id) == kind and self.guides_in.get(category.id):
+                    sections.append(
+                        _ListSection("category-" + category.id.replace("/", "--"), category.title, kind, self._doc_items(src, self.guides_in[category.id]))
+                    )
+        rows = [
+            _ListRow(
+                self.href(src, sitemap.guide_src(g.id)),
+                g.meta.title,
+                Markup(self.md_inline(g.meta.summary, src, sitemap.guide_src(g.id))) if g.meta.summary else "",
+                self.category_link(src, g.meta.category),
+                self.categories.kind_of(g.meta.category),
+                " ".join(self._lineage_ids(g.meta.category)),
+                [(t, tag_anchors[t]) for t in g.meta.tags],
+                json.dumps(list(g.meta.tags)),
+            )
+            for g in guides
+        ]
+        body = render(
+            "guide_list.html",
+            rows=rows,
+            categories=sections,
+            tags=[_ListSection(tag_anchors[t], t, "", self._doc_items(src, by_tag[t])) for t in tag_anchors],
+            filter_categories=[(c.id, "› ".join(self._titles(c.id))) for c in self.categories.by_id.values() if self.within(self.guides_in, c.id)],
+        )
+        return mdpage.page({"title": "All guides"}, [body])
+
+    def _lineage_ids(self, category_id: str | None) -> list[str]:
+        """A category and its parents (a filter on a parent shows its sub-categories' guides)."""
+        return [category_id, *parent_ids(category_id)] if category_id else []
+
+    def _titles(self, category_id: str) -> list[str]:
+        return [c.title for c in reversed(self.categories.lineage(category_id))]
+
     # tags and articles ----------------------------------------------------------------------
 
     def tags_page(self) -> str:
@@ -231,6 +333,7 @@ class Pages:
             reviewed=meta.reviewed.isoformat(),
             due=review_due(meta.reviewed, review_interval(meta, self.repo.taxonomy)).isoformat(),
             content=ShownVersion.of(article.path, version) if (version := self.versions.get(article.path)) else None,
+            overdue=overdue_review(meta, self.repo.taxonomy, self.today),
             guides=[_DocItem(self.href(src, sitemap.guide_src(g.id)), g.meta.title) for g in self.guides_for_article.get(article.id, [])],
         )
 
@@ -323,8 +426,16 @@ class _TimedStep:
 
     id: str
     team: str
-    share: str
+    summary: str
     cells: list[str]
+    kind: Kind | None = None  # set when the step's shares differ for incidents and requests (fulfilment targets)
+
+
+def _cell(clock: Clock | None) -> str:
+    """A cell of the time-based table: ``at once``, the minutes as ``3h12m``, or a dash (no timer)."""
+    if clock is None or clock.kind == "manual" or (clock.minutes is None):
+        return "–"
+    return "at once" if clock.kind == "immediate" else format_minutes(clock.minutes)
 
 
 @dataclass(frozen=True)
@@ -336,6 +447,82 @@ class _OwnerReview:
     overdue: int
     due_soon: int
     owned: int
+
+
+@dataclass(frozen=True)
+class _StartCard:
+    """A top-level category on the start page with the guides in it and its sub-categories."""
+
+    href: str
+    title: str
+    guides: list[_DocItem]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """The start page's categories of one kind (incidents, service requests)."""
+
+    kind: str
+    title: str
+    cards: list[_StartCard]
+
+
+@dataclass(frozen=True)
+class _Changed:
+    """A guide among the last changed: its page and the content version that changed it."""
+
+    href: str
+    title: str
+    version: ShownVersion
+
+
+@dataclass(frozen=True)
+class _ListRow:
+    """A row of the guide list; ``filter_ids`` (its category and their parents) and ``tags_json``
+    for the page script's filter."""
+
+    href: str
+    title: str
+    summary: Markup | str
+    category: CategoryLink
+    kind: str
+    filter_ids: str
+    tags: list[tuple[str, str]]
+    tags_json: str
+
+
+@dataclass(frozen=True)
+class _ListSection:
+    """A section of the guide list: the guides of one category or one tag, under ``anchor``."""
+
+    anchor: str
+    title: str
+    kind: str
+    guides: list[_DocItem]
+
+
+def _anchors(names: list[str], prefix: str) -> dict[str, str]:
+    """A distinct HTML id per name (tags are free text): its slug, numbered when two slugs meet."""
+    out: dict[str, str] = {}
+    for name in names:
+        base = prefix + (re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "x")
+        anchor, n = base, 1
+        while anchor in out.values():
+            n += 1
+            anchor = f"{base}-{n}"
+        out[name] = anchor
+    return out
+
+
+def start_source(authored: str | None) -> str:
+    """The home page's Markdown: its own text (``kb/index.md``) with the search and triage box
+    under its first heading and the start page's sections after it; without one, a title."""
+    if authored is None:
+        return mdpage.page({"title": "Home"}, ["# Knowledge base", mdpage.slot("start-box"), mdpage.slot("start")])
+    first, _, rest = authored.lstrip("\n").partition("\n")
+    if not first.startswith("# "):
+        first, rest = "", authored
+    return "\n\n".join(part for part in (first, mdpage.slot("start-box"), rest.strip("\n"), mdpage.slot("start")) if part) + "\n"
 
 
 def _plural(n: int, word: str) -> str:

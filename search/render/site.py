@@ -12,7 +12,7 @@ from ..content.repository import Repository
 from .changelog import CHANGES_PAGE, Changelog
 from .guide_page import Lookups, guide_page
 from .mdpage import LateHtml
-from .pages import TAGS_PAGE, Pages
+from .pages import TAGS_PAGE, Pages, start_source
 from .triage_page import triage_page
 
 
@@ -34,9 +34,10 @@ def generated_pages(
     versions: Mapping[str, ContentVersion] | None = None,
     changelog: Changelog | None = None,
 ) -> GeneratedPages:
-    """Every generated page: guides, categories, reference pages, the triage page and, given the
-    history, the changelog; ``versions``: content version by document path (shown on its page)."""
-    pages = Pages(repo, directory_urls, versions)
+    """Every generated page: guides, the guide list, categories, reference pages, the triage page,
+    the start page's parts (and the home page itself when ``kb/index.md`` is missing) and, given
+    the history, the changelog; ``versions``: content version by document path (shown on its page)."""
+    pages = Pages(repo, directory_urls, versions, today=today)
     out = {
         f"{sitemap.CATEGORIES_PREFIX}/index.md": pages.categories_index(),
         sitemap.ESCALATION_PAGE: pages.escalation_page(),
@@ -44,13 +45,17 @@ def generated_pages(
         sitemap.REVIEW_PAGE: pages.review_page(today, review_window_days),
         sitemap.TRIAGE_PAGE: triage_page(repo, directory_urls),
         TAGS_PAGE: pages.tags_page(),
+        sitemap.GUIDE_LIST_PAGE: pages.guide_list(),
     }
+    if not any(sitemap.article_src(p.path) == sitemap.START_PAGE for p in repo.pages):
+        out[sitemap.START_PAGE] = start_source(None)  # else the plugin wraps kb/index.md's text
     if changelog is not None:
         out[CHANGES_PAGE] = changelog.page()
     for category in pages.categories.by_id.values():
         out[sitemap.category_src(category.id)] = pages.category_page(category)
     result = GeneratedPages(out)
-    lookups = Lookups(repo, versions)
+    result.late[sitemap.START_PAGE] = lambda: pages.start_late(today, review_window_days, changelog is not None)
+    lookups = Lookups(repo, versions, today)
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
         if src not in out:  # a duplicate guide id is a content error; the first one wins

@@ -36,6 +36,15 @@ def review_interval(meta: DocumentMeta, taxonomy: Taxonomy | None) -> int:
     return DEFAULT_INTERVAL_DAYS
 
 
+def overdue_since(meta: DocumentMeta, taxonomy: Taxonomy | None, today: dt.date) -> dt.date | None:
+    """The date a document's review fell due when that is before ``today``, else None; retired
+    content is never due. One rule for ``kb check`` (review-overdue) and the site's banner."""
+    if meta.status.value == "retired":
+        return None
+    due = review_due(meta.reviewed, review_interval(meta, taxonomy))
+    return due if due < today else None
+
+
 @dataclass(frozen=True)
 class ReviewItem:
     """One guide or article with its review dates, as ``kb review`` and the site list it."""

@@ -18,11 +18,12 @@ from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import BaseModel, Field
 
-from ..content.escalation import ProtocolStep, applied_step, sla_targets
+from ..content.escalation import ProtocolStep, sla_targets
 from ..content.models import BLOCKED, DONE, FAILED, PRIORITY_IDS, ActionNode, EscalationNode, EscalationStep, LinkNode, QuestionNode, ResolutionNode, item_ids
 from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
+from .sla import applied_leaf
 from .walk import WalkError, WalkState
 
 ACTION_VERBS = {DONE: "Done", FAILED: "Didn't help", BLOCKED: "Couldn't do"}
@@ -301,16 +302,17 @@ class TranscriptData(BaseModel):
     text: str
 
 
-def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
-    """What the walk ended in, or None while it is in progress."""
+def outcome_of(
+    state: WalkState, repo: Repository, priority: str | None = None, opened_at: dt.datetime | None = None
+) -> ResolutionOutcome | EscalationOutcome | LinkOutcome | None:
+    """What the walk ended in, or None while it is in progress (``opened_at``: the escalation's ``due_at``)."""
     leaf = state.outcome
     if isinstance(leaf, ResolutionNode):
         checks = [CheckItem(id=i, text=t, confirmed=i in state.confirmed) for i, t in zip(item_ids(list(leaf.follow_up)), leaf.follow_up, strict=True)]
         return ResolutionOutcome(type="resolution", node=state.current, text=leaf.text, follow_up=list(leaf.follow_up), checks=checks, user_note=leaf.user_note)
     if isinstance(leaf, EscalationNode):
-        kind = CategoryIndex(repo.taxonomy).kind_of(state.guide.meta.category)
-        applied = applied_step(repo.escalation, repo.priorities, leaf.step, priority, kind)
-        step = ProtocolStep.of(applied) if applied else None
+        applied = applied_leaf(repo, leaf.step, state.guide.meta.category, priority)
+        step = ProtocolStep.of(applied, opened_at) if applied else None
         texts = handoff_texts(state, repo)
         return EscalationOutcome(
             type="escalation",
@@ -330,7 +332,9 @@ def outcome_of(state: WalkState, repo: Repository, priority: str | None = None) 
     return None
 
 
-def transcript_json(state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED) -> TranscriptData:
+def transcript_json(
+    state: WalkState, repo: Repository, priority: str | None = None, gathered: Gathered = NOTHING_GATHERED, opened_at: dt.datetime | None = None
+) -> TranscriptData:
     """The same transcript as structured data (for ticket tools)."""
     guide = state.guide
     nodes = guide.tree.nodes
@@ -343,7 +347,7 @@ def transcript_json(state: WalkState, repo: Repository, priority: str | None = N
             StepTaken(node=v.node_id, type=nodes[v.node_id].type, text=_node_text(nodes[v.node_id]), choice=v.choice, note=v.record.note, at=v.record.at)
             for v in state.path
         ],
-        outcome=outcome_of(state, repo, priority),
+        outcome=outcome_of(state, repo, priority, opened_at),
         text=transcript_text(state, repo, priority, gathered),
     )
 

@@ -9,6 +9,7 @@ from search.checks import RULES
 
 from . import (
     test_article_sections,
+    test_escalation_rules,
     test_markdown_rules,
     test_publishing_rules,
     test_references,
@@ -29,6 +30,7 @@ ALL_CASES: list[Case] = list(
         test_markdown_rules.CASES,
         test_review.CASES,
         test_publishing_rules.CASES,
+        test_escalation_rules.CASES,
         test_request_rules.CASES,
         test_article_sections.CASES,
     )

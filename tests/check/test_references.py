@@ -8,9 +8,18 @@ import pytest
 
 from .casekit import Case, assert_case, params
 
+
+def _guide_named_index(root: Path) -> None:
+    """A second copy of a valid guide, under the id the list of all guides has."""
+    page = (root / "guides/password-reset.md").read_text(encoding="utf-8").replace("id: password-reset", "id: index")
+    (root / "guides/index.md").write_text(page, encoding="utf-8")
+    (root / "guides/index.yml").write_text((root / "guides/password-reset.yml").read_text(encoding="utf-8"), encoding="utf-8")
+
+
 CASES = [
     Case("duplicate-id-guide-article", "kb/articles/password-reset.md:2:5 duplicate-id", ('"password-reset" is already used by guides/password-reset.md:2',)),
     Case("duplicate-id-article", "kb/articles/windows-vpn-reinstall.md:2:5 duplicate-id", ("kb/articles/vpn-reinstall.md:2",)),
+    Case("reserved-id", "guides/index.md:2:5 reserved-id", ('"index" is the site\'s page guides/index.md',), generate=_guide_named_index),
     Case("duplicate-category", "guides/categories.yml:7:9 duplicate-id", ('"accounts" is already defined at line 3',)),
     Case("unknown-category-guide", "guides/password-reset-by-phone.md:5:11 unknown-category", ('"acounts"', 'did you mean "accounts"?')),
     Case("unknown-category-article", "kb/articles/vpn-reinstall.md:4:11 unknown-category", ('"network/vpm"', 'did you mean "network/vpn"?')),

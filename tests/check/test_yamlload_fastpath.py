@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from search.content import yamlload
 from search.content.yamlload import YFloat, YInt, load_yaml, resolve_plain
 
@@ -38,3 +40,16 @@ def test_loader_reports_events_in_order() -> None:
     assert doc.positions[("b", 1)] == (4, 5) and doc.text_positions[("b", 1)] == (4, 6)
     assert doc.text_positions[("b", 2)] == (6, 5)
     assert doc.key_positions[("c", "d")] == (7, 5)
+
+
+def test_positions_are_built_on_first_use_from_the_text() -> None:
+    """Positions cost several times the text, so a document keeps the text and builds them when
+    asked (decision record 0039); a pickled document (the check cache) rebuilds the same ones."""
+    doc = load_yaml("a: 1\nb:\n  - x\n  - 'y'\nc:\n  true: z\n", line_offset=1)
+    assert doc.has(("b", 1)) and not doc.has(("b", 2)) and not doc.has(("a", "x")) and doc.has(("c", True))
+    assert doc._tables is None  # data checks and loading ask no position
+    doc.rename_key(("c", True), "true")  # as an answer label loaded as a boolean is renamed
+    copy = pickle.loads(pickle.dumps(doc))
+    assert doc.pos(("b", 1)) == (5, 5) and doc.text_pos(("b", 1)) == (5, 6) and doc.key_pos(("c", "true")) == (7, 3)
+    assert (copy.positions, copy.key_positions, copy.text_positions) == (doc.positions, doc.key_positions, doc.text_positions)
+    assert ("c", True) not in copy.positions and copy.pos(("c", "true")) == (7, 9)

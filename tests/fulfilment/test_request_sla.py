@@ -46,9 +46,9 @@ def test_a_request_uses_the_fulfilment_target_an_incident_the_resolution_target(
 def test_time_based_escalation_is_a_share_of_the_fulfilment_target(repo: Repository) -> None:
     assert repo.escalation is not None
     [l2] = [a for a in steps_for(repo.escalation, repo.priorities, "requests/access", "P3", "request") if a.id == "identity-l2"]
-    assert l2.escalate_after_minutes == 5 * 1440 // 2  # 50% of 5 days
+    assert (l2.clock.kind, l2.clock.minutes) == ("sla_share", 5 * 1440 // 2)  # 50% of 5 days
     [l2] = [a for a in steps_for(repo.escalation, repo.priorities, "accounts", "P3") if a.id == "identity-l2"]
-    assert l2.escalate_after_minutes == 3 * 1440 // 2  # 50% of 3 days
+    assert (l2.clock.kind, l2.clock.minutes) == ("sla_share", 3 * 1440 // 2)  # 50% of 3 days
 
 
 def test_sla_rows_follow_the_category_kind(repo: Repository) -> None:
@@ -59,7 +59,7 @@ def test_sla_rows_follow_the_category_kind(repo: Repository) -> None:
         ("request", "1d", "5d"),
         ("request", "2d", "10d"),
     ]
-    assert [t.minutes for t in rows["P1"].triggers] == [720]
+    assert [t.clock.minutes for t in rows["P1"].triggers] == [720]
     assert next((r.kind, r.resolution) for r in sla_rows(repo, "accounts")) == ("incident", "4h")
 
 

@@ -42,3 +42,14 @@ def test_controls_attributes_and_open_fences() -> None:
 def test_clean_text_for_front_matter_values() -> None:
     assert clean_text("Error <ServerName>\n  not found") == ("Error ‹ServerName› not found", True)
     assert clean_text("Plain  title") == ("Plain title", False)
+
+
+def test_a_marked_section_opener_is_escaped_for_mkdocs() -> None:
+    """mkdocs feeds every page to html.parser, which raises on "<![LOG[" even after "\\<"."""
+    import markdown
+    from mkdocs.structure.pages import _RawHTMLPreprocessor
+
+    out, _ = run("Log: <![LOG[Message sent]LOG]!><time=1>")
+    assert out == "Log: \\<!\\[LOG[Message sent]LOG]!>\\<time=1>"
+    _RawHTMLPreprocessor().run(out.split("\n"))  # the check mkdocs makes (it raised AssertionError)
+    assert "&lt;![LOG[Message sent]LOG]!&gt;" in markdown.markdown(out)

@@ -66,14 +66,14 @@ def test_failed_build_leaves_current_untouched(repo: Repository, tmp_path: Path,
     gen = open_current(index_dir)
     before = sorted(os.listdir(index_dir))
 
-    def explode(path: Path, docs: list, progress: object) -> None:
-        path.mkdir()
-        (path / "half-written.seg").write_bytes(b"\0" * 100)
-        raise OSError("disk full (simulated) in the middle of the Whoosh write")
+    def explode(path: Path, docs: list) -> int:
+        path.mkdir(parents=True)
+        (path / "postings.bin").write_bytes(b"\0" * 100)
+        raise OSError("disk full (simulated) in the middle of a segment write")
 
-    monkeypatch.setattr(build_mod, "_write_whoosh", explode)
+    monkeypatch.setattr(build_mod, "write_segment", explode)
     with pytest.raises(BuildError, match="disk full"):
-        build_generation(checked(repo), index_dir)
+        build_generation(checked(repo), index_dir, incremental=False)
     assert read_current(index_dir) == "gen-000001"
     assert sorted(os.listdir(index_dir)) == before  # no tmp dir, no new generation
     assert gen.search("vpn").total > 0  # what was served still answers
@@ -176,13 +176,11 @@ def test_generation_files(repo: Repository, tmp_path: Path) -> None:
         "content",
         "docs.json",
         "manifest.json",
-        "postings.bin",
+        "segments",
         "synonyms.json",
-        "terms.json",
-        "text.bin",
         "triage.json",
         "vocabulary.json",
-        "whoosh",
+        "words.json",
     ]
     snapshot = sorted(p.relative_to(result.path / "content").as_posix() for p in (result.path / "content").rglob("*") if p.is_file())
     assert snapshot == sorted([*repo.config_docs, *(p for g in repo.guides for p in (g.path, g.tree_path))])

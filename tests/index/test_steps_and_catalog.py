@@ -89,7 +89,8 @@ def test_catalog_per_category(generation: Generation) -> None:
     assert vpn.articles[0] == "vpn-reinstall"
     p1 = vpn.escalation["P1"]
     assert [s.id for s in p1] == ["service-desk", "network-l2", "duty-manager"]
-    assert p1[1].escalate_after_minutes == 120  # half of the 4h P1 resolution target
+    assert (p1[1].trigger_kind, p1[1].escalate_after_minutes) == ("sla_share", 120)  # half of the 4h P1 resolution target
+    assert (p1[2].trigger_kind, p1[2].escalate_after_minutes) == ("immediate", 0)  # the sample's duty manager: every P1 at once
     assert [s.id for s in vpn.escalation["P3"]] == ["service-desk", "network-l2"]
 
     mfa = cat["accounts/mfa"]

@@ -90,11 +90,17 @@ def test_guide_page_escalation_shows_team_queue_contact_and_sla() -> None:
     html = re.search(r'<section [^>]*data-node="escalate">.*?</section>', page.all_steps()).group(0)
     assert "Network Operations" in html and "NetOps" in html
     assert 'href="../../priorities/"' in html  # the contact's link, written for escalation.md
-    # P1: resolution 4h -> network-l2 at 50% = 2h, duty manager at 80% = 3h12m
+    # The leaf escalates to network-l2 now, so its own 50% timer is not listed; the duty manager
+    # is called at once for a P1 (as the protocol says) and at 80% of the target otherwise.
     assert (
-        '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li>Network Operations after 2h (50%)</li><li>IT Duty Manager after 3h12m (80%)</li></ul></td></tr>'
+        '<tr data-priority="P1"><td>P1 Critical</td><td>15m</td><td>4h</td><td><ul class="kbg-triggers"><li data-step="duty-manager">IT Duty Manager at once</li></ul></td></tr>'
         in html
     )
+    assert (
+        '<tr data-priority="P2"><td>P2 High</td><td>1h</td><td>8h</td><td><ul class="kbg-triggers"><li data-step="duty-manager">IT Duty Manager after 6h24m (80%)</li></ul></td></tr>'
+        in html
+    )
+    assert 'data-step="network-l2"' not in html
     assert "VPN client log file" in html and "Device name and IP address" in html
 
 

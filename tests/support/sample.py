@@ -64,7 +64,8 @@ FILES = {
             queue: NetOps
             contact: Zendesk group "NetOps"
             trigger: The VPN guide ends in escalation.
-            at_sla_share: 0.5
+            clock:
+              - at_sla_share: 0.5
             categories: [network]
             handoff: [What L1 already tried]
           identity-l2:
@@ -88,8 +89,10 @@ FILES = {
             team: IT Duty Manager
             queue: Major Incidents
             contact: Phone ext. 4500
-            trigger: Every P1 at once.
-            at_sla_share: 0.8
+            trigger: Every P1 at once; a P2 at 80% of its resolution target.
+            clock:
+              - {immediately: true, priorities: [P1]}
+              - {at_sla_share: 0.8, priorities: [P2]}
             priorities: [P1, P2]
     """,
     "guides/synonyms.yml": """

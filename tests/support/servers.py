@@ -95,3 +95,17 @@ def create_api_key(keys_file: Path, name: str) -> str:
 def copy_content(src: Path, dest: Path) -> Path:
     shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".kb-index", "site"))
     return dest
+
+
+def start_shipped(work: Path, **env: str) -> LiveServer:
+    """The service over a copy of the shipped guides and articles, indexed, rate limit off (the
+    tests that walk every leaf send far more than a person)."""
+    from search.checks import checked
+    from search.content.repository import load_repository
+    from search.index import build_generation
+
+    root = work / "content"
+    for folder in ("guides", "kb"):
+        shutil.copytree(Path(__file__).resolve().parents[2] / folder, root / folder)
+    build_generation(checked(load_repository(root)), root / ".kb-index")
+    return start_server(root, work / "server.log", **{"KB_RATE_LIMIT_PER_MINUTE": "0", **env})

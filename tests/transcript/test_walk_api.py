@@ -71,7 +71,7 @@ def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestCli
         assert body["finished"] is True and body["outcome"]["type"] == kind
         assert body["current"]["choices"] == []
         assert body["transcript_data"]["text"] == expected
-        assert set(body["messages"]) == ({"resolution", "closure"} if kind == "resolution" else {"escalation"})
+        assert set(body["messages"]) == ({"resolution", "closure"} if kind == "resolution" else {"escalation", "escalation_notice"})
 
 
 def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: TestClient, repo: Repository) -> None:

@@ -1,7 +1,10 @@
-"""Messages filled from a finished walk (search/render/messages.py) and the template-placeholder rule."""
+"""Messages filled from a finished walk (search/workflow/messages.py): plain text for the user,
+the hand-off checklist once and the escalation clock in the internal note; and the template rules."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +13,9 @@ import pytest
 from search.checks import run_checks
 from search.content.models import PLACEHOLDER, PLACEHOLDERS, QuestionNode
 from search.content.repository import load_repository
-from search.workflow.messages import MessageError, messages_for
+from search.content.taxonomy import CategoryIndex
+from search.workflow.messages import FilledMessage, MessageError, messages_for
+from search.workflow.plaintext import to_plain
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
 from support import ROOT
@@ -23,9 +28,9 @@ def gathered_for(guide) -> dict[str, str]:
     return {item.id: GATHERED_NOTE if i == 0 else "" for i, item in enumerate(guide.meta.gather)}
 
 
-def assert_filled(message: dict) -> None:
+def assert_filled(message: FilledMessage) -> None:
     for part in ("subject", "body"):
-        text = message[part] or ""
+        text = getattr(message, part) or ""
         leftover = PLACEHOLDER.search(text)
         assert leftover is None, f"unfilled placeholder {leftover.group(0)!r} in {part}:\n{text}"
         assert not any(f"{{{name}}}" in text for names in PLACEHOLDERS.values() for name in names)
@@ -43,15 +48,16 @@ def test_every_resolution_leaf_gives_resolution_and_closure(repo, resolution_rou
         assert set(messages) == {"resolution", "closure"}, route
         for message in messages.values():
             assert_filled(message)
-            assert TICKET["requester"] in message["body"]
-            assert TICKET["technician"] in message["body"]
+            assert message.audience == "user"
+            assert TICKET["requester"] in message.body
+            assert TICKET["technician"] in message.body
         resolution = messages["resolution"]
-        assert leaf.text in resolution["body"]
+        assert to_plain(leaf.text) in resolution.body
         if leaf.user_note:
-            assert leaf.user_note in resolution["body"]
-        assert TICKET["ticket_id"] in resolution["subject"]
-        assert route.guide.meta.title in resolution["subject"]
-        assert TICKET["ticket_id"] in messages["closure"]["subject"]
+            assert to_plain(leaf.user_note) in resolution.body
+        assert TICKET["ticket_id"] in resolution.subject
+        assert route.guide.meta.title in resolution.subject
+        assert TICKET["ticket_id"] in messages["closure"].subject
 
 
 def test_every_escalation_leaf_gives_the_handoff_note_with_the_transcript(repo, escalation_routes) -> None:
@@ -60,18 +66,66 @@ def test_every_escalation_leaf_gives_the_handoff_note_with_the_transcript(repo, 
         leaf = state.outcome
         gathered = gathered_for(route.guide)
         messages = messages_for(state, repo, "P2", gathered, TICKET)
-        assert set(messages) == {"escalation"}, route
+        assert set(messages) == {"escalation", "escalation_notice"}, route
         note = messages["escalation"]
         assert_filled(note)
+        assert note.audience == "internal"
         transcript = transcript_text(state, repo, "P2", gathered)
-        assert transcript.rstrip("\n") in note["body"]
+        assert transcript.rstrip("\n") in note.body
         if gathered:
-            assert GATHERED_NOTE in note["body"]
+            assert GATHERED_NOTE in note.body
         step = repo.escalation.steps[leaf.step]
-        assert step.team in note["subject"] and "P2" in note["subject"] and TICKET["ticket_id"] in note["subject"]
-        assert leaf.text in note["body"]
+        assert step.team in note.subject and "P2" in note.subject and TICKET["ticket_id"] in note.subject
+        assert leaf.text in note.body  # the internal note keeps the author's Markdown
         for item in [*step.handoff, *leaf.handoff]:
-            assert f"- {item}" in note["body"]
+            assert note.body.count(f"- {item}\n") + note.body.endswith(f"- {item}") == 1, f"hand-off item not exactly once: {item}"
+        notice = messages["escalation_notice"]
+        assert_filled(notice)
+        assert notice.audience == "user"
+        # P2: the 8h resolution target of an incident, the 2d fulfilment target of a request
+        target = "within 2d" if CategoryIndex(repo.taxonomy).kind_of(route.guide.meta.category) == "request" else "within 8h"
+        assert step.team in notice.body and TICKET["requester"] in notice.body and target in notice.body, route
+
+
+MARKS = re.compile(r"\*\*|__|`|\]\(|<https?:|^#+ ", re.MULTILINE)
+
+
+@pytest.mark.parametrize("priority", [None, "P1", "P4"])
+def test_no_markdown_marks_in_any_user_message_of_any_shipped_leaf(repo, resolution_routes, escalation_routes, priority) -> None:
+    marked = 0
+    for route in [*resolution_routes, *escalation_routes]:
+        state = walk(route.guide, route.answers)
+        leaf = state.outcome
+        marked += bool(MARKS.search(f"{leaf.text} {getattr(leaf, 'user_note', '') or ''}"))
+        for kind, message in messages_for(state, repo, priority, gathered_for(route.guide), TICKET).items():
+            if message.audience == "user":
+                found = MARKS.search(f"{message.subject}\n{message.body}")
+                assert found is None, f"{route.guide.id} {kind}: Markdown mark {found.group(0)!r} in\n{message.body}"
+    assert marked, "no shipped leaf text has Markdown marks: the test would prove nothing"
+
+
+def test_user_note_markdown_becomes_plain_text(repo, resolution_routes) -> None:
+    route = next(r for r in resolution_routes if "**Sign in another way**" in (walk(r.guide, r.answers).outcome.user_note or ""))
+    body = messages_for(walk(route.guide, route.answers), repo, "P3", ticket=TICKET)["resolution"].body
+    assert "choose Sign in another way and use the code from the app." in body
+
+
+def network_escalation(repo, escalation_routes):
+    return next(r for r in escalation_routes if walk(r.guide, r.answers).outcome.step == "network-l2")
+
+
+def test_escalation_note_lists_the_clock_of_the_other_steps(repo, escalation_routes) -> None:
+    route = network_escalation(repo, escalation_routes)
+    state = walk(route.guide, route.answers)
+    p1 = messages_for(state, repo, "P1", ticket=TICKET)["escalation"].body
+    assert "Escalation clock from here:\n- Infrastructure Engineering: after 3h12m (80%)\n- IT Duty Manager: at once\n" in p1
+    assert "Network Operations: after" not in p1  # the step the ticket goes to now has no timer of its own here
+    opened = dt.datetime(2026, 12, 2, 9, 5, tzinfo=dt.UTC)
+    p2 = messages_for(state, repo, "P2", ticket=TICKET, opened_at=opened)
+    assert "- Infrastructure Engineering: after 6h24m (80%), due by 15:29\n- IT Duty Manager: after 6h24m (80%), due by 15:29\n" in p2["escalation"].body
+    assert "We aim to resolve it by 2026-12-02 17:05." in p2["escalation_notice"].body
+    unset = messages_for(state, repo, None, ticket=TICKET)["escalation"].body
+    assert "Escalation clock from here:\n- Infrastructure Engineering: at 80% of the resolution target\n\n" in unset  # no priority: no minutes, no P1 timer
 
 
 def test_messages_need_a_finished_walk(repo, resolution_routes) -> None:

@@ -49,9 +49,9 @@ Related articles:
 Escalation path:
 - L1 Service Desk, queue Service Desk: Every new ticket. Contact: Phone ext. 4000.
     hand over: Ticket categorised and prioritised
-- L2 Network Operations, queue NetOps: The VPN guide ends in escalation. Time alone escalates after 4h. Contact: Zendesk group "NetOps".
+- L2 Network Operations, queue NetOps: The VPN guide ends in escalation. Time alone escalates after 4h (50%). Contact: Zendesk group "NetOps".
     hand over: What L1 already tried
-- management IT Duty Manager, queue Major Incidents: Every P1 at once. Time alone escalates after 6h24m. Contact: Phone ext. 4500.
+- management IT Duty Manager, queue Major Incidents: Every P1 at once; a P2 at 80% of its resolution target. Time alone escalates after 6h24m (80%). Contact: Phone ext. 4500.
 
 SLA targets:
 P2 High: first response within 1h, resolution within 8h
@@ -126,12 +126,13 @@ def test_note_and_tags_are_the_exact_requests(content: Path, stand_in: StandIn, 
 
 def test_ticket_text_never_becomes_markup_or_a_request_elsewhere(content: Path, stand_in: StandIn, outbox_at: str, serve: Servers) -> None:
     server = start(serve, content, stand_in, outbox_at)
-    evil = "<script>alert(1)</script> vpn [x](javascript:alert(1)) {{ticket.requester.email}}"
+    # hostile markup around a plain VPN ticket, so triage is confident and its note quotes the text
+    evil = "<script>alert(1)</script> VPN will not connect, the vpn client says connection failed [x](javascript:alert(1)) {{ticket.requester.email}}"
     assert deliver(server, 102, "b", subject=evil, description=evil, tags="").status_code == 202
     wait_state(server, "sent")
     body = stand_in.of("PUT", r"/tickets/102\.json")[0].json["ticket"]["comment"]["body"]  # type: ignore[index]
     assert "<script>" not in body and "javascript:" not in body and "html_body" not in json.dumps(stand_in.requests[-1].json)
-    assert "from triage of subject and description (confidence " in body and "matched: vpn" in body
+    assert "from triage of subject and description (confidence " in body and "vpn" in body.split("matched: ", 1)[1]
 
 
 def test_an_unsure_triage_leaves_the_ticket_uncategorised(content: Path, stand_in: StandIn, outbox_at: str, serve: Servers) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -17,7 +18,7 @@ from .search import query_problem
 router = APIRouter(tags=["diagnose"])
 
 
-def diagnosis(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, max_chars: int) -> schemas.Diagnosis:
+def diagnosis(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, max_chars: int, opened_at: dt.datetime | None = None) -> schemas.Diagnosis:
     """The answer for a category (an id, resolved), also what ``kb diagnose`` prints."""
     entry = gen.catalog.categories[cid]
     guide_ids = list(entry.guides)
@@ -40,7 +41,7 @@ def diagnosis(gen: Generation, cid: str, pid: PriorityId | None, q: str | None, 
         query=q,
         guides_from=entry.guides_from,
         guides=[views.guide_out(guides[g]) for g in guide_ids],
-        escalation=views.protocols(gen, cid, pid),
+        escalation=views.protocols(gen, cid, pid, opened_at),
         articles=[views.article_ref(articles[a]) for a in article_ids if a in articles],
         content_version=gen.content_version,
         generation=gen.number,
@@ -59,6 +60,7 @@ async def diagnose(
     category: Annotated[str, Query(min_length=1, max_length=200, description="Category id (network/vpn) or ticket-tool tag (vpn).")],
     priority: Annotated[views.PriorityParam | None, Query(description=views.PRIORITY_HELP)] = None,
     q: Annotated[str | None, Query(description="Ticket text: ranks the category's guides and articles by it.")] = None,
+    opened_at: Annotated[schemas.IsoAwareTime | None, Query(description=views.OPENED_AT_HELP)] = None,
 ) -> Response:
     """Answer for a ticket's category (id or Zendesk tag) and priority.
 
@@ -74,6 +76,12 @@ async def diagnose(
     pid = views.resolve_priority(priority)
     q = q.strip() if q else None
     settings = state.settings
+    if opened_at is not None:  # deadlines differ per ticket: not cached
+        return views.conditional(
+            request,
+            etag(gen, settings.site_url, "diagnose", cid, pid, q, opened_at.isoformat()),
+            lambda: diagnosis(gen, cid, pid, q, settings.max_query_chars, opened_at),
+        )
     if not q:
         cache = answers_for(gen).diagnose
         cached = cache.get((cid, pid))

@@ -48,12 +48,13 @@ def walk_out(gen: Generation, guide_id: str, body: schemas.WalkIn) -> schemas.Wa
     state = views.walk_or_409(guide, body.answers, body.revision, records=records, confirmed=frozenset(body.confirmed), handoff=body.handoff, repo=repo)
     node = state.node
     gathered = views.gathered_notes(guide, body.gathered)
-    data = transcript_json(state, repo, priority, gathered)
+    data = transcript_json(state, repo, priority, gathered, body.opened_at)
     messages: dict[str, schemas.Message] = {}
     if state.outcome is not None and state.outcome.type != "link":
         try:
-            filled = messages_for(state, repo, priority, gathered, body.ticket.model_dump(exclude_none=True) if body.ticket else {})
-            messages = {k: schemas.Message(subject=v["subject"], body=v["body"] or "") for k, v in filled.items()}
+            ticket = body.ticket.model_dump(exclude_none=True) if body.ticket else {}
+            filled = messages_for(state, repo, priority, gathered, ticket, body.opened_at)
+            messages = {k: schemas.Message(audience=v.audience, subject=v.subject, body=v.body) for k, v in filled.items()}
         except MessageError:
             messages = {}
     return schemas.WalkOut(

@@ -1,4 +1,5 @@
   function init() {
+    enhanceAccessibility();
     var walks = [];
     Array.prototype.forEach.call(document.querySelectorAll(".kbg-walk[data-guide]"), function (root) {
       var source = document.getElementById("kbg-data-" + root.getAttribute("data-guide"));
@@ -10,6 +11,7 @@
     if (walks.length) enhanceTools();
     window.kbGuides.walks = walks;
     window.kbGuides.triage = initTriage();
+    initFront();
   }
 
   window.kbGuides = {

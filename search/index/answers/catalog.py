@@ -9,8 +9,6 @@ metadata. Site URLs are relative to the site root (``guides/vpn/``); the service
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ...content import sitemap
 from ...content.escalation import ProtocolStep, sla_targets, steps_for
 from ...content.history import ContentVersion, content_versions
@@ -20,25 +18,11 @@ from ...content.publishing import listed
 from ...content.repository import Article, Guide, Repository
 from ...content.taxonomy import CategoryIndex, is_within, parent_ids
 from ...workflow.steps import linearise, steps_text
-from ..engine.text import markdown_to_text
+from ..engine.segments import SourceDoc
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, ContentVersionEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-CATALOG_SCHEMA = 4  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds
-
-
-@dataclass
-class IndexedDoc:
-    """One searchable document: what goes into Whoosh and the stored plain text."""
-
-    id: str
-    type: str  # "guide" | "article"
-    title: str
-    category: str | None
-    tags: list[str]
-    url: str
-    text: str  # plain text (snippets are cut from it)
-    markdown: str
+CATALOG_SCHEMA = 5  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds; 5: escalation clock (trigger_kind, due_at)
 
 
 def guide_url(guide_id: str) -> str:
@@ -53,41 +37,32 @@ def category_url(category_id: str) -> str:
     return sitemap.page_url(sitemap.category_src(category_id))
 
 
-def searchable_documents(repo: Repository) -> list[IndexedDoc]:
-    """Listed guides (by id) then articles (by path): the order fixes Whoosh document numbers.
+def searchable_documents(repo: Repository) -> list[SourceDoc]:
+    """Listed guides (by id) then articles (by path): a full build's document order.
     ``repo`` is the published view (``content.publishing``); retired content is not searchable."""
-    docs: list[IndexedDoc] = []
+    docs: list[SourceDoc] = []
     for guide in sorted(listed(repo.guides, repo.policy), key=lambda g: g.id):
         meta = guide.meta
-        parts = [meta.summary or "", *meta.symptoms, markdown_to_text(guide.body), *(item.text for item in meta.gather)]
         # A step's text and its help (how to check, where to click): a technician searches for both.
-        parts += [one_line(getattr(node, attr, None) or "") for node in guide.tree.nodes.values() for attr in ("text", "help")]
+        after = [item.text for item in meta.gather] + [
+            one_line(getattr(node, attr, None) or "") for node in guide.tree.nodes.values() for attr in ("text", "help")
+        ]
         docs.append(
-            IndexedDoc(
+            SourceDoc(
                 guide.id,
                 "guide",
                 one_line(meta.title),
                 meta.category,
-                list(meta.tags),
+                tuple(meta.tags),
                 guide_url(guide.id),
-                one_line(" ".join(p for p in parts if p)),
                 guide.body,
+                before=(meta.summary or "", *meta.symptoms),
+                after=tuple(after),
             )
         )
     for article in sorted(listed(repo.articles, repo.policy), key=lambda a: a.path):
         ameta = article.meta
-        docs.append(
-            IndexedDoc(
-                article.id,
-                "article",
-                one_line(ameta.title),
-                ameta.category,
-                list(ameta.tags),
-                article_url(article),
-                markdown_to_text(article.body),
-                article.body,
-            )
-        )
+        docs.append(SourceDoc(article.id, "article", one_line(ameta.title), ameta.category, tuple(ameta.tags), article_url(article), article.body))
     return docs
 
 

@@ -30,22 +30,31 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
 
 def markdown_to_text(markdown: str) -> str:
     """Readable plain text of a Markdown body: markup and HTML tags removed, whitespace collapsed."""
-    text = "\n".join(line for _, line, kind in classify(markdown) if kind is not Kind.FENCE)
-    text = _INCLUDE.sub(" ", text)
-    text = _ADMONITION.sub(" ", text)
-    text = _REF_DEF.sub(" ", text)
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
+    fenced = "```" in markdown or "~~~" in markdown  # fence lines only where a fence can be (most bodies have none)
+    text = "\n".join(line for _, line, kind in classify(markdown) if kind is not Kind.FENCE) if fenced else markdown
+    text = _sub(text, _INCLUDE, " ", "[!")
+    text = _sub(text, _ADMONITION, " ", "[!")
+    text = _sub(text, _REF_DEF, " ", "]:")
+    text = _sub(text, _IMAGE, r"\1", "![")
+    text = _sub(text, _LINK, r"\1", "](")
+    text = _sub(text, _REF_LINK, r"\1", "][")
     text = text.replace("\\<", "\x00")  # an escaped "<" is text, not the start of a tag
-    text = _FRONT_TAGS.sub(" ", text)
-    text = _HEADING.sub("", text)
-    text = _QUOTE.sub("", text)
+    text = _sub(text, _FRONT_TAGS, " ", "<")
+    text = _sub(text, _HEADING, "", "#")
+    text = _sub(text, _QUOTE, "", ">")
     text = _LIST.sub("", text)
-    text = _TABLE_RULE.sub(" ", text)
+    text = _sub(text, _TABLE_RULE, " ", "--")
     text = text.replace("|", " ")
-    text = _CODE_SPAN.sub(r"\2", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    text = _ESCAPE.sub(r"\1", text)
-    text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text).replace("\x00", "<")
+    text = _sub(text, _CODE_SPAN, r"\2", "`")
+    text = _sub(text, _EMPHASIS, r"\2", "*", "__")
+    text = _sub(text, _ESCAPE, r"\1", "\\")
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], text)
+    text = text.replace("\x00", "<")
     return one_line(text)
+
+
+def _sub(text: str, pattern: re.Pattern[str], replacement: str, *needs: str) -> str:
+    """``pattern.sub`` only when ``text`` holds one of the strings every match contains: most
+    bodies hold no table rule, escape or emphasis, and a regex pass costs as much as the rest."""
+    return pattern.sub(replacement, text) if any(n in text for n in needs) else text

@@ -4,7 +4,8 @@ Layout of an index directory::
 
     CURRENT          "gen-000007" — the generation being served (replaced with os.replace)
     gen-000006/      the previous generation, kept for servers that have not reloaded yet
-    gen-000007/      manifest.json catalog.json docs.json vocabulary.json synonyms.json text.bin whoosh/
+    gen-000007/      manifest.json catalog.json docs.json words.json vocabulary.json synonyms.json
+                     triage.json content/ segments/<name>/ (:mod:`..engine.segments`)
     .lock            held (flock) by the one build running at a time
     .pins/           one file per (process, generation) open for serving; clean() keeps those
 
@@ -13,9 +14,16 @@ them, and a server falls back to the newest intact older generation when the cur
 damaged (:func:`open_served`).
 
 A build writes into ``tmp-gen-000008-<pid>/``, validates it (document counts, smoke queries),
-renames it to ``gen-000008`` and only then replaces ``CURRENT``. Whoosh's multi-file index is
-not crash safe; this way an interrupted or failed build never touches what is served, and its
-leftovers are removed by the next build. Generation numbers only grow.
+renames it to ``gen-000008`` and only then replaces ``CURRENT``. An interrupted or failed build
+never touches what is served, and its leftovers are removed by the next build. Generation
+numbers only grow.
+
+Incremental builds (decision record 0034): the segments of the served generation are hard-linked
+into the new one (segment files are never changed once written); documents whose content key is
+gone or changed are marked deleted in the new ``docs.json``, and only new or changed documents
+are indexed, by Whoosh, into one new segment. Too many deleted documents or segments, or a
+previous generation of another format, make a full build, which splits the documents over the
+cores: one Whoosh writer per worker process and segment (decision record 0033).
 """
 
 from __future__ import annotations
@@ -23,26 +31,27 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import json
+import multiprocessing
 import os
+import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from whoosh import index as whoosh_index
 
 from ...content.progress import Progress, no_progress
 from ...content.publishing import published
 from ...content.repository import Checked, Repository
 from ...content.triage import Triage
 from ..answers import catalog as catalog_mod
-from ..engine.postings import export_postings
 from ..engine.query import QueryError
-from ..engine.schema import build_schema
-from ..engine.spelling import build_vocabulary
+from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SourceDoc, doc_words, write_segment
+from ..engine.spelling import MAX_WORDS
 from ..generation import (
     CATALOG,
     CONTENT_DIR,
@@ -51,22 +60,26 @@ from ..generation import (
     SYNONYMS,
     TRIAGE,
     VOCABULARY,
-    WHOOSH_DIR,
     Generation,
     IndexUnavailable,
     file_digest,
     generation_files,
     generation_number,
+    verify_files,
 )
 from .pins import pin, pinned
-from .store import STORE_FILE, write_store
+from .store import STORE_FILE, TextStore
 
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 2  # 2: guide documents include the steps' help: text
-MAX_INDEXED_CHARS = 200_000  # body text beyond this is stored for display but not indexed
+INDEX_SCHEMA = 3  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033)
 SMOKE_QUERIES = 3
+WORDS = "words.json"  # surface word -> live documents holding it, before the vocabulary's cut
+SEGMENT_DOCS = 2_000  # documents per segment of a full build, at most (progress steps, worker memory)
+PARALLEL_MIN_DOCS = 400  # fewer documents than this are analysed in this process: a worker costs more
+MAX_SEGMENTS = 16  # an incremental build with more than this many segments makes a full build instead
+MAX_DELETED_SHARE = 0.25  # ... and so does one where more than this share of stored documents is deleted
 
 
 class BuildError(RuntimeError):
@@ -303,33 +316,112 @@ def switch_current(index_dir: Path, name: str, before: Callable[[], None] | None
     _fsync_dir(index_dir)
 
 
-def write_generation(repo: Repository, target: Path, progress: Progress = no_progress) -> dict[str, Any]:
+@dataclass
+class _Plan:
+    """Which stored documents a new generation keeps from the previous one and which it analyses."""
+
+    kept: list[tuple[str, list[int]]] = field(default_factory=list)  # (segment name, deleted local numbers)
+    order: list[int] = field(default_factory=list)  # live kept documents in segment order, as indexes into docs
+    fresh: list[int] = field(default_factory=list)  # documents to analyse, as indexes into docs
+    gone: list[tuple[str, int]] = field(default_factory=list)  # (segment name, local number) deleted by this build
+    words: Counter[str] = field(default_factory=Counter)  # the previous generation's words.json
+
+
+def _plan(docs: list[SourceDoc], previous: Path | None) -> _Plan:
+    """Match documents to the previous generation's by content key (a full build when there is
+    no usable previous generation or it is too fragmented)."""
+    plan = _Plan()
+    full = _Plan(fresh=list(range(len(docs))))
+    if previous is None:
+        return full
+    try:
+        manifest = json.loads((previous / MANIFEST).read_bytes())
+        if manifest.get("index_schema") != INDEX_SCHEMA:
+            return full
+        entries = json.loads((previous / DOCS).read_bytes())["segments"]
+        plan.words = Counter(json.loads((previous / WORDS).read_bytes()))
+        metas = [json.loads((previous / SEGMENTS_DIR / e["name"] / META).read_bytes()) for e in entries]
+    except (OSError, ValueError, KeyError, TypeError):
+        return full  # unreadable: a full build does not need it
+    wanted: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        wanted.setdefault(doc.key, i)
+    claimed: set[int] = set()
+    stored = dead = 0
+    for entry, meta in zip(entries, metas, strict=True):
+        already = set(entry["deleted"])
+        deleted: list[int] = []
+        for local, key in enumerate(meta["keys"]):
+            match = wanted.get(key)
+            if local in already or match is None or match in claimed:
+                deleted.append(local)
+                if local not in already:
+                    plan.gone.append((entry["name"], local))
+            else:
+                claimed.add(match)
+                plan.order.append(match)
+        stored += len(meta["keys"])
+        dead += len(deleted)
+        if len(deleted) < len(meta["keys"]):
+            plan.kept.append((entry["name"], deleted))
+    plan.fresh = [i for i in range(len(docs)) if i not in claimed]
+    if len(plan.kept) + 1 > MAX_SEGMENTS or dead > MAX_DELETED_SHARE * (stored + len(plan.fresh)):
+        return full
+    if not _intact(previous, [name for name, _ in plan.kept], manifest["files"]):
+        return full  # a damaged segment is not carried into a new generation: everything is analysed again
+    return plan
+
+
+def _intact(previous: Path, segments: list[str], files: dict[str, list[Any]]) -> bool:
+    """Whether the named segments' files match the previous manifest (sizes and SHA-256)."""
+    prefixes = tuple(f"{SEGMENTS_DIR}/{name}/" for name in segments)
+    try:
+        verify_files(previous, {rel: entry for rel, entry in files.items() if rel.startswith(prefixes)})
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def write_generation(
+    repo: Repository, target: Path, progress: Progress = no_progress, previous: Path | None = None, procs: int | None = None
+) -> dict[str, Any]:
     """Write every file of a generation into ``target`` (an empty new directory). Returns the manifest.
+
     Only what ``repo.policy`` publishes goes in (``content.publishing``): no draft, and no internal
-    content in a public generation, in the search index, the catalog, triage or the guide files."""
+    content in a public generation, in the search index, the catalog, triage or the guide files.
+    ``previous``: the served generation, whose unchanged documents are reused; ``procs``: worker
+    processes for the analysis (default: one per core, none for a few documents).
+    """
     started = time.monotonic()
     repo = published(repo, repo.policy)
     docs = catalog_mod.searchable_documents(repo)
     catalog = catalog_mod.build_catalog(repo)
-    offsets = write_store(target / STORE_FILE, ((d.text, d.markdown) for d in docs))
-    _write_json(
-        target / DOCS,
-        {
-            "ids": [d.id for d in docs],
-            "types": [d.type for d in docs],
-            "titles": [d.title for d in docs],
-            "categories": [d.category for d in docs],
-            "urls": [d.url for d in docs],
-            "offsets": offsets,
-        },
-    )
+    plan = _plan(docs, previous)
+    segments_dir = target / SEGMENTS_DIR
+    segments_dir.mkdir()
+    known: dict[str, list[Any]] = {}
+    if plan.kept and previous is not None:
+        known = json.loads((previous / MANIFEST).read_bytes())["files"]
+        for name, _ in plan.kept:
+            _link_tree(previous / SEGMENTS_DIR / name, segments_dir / name)
+    fresh = _write_segments(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs)
+    words = plan.words
+    if plan.kept and previous is not None:
+        words -= _words_of(previous, plan.gone)
+    else:
+        words = Counter()
+    for name in fresh:
+        words.update(_read_meta(segments_dir / name)["words"])
+    segments = [{"name": name, "deleted": deleted} for name, deleted in plan.kept] + [{"name": name, "deleted": []} for name in fresh]
+    _write_json(target / DOCS, {"segments": segments, "rank": plan.order + plan.fresh})
+    _write_json(target / WORDS, dict(words))
     _write_bytes(target / CATALOG, catalog.model_dump_json().encode())
     min_df = 2 if len(docs) >= 200 else 1
-    _write_json(target / VOCABULARY, build_vocabulary((f"{d.title} {' '.join(d.tags)} {d.text[:MAX_INDEXED_CHARS]}" for d in docs), min_df))
+    common = sorted(((w, n) for w, n in words.items() if n >= min_df), key=lambda item: (-item[1], item[0]))
+    _write_json(target / VOCABULARY, dict(common[:MAX_WORDS]))
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
     _write_json(target / TRIAGE, Triage(repo).to_state())
     _snapshot_guides(repo, target / CONTENT_DIR)
-    _write_whoosh(target / WHOOSH_DIR, docs, progress)
     counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
     manifest = {
         "index_schema": INDEX_SCHEMA,
@@ -339,12 +431,90 @@ def write_generation(repo: Repository, target: Path, progress: Progress = no_pro
         "documents": len(docs),
         **counts,
         "categories": len(catalog.categories),
+        "reused": len(plan.order),
+        "analysed": len(plan.fresh),
+        "segments": len(segments),
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
-        "files": {p.relative_to(target).as_posix(): [p.stat().st_size, file_digest(p)] for p in generation_files(target)},
+        "files": _file_digests(target, known),
     }
     _write_json(target / MANIFEST, manifest)
     return manifest
+
+
+def _write_segments(folder: Path, prefix: str, docs: list[SourceDoc], progress: Progress, procs: int | None) -> list[str]:
+    """Index ``docs`` into segments named ``<prefix>-<n>``: in parallel worker processes when
+    there are enough of them, each worker running one Whoosh writer per segment (decision record 0033)."""
+    if not docs:
+        return []
+    workers = procs if procs is not None else (os.cpu_count() or 1) if len(docs) >= PARALLEL_MIN_DOCS else 1
+    workers = max(1, min(workers, len(docs)))
+    count = workers * -(-len(docs) // (workers * SEGMENT_DOCS))  # a multiple of the workers, each at most SEGMENT_DOCS
+    size = -(-len(docs) // count)
+    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+    names = [f"{prefix}-{n}" for n in range(len(chunks))]
+    progress("indexing", 0, len(docs))
+    if workers == 1:
+        done = 0
+        for name, chunk in zip(names, chunks, strict=True):
+            done += write_segment(folder / name, chunk)
+            progress("indexing", done, len(docs))
+        return names
+    # fork: workers start at once with the modules loaded; the build runs in a CLI process
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        done = 0
+        for written in pool.map(write_segment, [folder / name for name in names], chunks):
+            done += written
+            progress("indexing", done, len(docs))
+    return names
+
+
+def _read_meta(path: Path) -> SegmentMeta:
+    meta: SegmentMeta = json.loads((path / META).read_bytes())
+    return meta
+
+
+def _words_of(previous: Path, gone: list[tuple[str, int]]) -> Counter[str]:
+    """The vocabulary words of documents an incremental build deletes (read from their old segments)."""
+    words: Counter[str] = Counter()
+    by_segment: dict[str, list[int]] = {}
+    for name, local in gone:
+        by_segment.setdefault(name, []).append(local)
+    for name, locals_ in by_segment.items():
+        path = previous / SEGMENTS_DIR / name
+        meta = _read_meta(path)
+        store = TextStore([path / STORE_FILE], [0] * len(meta["offsets"]), meta["offsets"])
+        try:
+            for local in locals_:
+                words.update(doc_words(meta["titles"][local], meta["tags"][local], store.text(local)))
+        finally:
+            store.close()
+    return words
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link a segment's files, its Whoosh index's included (never modified once written);
+    copy where links are refused."""
+    target.mkdir()
+    for entry in source.iterdir():
+        if entry.is_dir():
+            _link_tree(entry, target / entry.name)
+            continue
+        try:
+            os.link(entry, target / entry.name)
+        except OSError:
+            shutil.copy2(entry, target / entry.name)
+
+
+def _file_digests(target: Path, known: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Size and SHA-256 of every file; a linked segment file keeps its digest from the previous manifest."""
+    files: dict[str, list[Any]] = {}
+    for path in generation_files(target):
+        rel = path.relative_to(target).as_posix()
+        size = path.stat().st_size
+        reuse = known.get(rel) if rel.startswith(SEGMENTS_DIR + "/") else None
+        files[rel] = [size, reuse[1]] if reuse is not None and reuse[0] == size else [size, file_digest(path)]
+    return files
 
 
 def _snapshot_guides(repo: Repository, target: Path) -> None:
@@ -356,55 +526,20 @@ def _snapshot_guides(repo: Repository, target: Path) -> None:
         shutil.copyfile(Path(repo.root) / rel, destination)
 
 
-def _write_whoosh(path: Path, docs: list[catalog_mod.IndexedDoc], progress: Progress) -> None:
-    path.mkdir()
-    ix = whoosh_index.create_in(str(path), build_schema())
-    # One writer, one segment: Whoosh document numbers equal our order in docs.json.
-    writer = ix.writer(limitmb=256)
-    try:
-        for done, doc in enumerate(docs):
-            if done % 64 == 0:
-                progress("indexing", done, len(docs))
-            cat_path = " ".join([doc.category, *_ancestors(doc.category)]) if doc.category else ""
-            writer.add_document(
-                id=doc.id,
-                type=doc.type,
-                category=doc.category or "",
-                cat_path=cat_path,
-                title=doc.title,
-                tags=" ".join(doc.tags),
-                body=doc.text[:MAX_INDEXED_CHARS],
-            )
-    except BaseException:
-        writer.cancel()
-        raise
-    progress("indexing", len(docs), len(docs))
-    writer.commit(optimize=True)
-    with ix.reader() as reader:
-        export_postings(reader, path.parent)
-    ix.close()
-    for file in path.iterdir():
-        with open(file, "rb") as handle:
-            os.fsync(handle.fileno())
-
-
-def _ancestors(category: str) -> list[str]:
-    parts = category.split("/")
-    return ["/".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
-
-
 def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None:
     """Open a freshly written generation and prove it answers; raise :class:`BuildError` if not."""
     try:
-        gen = Generation(path, name=name)
+        gen = Generation(path, name=name, digests=False)  # just written or linked: sizes are checked, not every byte again
     except IndexUnavailable as exc:
         raise BuildError(str(exc)) from exc
     try:
         if gen.counts["total"] != expected["documents"] or gen.counts["guides"] != expected["guides"]:
             raise BuildError(f"generation {path.name} holds {gen.counts}, expected {expected['documents']} documents")
-        stored = [fields.get("id") for fields in gen.searcher.all_stored_fields()]
-        if stored != gen.ids:
-            raise BuildError(f"generation {path.name}: Whoosh document order differs from the catalog")
+        if sorted(gen.rank) != list(range(len(gen.ids))):
+            raise BuildError(f"generation {path.name}: docs.json does not rank every document once")
+        for segment in gen.segments:
+            if segment.stored_ids() != segment.meta["ids"]:
+                raise BuildError(f"generation {path.name}: Whoosh document order of segment {segment.name} differs from its meta.json")
         if set(gen.catalog.categories) != set(expected.get("category_ids", gen.catalog.categories)):
             raise BuildError(f"generation {path.name}: catalog categories differ from the taxonomy")
         total = len(gen.ids)
@@ -427,6 +562,8 @@ def build_generation(
     *,
     progress: Progress = no_progress,
     before_switch: Callable[[], None] | None = None,
+    incremental: bool = True,
+    procs: int | None = None,
 ) -> BuildResult:
     """Build, validate and switch to a new generation of checked ``content`` in ``index_dir``
     (``progress``: documents indexed).
@@ -434,7 +571,8 @@ def build_generation(
     ``before_switch`` runs after the new generation is written and
     validated, just before CURRENT points at it (see :func:`switch_current`). Any failure raises
     (a full disk or other write error as :class:`BuildError` naming the path) and leaves
-    ``CURRENT`` as it was.
+    ``CURRENT`` as it was. ``incremental``: reuse the served generation's unchanged documents
+    (off: analyse everything); ``procs``: worker processes (see :func:`write_generation`).
     """
     repo = content.repo
     index_dir = Path(index_dir)
@@ -450,7 +588,8 @@ def build_generation(
             final = index_dir / name
             tmp.mkdir()
             try:
-                manifest = write_generation(repo, tmp, progress)
+                reuse = index_dir / previous if incremental and previous and (index_dir / previous).is_dir() else None
+                manifest = write_generation(repo, tmp, progress, reuse, procs)
                 expected = {**manifest, "category_ids": [c.id for c in repo.taxonomy.categories] if repo.taxonomy else []}
                 validate_generation(tmp, name, expected)
                 os.rename(tmp, final)

@@ -1,4 +1,4 @@
-"""A generation's document text: one file of UTF-8 records read through ``mmap``.
+"""Document text: UTF-8 records in one file per segment, read through ``mmap``.
 
 Whoosh stored fields are unpickled per hit; reading a slice of a memory map is much cheaper and
 keeps 40 MB of article text out of the Python heap.
@@ -10,13 +10,17 @@ import mmap
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 STORE_FILE = "text.bin"
 
 
-def write_store(path: Path, records: Iterable[tuple[str, str]]) -> list[list[int]]:
-    """Write (plain text, Markdown) records; returns per record [text_offset, text_len, md_offset, md_len] in bytes."""
-    offsets: list[list[int]] = []
+TextRow = list[int]  # [text_offset, text_len, md_offset, md_len] in bytes within one file
+
+
+def write_store(path: Path, records: Iterable[tuple[str, str]]) -> list[TextRow]:
+    """Write (plain text, Markdown) records; returns the :data:`TextRow` of each."""
+    offsets: list[TextRow] = []
     position = 0
     with open(path, "wb") as out:
         for text, markdown in records:
@@ -33,26 +37,39 @@ def write_store(path: Path, records: Iterable[tuple[str, str]]) -> list[list[int
 
 
 class TextStore:
-    """Read-only access to the records written by :func:`write_store`."""
+    """Read-only access to records written by :func:`write_store` into several files: document
+    ``n`` is ``rows[n]`` of file ``files[n]``."""
 
-    def __init__(self, path: Path, offsets: list[list[int]]) -> None:
-        self._offsets = offsets
-        self._file = open(path, "rb")  # noqa: SIM115  (mapped for the generation's life; close())
-        size = os.fstat(self._file.fileno()).st_size
-        self._map: mmap.mmap | bytes = mmap.mmap(self._file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    def __init__(self, paths: list[Path], files: list[int], rows: list[TextRow]) -> None:
+        self._files = files
+        self._rows = rows
+        self._handles: list[BinaryIO] = []
+        self._maps: list[mmap.mmap | bytes] = []
+        try:
+            for path in paths:
+                handle = open(path, "rb")  # noqa: SIM115  (mapped for the generation's life; close())
+                self._handles.append(handle)
+                size = os.fstat(handle.fileno()).st_size
+                self._maps.append(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b"")
+        except BaseException:
+            self.close()
+            raise
 
     def text(self, docnum: int, max_bytes: int | None = None) -> str:
         """Plain text of a document, optionally only its first ``max_bytes`` bytes (cut at a character boundary)."""
-        start, length = self._offsets[docnum][0], self._offsets[docnum][1]
+        data = self._maps[self._files[docnum]]
+        start, length = self._rows[docnum][0], self._rows[docnum][1]
         if max_bytes is not None and length > max_bytes:
-            return self._map[start : start + max_bytes].decode("utf-8", "ignore")
-        return self._map[start : start + length].decode("utf-8")
+            return data[start : start + max_bytes].decode("utf-8", "ignore")
+        return data[start : start + length].decode("utf-8")
 
     def markdown(self, docnum: int) -> str:
-        start, length = self._offsets[docnum][2], self._offsets[docnum][3]
-        return self._map[start : start + length].decode("utf-8")
+        start, length = self._rows[docnum][2], self._rows[docnum][3]
+        return self._maps[self._files[docnum]][start : start + length].decode("utf-8")
 
     def close(self) -> None:
-        if isinstance(self._map, mmap.mmap):
-            self._map.close()
-        self._file.close()
+        for data in self._maps:
+            if isinstance(data, mmap.mmap):
+                data.close()
+        for handle in self._handles:
+            handle.close()

@@ -22,7 +22,7 @@ from ...content.prose import one_line
 from ...index import Generation, QueryError
 from ...index.triage import triage
 from ...workflow.messages import MessageError, messages_for
-from ...workflow.sla import format_minutes
+from ...workflow.sla import category_kind, when_text
 from ...workflow.transcript import Gathered, transcript_text
 from ...workflow.walk import WalkState
 from .payload import Decision, category_tag
@@ -99,9 +99,13 @@ def _plan(ticket_id: int, marker: str, note: str, tags: Sequence[str], group_id:
     return Plan(ticket_id=ticket_id, marker=marker, calls=calls, **extra)
 
 
-def _sla_lines(gen: Generation, pid: PriorityId | None) -> list[str]:
-    levels = [(p, lvl) for p, lvl in gen.catalog.priorities.items() if lvl is not None and (pid is None or p == pid)]
-    return [f"{p} {lvl.name}: first response within {lvl.first_response}, resolution within {lvl.resolution}" for p, lvl in levels]
+def _sla_lines(gen: Generation, pid: PriorityId | None, category: str | None = None) -> list[str]:
+    """The targets of the ticket's kind: a request category's are first response and fulfilment."""
+    levels = [(p, lvl) for p, lvl in gen.catalog.priorities_for(category).items() if lvl is not None and (pid is None or p == pid)]
+    return [
+        f"{p} {lvl.name}: first response within {lvl.first_response}, {'fulfilment' if lvl.kind == 'request' else 'resolution'} within {lvl.resolution}"
+        for p, lvl in levels
+    ]
 
 
 def _sentence(text: str) -> str:
@@ -114,9 +118,9 @@ def _escalation_lines(gen: Generation, category: str | None, pid: PriorityId | N
     if repo.escalation is None:
         return []
     lines = []
-    for applied in steps_for(repo.escalation, repo.priorities, category, pid):
+    for applied in steps_for(repo.escalation, repo.priorities, category, pid, category_kind(repo, category)):
         step = applied.step
-        when = f" Time alone escalates after {format_minutes(applied.escalate_after_minutes)}." if applied.escalate_after_minutes is not None else ""
+        when = f" Time alone escalates {when_text(applied.clock)}." if applied.clock.kind != "manual" else ""
         lines.append(f"- {step.tier} {step.team}, queue {step.queue}: {_sentence(step.trigger)}{when} Contact: {_sentence(step.contact)}")
         lines += [f"    hand over: {one_line(item)}" for item in step.handoff]
     return lines
@@ -184,7 +188,7 @@ def diagnosis_plan(gen: Generation, decision: Decision, subject: str, descriptio
     escalation = _escalation_lines(gen, category, pid)
     if escalation:
         lines += ["", "Escalation path:", *escalation]
-    lines += ["", "SLA targets:", *_sla_lines(gen, pid)]
+    lines += ["", "SLA targets:", *_sla_lines(gen, pid, category)]
     return _plan(decision.ticket_id, marker, "\n".join(lines), tags, category=category, guide=guide.id if guide else None)
 
 
@@ -204,7 +208,7 @@ def escalation_plan(
     step_id = leaf.step
     step = repo.escalation.steps[step_id]
     try:
-        note = messages_for(state, repo, priority, gathered, {"ticket_id": str(ticket_id)})["escalation"]["body"] or ""
+        note = messages_for(state, repo, priority, gathered, {"ticket_id": str(ticket_id)})["escalation"].body
     except MessageError:
         note = transcript_text(state, repo, priority, gathered)
     if step.zendesk_group_id is None:

@@ -1,0 +1,123 @@
+"""The messages at a walk's leaf on the shipped site (templates/messages.html, scripts/40-messages.js):
+each copy button gives exactly the text the walk API returns for the same walk, priority, notes,
+ticket fields and records (a note and the time of each step, the check confirmed or hand-off
+value filled in at the leaf: the escalation note's transcript is the recorded one); the user's
+messages carry no Markdown marks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from search.content.repository import Guide, Repository, load_repository
+from search.workflow.walk import choices, walk
+from support import ROOT
+from support.servers import start_shipped
+from support.site import route_to
+
+pytestmark = pytest.mark.browser
+
+TICKET = {"ticket_id": "ZD-48213", "requester": "Priya Natarajan", "technician": "Tom Okafor"}
+CLOCK = dt.datetime(2026, 12, 2, 14, 2, tzinfo=dt.UTC)  # the page's clock: every step is stamped [14:02] (the browser runs in UTC)
+MARKS = re.compile(r"\*\*|`|\]\(")
+
+
+@pytest.fixture(scope="module")
+def repo() -> Repository:
+    return load_repository(ROOT)
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    server = start_shipped(tmp_path_factory.mktemp("api"))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+    server.stop()
+
+
+def walk_in_page(page, guide: Guide, answers: list[str], priority: str, gathered: dict[str, str], step_note: str = "") -> None:
+    """Answer in the browser; ``step_note`` is typed into the first step's note field first."""
+    for item_id, note in gathered.items():
+        page.fill(f'[data-gather-id="{item_id}"]', note)
+    if priority:
+        page.select_option('[data-kbg="priority"]', priority)
+    state = walk(guide, [])
+    for step, answer in enumerate(answers):
+        if step == 0 and step_note:
+            page.fill('[data-kbg="step-note"]', step_note)
+        page.locator('[data-kbg="choices"] .kbg-choice').nth(choices(state.node).index(answer)).click()
+        state = walk(guide, [*[v.choice for v in state.path], answer])
+
+
+def recorded(page) -> dict[str, object]:
+    """What the page recorded (kbGuides.state()) as the walk API's records, confirmed and handoff."""
+    state = page.evaluate("kbGuides.state()")
+    return {"records": state["records"], "confirmed": state["leaf"]["confirmed"], "handoff": state["leaf"]["handoff"]}
+
+
+def copied(page, kind: str) -> str:
+    section = page.locator(f'[data-kbg="current"] .kbg-message[data-kind="{kind}"]')
+    button = section.locator("[data-kbg-copy-message]")
+    button.click()
+    page.wait_for_function(
+        f"""document.querySelector('[data-kbg="current"] .kbg-message[data-kind="{kind}"] [data-kbg-copy-message]').textContent !== 'Copy'"""
+    )
+    assert button.text_content() == "Copied"
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+@pytest.mark.parametrize(("leaf_type", "priority"), [("escalation", "P1"), ("resolution", ""), ("escalation", "")])
+def test_copy_buttons_give_the_api_messages_exactly(repo: Repository, shipped_url: str, open_page, api: httpx.Client, leaf_type: str, priority: str) -> None:
+    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)) and g.meta.gather)
+    gathered = {item.id: f"note {i}: **as typed**" for i, item in enumerate(guide.meta.gather) if i != 1}
+    page = open_page(f"{shipped_url}guides/{guide.id}/", clock_at=CLOCK, timezone_id="UTC", permissions=["clipboard-read", "clipboard-write"])
+    walk_in_page(page, guide, answers, priority, gathered, step_note="cable **reseated**")
+    leaf = page.locator('[data-kbg="current"]')
+    if leaf_type == "escalation":
+        leaf.locator("[data-handoff-id]").first.fill("LT-0042, 3rd floor")
+    else:
+        leaf.locator("[data-check-id]").first.check()
+    for name, value in TICKET.items():
+        page.fill(f'[data-kbg="current"] [data-kbg-ticket="{name}"]', value)
+
+    record = recorded(page)
+    assert record["records"][0]["note"] == "cable **reseated**" and record["records"][0]["at"], record
+    assert record["handoff"] if leaf_type == "escalation" else record["confirmed"], record
+    body = {"answers": answers, "gathered": gathered, "ticket": TICKET, **record, **({"priority": priority} if priority else {})}
+    response = api.post(f"/api/guides/{guide.id}/walk", json=body)
+    assert response.status_code == 200, response.text
+    messages = response.json()["messages"]
+    if leaf_type == "escalation":  # the note's transcript is the recorded one: the step's time and note, the hand-off value
+        note = messages["escalation"]["body"]
+        assert f"1. [{CLOCK.strftime('%H:%M')}] " in note and "   Note: cable **reseated**" in note and ": LT-0042, 3rd floor" in note, note
+    assert set(messages) == ({"escalation", "escalation_notice"} if leaf_type == "escalation" else {"resolution", "closure"})
+    for kind, message in messages.items():
+        section = page.locator(f'[data-kbg="current"] .kbg-message[data-kind="{kind}"]')
+        assert section.get_attribute("data-audience") == message["audience"]
+        assert section.locator('[data-kbg-message-part="subject"]').text_content() == message["subject"]
+        assert copied(page, kind) == message["body"]
+        if message["audience"] == "user":
+            assert MARKS.search(message["body"]) is None, message["body"]
+    if leaf_type == "escalation":
+        assert "note 0: **as typed**" in messages["escalation"]["body"]  # the internal note keeps what was typed
+        assert ("- IT Duty Manager: at once" in messages["escalation"]["body"]) == (priority == "P1")
+
+
+def test_messages_follow_a_priority_changed_at_the_leaf_and_all_steps_keep_their_slots(
+    repo: Repository, shipped_url: str, open_page, api: httpx.Client
+) -> None:
+    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, "escalation")))
+    page = open_page(f"{shipped_url}guides/{guide.id}/", permissions=["clipboard-read", "clipboard-write"])
+    walk_in_page(page, guide, answers, "", {})
+    page.select_option('[data-kbg="priority"]', "P2")
+    expected = api.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "P2"}).json()["messages"]
+    assert copied(page, "escalation_notice") == expected["escalation_notice"]["body"]
+    assert guide.meta.category.startswith("requests/")  # the first guide in order is a request: its fulfilment target, not the incident's 8h
+    assert "within 2d" in expected["escalation_notice"]["body"]
+    static = page.locator('.kbg-tree .kbg-message[data-kind="escalation_notice"]').first
+    assert "{requester}" in static.locator('[data-kbg-message-part="body"]').text_content()
+    assert static.locator("[data-kbg-copy-message]").is_hidden()
