@@ -206,7 +206,17 @@ def _priority(value: str | None) -> PriorityId | None:
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
 @click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
-def triage(root: Path, index_dir: Path | None, subject: str, description: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
+def triage(
+    root: Path,
+    index_dir: Path | None,
+    subject: str,
+    description: tuple[str, ...],
+    impact: str | None,
+    urgency: str | None,
+    limit: int,
+    fmt: str,
+    ask: bool | None,
+) -> None:
     """Suggest categories and guides (and a priority) for a ticket's SUBJECT and DESCRIPTION.
 
     Triage weighs the category keywords and the guides and articles that best match the ticket
