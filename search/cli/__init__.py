@@ -199,14 +199,25 @@ def _priority(value: str | None) -> PriorityId | None:
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
-@click.argument("text", nargs=-1, required=True)
+@click.argument("subject")
+@click.argument("description", nargs=-1)
 @click.option("--impact", help="Impact level from guides/priorities.yml (e.g. significant).")
 @click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
 @click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
-def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
-    """Suggest categories and guides (and a priority) for a ticket's subject and description.
+def triage(
+    root: Path,
+    index_dir: Path | None,
+    subject: str,
+    description: tuple[str, ...],
+    impact: str | None,
+    urgency: str | None,
+    limit: int,
+    fmt: str,
+    ask: bool | None,
+) -> None:
+    """Suggest categories and guides (and a priority) for a ticket's SUBJECT and DESCRIPTION.
 
     Triage weighs the category keywords and the guides and articles that best match the ticket
     (the search index of --index-dir when it holds this content, else one built for the run) and
@@ -215,13 +226,13 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
 
     \b
     Example:
-      kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
+      kb triage "Cannot connect to VPN" "from the hotel since this morning" --impact minor --urgency high
     """
     from ..content.triage import MAX_TICKET_CHARS, triage_priority
     from ..index.triage import triage as triage_ticket
 
-    # the API's ticket text: the subject (first argument) on its own line, as triage weighs it apart
-    ticket = f"{text[0]}\n{' '.join(text[1:])}" if text else ""
+    # the API's ticket text: the subject on its own line, as triage weighs it apart
+    ticket = f"{subject}\n{' '.join(description)}"
     if not ticket.strip():
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
