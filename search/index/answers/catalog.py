@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ...content import sitemap
 from ...content.escalation import ProtocolStep, sla_targets, steps_for
-from ...content.history import ContentVersion, content_versions
+from ...content.history import ContentVersion
 from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
@@ -152,9 +152,8 @@ def build_catalog(repo: Repository) -> Catalog:
     categories = CategoryIndex(repo.taxonomy)
     teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
     guides = sorted(repo.guides, key=lambda g: g.id)
-    versions = content_versions(repo.root, [(g.path, (g.path, g.tree_path)) for g in guides] + [(a.path, (a.path,)) for a in repo.articles])
-    guide_entries = {g.id: _guide_entry(g, teams, versions.get(g.path)) for g in guides}
-    article_entries = {a.id: _article_entry(a, versions.get(a.path)) for a in sorted(repo.articles, key=lambda a: a.path)}
+    guide_entries = {g.id: _guide_entry(g, teams, repo.version_of(g)) for g in guides}
+    article_entries = {a.id: _article_entry(a, repo.version_of(a)) for a in sorted(repo.articles, key=lambda a: a.path)}
 
     guides_by_category: dict[str, list[str]] = {}
     for guide in sorted(listed(guides, repo.policy), key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
