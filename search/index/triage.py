@@ -53,6 +53,7 @@ SYNONYM_WEIGHT = 0.6
 SUBJECT_WEIGHT = 1.5  # a ticket's first line (its subject) says what it is about: its terms weigh more
 CORRECTED_WEIGHT = 0.5
 CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
+PROFILE_GAP = 10.0  # log-lift below the best category's at which the profile gap feature stops growing (the posterior is ~0 long before)
 # How requesters phrase asking for something (a service request) and reporting a fault (an
 # incident): general English, not taken from any ticket set. Their balance in a ticket is the
 # "intent" a candidate's kind agrees or disagrees with.
@@ -96,6 +97,10 @@ RANK_FEATURES = (
     "intent agrees with kind",
     "profile posterior",
     "first by profile",
+    "profile gap",
+    "supporting terms share",
+    "keyword strength",
+    "sub-category",
 )
 CONFIDENCE_FEATURES = (
     "rank logit",
@@ -107,9 +112,9 @@ CONFIDENCE_FEATURES = (
     "supporting terms",
 )
 MODEL = Model(
-    rank=(-6.589, 4.4613, 1.8655, -0.2306, 0.6813, 0.5128, 1.6085, -0.163, 0.6334, 2.3712, 0.1043),
-    confidence=(-6.3611, 0.0572, 0.3968, 1.2927, -0.1404, 2.2033, 0.9214, 0.4032),
-    threshold=0.4524,
+    rank=(-7.4832, 2.8852, 0.7005, -0.4224, 0.6248, 0.1509, 1.7141, 0.0681, 0.5987, 1.1186, -0.0825, 2.1321, 0.9537, 1.1161, 1.2),
+    confidence=(-6.6216, 0.4181, 0.6537, 1.0212, 0.0258, 2.1341, 0.3845, -0.3357),
+    threshold=0.4846,
 )
 
 
@@ -176,6 +181,7 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
     top_hit = max((c.best_hit for c in candidates), default=0.0) or 1.0
     top_profile = max((c.profile for c in candidates), default=0.0)
     norm = sum(math.exp(max(c.profile - top_profile, -60)) for c in candidates) or 1.0
+    top_support = max((c.support for c in candidates), default=0) or 1
     return [
         (
             c.keyword / top_keyword,
@@ -188,6 +194,10 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
             c.intent,
             math.exp(max(c.profile - top_profile, -60)) / norm,
             1.0 if c.profile >= top_profile and c.profile > 0 else 0.0,
+            max(c.profile - top_profile, -PROFILE_GAP) / PROFILE_GAP,
+            c.support / top_support,
+            math.log1p(c.keyword),
+            1.0 if "/" in c.category else 0.0,
         )
         for c in candidates
     ]
