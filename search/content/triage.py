@@ -168,7 +168,7 @@ class Triage:
         def add(category: str, text: str, kind: str, phrase: bool = False) -> None:
             words = [w for w in tokens(text) if w not in STOPWORDS]
             if phrase and len(tokens(text)) > 1:  # the whole phrase is strong; its words alone less so
-                entries = [(" ".join(tokens(text)), kind), *((w, "title" if kind == "keyword" else kind) for w in words)]
+                entries = [(" ".join(tokens(text)), kind), *((w, "content") for w in words)]
             else:
                 entries = [(w, kind) for w in words]
             for term, term_kind in entries:
