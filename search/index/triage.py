@@ -53,7 +53,7 @@ SYNONYM_WEIGHT = 0.6
 SUBJECT_WEIGHT = 1.5  # a ticket's first line (its subject) says what it is about: its terms weigh more
 CORRECTED_WEIGHT = 0.5
 CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
-PROFILE_GAP = 10.0  # log-lift below the best category's at which the profile gap feature stops growing (the posterior is ~0 long before)
+PROFILE_GAP = 5.0  # where the profile gap feature stops growing (per square root of the scored terms' weight: a sum over k terms spreads as sqrt(k))
 # How requesters phrase asking for something (a service request) and reporting a fault (an
 # incident): general English, not taken from any ticket set. Their balance in a ticket is the
 # "intent" a candidate's kind agrees or disagrees with.
@@ -112,9 +112,9 @@ CONFIDENCE_FEATURES = (
     "supporting terms",
 )
 MODEL = Model(
-    rank=(-7.4065, 3.0069, 0.7393, -0.2306, 0.446, 0.3344, 1.571, 0.3292, 0.5806, 1.521, -0.1748, 2.1422, 0.7019, 0.9686, 1.7146),
-    confidence=(-4.179, 0.3854, 0.1229, 0.585, -0.0384, 2.9368, 0.74, 0.0003),
-    threshold=0.582,
+    rank=(-7.8135, 3.1733, 1.0171, -0.1377, 0.53, 0.4501, 1.5677, 0.2559, 0.5939, 1.9377, -0.1021, 2.3099, 0.7216, 0.8544, 1.6896),
+    confidence=(-4.2193, 0.4241, 0.1409, 0.641, -0.0714, 2.8053, 0.7062, 0.0286),
+    threshold=0.5636,
 )
 
 
@@ -132,6 +132,7 @@ class Candidate:
     intent: float  # request cues minus incident cues in the ticket (-2..2), signed by the category's kind
     profile: float = 0.0  # summed log-lift of the ticket's terms in the category's documents
     known: float = 0.0  # share of the ticket's terms the knowledge base has (exactly spelled)
+    scored: float = 0.0  # summed weight of the ticket's terms the profiles scored
     support: int = 0  # typed terms markedly more common in the category's documents than at large
 
 
@@ -194,7 +195,7 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
             c.intent,
             math.exp(max(c.profile - top_profile, -60)) / norm,
             1.0 if c.profile >= top_profile and c.profile > 0 else 0.0,
-            max(c.profile - top_profile, -PROFILE_GAP) / PROFILE_GAP,
+            max((c.profile - top_profile) / math.sqrt(max(c.scored, 1.0)), -PROFILE_GAP) / PROFILE_GAP,
             c.support / top_support,
             math.log1p(c.keyword),
             1.0 if "/" in c.category else 0.0,
@@ -341,7 +342,7 @@ class Profiles:
             cached = self._terms[term] = (df, dict(per), lifts)
         return cached
 
-    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
+    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int], float]:
         """Per category: the summed log-lift, and how many typed terms are markedly more common in it.
 
         A term absent from a category has the same lift for every term (``log(a / (size + a))``),
@@ -361,7 +362,7 @@ class Profiles:
                 if lift > SUPPORT_LIFT and weight >= 1.0:
                     support[category] += 1
         scores = {category: total_weight * base + present.get(category, 0.0) for category, base in absent.items()}
-        return scores, support
+        return scores, support, total_weight
 
 
 _PROFILES: weakref.WeakKeyDictionary[Generation, Profiles] = weakref.WeakKeyDictionary()
@@ -382,7 +383,7 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
     with gen.lock:  # scoring fills the postings' score cache, which searches share
         hits = evidence.rank(weights)
-        profile, support = profiles(gen).score(weights)
+        profile, support, scored = profiles(gen).score(weights)
     known = {c: v for c, v in profile.items() if c in gen.catalog.categories}
     top_profile = heapq.nlargest(PROFILE_CANDIDATES, known, key=lambda c: known[c]) if any(known.values()) else []
     votes: dict[str, float] = defaultdict(float)
@@ -418,6 +419,7 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
                 profile=known.get(category, 0.0),
                 known=known_share,
                 support=support.get(category, 0),
+                scored=scored,
             )
         )
     return found, hits, corrected

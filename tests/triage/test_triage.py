@@ -180,7 +180,7 @@ def test_category_profiles_hear_every_document_of_a_category(gen) -> None:
     guides and articles lifts telephony, and the sparse sum equals the term-by-term definition."""
     profiles = Profiles(gen)
     weights = {"voicemail": 1.0, "handset": 1.0, "restart": 0.6, "zqxvwk": 1.0}
-    scores, support = profiles.score(weights)
+    scores, support, _ = profiles.score(weights)
     assert max(scores, key=scores.__getitem__) == "telephony"
     assert support["telephony"] >= 1 and sum(support.values()) < len(scores)
     a = PROFILE_SMOOTHING
