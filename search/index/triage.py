@@ -110,11 +110,12 @@ CONFIDENCE_FEATURES = (
     "known terms share",
     "profile lift",
     "supporting terms",
+    "exactly matched keywords",
 )
 MODEL = Model(
     rank=(-7.8135, 3.1733, 1.0171, -0.1377, 0.53, 0.4501, 1.5677, 0.2559, 0.5939, 1.9377, -0.1021, 2.3099, 0.7216, 0.8544, 1.6896),
-    confidence=(-4.2193, 0.4241, 0.1409, 0.641, -0.0714, 2.8053, 0.7062, 0.0286),
-    threshold=0.5636,
+    confidence=(-4.209, 0.4413, 0.1463, 0.2568, -0.1434, 2.5705, 0.6028, 0.0589, 1.0731),
+    threshold=0.5231,
 )
 
 
@@ -219,6 +220,7 @@ def confidence_features(best: Candidate, logit: float, next_logit: float | None)
         best.known,
         math.log1p(max(best.profile, 0.0)),
         math.log1p(best.support),
+        math.log1p(sum("~" not in term for term in best.matched)),
     )
 
 
