@@ -25,7 +25,7 @@ test: $(BIN)/.installed
 	bash tests/ensure-chromium.sh
 	bash tests/ensure-postgres.sh
 	bash tests/ensure-axe.sh
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf site .kb-index schemas

@@ -26,7 +26,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,12 +38,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # support.servers: how tests and benchmarks start servers
 
 from search.checks import run_checks  # noqa: E402
 from search.content.repository import Checked, load_repository  # noqa: E402
 from search.importers.corpus import import_corpus  # noqa: E402
 from search.index import build_generation, open_current  # noqa: E402
 from search.index.engine.schema import analyze  # noqa: E402
+from support import servers  # noqa: E402
+from support.servers import free_port  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
@@ -92,12 +94,6 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r:
@@ -108,21 +104,7 @@ def get(url: str, timeout: float = 5.0) -> tuple[int, bytes]:
 
 def service_command(port: int, *extra: str) -> list[str]:
     """Our service under uvicorn on 127.0.0.1:``port``, as the benchmarks run it (settings from KB_*)."""
-    return [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "search.api:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-        *extra,
-    ]
+    return servers.service_command(port, "--no-access-log", *extra)
 
 
 def start(args: list[str], env: dict[str, str], probe: str, log: Path) -> tuple[subprocess.Popen[bytes], float]:
@@ -300,22 +282,7 @@ def bench_dataset(name: str, content: Path, work: Path, duration: int) -> dict[s
             get(base + path)
         ceiling_port = free_port()
         ceiling, _ = start(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--app-dir",
-                str(ROOT / "bench"),
-                "--factory",
-                "ceiling_app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(ceiling_port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
+            servers.service_command(ceiling_port, "--app-dir", str(ROOT / "bench"), "--no-access-log", app="ceiling_app:create_app"),
             {"CEILING_BYTES": str(size)},
             f"http://127.0.0.1:{ceiling_port}/api/diagnose",
             work / "ceiling.log",

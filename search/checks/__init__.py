@@ -81,9 +81,10 @@ loader_rule(
 )
 
 
-def checked(repo: Repository, today: dt.date | None = None) -> Checked:
-    """The repository as :class:`Checked` content, or :class:`ContentError` listing its errors."""
-    problems = run_checks(repo, today)
+def checked(repo: Repository, today: dt.date | None = None, cache: FileCache | None = None) -> Checked:
+    """The repository as :class:`Checked` content, or :class:`ContentError` listing its errors
+    (``cache``: the one ``repo`` was loaded with, see :func:`run_checks`)."""
+    problems = run_checks(repo, today, cache=cache)
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         raise ContentError(errors)

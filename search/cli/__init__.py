@@ -171,13 +171,15 @@ def schema(out: Path) -> None:
 
 
 def _clean_repository(root: Path, unchanged: str = "") -> Checked:
-    """Load and check the content; content errors end the command with exit code 1."""
-    from ..checks import checked
+    """Load and check the content with ``kb check``'s cache (only changed files are parsed and
+    checked again); content errors end the command with exit code 1."""
+    from ..checks import check_cache, checked
     from ..content.problems import ContentError
     from ..content.repository import load_repository
 
+    cache = check_cache(_require_root(root))
     try:
-        return checked(load_repository(_require_root(root)))
+        return checked(load_repository(root, cache=cache), cache=cache)
     except ContentError as exc:
         for problem in exc.problems:
             click.echo(problem.format(), err=True)
@@ -199,14 +201,25 @@ def _priority(value: str | None) -> PriorityId | None:
 @main.command()
 @ROOT_OPTION
 @INDEX_OPTION
-@click.argument("text", nargs=-1, required=True)
+@click.argument("subject")
+@click.argument("description", nargs=-1)
 @click.option("--impact", help="Impact level from guides/priorities.yml (e.g. significant).")
 @click.option("--urgency", help="Urgency level from guides/priorities.yml (e.g. high).")
 @click.option("--limit", type=click.IntRange(1, 20), default=3, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
 @click.option("--ask/--no-ask", default=None, help="Ask the impact and urgency questions (default: when on a terminal and neither is given).")
-def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: str | None, urgency: str | None, limit: int, fmt: str, ask: bool | None) -> None:
-    """Suggest categories and guides (and a priority) for a ticket's subject and description.
+def triage(
+    root: Path,
+    index_dir: Path | None,
+    subject: str,
+    description: tuple[str, ...],
+    impact: str | None,
+    urgency: str | None,
+    limit: int,
+    fmt: str,
+    ask: bool | None,
+) -> None:
+    """Suggest categories and guides (and a priority) for a ticket's SUBJECT and DESCRIPTION.
 
     Triage weighs the category keywords and the guides and articles that best match the ticket
     (the search index of --index-dir when it holds this content, else one built for the run) and
@@ -215,13 +228,13 @@ def triage(root: Path, index_dir: Path | None, text: tuple[str, ...], impact: st
 
     \b
     Example:
-      kb triage "Cannot connect to VPN from the hotel" --impact minor --urgency high
+      kb triage "Cannot connect to VPN" "from the hotel since this morning" --impact minor --urgency high
     """
     from ..content.triage import MAX_TICKET_CHARS, triage_priority
     from ..index.triage import triage as triage_ticket
 
-    # the API's ticket text: the subject (first argument) on its own line, as triage weighs it apart
-    ticket = f"{text[0]}\n{' '.join(text[1:])}" if text else ""
+    # the API's ticket text: the subject on its own line, as triage weighs it apart
+    ticket = f"{subject}\n{' '.join(description)}"
     if not ticket.strip():
         raise click.UsageError("the ticket text is empty; pass the subject and description")
     if len(ticket) > MAX_TICKET_CHARS:
@@ -449,17 +462,22 @@ def index(root: Path, index_dir: Path | None) -> None:
 
     Content with errors is never indexed: the problems are printed and nothing changes.
     """
+    import gc
+
     from ..index import BuildError, build_generation
     from .progress import ProgressDisplay
 
     content = _clean_repository(root, "the served index is unchanged")
     target = index_dir if index_dir is not None else root / ".kb-index"
+    gc.freeze()  # the loaded content lives through the build: the collector's walks over it would free nothing
     try:
         with ProgressDisplay("index") as progress:
             result = build_generation(content, target, progress=progress)
     except BuildError as exc:
         click.echo(f"index build failed, the served index is unchanged: {exc}", err=True)
         sys.exit(1)
+    finally:
+        gc.unfreeze()  # kb serve builds in its own process when there is no index, then serves
     click.echo(
         f"{result.name}: {result.guides} guides, {result.articles} articles indexed in {result.seconds:.1f} s (content version {result.content_version}) -> {target}"
     )

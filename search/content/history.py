@@ -216,7 +216,8 @@ def _digest(root: Path, paths: Sequence[str]) -> str:
     sha = hashlib.sha256()
     for path in paths:
         try:
-            sha.update((root / path).read_bytes())
+            with open(os.path.join(root, path), "rb") as file:  # not pathlib: this runs for every document of a build
+                sha.update(file.read())
         except OSError:
             sha.update(b"\0missing\0")
     return sha.hexdigest()

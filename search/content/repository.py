@@ -168,9 +168,10 @@ class Repository:
         """Articles by id (the first one wins a duplicate id); built once, after loading."""
         return _first_by_id(self.articles)
 
-    @property
+    @cached_property
     def content_version(self) -> str:
-        """A short hash of all loaded content, shown by the API and in transcripts."""
+        """A short hash of all loaded content, shown by the API and in transcripts; computed once,
+        after loading (an index build asks for it more than once)."""
         h = hashlib.sha256()
         for g in sorted(self.guides, key=lambda g: g.path):
             h.update(f"{g.path}\0{g.revision}\0{g.meta.model_dump_json()}\0{g.body}".encode())

@@ -4,6 +4,7 @@ Imported articles must pass ``kb check`` like hand-written ones and carry nothin
 prose is rewritten where our rules refuse it, and every rewrite is reported (nothing is lost
 silently): raw HTML tags are escaped (``\\<b>``: shown as text), links are handed to the
 importer's resolver (rewritten to the imported file, made absolute, or reduced to their text),
+malformed links are repaired (a doubled "(") or kept as text that no renderer reads as a link,
 script and data URLs lose their link, attribute lists that set handlers or styles are removed,
 control characters are dropped and a fence left open is closed. Code blocks and code spans are
 kept as they are: they are shown as text.
@@ -20,8 +21,15 @@ from ..content.problems import Severity
 from ..content.prose import CODE_SPAN, Kind, classify, one_line, open_fence
 from ..content.yamlload import CONTROL_CHARACTER
 
-# [text](target "title") and ![alt](target); reference definitions [label]: target
-LINK = re.compile(r"(!?)\[([^\]]*)\]\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# [text](target "title") and ![alt](target), the text holding balanced brackets ("[[MS-ADA3]](/x)");
+# reference definitions [label]: target
+_TEXT = r"\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]"
+LINK = re.compile(r"(!?)" + _TEXT + r"\(\s*(<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+# Malformed links, tried where LINK does not match: a doubled "(" before the target, as in
+# "[x]((https://a/b)" (repaired), else any "[text](" that opens no link (kept as text, reported).
+_DOUBLED = r"(!?)" + _TEXT + r"\(\s*\(+\s*([^()\s]+)\s*\)+"
+_OPENER = r"(!?)" + _TEXT + r"\("
+_ANY_LINK = re.compile(f"(?P<link>{LINK.pattern})|(?P<doubled>{_DOUBLED})|(?P<opener>{_OPENER})")
 REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*)(<[^>\n]*>|\S+)(.*)$")
 _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>")
 _ANGLE_DESTINATION = re.compile(r"\]\(\s*<(?=[^>\n]*>)")  # [text](<a b.png>): the "<" is Markdown, not HTML
@@ -112,16 +120,41 @@ def _prose(segment: str, line: int, offset: int, resolve: Resolver, report: Repo
     """One stretch of prose outside code spans: links, attribute lists, then HTML."""
 
     def link(match: re.Match[str]) -> str:
-        bang, text, target, title = match.groups()
-        found = Link(target.strip("<>"), bool(bang), line, offset + match.start(3))
+        if match.group("link"):
+            bang, text, target, title = match.group(2, 3, 4, 5)
+            at = match.start(4)
+        elif match.group("doubled"):
+            (bang, text, target), title = match.group(7, 8, 9), None
+            at = match.start(9)
+        else:  # "[text](" opening no link: Python-Markdown would make one of what follows, the source did not
+            report(
+                Severity.WARNING,
+                "malformed-link",
+                f'"{match.group(0)[:60]}" opens no link (no well-formed target and ")" follows); kept as text',
+                line,
+                offset + match.start(),
+            )
+            return match.group(0)[:-1] + "\\("
+        if target.startswith("(") and target.endswith(")") and "(" not in target[1:-1]:
+            target, at = target[1:-1], at + 1  # "[x]((a/b))": the target in parentheses of its own
+        repaired = match.group("link") is None or target != match.group(4)
+        if repaired:
+            report(
+                Severity.WARNING,
+                "malformed-link",
+                f'link "{match.group(0)[:60]}" had its target in extra parentheses; repaired to "{target[:60]}"',
+                line,
+                offset + at,
+            )
+        found = Link(target.strip("<>"), bool(bang), line, offset + at)
         new = _resolved(found, resolve, report)
         if new is None:
             return text
-        if new == found.target:
+        if new == found.target and not repaired:
             return match.group(0)
         return f"{bang}[{text}]({_destination(new)}{title or ''})"
 
-    segment = LINK.sub(link, segment)
+    segment = _ANY_LINK.sub(link, segment)
     for match in UNSAFE_ATTRIBUTE_LIST.finditer(segment):
         report(
             Severity.WARNING,

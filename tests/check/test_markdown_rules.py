@@ -90,3 +90,14 @@ def test_every_attempt_in_the_catalogue_is_reported_where_it_is(tmp_path: Path) 
     }
     assert found == expected
     assert result.returncode == 1
+
+
+def test_a_doubled_parenthesis_before_a_link_target_is_named_with_its_fix(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    article = root / "kb/articles/vpn-reinstall.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nRun [the script]((https://example.com/s.ps1) first.\n", encoding="utf-8")
+    lines = article.read_text(encoding="utf-8").splitlines()
+    result = run_check(root, "--format", "json")
+    found = [p for p in json.loads(result.stdout) if p["rule"] == "broken-link"]
+    assert [(p["path"], p["line"], p["col"]) for p in found] == [("kb/articles/vpn-reinstall.md", len(lines), 18)]
+    assert 'the target starts with "(": write [text](https://example.com/s.ps1)' in found[0]["message"]

@@ -53,3 +53,27 @@ def test_a_marked_section_opener_is_escaped_for_mkdocs() -> None:
     assert out == "Log: \\<!\\[LOG[Message sent]LOG]!>\\<time=1>"
     _RawHTMLPreprocessor().run(out.split("\n"))  # the check mkdocs makes (it raised AssertionError)
     assert "&lt;![LOG[Message sent]LOG]!&gt;" in markdown.markdown(out)
+
+
+def test_malformed_links_are_repaired_or_kept_as_text_and_reported() -> None:
+    """A doubled "(" is repaired; a "[text](" that opens no link stays text, escaped so neither
+    Python-Markdown nor kb check reads a link into it; brackets inside a link's text are fine."""
+    import markdown
+
+    from search.checks.markdown import _LINK
+
+    out, seen = run(
+        "Use [s.ps1]((https://a.example/s.ps1) to collect, or [t]((u.md)).\n"
+        "at Factory.Create[TService](Uri serviceUri) in x\n"
+        "See ([[MS-ADA3]](/openspecs/ms-ada3)).",
+        {"/openspecs/ms-ada3": "https://learn.example/openspecs/ms-ada3"},
+    )
+    assert out.split("\n") == [
+        "Use [s.ps1](https://a.example/s.ps1) to collect, or [t](u.md).",
+        "at Factory.Create[TService]\\(Uri serviceUri) in x",
+        "See ([[MS-ADA3]](https://learn.example/openspecs/ms-ada3)).",
+    ]
+    assert seen == [("malformed-link", 0, 13), ("malformed-link", 0, 58), ("malformed-link", 1, 17)]
+    html = markdown.markdown(out)
+    assert html.count("<a ") == 3 and "[TService](Uri serviceUri)" in html
+    assert [m.group(1) for m in _LINK.finditer(out)] == ["https://a.example/s.ps1", "u.md", "https://learn.example/openspecs/ms-ada3"]

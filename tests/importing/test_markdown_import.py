@@ -111,6 +111,10 @@ def test_links_images_and_unsafe_prose(tmp_path: Path) -> None:
     assert "[VPN drops](../network/vpn/vpn-drops.md)" in (root / IMPORTED / "email/mailbox-full.md").read_text("utf-8")
     rules = {(p["line"], p["col"], p["rule"]) for p in report["problems"] if p["path"] == "Network/VPN/vpn-drops.md"}
     assert {(14, 80, "link-outside-import"), (15, 5, "raw-html"), (15, 32, "script-link"), (16, 12, "unsafe-attribute")} <= rules
+    # malformed links: a doubled "(" repaired, brackets in a link's text resolved, "[x](" opening no link kept as text
+    assert "[the script](https://vendor.example/collect.ps1)" in body and "([[Mailbox]](../../email/mailbox-full.md))" in body
+    assert "Create[TService]\\(Uri name)" in body
+    assert {(21, 28, "malformed-link"), (21, 126, "malformed-link")} <= rules
     assert errors_of_kb_check(root) == []
 
 

@@ -119,8 +119,31 @@ def test_incremental_build_answers_as_a_full_build_and_analyses_only_changes(tmp
     finally:
         incremental.close()
         reference.close()
+    for name in ("catalog.json", "triage.json"):  # the precomputed answers and triage state too, byte for byte
+        assert (second.path / name).read_bytes() == (full.path / name).read_bytes(), name
     third = build_generation(checked(repo), index_dir)  # nothing changed: nothing analysed
     assert json.loads((third.path / "manifest.json").read_text())["analysed"] == 0
+
+
+def test_triage_state_is_reused_while_its_inputs_are_unchanged(tmp_path: Path) -> None:
+    """A body edit links the previous triage.json (the same file); a title edit rebuilds it; each
+    equals what a full build writes."""
+    root = _content(tmp_path / "content")
+    index_dir = tmp_path / "ix"
+    first = build_generation(checked(load_repository(root)), index_dir)
+    path = root / "kb/articles/printing-3.md"
+    path.write_text(path.read_text("utf-8").replace("Clear the queue", "Clear the whole queue"), "utf-8")
+    body_edit = build_generation(checked(load_repository(root)), index_dir)
+    assert (body_edit.path / "triage.json").stat().st_ino == (first.path / "triage.json").stat().st_ino
+    path.write_text(path.read_text("utf-8").replace("title: Printing problem 3", "title: Scanner problem 3"), "utf-8")
+    repo = load_repository(root)
+    title_edit = build_generation(checked(repo), index_dir)
+    assert (title_edit.path / "triage.json").stat().st_ino != (body_edit.path / "triage.json").stat().st_ino
+    assert "scanner" in json.loads((title_edit.path / "triage.json").read_text())["vocab"]
+    full = build_generation(checked(repo), tmp_path / "full", incremental=False)
+    assert (title_edit.path / "triage.json").read_bytes() == (full.path / "triage.json").read_bytes()
+    served = open_current(index_dir)  # the linked and rewritten files pass the manifest's checksums
+    served.close()
 
 
 def test_too_many_deletions_make_a_full_build(tmp_path: Path) -> None:

@@ -73,6 +73,14 @@ def _fill(page, subject: str = SUBJECT, description: str = DESCRIPTION, impact: 
         page.get_by_label("Urgency").select_option(urgency)
 
 
+def _answered_by(page, answer: object, status: int = 200, content_type: str = "application/json"):
+    """The triage page after submitting the form to a server that answers ``answer`` (a hostile or failing API)."""
+    page.route("**/api/triage", lambda route: route.fulfill(status=status, content_type=content_type, body=json.dumps(answer)))
+    _fill(page)
+    _submit_and_wait(page)
+    return page
+
+
 def _submit_and_wait(page) -> str:
     """Submit and wait for the suggestions box to settle; returns its state."""
     page.get_by_role("button", name="Suggest guides").click()
@@ -269,10 +277,8 @@ def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> Non
         "priority": None,
         "generation": 1,
     }
-    page = open_page(shipped_url + "triage/")
-    page.route("**/api/triage", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer)))
-    _fill(page)
-    assert _submit_and_wait(page) == "suggestions"
+    page = _answered_by(open_page(shipped_url + "triage/"), answer)
+    assert page.locator('[data-kbg="suggestions"]').get_attribute("data-state") == "suggestions"
     shown = _shown_suggestions(page)
     assert shown[0]["title"] == f"Title {XSS}</script>" and shown[0]["matched"] == [XSS, "a → b"]
     assert shown[0]["href"] is None  # a javascript: URL is not made a link
@@ -298,10 +304,8 @@ def test_no_confident_match_is_said(shipped_url: str, open_page, confident: bool
         "priority": None,
         "generation": 1,
     }
-    page = open_page(shipped_url + "triage/")
-    page.route("**/api/triage", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer)))
-    _fill(page)
-    assert _submit_and_wait(page) == "suggestions"
+    page = _answered_by(open_page(shipped_url + "triage/"), answer)
+    assert page.locator('[data-kbg="suggestions"]').get_attribute("data-state") == "suggestions"
     assert [s["category"] for s in _shown_suggestions(page)] == ["printing"]  # listed either way
     said = page.locator('[data-kbg="suggestions"]').inner_text()
     assert ("No confident match" in said) is not confident
@@ -311,8 +315,6 @@ def test_no_confident_match_is_said(shipped_url: str, open_page, confident: bool
 
 def test_service_problem_is_reported(shipped_url: str, open_page) -> None:
     problem = {"type": "about:blank", "title": "Index unavailable", "status": 503, "detail": "no index generation <b>yet</b>"}
-    page = open_page(shipped_url + "triage/")
-    page.route("**/api/triage", lambda route: route.fulfill(status=503, content_type="application/problem+json", body=json.dumps(problem)))
-    _fill(page)
-    assert _submit_and_wait(page) == "message"
+    page = _answered_by(open_page(shipped_url + "triage/"), problem, status=503, content_type="application/problem+json")
+    assert page.locator('[data-kbg="suggestions"]').get_attribute("data-state") == "message"
     assert "no index generation <b>yet</b>" in page.locator('[data-kbg="suggestions"]').inner_text()

@@ -22,6 +22,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def service_command(port: int, *extra: str, app: str = "search.api:create_app") -> list[str]:
+    """``python -m uvicorn --factory APP`` on 127.0.0.1:``port``, quiet; the one spelling of it for
+    the tests and the benchmarks (``bench/`` imports it)."""
+    return [sys.executable, "-m", "uvicorn", "--factory", app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", *extra]
+
+
 @dataclass
 class LiveServer:
     url: str
@@ -47,20 +53,7 @@ def start_server(root: Path, log: Path, health: int = 200, *, uvicorn_args: tupl
     environment.pop("KB_CONFIG", None)
     with open(log, "wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "search.api:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                *uvicorn_args,
-            ],
+            service_command(port, *uvicorn_args),
             cwd=root,
             env=environment,
             stdout=out,

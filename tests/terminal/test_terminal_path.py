@@ -100,6 +100,9 @@ def test_json_is_the_apis_answer_for_the_same_request(root: Path, api: TestClien
     same(schemas.SearchOut, ("search", "vpn", "--limit", "5"), api.get("/api/search", params={"q": "vpn", "limit": 5}))
     ticket = {"subject": "printer offline", "description": "", "impact": "high", "urgency": "low"}
     same(schemas.TriageOut, ("triage", "--no-ask", "--impact", "high", "--urgency", "low", "printer offline"), api.post("/api/triage", json=ticket))
+    ticket = {"subject": "Printer offline", "description": "the queue shows jobs stuck since this morning"}
+    same(schemas.TriageOut, ("triage", "--no-ask", "Printer offline", "the queue shows", "jobs stuck since this morning"), api.post("/api/triage", json=ticket))
+    assert "Usage: kb triage [OPTIONS] SUBJECT [DESCRIPTION]..." in kb(root, "triage", "--help").stdout
     same(
         schemas.WalkOut,
         ("walk", "vpn-no-connect", "--answer", "yes", "--answer", "no", "--priority", "P3"),

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import multiprocessing
 import os
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...content import triage as triage_mod
 from ...content.progress import Progress, no_progress
 from ...content.publishing import published
 from ...content.repository import Checked, Repository
@@ -73,7 +75,7 @@ from .store import STORE_FILE, TextStore
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 3  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033)
+INDEX_SCHEMA = 4  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033); 4: not compound (0041)
 SMOKE_QUERIES = 3
 WORDS = "words.json"  # surface word -> live documents holding it, before the vocabulary's cut
 SEGMENT_DOCS = 2_000  # documents per segment of a full build, at most (progress steps, worker memory)
@@ -325,6 +327,7 @@ class _Plan:
     fresh: list[int] = field(default_factory=list)  # documents to analyse, as indexes into docs
     gone: list[tuple[str, int]] = field(default_factory=list)  # (segment name, local number) deleted by this build
     words: Counter[str] = field(default_factory=Counter)  # the previous generation's words.json
+    manifest: dict[str, Any] = field(default_factory=dict)  # the previous generation's manifest.json
 
 
 def _plan(docs: list[SourceDoc], previous: Path | None) -> _Plan:
@@ -339,6 +342,7 @@ def _plan(docs: list[SourceDoc], previous: Path | None) -> _Plan:
         if manifest.get("index_schema") != INDEX_SCHEMA:
             return full
         entries = json.loads((previous / DOCS).read_bytes())["segments"]
+        plan.manifest = manifest
         plan.words = Counter(json.loads((previous / WORDS).read_bytes()))
         metas = [json.loads((previous / SEGMENTS_DIR / e["name"] / META).read_bytes()) for e in entries]
     except (OSError, ValueError, KeyError, TypeError):
@@ -399,9 +403,7 @@ def write_generation(
     plan = _plan(docs, previous)
     segments_dir = target / SEGMENTS_DIR
     segments_dir.mkdir()
-    known: dict[str, list[Any]] = {}
     if plan.kept and previous is not None:
-        known = json.loads((previous / MANIFEST).read_bytes())["files"]
         for name, _ in plan.kept:
             _link_tree(previous / SEGMENTS_DIR / name, segments_dir / name)
     fresh = _write_segments(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs)
@@ -420,7 +422,10 @@ def write_generation(
     common = sorted(((w, n) for w, n in words.items() if n >= min_df), key=lambda item: (-item[1], item[0]))
     _write_json(target / VOCABULARY, dict(common[:MAX_WORDS]))
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
-    _write_json(target / TRIAGE, Triage(repo).to_state())
+    triage_key = _triage_key(repo)
+    linked = {TRIAGE} if _reuse_file(previous, target, TRIAGE, plan.manifest, "triage_key", triage_key) else set()
+    if not linked:
+        _write_json(target / TRIAGE, Triage(repo).to_state())
     _snapshot_guides(repo, target / CONTENT_DIR)
     counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
     manifest = {
@@ -434,9 +439,10 @@ def write_generation(
         "reused": len(plan.order),
         "analysed": len(plan.fresh),
         "segments": len(segments),
+        "triage_key": triage_key,
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
-        "files": _file_digests(target, known),
+        "files": _file_digests(target, plan.manifest.get("files", {}), linked),
     }
     _write_json(target / MANIFEST, manifest)
     return manifest
@@ -467,6 +473,32 @@ def _write_segments(folder: Path, prefix: str, docs: list[SourceDoc], progress: 
             done += written
             progress("indexing", done, len(docs))
     return names
+
+
+def _triage_key(repo: Repository) -> str:
+    """Digest of what :class:`Triage` is built from: its code, the configuration files (taxonomy,
+    synonyms) and every document's front matter. Equal keys give equal triage state, so an edit
+    to bodies only (the usual one) reuses the previous generation's file (decision record 0041)."""
+    digest = hashlib.blake2b(Path(triage_mod.__file__).read_bytes(), digest_size=16)
+    for name in sorted(repo.config_docs):
+        digest.update(f"\0{name}\0{repo.config_docs[name].data!r}".encode())
+    for doc in repo.documents:
+        digest.update(f"\0{doc.path}\0{doc.meta.model_dump_json()}".encode())
+    return digest.hexdigest()
+
+
+def _reuse_file(previous: Path | None, target: Path, name: str, manifest: dict[str, Any], field_name: str, key: str) -> bool:
+    """Hard-link ``previous``'s file ``name`` into ``target`` when its ``manifest`` records the
+    same ``key`` under ``field_name`` and the file is intact; the caller writes it otherwise."""
+    if previous is None or manifest.get(field_name) != key or name not in manifest.get("files", {}):
+        return False
+    try:
+        verify_files(previous, {name: manifest["files"][name]})
+        os.link(previous / name, target / name)
+    except (OSError, ValueError):
+        (target / name).unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _read_meta(path: Path) -> SegmentMeta:
@@ -506,13 +538,14 @@ def _link_tree(source: Path, target: Path) -> None:
             shutil.copy2(entry, target / entry.name)
 
 
-def _file_digests(target: Path, known: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Size and SHA-256 of every file; a linked segment file keeps its digest from the previous manifest."""
+def _file_digests(target: Path, known: dict[str, list[Any]], linked: set[str]) -> dict[str, list[Any]]:
+    """Size and SHA-256 of every file; a file linked from the previous generation (segments,
+    ``linked``) keeps its digest from the previous manifest (``known``)."""
     files: dict[str, list[Any]] = {}
     for path in generation_files(target):
         rel = path.relative_to(target).as_posix()
         size = path.stat().st_size
-        reuse = known.get(rel) if rel.startswith(SEGMENTS_DIR + "/") else None
+        reuse = known.get(rel) if rel.startswith(SEGMENTS_DIR + "/") or rel in linked else None
         files[rel] = [size, reuse[1]] if reuse is not None and reuse[0] == size else [size, file_digest(path)]
     return files
 
