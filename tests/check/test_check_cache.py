@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from check.casekit import BROKEN, MINIMAL, TODAY
-from search.content.cache import FileCache
+from search.content.cache import FileCache, shard_of
 
 
 def _many_problems(root: Path) -> Path:
@@ -81,14 +81,14 @@ def test_a_cached_run_reports_what_a_fresh_run_does(tmp_path: Path) -> None:
 def test_a_cache_file_not_written_here_is_never_unpickled(tmp_path: Path) -> None:
     """A pull request can commit .kb-cache/: without this machine's key its pickle is not loaded."""
     marker = tmp_path / "ran"
-    (tmp_path / "repo" / ".kb-cache").mkdir(parents=True)
+    (tmp_path / "repo" / ".kb-cache" / "check").mkdir(parents=True)
 
     class Payload:
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
     body = pickle.dumps(Payload())
-    (tmp_path / "repo" / ".kb-cache" / "check.pickle").write_bytes(b"\0" * 32 + body)
+    (tmp_path / "repo" / ".kb-cache" / "check" / f"{shard_of('kb/a.md'):02d}.pickle").write_bytes(b"\0" * 32 + body)
     cache = FileCache(tmp_path / "repo", "salt", key_dir=tmp_path / "keys")
     assert cache.get("load", "kb/a.md", "digest", object) is None and not marker.exists()
 
