@@ -29,7 +29,7 @@ from ..engine.segments import SourceDoc
 from .models import ArticleEntry, Catalog, CategoryEntry, CategoryInfo, CategoryLink, ContentVersionEntry, GuideEntry, PriorityEntry, Protocol
 
 MAX_RELATED_ARTICLES = 10
-ARTICLE_PARTS = 16  # the article entries are stored in this many parts, by path (decision record 0048)
+ARTICLE_PARTS = 256  # the article entries are stored in up to this many parts, by path: ten edits rebuild at most ten (decision record 0048)
 CATALOG_SCHEMA = 5  # 2: typed models (answers/models.py); 3: gather items with ids; 4: incident and request kinds; 5: escalation clock (trigger_kind, due_at)
 
 
@@ -161,7 +161,7 @@ class BuiltCatalog(NamedTuple):
 
 def article_part(path: str) -> str:
     """The part of the catalog's article entries an article's entry is stored in (by its path)."""
-    return f"articles-{hashlib.blake2b(path.encode(), digest_size=1).digest()[0] % ARTICLE_PARTS:02d}"
+    return f"articles-{hashlib.blake2b(path.encode(), digest_size=1).digest()[0] % ARTICLE_PARTS:03d}"
 
 
 def _part_keys(repo: Repository, history: History | None, versions: dict[str, ContentVersion]) -> dict[str, str]:
