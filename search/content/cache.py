@@ -1,12 +1,12 @@
 """Per-file results kept between runs, keyed by the file's content (``kb check``'s cache).
 
-``<root>/.kb-cache/check/NN.pickle`` (git-ignored), 64 shards by repository path: for each
+``<root>/.kb-cache/check/NN.pickle`` (git-ignored), 256 shards by repository path: for each
 content file, the digest of its bytes and what was worked out from them (the loaded document and
 its loader problems, the per-file rules' findings, per-file facts the other rules recombine). A
 run takes an entry only when the digest of the file as it is now, and the salt (the source of the
 loader and the rules, the Python and pydantic versions), match: a cached result is the one a
 fresh run would compute (decision record 0039). A run rewrites only the shards whose entries
-changed: ten edited files rewrite at most ten of the 64, not the whole cache (0048).
+changed: ten edited files rewrite at most ten of the 256, not the whole cache (0048).
 
 Pickle runs code on load, and a pull request could commit a ``.kb-cache/`` file: each shard is
 signed with HMAC-SHA256 under a key kept outside the repository (``~/.cache/kb-guides/``, mode
@@ -30,7 +30,7 @@ import pydantic
 
 CACHE_DIR = ".kb-cache"
 SHARDS_DIR = "check"
-SHARDS = 64
+SHARDS = 256
 _LEGACY = "check.pickle"  # one file of everything (before 0048): removed when a sharded cache is written
 _MAC_BYTES = 32
 
@@ -134,7 +134,7 @@ class FileCache:
                 return
 
     def _path(self, shard: int) -> Path:
-        return self.folder / f"{shard:02d}.pickle"
+        return self.folder / f"{shard:03d}.pickle"
 
     def _read(self, shard: int) -> dict[tuple[str, str], tuple[str, object]]:
         try:

@@ -103,7 +103,7 @@ def test_only_the_shards_of_changed_files_are_rewritten(tmp_path: Path) -> None:
     again.put("load", paths[0], "d2", ("edited",))
     again.save()
     rewritten = {p.name for p in (tmp_path / ".kb-cache" / "check").iterdir() if p.stat().st_ino != shards[p.name]}
-    assert rewritten == {f"{shard_of(paths[0]):02d}.pickle"}
+    assert rewritten == {f"{shard_of(paths[0]):03d}.pickle"}
     assert FileCache(tmp_path, "salt", key_dir=tmp_path / "keys").get("load", paths[0], "d2", tuple) == ("edited",)
 
 
@@ -117,7 +117,7 @@ def test_a_cache_file_not_written_here_is_never_unpickled(tmp_path: Path) -> Non
             return (os.system, (f"touch {marker}",))
 
     body = pickle.dumps(Payload())
-    (tmp_path / "repo" / ".kb-cache" / "check" / f"{shard_of('kb/a.md'):02d}.pickle").write_bytes(b"\0" * 32 + body)
+    (tmp_path / "repo" / ".kb-cache" / "check" / f"{shard_of('kb/a.md'):03d}.pickle").write_bytes(b"\0" * 32 + body)
     cache = FileCache(tmp_path / "repo", "salt", key_dir=tmp_path / "keys")
     assert cache.get("load", "kb/a.md", "digest", object) is None and not marker.exists()
 
