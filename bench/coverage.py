@@ -68,7 +68,7 @@ AREAS: dict[str, str | None] = {
     "windows-server/windows-security": "security",
     "windows-server/security-and-malware": "security",
     "windows-server": None,  # deployment, clustering, virtualization, group policy: server engineering
-    "windows-hardware": "hardware",
+    "windows-hardware": None,  # driver and device development (WDK, HLK): hardware makers, not a desk; like windows/win32 and developer
     "windows/win32": None,
     "mem/intune": "mobile",
     "mem/configmgr": "software",

@@ -26,6 +26,7 @@ import json
 import random
 import shutil
 import string
+import subprocess
 import sys
 import tarfile
 import tempfile
@@ -123,14 +124,23 @@ def post_json(url: str, body: dict[str, object], headers: dict[str, str], timeou
         return 0
 
 
-def search_latencies(base: str, paths: list[str], seconds: float) -> list[float]:
+def create_api_key(keys_file: Path) -> str:
+    """A new API key in a fresh ``keys_file``, made as an administrator does (``kb api-key create``):
+    the clients come from other addresses (X-Forwarded-For), and the service asks those for a key."""
+    keys_file.unlink(missing_ok=True)
+    kb = Path(sys.executable).with_name("kb")
+    done = subprocess.run([str(kb), "api-key", "create", "triage-bench", "--keys-file", str(keys_file)], capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.strip()
+
+
+def search_latencies(base: str, paths: list[str], seconds: float, key: str) -> list[float]:
     """Searches back to back, as 50 technicians in turn (so the rate limit, when on, sees 50 clients)."""
     latencies: list[float] = []
     end = time.perf_counter() + seconds
     i = 0
     while time.perf_counter() < end:
         t = time.perf_counter()
-        request = urllib.request.Request(base + paths[i % len(paths)], headers={"X-Forwarded-For": f"203.0.113.{i % 50 + 1}"})
+        request = urllib.request.Request(base + paths[i % len(paths)], headers={"X-Forwarded-For": f"203.0.113.{i % 50 + 1}", "Authorization": f"Bearer {key}"})
         with urllib.request.urlopen(request, timeout=60) as r:
             r.read()
         latencies.append((time.perf_counter() - t) * 1000)
@@ -188,17 +198,19 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
     each client its own address (X-Forwarded-For from a trusted proxy); else no rate limit."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(content / "no-site")}
+    keys_file = content / "bench-api-keys.sqlite3"
+    key = create_api_key(keys_file)
+    env = {"KB_ROOT": str(content), "KB_INDEX_DIR": str(index_dir), "KB_SITE_DIR": str(content / "no-site"), "KB_API_KEYS_FILE": str(keys_file)}
     env |= {"KB_TRUSTED_PROXIES": '["127.0.0.1"]'} if limited else {"KB_RATE_LIMIT_PER_MINUTE": "0"}
     server, _ = start(
         service_command(port, "--no-proxy-headers"),
         env,
-        base + search_paths[0],
+        base + "/api/health",  # open without a key
         content / "service.log",
     )
     try:
-        search_latencies(base, search_paths, 1.0)  # warm-up
-        quiet = search_latencies(base, search_paths, seconds)
+        search_latencies(base, search_paths, 1.0, key)  # warm-up
+        quiet = search_latencies(base, search_paths, seconds, key)
         stopping = threading.Event()
         sent: list[tuple[int, float]] = []
 
@@ -206,7 +218,9 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
             i = offset
             while not stopping.is_set():
                 t = time.perf_counter()
-                status = post_json(base + "/api/triage", bodies[i % len(bodies)], {"X-Forwarded-For": f"198.51.100.{offset + 1}"})
+                status = post_json(
+                    base + "/api/triage", bodies[i % len(bodies)], {"X-Forwarded-For": f"198.51.100.{offset + 1}", "Authorization": f"Bearer {key}"}
+                )
                 sent.append((status, (time.perf_counter() - t) * 1000))
                 i += 1
                 if status == 429:
@@ -216,7 +230,7 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
         for client in clients:
             client.start()
         time.sleep(0.5)
-        busy = search_latencies(base, search_paths, seconds)
+        busy = search_latencies(base, search_paths, seconds, key)
         stopping.set()
         for client in clients:
             client.join(120)
@@ -224,6 +238,8 @@ def loaded(content: Path, index_dir: Path, search_paths: list[str], bodies: list
         stop(server)
     q50, b50 = percentile(quiet, 50), percentile(busy, 50)
     statuses = {s: sum(1 for x, _ in sent if x == s) for s in sorted({s for s, _ in sent})}
+    if set(statuses) - {200, 413, 429}:
+        raise SystemExit(f"triage requests answered {statuses}: only 200, 413 (a body over the limit) and 429 are expected; see {content / 'service.log'}")
     triage_ms = [ms for _, ms in sent]
     print(f"  {'default rate limits, 8 client addresses' if limited else 'rate limiting off (the raw cost)'}:")
     print(

@@ -36,6 +36,7 @@ from search.index import triage as T  # noqa: E402
 
 L2 = 0.5
 NOISE_ABSTENTION = 1.0
+FOLDS = 5
 
 
 def fit_logistic(rows: list[tuple[float, ...]], labels: list[int], l2: float = L2, steps: int = 50) -> tuple[float, ...]:
@@ -106,12 +107,24 @@ def fit(gen: Any) -> T.Model:
         conf_rows.append(T.confidence_features(best, logit, ranked[1][1] if len(ranked) > 1 else None))
         conf_labels.append(int(best.category == ticket["category"]))
     confidence = fit_logistic(conf_rows, conf_labels)
-    model = T.Model(rank=rank, confidence=confidence, threshold=0.5)
-    scores = [T._logistic(T._linear(confidence, row)) for row in conf_rows]
-    noise_scores = sorted((s for s, (t, _) in zip(scores, found, strict=True) if t["category"] is None), reverse=True)
+    noise = [i for i, (t, _) in enumerate(found) if t["category"] is None]
+    noise_scores = sorted(out_of_fold(conf_rows, conf_labels, noise), reverse=True)
     allowed = int(len(noise_scores) * (1 - NOISE_ABSTENTION))  # noise texts that may still be answered
     threshold = noise_scores[allowed] + 1e-4 if noise_scores else 0.5
-    return T.Model(rank=model.rank, confidence=model.confidence, threshold=round(threshold, 4))
+    return T.Model(rank=rank, confidence=confidence, threshold=round(threshold, 4))
+
+
+def out_of_fold(rows: list[tuple[float, ...]], labels: list[int], wanted: list[int]) -> list[float]:
+    """Confidence of the ``wanted`` rows, each scored by a model fitted without its fold: a text the
+    model was fitted on scores lower than an unseen one, so a threshold over in-fold noise scores
+    answers too many unseen noise texts."""
+    scores: list[float] = []
+    for fold in range(FOLDS):
+        held = {i for i in wanted if i % FOLDS == fold}
+        kept = [i for i in range(len(rows)) if i not in held]
+        weights = fit_logistic([rows[i] for i in kept], [labels[i] for i in kept])
+        scores.extend(T._logistic(T._linear(weights, rows[i])) for i in sorted(held))
+    return scores
 
 
 def main(argv: list[str] | None = None) -> int:

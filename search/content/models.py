@@ -471,6 +471,12 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     "closure": (*_COMMON, "resolution", "user_note"),
 }
 USER_MESSAGES = frozenset({"resolution", "escalation_notice", "closure"})  # sent to the user: plain text, no Markdown marks
+# ``[[ (ticket {ticket_id})]]``: an optional phrase, left out whole when a placeholder in it is blank.
+OPTIONAL_PHRASE = re.compile(r"\[\[(.*?)\]\]", re.S)
+# What a walk can leave blank: the ticket's fields (typed by the technician, or not), the priority,
+# a guide's category, and a leaf's user note, follow-up checks or hand-off items. Each belongs
+# inside an optional phrase (rule template-optional-phrase).
+OPTIONAL_PLACEHOLDERS = frozenset({"ticket_id", "requester", "technician", "priority", "category", "user_note", "follow_up", "handoff"})
 
 
 class MessageTemplate(Strict):

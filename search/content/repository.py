@@ -26,6 +26,7 @@ from pydantic import BaseModel
 
 from .cache import FileCache, file_digest
 from .files import ContentFiles, scan
+from .history import ContentVersion, History, content_versions
 from .models import (
     ArticleMeta,
     Escalation,
@@ -70,6 +71,11 @@ class Article:
     def id(self) -> str:
         return self.meta.id
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files its content version covers."""
+        return (self.path,)
+
 
 @dataclass
 class Guide:
@@ -89,6 +95,11 @@ class Guide:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The files its content version covers: the page and the tree."""
+        return (self.path, self.tree_path)
 
     @property
     def revision(self) -> str:
@@ -152,6 +163,9 @@ class Repository:
     files: ContentFiles = field(default_factory=ContentFiles)
     policy: Policy = field(default_factory=Policy)  # what is published; see ``publishing``
     digests: dict[str, str | None] = field(default_factory=dict)  # content digest of each file read, when loaded with a cache
+    # Document path -> content version: read from git (or hashed) on first use, or given by whoever
+    # knows better (an index generation's snapshot has no git: its catalog says). See version_of.
+    versions: dict[str, ContentVersion] | None = None
 
     @property
     def documents(self) -> list[Guide | Article]:
@@ -167,6 +181,20 @@ class Repository:
     def article_by_id(self) -> dict[str, Article]:
         """Articles by id (the first one wins a duplicate id); built once, after loading."""
         return _first_by_id(self.articles)
+
+    def load_versions(self, history: History | None = None) -> dict[str, ContentVersion]:
+        """Every guide's and article's content version, from one ``git log`` (``history``: one
+        already open), kept for :meth:`version_of`."""
+        self.versions = content_versions(self.root, [(d.path, d.files) for d in self.documents], history)
+        return self.versions
+
+    def version_of(self, doc: Guide | Article) -> ContentVersion:
+        """The one source of a document's content version (the commit that last changed its files
+        and its date, or a hash of them without git): its page, the API and transcripts quote it."""
+        versions = self.versions if self.versions is not None else self.load_versions()
+        if doc.path not in versions:  # not known to whoever gave the versions (an older index's catalog)
+            versions.update(content_versions(self.root, [(doc.path, doc.files)]))
+        return versions[doc.path]
 
     @cached_property
     def content_version(self) -> str:

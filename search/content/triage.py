@@ -167,10 +167,9 @@ class Triage:
 
         def add(category: str, text: str, kind: str, phrase: bool = False) -> None:
             words = [w for w in tokens(text) if w not in STOPWORDS]
-            if phrase and len(tokens(text)) > 1:  # the whole phrase is strong; its words alone less so
-                entries = [(" ".join(tokens(text)), kind), *((w, "title" if kind == "keyword" else kind) for w in words)]
-            else:
-                entries = [(w, kind) for w in words]
+            # the whole phrase is strong; a word of it alone is content evidence ("blue" is no "blue screen")
+            whole = phrase and len(tokens(text)) > 1
+            entries = [(" ".join(tokens(text)), kind), *((w, "content") for w in words)] if whole else [(w, kind) for w in words]
             for term, term_kind in entries:
                 current = vocab[term].get(category)
                 if current is None or WEIGHTS[term_kind] > WEIGHTS[current]:

@@ -26,11 +26,11 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..checks import run_checks
 from ..content import sitemap
-from ..content.history import GitError, History, content_versions, open_history
+from ..content.history import GitError, History, open_history
 from ..content.problems import ContentError, Problem, Severity
 from ..content.progress import Progress, no_progress
 from ..content.publishing import Policy, is_listed, published
-from ..content.repository import Article, Guide, Repository, load_repository
+from ..content.repository import Article, Repository, load_repository
 from ..content.repository import Page as ContentPage
 from ..render.changelog import FEED_FILE, Changelog
 from ..render.markup import sanitize
@@ -104,7 +104,7 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
         self.plain = {sitemap.article_src(p.path): p for p in self.repo.pages}
         self.rendered = (0, len(files.documentation_pages()))
         history, commits = _history(self.repo.root, self.config.changelog_entries)
-        versions = content_versions(self.repo.root, [(d.path, _files(d)) for d in self.site.documents], history)
+        versions = self.site.load_versions(history)  # the pages' versions are the transcripts' (Repository.version_of)
         self.pages = Pages(self.site, config.use_directory_urls, versions, today=self.today)
         changelog = Changelog(self.site, commits, config.use_directory_urls)
         generated = generated_pages(
@@ -230,11 +230,6 @@ def _history(root: Path, entries: int) -> tuple[History | None, list[CommitEntry
     except GitError as exc:
         log.warning(f"kb-guides: cannot read the git history ({exc}); the changelog says there is no history")
         return None, None
-
-
-def _files(doc: Guide | Article) -> tuple[str, ...]:
-    """The files a document's content version covers: a guide's page and its tree."""
-    return (doc.path, doc.tree_path) if isinstance(doc, Guide) else (doc.path,)
 
 
 def _sanitize_authored(content: str, page: Page) -> str:

@@ -199,6 +199,10 @@ class Generation:
         self._filters = {"cat_path": self.in_category, "type": self.by_type}
         try:
             self.content: Repository = load_repository(path / CONTENT_DIR, Policy())  # the snapshot holds published content only
+            # no git in the snapshot: the guides' versions are the ones the catalog recorded (transcripts quote them)
+            self.content.versions = {
+                g.path: e.content_version.version() for g in self.content.guides if (e := self.catalog.guides.get(g.id)) and e.content_version
+            }
             self._triage: Triage | None = None if TRIAGE in trusted else self._load_triage()
         except Exception as exc:  # any failure of a verified file is a defect to report, not to serve
             self.close()

@@ -53,6 +53,7 @@ SYNONYM_WEIGHT = 0.6
 SUBJECT_WEIGHT = 1.5  # a ticket's first line (its subject) says what it is about: its terms weigh more
 CORRECTED_WEIGHT = 0.5
 CANDIDATES = 8  # categories scored by the model (the rest cannot reach the top)
+PROFILE_GAP = 5.0  # where the profile gap feature stops growing (per square root of the scored terms' weight: a sum over k terms spreads as sqrt(k))
 # How requesters phrase asking for something (a service request) and reporting a fault (an
 # incident): general English, not taken from any ticket set. Their balance in a ticket is the
 # "intent" a candidate's kind agrees or disagrees with.
@@ -96,6 +97,10 @@ RANK_FEATURES = (
     "intent agrees with kind",
     "profile posterior",
     "first by profile",
+    "profile gap",
+    "supporting terms share",
+    "keyword strength",
+    "sub-category",
 )
 CONFIDENCE_FEATURES = (
     "rank logit",
@@ -105,11 +110,12 @@ CONFIDENCE_FEATURES = (
     "known terms share",
     "profile lift",
     "supporting terms",
+    "exactly matched keywords",
 )
 MODEL = Model(
-    rank=(-6.589, 4.4613, 1.8655, -0.2306, 0.6813, 0.5128, 1.6085, -0.163, 0.6334, 2.3712, 0.1043),
-    confidence=(-6.3611, 0.0572, 0.3968, 1.2927, -0.1404, 2.2033, 0.9214, 0.4032),
-    threshold=0.4524,
+    rank=(-7.8135, 3.1733, 1.0171, -0.1377, 0.53, 0.4501, 1.5677, 0.2559, 0.5939, 1.9377, -0.1021, 2.3099, 0.7216, 0.8544, 1.6896),
+    confidence=(-4.209, 0.4413, 0.1463, 0.2568, -0.1434, 2.5705, 0.6028, 0.0589, 1.0731),
+    threshold=0.5231,
 )
 
 
@@ -127,6 +133,7 @@ class Candidate:
     intent: float  # request cues minus incident cues in the ticket (-2..2), signed by the category's kind
     profile: float = 0.0  # summed log-lift of the ticket's terms in the category's documents
     known: float = 0.0  # share of the ticket's terms the knowledge base has (exactly spelled)
+    scored: float = 0.0  # summed weight of the ticket's terms the profiles scored
     support: int = 0  # typed terms markedly more common in the category's documents than at large
 
 
@@ -176,6 +183,7 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
     top_hit = max((c.best_hit for c in candidates), default=0.0) or 1.0
     top_profile = max((c.profile for c in candidates), default=0.0)
     norm = sum(math.exp(max(c.profile - top_profile, -60)) for c in candidates) or 1.0
+    top_support = max((c.support for c in candidates), default=0) or 1
     return [
         (
             c.keyword / top_keyword,
@@ -188,6 +196,10 @@ def rank_features(candidates: list[Candidate]) -> list[tuple[float, ...]]:
             c.intent,
             math.exp(max(c.profile - top_profile, -60)) / norm,
             1.0 if c.profile >= top_profile and c.profile > 0 else 0.0,
+            max((c.profile - top_profile) / math.sqrt(max(c.scored, 1.0)), -PROFILE_GAP) / PROFILE_GAP,
+            c.support / top_support,
+            math.log1p(c.keyword),
+            1.0 if "/" in c.category else 0.0,
         )
         for c in candidates
     ]
@@ -208,6 +220,7 @@ def confidence_features(best: Candidate, logit: float, next_logit: float | None)
         best.known,
         math.log1p(max(best.profile, 0.0)),
         math.log1p(best.support),
+        math.log1p(sum("~" not in term for term in best.matched)),
     )
 
 
@@ -331,7 +344,7 @@ class Profiles:
             cached = self._terms[term] = (df, dict(per), lifts)
         return cached
 
-    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int]]:
+    def score(self, weights: dict[str, float]) -> tuple[dict[str, float], dict[str, int], float]:
         """Per category: the summed log-lift, and how many typed terms are markedly more common in it.
 
         A term absent from a category has the same lift for every term (``log(a / (size + a))``),
@@ -351,7 +364,7 @@ class Profiles:
                 if lift > SUPPORT_LIFT and weight >= 1.0:
                     support[category] += 1
         scores = {category: total_weight * base + present.get(category, 0.0) for category, base in absent.items()}
-        return scores, support
+        return scores, support, total_weight
 
 
 _PROFILES: weakref.WeakKeyDictionary[Generation, Profiles] = weakref.WeakKeyDictionary()
@@ -372,7 +385,7 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
     weights, corrected = evidence.terms(text[:EVIDENCE_CHARS])  # analysis and spelling: no shared state changes
     with gen.lock:  # scoring fills the postings' score cache, which searches share
         hits = evidence.rank(weights)
-        profile, support = profiles(gen).score(weights)
+        profile, support, scored = profiles(gen).score(weights)
     known = {c: v for c, v in profile.items() if c in gen.catalog.categories}
     top_profile = heapq.nlargest(PROFILE_CANDIDATES, known, key=lambda c: known[c]) if any(known.values()) else []
     votes: dict[str, float] = defaultdict(float)
@@ -408,6 +421,7 @@ def candidates(gen: Generation, text: str) -> tuple[list[Candidate], list[tuple[
                 profile=known.get(category, 0.0),
                 known=known_share,
                 support=support.get(category, 0),
+                scored=scored,
             )
         )
     return found, hits, corrected

@@ -16,7 +16,7 @@ by the macros of ``templates/guide.html`` from the values prepared here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -30,7 +30,7 @@ from ..content.prose import one_line
 from ..content.publishing import is_listed
 from ..content.repository import Guide, Repository
 from ..content.taxonomy import CategoryIndex
-from ..workflow.messages import site_messages
+from ..workflow.messages import SitePart, SiteSlot, site_messages
 from ..workflow.review import review_due, review_interval
 from ..workflow.sla import sla_rows
 from ..workflow.steps import step_numbers
@@ -443,9 +443,9 @@ MESSAGE_TITLES = {
 }
 
 
-def _with_slots(parts: list[str | dict[str, str]]) -> str:
-    """A message as shown before the script fills it: its slots as ``{name}``."""
-    return "".join(p if isinstance(p, str) else "{" + p["slot"].rsplit(":", 1)[-1] + "}" for p in parts)
+def _with_slots(parts: Sequence[SitePart]) -> str:
+    """A message as shown before the script fills it: its slots as ``{name}``, optional phrases as they read when filled."""
+    return "".join(p if isinstance(p, str) else "{" + p.slot.rsplit(":", 1)[-1] + "}" if isinstance(p, SiteSlot) else _with_slots(p.phrase) for p in parts)
 
 
 @dataclass(slots=True)

@@ -4,21 +4,26 @@ they are shown (the walk API, ``kb walk``, the guide page's leaf block, the Zend
 
 Messages sent to the user (:data:`USER_MESSAGES`) are plain text: every value taken from the
 content (Markdown) goes through :func:`plaintext.to_plain`. The internal escalation note keeps
-Markdown. A template is split once into text and placeholder tokens (:func:`tokens`); filling
-joins them, and the site gets the same tokens with every value it cannot know at build time (the
-ticket's fields, the transcript, the priority's) left as a slot for its script to fill.
+Markdown. A template is split once into text, placeholder and optional-phrase tokens
+(:func:`tokens`); filling joins them, leaving out a phrase ``[[...]]`` whose placeholders are not
+all filled, so a blank ticket field gives "Hello," rather than "Hello ,". The site gets the same
+tokens with every value it cannot know at build time (the ticket's fields, the transcript, the
+priority's) left as a slot for its script to fill, and a phrase holding slots kept for the script
+to decide (decision record 0042).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..content.escalation import Clock
-from ..content.models import PLACEHOLDER, PLACEHOLDERS, USER_MESSAGES, EscalationNode, MessageTemplate, Node, ResolutionNode, duration_minutes
+from ..content.models import OPTIONAL_PHRASE, PLACEHOLDER, PLACEHOLDERS, USER_MESSAGES, EscalationNode, MessageTemplate, Node, ResolutionNode, duration_minutes
+from ..content.prose import one_line
 from ..content.repository import Guide, Repository
 from .plaintext import to_plain
 from .sla import applied_leaf, clock_lines, format_minutes, ticket_targets, timed_steps
@@ -100,25 +105,59 @@ def values_for(
     transcript: str | None = None,
 ) -> dict[str, str]:
     """Every placeholder value a finished walk provides (empty where it does not apply);
-    ``transcript`` replaces this guide's own when the walk came through linked guides."""
+    ``transcript`` replaces this guide's own when the walk came through linked guides. A ticket
+    field is one line (:func:`one_line`, as the page's script does), so blank means empty."""
     values = leaf_values(state.guide, state.node, repo, priority, opened_at)
-    values.update({k: str(v) for k, v in ticket.items() if k in TICKET_FIELDS})
+    values.update({k: one_line(str(v)) for k, v in ticket.items() if k in TICKET_FIELDS})
     values["transcript"] = (transcript if transcript is not None else transcript_text(state, repo, priority, gathered)).rstrip("\n")
     return values
 
 
-Token = str | tuple[str]  # literal text, or a 1-tuple naming a placeholder
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+    start: int  # offset of its ``{`` in the template's text (for kb check)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """An optional phrase ``[[...]]``: shown only when every placeholder in it has a value."""
+
+    parts: tuple[str | Placeholder, ...]
+    start: int  # offset of its ``[[`` in the template's text
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.parts if isinstance(p, Placeholder)]
+
+
+Token = str | Placeholder | Phrase
+
+
+def _placeholders(text: str, start: int, end: int) -> list[str | Placeholder]:
+    out: list[str | Placeholder] = []
+    last = start
+    for match in PLACEHOLDER.finditer(text, start, end):
+        out += [text[last : match.start()], Placeholder(match.group(1), match.start())]
+        last = match.end()
+    out.append(text[last:end])
+    return [t for t in out if t != ""]
 
 
 def tokens(text: str) -> list[Token]:
-    """``text`` split into literal text and placeholders (unknown names stay literal: kb check reports them)."""
+    """``text`` split into literal text, placeholders and optional phrases (unknown names and
+    unpaired brackets stay literal: kb check reports them)."""
     out: list[Token] = []
     last = 0
-    for match in PLACEHOLDER.finditer(text):
-        out += [text[last : match.start()], (match.group(1),)]
+    for match in OPTIONAL_PHRASE.finditer(text):
+        out += [*_placeholders(text, last, match.start()), Phrase(tuple(_placeholders(text, match.start(1), match.end(1))), match.start())]
         last = match.end()
-    out.append(text[last:])
-    return [t for t in out if t != ""]
+    return out + _placeholders(text, last, len(text))
+
+
+def blank(value: str | None) -> bool:
+    """A value that leaves its phrase out: empty or only whitespace (an unknown name is not blank: it stays literal)."""
+    return value is not None and not value.strip()
 
 
 def audience_of(kind: str) -> Audience:
@@ -133,8 +172,15 @@ def for_audience(kind: str, values: Mapping[str, str]) -> dict[str, str]:
     return {name: value if name in AS_GIVEN else to_plain(value) for name, value in values.items()}
 
 
-def _join(parts: list[Token], values: Mapping[str, str]) -> str:
-    return "".join(t if isinstance(t, str) else values.get(t[0], "{" + t[0] + "}") for t in parts)
+def _join(parts: Sequence[Token], values: Mapping[str, str]) -> str:
+    out = []
+    for t in parts:
+        if isinstance(t, Phrase):
+            if not any(blank(values.get(name)) for name in t.names):
+                out.append(_join(t.parts, values))
+        else:
+            out.append(t if isinstance(t, str) else values.get(t.name, "{" + t.name + "}"))
+    return "".join(out)
 
 
 def fill(kind: str, template: MessageTemplate, values: Mapping[str, str]) -> FilledMessage:
@@ -171,20 +217,66 @@ def messages_for(
 # --- the guide page's leaf block -----------------------------------------------------------------
 
 
+class SiteSlot(BaseModel):
+    slot: str
+
+
+class SitePhrase(BaseModel):
+    """An optional phrase the script shows only when none of its slots is empty."""
+
+    phrase: list[str | SiteSlot]
+
+
+SitePart = str | SiteSlot | SitePhrase
+
+
 class SiteMessage(BaseModel):
-    """A message as the page's script fills it: ``subject``/``body`` are text and slot tokens
-    (``{"slot": name}``) already in the audience's form; ``values[name][priority]`` gives the
-    priority's values ("" key: no priority set)."""
+    """A message as the page's script fills it: ``subject``/``body`` are text, slots and optional
+    phrases already in the audience's form; ``values[name][priority]`` gives the priority's values
+    ("" key: no priority set)."""
 
     kind: str
     audience: Audience
-    subject: list[str | dict[str, str]] | None
-    body: list[str | dict[str, str]]
+    subject: list[SitePart] | None
+    body: list[SitePart]
 
 
 class SiteMessages(BaseModel):
     messages: list[SiteMessage]
     values: dict[str, dict[str, str]]
+
+
+def _site_parts(text: str, kind: str, shown: Mapping[str, str]) -> list[SitePart]:
+    """A template's tokens with what the build knows filled in: the page's slots stay slots, a
+    phrase with a blank known value is left out and one without slots becomes text."""
+
+    def slotted(parts: Sequence[str | Placeholder]) -> list[str | SiteSlot]:
+        out: list[str | SiteSlot] = []
+        for t in parts:
+            if isinstance(t, Placeholder) and t.name in SITE_SLOTS:
+                out.append(SiteSlot(slot=t.name if t.name in TICKET_FIELDS or t.name == "transcript" else f"{kind}:{t.name}"))
+                continue
+            literal = t if isinstance(t, str) else shown.get(t.name, "{" + t.name + "}")
+            if out and isinstance(out[-1], str):
+                out[-1] += literal
+            else:
+                out.append(literal)
+        return out
+
+    out: list[SitePart] = []
+    for t in tokens(text):
+        if not isinstance(t, Phrase):
+            out += slotted([t])
+        elif not any(blank(shown.get(name)) for name in t.names if name not in SITE_SLOTS):
+            inner = slotted(t.parts)
+            out += [SitePhrase(phrase=inner)] if any(isinstance(p, SiteSlot) for p in inner) else inner
+    merged: list[SitePart] = []
+    for part in out:  # adjacent text as one string, as the script joins it
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
 
 
 def site_messages(guide: Guide, node_id: str, repo: Repository) -> SiteMessages | None:
@@ -203,24 +295,14 @@ def site_messages(guide: Guide, node_id: str, repo: Repository) -> SiteMessages 
             continue
         shown = for_audience(kind, {k: v for k, v in static.items() if k not in SITE_SLOTS})
         template = templates[kind]
-
-        def parts(text: str, shown: Mapping[str, str] = shown, kind: str = kind) -> list[str | dict[str, str]]:
-            out: list[str | dict[str, str]] = []
-            for t in tokens(text):
-                if isinstance(t, tuple) and t[0] in SITE_SLOTS:
-                    slot = t[0] if t[0] in TICKET_FIELDS or t[0] == "transcript" else f"{kind}:{t[0]}"
-                    out.append({"slot": slot})
-                    continue
-                literal = t if isinstance(t, str) else shown.get(t[0], "{" + t[0] + "}")
-                if out and isinstance(out[-1], str):
-                    out[-1] += literal
-                else:
-                    out.append(literal)
-            return out
-
         for name in PRIORITY_VALUES:
             values[f"{kind}:{name}"] = {pid: for_audience(kind, {name: v[name]})[name] for pid, v in by_priority.items()}
         messages.append(
-            SiteMessage(kind=kind, audience=audience_of(kind), subject=parts(template.subject) if template.subject else None, body=parts(template.body))
+            SiteMessage(
+                kind=kind,
+                audience=audience_of(kind),
+                subject=_site_parts(template.subject, kind, shown) if template.subject else None,
+                body=_site_parts(template.body, kind, shown),
+            )
         )
     return SiteMessages(messages=messages, values=values)

@@ -69,6 +69,7 @@ def fragments(guide: Guide, repo: Repository) -> dict[str, Any]:
     category = categories.by_id.get(guide.meta.category or "")
     header = [
         f"Guide: {one_line(guide.meta.title)} ({guide.id}, revision {guide.revision})",
+        f"Version: {repo.version_of(guide).label}",
         f"Category: {guide.meta.category} ({one_line(category.title)})" if category else f"Category: {guide.meta.category or 'none'}",
     ]
     steps_by_id = repo.escalation.steps if repo.escalation else {}
@@ -223,6 +224,9 @@ class GuideRef(BaseModel):
     title: str
     version: str
     revision: str = Field(description="Version plus tree hash; walks recorded against another revision are stale.")
+    content_version: str = Field(
+        description='The transcript\'s "Version:" line: the commit that last changed the guide and its date ("commit 1a2b3c4d5e of 2026-11-30"), or "content <hash>" without git.'
+    )
 
 
 class GatheredItem(BaseModel):
@@ -339,7 +343,7 @@ def transcript_json(
     guide = state.guide
     nodes = guide.tree.nodes
     return TranscriptData(
-        guide=GuideRef(id=guide.id, title=guide.meta.title, version=guide.meta.version, revision=guide.revision),
+        guide=GuideRef(id=guide.id, title=guide.meta.title, version=guide.meta.version, revision=guide.revision, content_version=repo.version_of(guide).label),
         category=guide.meta.category,
         priority=priority,
         gathered=[GatheredItem(id=item.id, item=item.text, value=gathered[item.id]) for item in guide.meta.gather if gathered.get(item.id, "").strip()],

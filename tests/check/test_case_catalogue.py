@@ -16,6 +16,7 @@ from . import (
     test_request_rules,
     test_review,
     test_schema_rules,
+    test_template_phrase_rules,
     test_tree_rules,
     test_yaml_traps,
 )
@@ -33,6 +34,7 @@ ALL_CASES: list[Case] = list(
         test_escalation_rules.CASES,
         test_request_rules.CASES,
         test_article_sections.CASES,
+        test_template_phrase_rules.CASES,
     )
 )
 NOT_TESTABLE = {"unreadable"}  # needs a file the test user cannot read; root can read everything

@@ -24,7 +24,7 @@ from search.workflow.transcript import handoff_texts
 from search.workflow.walk import walk
 from support import KB, ROOT
 from support.recording import assert_within, records_from
-from support.servers import start_shipped
+from support.servers import shipped_client
 from support.walkpaths import shortest_routes
 
 OPENED = "2026-12-02T09:00:00+01:00"
@@ -41,11 +41,8 @@ def repo() -> Repository:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    """The service as `kb serve` runs it, on a copy of the shipped content, over real HTTP."""
-    server = start_shipped(tmp_path_factory.mktemp("shipped"))
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with shipped_client(tmp_path_factory.mktemp("shipped")) as client:
         yield client
-    server.stop()
 
 
 def escalation_leaves(repo: Repository) -> list[tuple[Guide, str, tuple[str, ...]]]:

@@ -2,12 +2,15 @@
 each copy button gives exactly the text the walk API returns for the same walk, priority, notes,
 ticket fields and records (a note and the time of each step, the check confirmed or hand-off
 value filled in at the leaf: the escalation note's transcript is the recorded one); the user's
-messages carry no Markdown marks."""
+messages carry no Markdown marks. With the ticket fields blank, partly filled (whitespace, runs of
+spaces) and filled, the site, the API and ``kb walk`` leave out the same optional phrases."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -15,8 +18,8 @@ import pytest
 
 from search.content.repository import Guide, Repository, load_repository
 from search.workflow.walk import choices, walk
-from support import ROOT
-from support.servers import start_shipped
+from support import KB, ROOT
+from support.servers import shipped_client
 from support.site import route_to
 
 pytestmark = pytest.mark.browser
@@ -33,10 +36,8 @@ def repo() -> Repository:
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    server = start_shipped(tmp_path_factory.mktemp("api"))
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with shipped_client(tmp_path_factory.mktemp("api")) as client:
         yield client
-    server.stop()
 
 
 def walk_in_page(page, guide: Guide, answers: list[str], priority: str, gathered: dict[str, str], step_note: str = "") -> None:
@@ -62,6 +63,7 @@ def recorded(page) -> dict[str, object]:
 def copied(page, kind: str) -> str:
     section = page.locator(f'[data-kbg="current"] .kbg-message[data-kind="{kind}"]')
     button = section.locator("[data-kbg-copy-message]")
+    button.evaluate("b => { b.textContent = 'Copy'; }")  # a copy before this one left "Copied"
     button.click()
     page.wait_for_function(
         f"""document.querySelector('[data-kbg="current"] .kbg-message[data-kind="{kind}"] [data-kbg-copy-message]').textContent !== 'Copy'"""
@@ -121,3 +123,52 @@ def test_messages_follow_a_priority_changed_at_the_leaf_and_all_steps_keep_their
     static = page.locator('.kbg-tree .kbg-message[data-kind="escalation_notice"]').first
     assert "{requester}" in static.locator('[data-kbg-message-part="body"]').text_content()
     assert static.locator("[data-kbg-copy-message]").is_hidden()
+
+
+TICKET_STATES = {
+    "blank": {"ticket_id": "", "requester": "", "technician": ""},
+    "partly filled": {"ticket_id": "ZD-48213", "requester": " \t ", "technician": "  Tom   Okafor "},
+    "filled": TICKET,
+}
+
+
+def kb_walk_messages(guide: Guide, answers: list[str], ticket: dict[str, str]) -> str:
+    """``kb walk`` (piped answers, no times: --no-record) with the ticket fields as options; its output."""
+    lines = [str(walk(guide, answers[:step]).choices.index(answer) + 1) for step, answer in enumerate(answers)]
+    result = subprocess.run(
+        [str(KB), "walk", guide.id, "--no-gather", "--no-record", "--priority", "P2", "--root", str(ROOT)]
+        + [f"--{'ticket' if k == 'ticket_id' else k}={v}" for k, v in ticket.items()],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("leaf_type", ["resolution", "escalation"])
+def test_blank_partly_filled_and_filled_ticket_fields_give_the_same_texts_on_the_site_in_the_api_and_kb_walk(
+    repo: Repository, shipped_url: str, open_page, api: httpx.Client, leaf_type: str
+) -> None:
+    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)))
+    page = open_page(f"{shipped_url}guides/{guide.id}/", clock_at=CLOCK, timezone_id="UTC", permissions=["clipboard-read", "clipboard-write"])
+    walk_in_page(page, guide, answers, "P2", {})
+    record = recorded(page)
+    for state, ticket in TICKET_STATES.items():
+        for name, value in ticket.items():
+            page.fill(f'[data-kbg="current"] [data-kbg-ticket="{name}"]', value)
+        body = {"answers": answers, "priority": "P2", "ticket": ticket}
+        expected = api.post(f"/api/guides/{guide.id}/walk", json={**body, **record}).json()["messages"]
+        for kind, message in expected.items():
+            section = page.locator(f'[data-kbg="current"] .kbg-message[data-kind="{kind}"]')
+            assert section.locator('[data-kbg-message-part="subject"]').text_content() == message["subject"], state
+            assert copied(page, kind) == message["body"], state
+            assert "Hello ," not in message["body"] and "()" not in message["subject"] and "  " not in message["subject"]
+        greeting = {"blank": "Hello,\n", "partly filled": "Hello,\n", "filled": f"Hello {TICKET['requester']},\n"}[state]
+        user = next(m for m in expected.values() if m["audience"] == "user")
+        assert user["body"].startswith(greeting) and ("Tom Okafor, IT Service Desk" in user["body"]) == (state != "blank"), user["body"]
+        printed = kb_walk_messages(guide, answers, ticket)
+        for kind, message in api.post(f"/api/guides/{guide.id}/walk", json=body).json()["messages"].items():
+            assert f"({kind}) ---\nSubject: {message['subject']}\n\n{message['body'].rstrip()}\n" in printed, (state, kind, printed)

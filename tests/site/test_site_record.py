@@ -1,6 +1,7 @@
 """One recorded walk, three surfaces, one text: the site (headless chromium, the shipped site),
 the walk API and ``kb walk`` (the real command, piped input) give byte-identical transcripts
-with notes, times, action outcomes, "Not sure", confirmed follow-up checks and hand-off values.
+with the guide's content version (as git names it), notes, times, action outcomes, "Not sure",
+confirmed follow-up checks and hand-off values.
 
 ``kb walk`` reads the real clock, so it walks first (in Berlin time); the site's clock is then
 set to the same minutes (Playwright's clock, in a Berlin browser) and the API gets the same
@@ -117,6 +118,16 @@ def _site_walk(page, guide: Guide, answers: list[str], notes: dict[int, str], ti
         page.locator('[data-kbg="choices"] .kbg-choice').nth(index).click()
 
 
+def _git_version(guide: Guide) -> str:
+    """The guide's version as git itself names it: the last commit touching its page or tree, and its date."""
+    files = [guide.path, guide.tree_path]
+    sha, date = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%H %aI", "--", *files], capture_output=True, text=True, check=True
+    ).stdout.split()
+    changed = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", *files], capture_output=True, text=True, check=True).stdout
+    return f"commit {sha[:10]} of {date[:10]}" + (" with local changes" if changed.strip() else "")
+
+
 def _transcript(page) -> str:
     return page.locator('[data-kbg="transcript"]').input_value()
 
@@ -148,6 +159,7 @@ def test_a_resolution_walk_is_the_same_text_on_the_site_in_the_api_and_in_kb_wal
     assert response.status_code == 200, response.text
 
     assert site == cli == response.json()["transcript"]
+    assert cli.splitlines()[1] == f"Version: {_git_version(guide)}"
     assert "Didn't help: " in cli and "   Note: same error after the restart\n" in cli
     assert f"- [ ] {leaf.follow_up[0]}\n- [x] {leaf.follow_up[1]}\n" in cli  # type: ignore[union-attr]
     assert cli == transcript_text(walk(guide, answers, records=records, confirmed=frozenset({checks[1]})), repo, "P2")

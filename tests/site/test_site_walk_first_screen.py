@@ -1,12 +1,17 @@
 """The step-through comes first: on every shipped guide page the first answer is on the first
-screen, below Material's header, at 1280x900 and at 390x844 (headless chromium)."""
+screen, below Material's header, at 1280x900 and at 390x844 (headless chromium). On a phone every
+field and button of a walk (information to gather, priority, step note, follow-up checks, hand-off
+values, ticket fields, copy buttons) is labelled and at least 44 px tall to tap (WCAG 2.5.5; 2.5.8
+asks 24)."""
 
 from __future__ import annotations
 
 import pytest
 
 from search.content.repository import load_repository
+from search.workflow.walk import walk
 from support import ROOT
+from support.site import route_to
 
 pytestmark = pytest.mark.browser
 
@@ -49,3 +54,48 @@ def test_after_each_answer_the_walk_bar_and_the_step_are_below_the_header(shippe
         if viewport == "desktop":
             bar = page.locator(".kbg-walk-bar").bounding_box()
             assert bar is not None and bar["y"] >= below - 1, (step, bar, below)
+
+
+TAP = 44  # px: WCAG 2.5.5's target size; 2.5.8 (AA) asks 24
+# Every visible field and button of the walk (the static "All steps" copy aside): what it is, the
+# height of its tap target (a checkbox's is its label) and its accessible name.
+CONTROLS = """() => Array.from(document.querySelectorAll('.kbg-gather input, .kbg-walk input, .kbg-walk select, .kbg-walk textarea, .kbg-walk button'))
+  .filter(c => c.getClientRects().length && !c.closest('.kbg-tree'))
+  .map(c => {
+    const target = (c.type === 'checkbox' && c.closest('label')) || c;
+    const name = c.tagName === 'BUTTON' ? c.textContent.trim()
+      : (c.labels && c.labels.length ? c.labels[0].textContent.trim() : c.getAttribute('aria-label') || '');
+    const key = ['data-kbg', 'data-kbg-ticket', 'data-handoff-id', 'data-check-id', 'data-gather-id', 'data-kbg-copy-message']
+      .filter(a => c.hasAttribute(a)).map(a => a + '=' + c.getAttribute(a)).join(' ') || c.className;
+    return {what: c.tagName.toLowerCase() + ' ' + key, height: target.getBoundingClientRect().height, name};
+  })"""
+MEASURED = (
+    "data-gather-id",
+    "data-kbg=priority",
+    "data-kbg=step-note",
+    "data-kbg-ticket=ticket_id",
+    "data-kbg-ticket=requester",
+    "data-kbg-ticket=technician",
+    "data-handoff-id",
+    "data-check-id",
+    "data-kbg-copy-message",
+    "data-kbg=transcript",
+)
+
+
+def test_every_walk_field_is_labelled_and_comfortable_to_tap_on_a_phone(shipped_url: str, open_page) -> None:
+    guides = sorted(load_repository(ROOT).guides, key=lambda g: g.id)
+    escalation = next((g, r) for g in guides if g.meta.gather and (r := route_to(g, "escalation")))
+    resolution = next((g, r) for g in guides if (r := route_to(g, "resolution")) and getattr(walk(g, r).outcome, "follow_up", None))
+    page = open_page(shipped_url, viewport={"width": 390, "height": 844})
+    seen: dict[str, dict[str, object]] = {}
+    for leaf, (guide, answers) in {"escalation": escalation, "resolution": resolution}.items():
+        page.goto(f"{shipped_url}guides/{guide.id}/")
+        seen.update({f"{guide.id} at the start: {c['what']}": c for c in page.evaluate(CONTROLS)})
+        for step, answer in enumerate(answers):
+            page.locator('[data-kbg="choices"] .kbg-choice').nth(walk(guide, answers[:step]).choices.index(answer)).click()
+        seen.update({f"{guide.id} at the {leaf}: {c['what']}": c for c in page.evaluate(CONTROLS)})
+    assert [m for m in MEASURED if not any(m in key for key in seen)] == [], list(seen)
+    small = {key: round(float(c["height"])) for key, c in seen.items() if float(c["height"]) < TAP}  # type: ignore[arg-type]
+    assert small == {}, f"shorter than {TAP} px at 390 px width: {small}"
+    assert [key for key, c in seen.items() if not c["name"]] == [], "without a label"

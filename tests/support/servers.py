@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,14 +100,26 @@ def copy_content(src: Path, dest: Path) -> Path:
 
 
 def start_shipped(work: Path, **env: str) -> LiveServer:
-    """The service over a copy of the shipped guides and articles, indexed, rate limit off (the
-    tests that walk every leaf send far more than a person)."""
+    """The service over the shipped guides and articles of this checkout, indexed into ``work``,
+    rate limit off (the tests that walk every leaf send far more than a person). It reads the
+    checkout itself, not a copy: its git history gives the guides' content versions, the same as
+    the site built from the checkout and ``kb walk --root`` quote in transcripts."""
     from search.checks import checked
     from search.content.repository import load_repository
     from search.index import build_generation
 
-    root = work / "content"
-    for folder in ("guides", "kb"):
-        shutil.copytree(Path(__file__).resolve().parents[2] / folder, root / folder)
-    build_generation(checked(load_repository(root)), root / ".kb-index")
-    return start_server(root, work / "server.log", **{"KB_RATE_LIMIT_PER_MINUTE": "0", **env})
+    root = Path(__file__).resolve().parents[2]
+    build_generation(checked(load_repository(root)), work / "index")
+    settings = {"KB_INDEX_DIR": str(work / "index"), "KB_SITE_DIR": str(work / "no-site"), "KB_RATE_LIMIT_PER_MINUTE": "0"}
+    return start_server(root, work / "server.log", **{**settings, **env})
+
+
+@contextmanager
+def shipped_client(work: Path) -> Iterator[httpx.Client]:
+    """An HTTP client of :func:`start_shipped`'s service (the server stops when the block ends)."""
+    server = start_shipped(work)
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            yield client
+    finally:
+        server.stop()

@@ -19,10 +19,12 @@ from search.index.triage import MODEL, PROFILE_SMOOTHING, Profiles, triage
 ROOT = Path(__file__).resolve().parents[2]
 KB = Path(sys.executable).parent / "kb"  # the console script of the interpreter running the tests
 CORPUS = ROOT.parent / "shared" / "corpus" / "microsoft-support-articles.tar.gz"
-# floors a little below the figures bench/triage_eval.py measures (README "Triage")
-WRITTEN_TOP1, WRITTEN_TOP3 = 0.78, 0.92
-CORPUS_TOP3 = 0.55
-NOISE_ABSTENTION = 0.95
+# floors a little below the figures bench/triage_eval.py measures (README "How triage decides")
+WRITTEN_TOP1, WRITTEN_TOP3 = 0.82, 0.945  # every written ticket (measured 84.3%, 96.5%)
+HELD_OUT_TOP1, HELD_OUT_TOP3 = 0.80, 0.95  # the test half, which the model never saw (measured 82.7%, 96.0%; issue 14's targets)
+CORPUS_TOP3 = 0.60  # on the shipped content alone (measured 62.6%)
+NOISE_ABSTENTION = 0.96  # every noise text (measured 98.2%)
+HELD_OUT_NOISE_ABSTENTION = 0.95  # the test half (measured 96.5%; issue 14's target)
 CALIBRATION_ERROR = 0.08
 
 
@@ -36,6 +38,7 @@ def _bench(name: str):
 
 
 bench = _bench("triage_eval")
+SetResult = bench.SetResult
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +94,11 @@ def test_ticket_set_covers_every_category_in_both_halves(repo, gen, tickets) -> 
 
 def test_accuracy_on_the_written_tickets(gen, tickets) -> None:
     result = bench.evaluate(gen, tickets)
-    misses = "\n".join(f"{o.expected}: {o.ticket['subject']!r} -> {o.ranked}" for o in result.outcomes if not o.top1)
-    assert result.rate("top3") >= WRITTEN_TOP3, f"top-3 {result.rate('top3'):.1%} < {WRITTEN_TOP3:.0%}\n{misses}"
-    assert result.rate("top1") >= WRITTEN_TOP1, f"top-1 {result.rate('top1'):.1%} < {WRITTEN_TOP1:.0%}\n{misses}"
+    held_out = SetResult([o for o in result.outcomes if o.ticket["split"] == "test"])
+    for name, part, top1, top3 in (("all", result, WRITTEN_TOP1, WRITTEN_TOP3), ("test half", held_out, HELD_OUT_TOP1, HELD_OUT_TOP3)):
+        misses = "\n".join(f"{o.expected}: {o.ticket['subject']!r} -> {o.ranked}" for o in part.outcomes if not o.top1)
+        assert part.rate("top3") >= top3, f"{name}: top-3 {part.rate('top3'):.1%} < {top3:.1%}\n{misses}"
+        assert part.rate("top1") >= top1, f"{name}: top-1 {part.rate('top1'):.1%} < {top1:.1%}\n{misses}"
 
 
 def test_the_combination_beats_keywords_alone_on_the_test_half(gen, tickets) -> None:
@@ -109,6 +114,8 @@ def test_noise_gets_no_confident_match(gen) -> None:
     result = bench.evaluate(gen, noise)
     answered = [(o.ticket["subject"], o.ranked[0], o.confidence) for o in result.outcomes if o.confident]
     assert result.abstained >= NOISE_ABSTENTION, answered
+    held_out = SetResult([o for o in result.outcomes if o.ticket["split"] == "test"])  # noise the threshold was not set on
+    assert held_out.abstained >= HELD_OUT_NOISE_ABSTENTION, answered
 
 
 def test_confidence_is_calibrated_on_the_test_half(gen, tickets) -> None:
@@ -173,7 +180,7 @@ def test_category_profiles_hear_every_document_of_a_category(gen) -> None:
     guides and articles lifts telephony, and the sparse sum equals the term-by-term definition."""
     profiles = Profiles(gen)
     weights = {"voicemail": 1.0, "handset": 1.0, "restart": 0.6, "zqxvwk": 1.0}
-    scores, support = profiles.score(weights)
+    scores, support, _ = profiles.score(weights)
     assert max(scores, key=scores.__getitem__) == "telephony"
     assert support["telephony"] >= 1 and sum(support.values()) < len(scores)
     a = PROFILE_SMOOTHING
@@ -241,6 +248,16 @@ def test_huge_text_is_cut_not_slow(keywords: Triage) -> None:
 def test_the_corrected_part_of_a_score_is_reported(keywords: Triage) -> None:
     exact, fuzzy = keywords.suggest("printer toner", 1)[0], keywords.suggest("printr tonerr", 1)[0]
     assert exact.fuzzy == 0 and fuzzy.fuzzy == fuzzy.score > 0
+
+
+def test_a_word_of_a_keyword_phrase_alone_is_weak_evidence(keywords: Triage) -> None:
+    """ "blue screen" is an os keyword; "blue" alone (running shoes, a blue car) is content-weight
+    evidence only, not two thirds of a keyword."""
+    assert keywords.vocab["blue screen"]["os"] == "keyword"
+    assert keywords.vocab["blue"]["os"] == "content"
+    phrase, word = keywords.suggest("blue screen", 1)[0], keywords.suggest("blue", 1)[0]
+    assert phrase.category == "os" and "blue screen" in phrase.matched
+    assert word.score * 3 <= phrase.score
 
 
 def test_tokens_join_hyphenated_words() -> None:

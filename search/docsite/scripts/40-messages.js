@@ -11,21 +11,33 @@
     return null;
   }
 
+  function slotValue(part, slots) {
+    return has(slots, part.slot) ? slots[part.slot] : "";
+  }
+
+  /* Python's messages._join: an optional phrase ({phrase: [...]}) is left out when one of its
+   * slots is blank (oneLine gives "", as str.strip() does with Python's whitespace). */
   function joinParts(parts, slots) {
     var out = "";
     for (var i = 0; i < parts.length; i++) {
       var part = parts[i];
-      out += typeof part === "string" ? part : has(slots, part.slot) ? slots[part.slot] : "";
+      if (typeof part === "string") out += part;
+      else if (part.phrase) {
+        var filled = part.phrase.every(function (p) {
+          return typeof p === "string" || oneLine(slotValue(p, slots)) !== "";
+        });
+        if (filled) out += joinParts(part.phrase, slots);
+      } else out += slotValue(part, slots);
     }
     return out;
   }
 
-  /* Every slot value for the walk's state: Python's transcript.rstrip("\n") and the values of the
-   * priority chosen ("" when none). */
+  /* Every slot value for the walk's state: Python's transcript.rstrip("\n"), the ticket's fields
+   * as one line each (messages.values_for) and the values of the priority chosen ("" when none). */
   function messageSlots(walk, data) {
     var slots = { transcript: walk.transcript().replace(/\n+$/, "") };
     Object.keys(ticketFields).forEach(function (name) {
-      slots[name] = ticketFields[name];
+      slots[name] = oneLine(ticketFields[name]);
     });
     var priority = walk.priority() || "";
     Object.keys(data.values).forEach(function (name) {

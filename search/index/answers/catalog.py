@@ -18,7 +18,7 @@ from typing import NamedTuple
 from ...content import sitemap
 from ...content.cache import file_digest
 from ...content.escalation import ProtocolStep, sla_targets, steps_for
-from ...content.history import ContentVersion, History, content_versions, open_history
+from ...content.history import ContentVersion, content_versions, open_history
 from ...content.models import PRIORITY_IDS, Escalation, Kind, Priorities, PriorityId, duration_minutes
 from ...content.prose import one_line
 from ...content.publishing import listed
@@ -164,12 +164,12 @@ def article_part(path: str) -> str:
     return f"articles-{hashlib.blake2b(path.encode(), digest_size=1).digest()[0] % ARTICLE_PARTS:03d}"
 
 
-def _part_keys(repo: Repository, history: History | None, versions: dict[str, ContentVersion]) -> dict[str, str]:
+def _part_keys(repo: Repository, git: bool) -> dict[str, str]:
     """Per part: a digest of the catalog format and of each of its articles' path and bytes (and
-    with git, its version, which also follows from the history)."""
+    with ``git``, its version, which also follows from the history)."""
     inputs: dict[str, list[str]] = {}
     for article in sorted(repo.articles, key=lambda a: a.path):
-        token = repr(versions[article.path]) if history is not None else repo.digests.get(article.path) or file_digest(Path(repo.root) / article.path)
+        token = repr(repo.version_of(article)) if git else repo.digests.get(article.path) or file_digest(Path(repo.root) / article.path)
         inputs.setdefault(article_part(article.path), []).append(f"{article.path}\0{token}")
     return {name: hashlib.blake2b(f"{CATALOG_SCHEMA}\0{chr(0).join(items)}".encode(), digest_size=16).hexdigest() for name, items in sorted(inputs.items())}
 
@@ -184,15 +184,14 @@ def build_catalog(repo: Repository, kept: Callable[[str, str], bool] = lambda na
     teams = {sid: step.team for sid, step in (repo.escalation.steps.items() if repo.escalation else [])}
     guides = sorted(repo.guides, key=lambda g: g.id)
     history = open_history(repo.root)
-    # without git an article's version is the hash of its bytes: only the changed parts need it
-    versions = content_versions(
-        repo.root, [(g.path, (g.path, g.tree_path)) for g in guides] + ([(a.path, (a.path,)) for a in repo.articles] if history else []), history
-    )
-    keys = _part_keys(repo, history, versions)
+    if history is not None and repo.versions is None:
+        repo.load_versions(history)  # one git log; with git a version follows from the history too, so every part's key needs it
+    keys = _part_keys(repo, history is not None)
     keep = {name for name, key in keys.items() if kept(name, key)}
-    if history is None:
-        versions |= content_versions(repo.root, [(a.path, (a.path,)) for a in repo.articles if article_part(a.path) not in keep], history)
-    guide_entries = {g.id: _guide_entry(g, teams, versions.get(g.path)) for g in guides}
+    if repo.versions is None:  # without git a version is the hash of the document's own files: only those built here are hashed
+        built: list[Guide | Article] = [*guides, *(a for a in repo.articles if article_part(a.path) not in keep)]
+        repo.versions = content_versions(repo.root, [(d.path, d.files) for d in built], history)
+    guide_entries = {g.id: _guide_entry(g, teams, repo.version_of(g)) for g in guides}
 
     guides_by_category: dict[str, list[str]] = {}
     for guide in sorted(listed(guides, repo.policy), key=lambda g: (g.meta.status.value != "published", one_line(g.meta.title).lower(), g.id)):
@@ -246,5 +245,5 @@ def build_catalog(repo: Repository, kept: Callable[[str, str], bool] = lambda na
     parts: dict[str, dict[str, ArticleEntry]] = {name: {} for name in keys if name not in keep}
     for article in sorted(repo.articles, key=lambda a: a.id):
         if (name := article_part(article.path)) in parts:
-            parts[name][article.id] = _article_entry(article, versions.get(article.path))
+            parts[name][article.id] = _article_entry(article, repo.version_of(article))
     return BuiltCatalog(catalog, keys, parts)

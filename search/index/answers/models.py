@@ -7,6 +7,7 @@ Site URLs are relative to the site root; the generation prefixes them once when 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
@@ -79,6 +80,9 @@ class ContentVersionEntry(_Entry):
         if version is None:
             return None
         return cls(commit=version.commit, date=version.date.isoformat() if version.date else None, digest=version.digest, modified=version.modified)
+
+    def version(self) -> ContentVersion:
+        return ContentVersion(self.digest, self.commit, dt.datetime.fromisoformat(self.date) if self.date else None, self.modified)
 
 
 class GuideEntry(_Entry):
