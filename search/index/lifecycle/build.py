@@ -4,7 +4,7 @@ Layout of an index directory::
 
     CURRENT          "gen-000007" — the generation being served (replaced with os.replace)
     gen-000006/      the previous generation, kept for servers that have not reloaded yet
-    gen-000007/      manifest.json catalog.json docs.json words.json vocabulary.json synonyms.json
+    gen-000007/      manifest.json catalog.json catalog/ (article entries in parts) docs.json words.json vocabulary.json synonyms.json
                      triage.json content/ segments/<name>/ (:mod:`..engine.segments`)
     .lock            held (flock) by the one build running at a time
     .pins/           one file per (process, generation) open for serving; clean() keeps those
