@@ -9,7 +9,7 @@ on, and the only one whose misses are read while tuning) and a ``test`` half (re
 - **written**: ``tests/triage/tickets.yml``, tickets written for the tests; within each category
   they alternate dev, test, dev, ... in file order;
 - **corpus**: titles and symptom text of real Microsoft support articles, labelled by product
-  area (``bench/triage_corpus_set.py`` writes it to ``bench/out/``; made here when missing);
+  area (drawn afresh each run by ``bench/triage_corpus_set.py``, a copy written to ``bench/out/``);
 - **noise**: ``tests/triage/noise.yml``, text that is no ticket; alternating dev/test.
 
 Triage runs against an index generation of this checkout's content (built in a temporary folder,
@@ -65,11 +65,10 @@ def load_noise(path: Path = NOISE) -> list[dict[str, Any]]:
 
 
 def load_corpus_set(corpus: Path | None = None) -> list[dict[str, Any]] | None:
-    """The corpus set (written to bench/out/ first when missing); None without the shared corpus."""
+    """The corpus set, drawn afresh from the tarball (1-2 s: a kept copy went stale when the area
+    mapping changed) and written to bench/out/ to read; None without the shared corpus."""
     import triage_corpus_set as corpus_set
 
-    if corpus_set.DEFAULT_OUT.is_file() and corpus is None:
-        return list(yaml.safe_load(corpus_set.DEFAULT_OUT.read_text("utf-8"))["tickets"])
     tarball = corpus or corpus_set.DEFAULT_CORPUS
     if not tarball.is_file():
         return None

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from ..content.cache import FileCache, code_salt
 from ..content.problems import ContentError, Problem, Severity
@@ -45,6 +46,19 @@ class Rule:
 
 RULES: dict[str, Rule] = {}
 AFTER_RUN: list[Callable[[], None]] = []  # rules' per-run memos, cleared when a run ends
+T = TypeVar("T")
+
+
+@dataclass
+class _CachedRun:
+    """What :func:`file_facts` needs from the run in progress: the cache, and the repository of
+    the documents whose files changed since they were cached."""
+
+    cache: FileCache
+    changed: Repository
+
+
+_run: list[_CachedRun] = []  # the cached run in progress, if any
 
 
 def rule(rule_id: str, summary: str, severity: Severity = Severity.ERROR, per_file: bool = False) -> Callable[[CheckFn], CheckFn]:
@@ -109,6 +123,7 @@ def run_checks(repo: Repository, today: dt.date | None = None, progress: Progres
     if cache is not None:
         changed = _cached_findings(repo, cache, problems)
         over = {r.id: changed for r in rules if r.per_file}
+        _run[:] = [_CachedRun(cache, changed)]
     try:
         for done, registered in enumerate(rules, 1):
             assert registered.check is not None
@@ -116,12 +131,55 @@ def run_checks(repo: Repository, today: dt.date | None = None, progress: Progres
             problems.extend(Problem(f.path, f.line, f.col, registered.id, f.message, registered.severity) for f in found)
             progress("checking", done, len(rules))
     finally:
+        _run.clear()
         for forget in AFTER_RUN:
             forget()
     if cache is not None:
         _store_findings(repo, over, cache, problems)
         cache.save()
     return sorted(set(problems))
+
+
+def file_facts(repo: Repository, name: str, compute: Callable[[Repository], Iterable[tuple[str, T]]]) -> list[tuple[str, T]]:
+    """What ``compute`` finds in ``repo``: (file path, fact) pairs, each following from the
+    document's own files alone (a link and its position, a key's position).
+
+    A cross-file rule works out such facts for every document and then relates them; in a cached
+    run (``kb check`` after a few edits) the facts of unchanged documents come from the cache, by
+    the digests of their files, and ``compute`` runs only over the changed ones and the
+    configuration files (never cached). Same facts either way: the same findings (0048)."""
+    if not _run or _run[0].changed is repo:
+        return list(compute(repo))
+    run = _run[0]
+    found: list[tuple[str, T]] = []
+    missing: set[str] = set()
+    stale = {path for path, _ in _units(run.changed)}
+    for path, files in _units(repo):
+        hit = None if path in stale else run.cache.get(f"fact:{name}", path, _unit_digest(repo, files), tuple)
+        if hit is None:
+            missing.add(path)
+        else:
+            found += hit
+    over = documents_at(repo, missing)
+    owner = {f: path for path, files in _units(over) for f in files}
+    fresh: dict[str, list[tuple[str, T]]] = {path: [] for path in missing}
+    for item in compute(over):
+        found.append(item)
+        if item[0] in owner:
+            fresh[owner[item[0]]].append(item)
+    for path, files in _units(over):
+        run.cache.put(f"fact:{name}", path, _unit_digest(repo, files), tuple(fresh[path]))
+    return found
+
+
+def documents_at(repo: Repository, paths: set[str]) -> Repository:
+    """``repo`` with only the guides, articles and pages at ``paths`` (the configuration files kept)."""
+    return replace(
+        repo,
+        guides=[g for g in repo.guides if g.path in paths],
+        articles=[a for a in repo.articles if a.path in paths],
+        pages=[p for p in repo.pages if p.path in paths],
+    )
 
 
 def _units(repo: Repository) -> Iterator[tuple[str, tuple[str, ...]]]:
@@ -148,12 +206,7 @@ def _cached_findings(repo: Repository, cache: FileCache, problems: list[Problem]
             stale.add(path)
         else:
             problems.extend(p for p in hit if isinstance(p, Problem))
-    return replace(
-        repo,
-        guides=[g for g in repo.guides if g.path in stale],
-        articles=[a for a in repo.articles if a.path in stale],
-        pages=[p for p in repo.pages if p.path in stale],
-    )
+    return documents_at(repo, stale)
 
 
 def _store_findings(repo: Repository, over: dict[str, Repository], cache: FileCache, problems: list[Problem]) -> None:

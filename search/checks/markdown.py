@@ -16,7 +16,7 @@ from ..content.problems import close_matches, did_you_mean, suggestion_hint
 from ..content.prose import prose_lines
 from ..content.repository import Repository
 from ..content.yamlload import Document
-from . import AFTER_RUN, Finding, rule
+from . import AFTER_RUN, Finding, file_facts, rule
 
 _HTML = re.compile(r"(?<!\\)<(?:!--|/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>)")
 _SCRIPT_URL = re.compile(r"(?i)(?:\]\(\s*<?|^\s*\[[^\]]+\]:\s*<?|<)\s*((?:javascript|vbscript|data)\s*:)")
@@ -147,20 +147,26 @@ def unsafe_attribute(repo: Repository, today: dt.date) -> Iterator[Finding]:
         yield Finding(rel, *at, f"attribute list: {fix}")
 
 
+def _links(repo: Repository) -> Iterator[tuple[str, tuple[str, str, int, int]]]:
+    """(file, (target, the site source it resolves to, line, col)) of every relative link: a
+    fact of each file alone, cached per file (:func:`file_facts`)."""
+    for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
+        target = match.group(1)
+        if sitemap.is_relative_link(target):
+            yield rel, (target, sitemap.resolve_link(src, target), *at)
+
+
 @rule("broken-link", "A relative link points to a page or file that does not exist, or a guide lists an unknown related article.")
 def broken_link(repo: Repository, today: dt.date) -> Iterator[Finding]:
     known = _site_sources(repo)
-    for rel, src, match, at in _matches(repo, _LINK, "](", group=1):
-        target = match.group(1)
-        if not sitemap.is_relative_link(target):
-            continue
-        resolved = sitemap.resolve_link(src, target)
+    for rel, (target, resolved, line, col) in file_facts(repo, "links", _links):
         if resolved not in known:
             # "[x]((https://a/b)": a doubled "(" (the importer repairs it, decision record 0045)
             hint = f'; the target starts with "(": write [text]({target.lstrip("(")})' if target.startswith("(") else _link_hint(resolved, known)
             yield Finding(
                 rel,
-                *at,
+                line,
+                col,
                 f'link "{target}" points to "{resolved}", which is not a page of the site{hint}; links are relative to the page in the site (articles/..., guides/<id>.md)',
             )
     articles = repo.article_by_id

@@ -60,13 +60,14 @@ def import_group() -> None:
 @FORMAT_OPTION
 def markdown(root: Path, folder: Path, category_map: Path | None, into: str | None, owner: str, base_url: str | None, dry_run: bool, fmt: str) -> None:
     """Import a folder tree of Markdown files with any front matter."""
+    from ..importers.articles import ImportOptions
     from ..importers.markdown import MarkdownSource, import_markdown
     from . import _require_root
 
     _require_root(root)
     source = MarkdownSource(folder.resolve(), into=into if into is not None else "imported", base_url=base_url)
     with ProgressDisplay("import") as progress:
-        report = import_markdown(root, source, category_map=category_map, owner=owner, dry_run=dry_run, progress=progress)
+        report = import_markdown(root, source, ImportOptions(owner, category_map, dry_run=dry_run, progress=progress))
     _show(report, fmt)
 
 
@@ -87,13 +88,14 @@ def zendesk(root: Path, export: Path, category_map: Path | None, into: str | Non
     The files are the pages of GET /api/v2/help_center/articles.json (and of the sections and
     categories listings, for category names), saved as they came.
     """
+    from ..importers.articles import ImportOptions
     from ..importers.zendesk import ZendeskSource, import_zendesk
     from . import _require_root
 
     _require_root(root)
     source = ZendeskSource(export.resolve(), into=into if into is not None else "zendesk")
     with ProgressDisplay("import") as progress:
-        report = import_zendesk(root, source, category_map=category_map, owner=owner, dry_run=dry_run, progress=progress)
+        report = import_zendesk(root, source, ImportOptions(owner, category_map, dry_run=dry_run, progress=progress))
     _show(report, fmt)
 
 

@@ -1,14 +1,16 @@
 """Per-file results kept between runs, keyed by the file's content (``kb check``'s cache).
 
-One file, ``<root>/.kb-cache/check.pickle`` (git-ignored): for each content file, the digest of
-its bytes and what was worked out from them (the loaded document and its loader problems, the
-per-file rules' findings). A run takes an entry only when the digest of the file as it is now,
-and the salt (the source of the loader and the rules, the Python and pydantic versions), match:
-a cached result is the one a fresh run would compute (decision record 0039).
+``<root>/.kb-cache/check/NN.pickle`` (git-ignored), 256 shards by repository path: for each
+content file, the digest of its bytes and what was worked out from them (the loaded document and
+its loader problems, the per-file rules' findings, per-file facts the other rules recombine). A
+run takes an entry only when the digest of the file as it is now, and the salt (the source of the
+loader and the rules, the Python and pydantic versions), match: a cached result is the one a
+fresh run would compute (decision record 0039). A run rewrites only the shards whose entries
+changed: ten edited files rewrite at most ten of the 256, not the whole cache (0048).
 
-Pickle runs code on load, and a pull request could commit a ``.kb-cache/`` file: the file is
+Pickle runs code on load, and a pull request could commit a ``.kb-cache/`` file: each shard is
 signed with HMAC-SHA256 under a key kept outside the repository (``~/.cache/kb-guides/``, mode
-0600), and a file that does not verify is ignored, never unpickled.
+0600), and a shard that does not verify is ignored, never unpickled.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import pickle
 import secrets
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -26,7 +29,9 @@ from typing import TypeVar
 import pydantic
 
 CACHE_DIR = ".kb-cache"
-_FILE = "check.pickle"
+SHARDS_DIR = "check"
+SHARDS = 256
+_LEGACY = "check.pickle"  # one file of everything (before 0048): removed when a sharded cache is written
 _MAC_BYTES = 32
 
 T = TypeVar("T")
@@ -64,17 +69,25 @@ class _Entries:
     items: dict[tuple[str, str], tuple[str, object]] = field(default_factory=dict)  # (kind, rel) -> (digest, value)
 
 
+def shard_of(rel: str) -> int:
+    """The shard holding ``rel``'s entries (every kind of entry of one file in one shard)."""
+    return hashlib.blake2b(rel.encode(), digest_size=2).digest()[0] % SHARDS
+
+
 class FileCache:
     """Entries by (kind, repository path), each valid for one digest of the file's content."""
 
     def __init__(self, root: Path, salt: str, key_dir: Path | None = None) -> None:
-        self.path = root / CACHE_DIR / _FILE
+        self.folder = root / CACHE_DIR / SHARDS_DIR
         self.salt = salt
         self._key_dir = key_dir or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kb-guides"
-        self._old: dict[tuple[str, str], tuple[str, object]] = self._read()
+        self._secret: bytes | None = None
+        self._old: dict[tuple[str, str], tuple[str, object]] = {}
+        for shard in range(SHARDS):
+            self._old |= self._read(shard)
         self._new: dict[tuple[str, str], tuple[str, object]] = {}
         self.counts: dict[str, Counts] = {}
-        self._changed = False
+        self._dirty: set[int] = set()  # shards with an entry put in this run
 
     def get(self, kind: str, rel: str, digest: str | None, cls: type[T]) -> T | None:
         """The value stored for ``rel`` at this ``digest``, if any (and of type ``cls``)."""
@@ -90,26 +103,42 @@ class FileCache:
     def put(self, kind: str, rel: str, digest: str | None, value: object) -> None:
         if digest is not None:
             self._new[(kind, rel)] = (digest, value)
-            self._changed = True
+            self._dirty.add(shard_of(rel))
 
     def save(self) -> None:
-        """Write the entries used or made in this run (files gone since are dropped); a
-        repository that cannot be written to (a read-only checkout) is checked without a cache."""
-        if not self._changed and len(self._new) == len(self._old):
-            return  # every entry was used as it is: the file on disk says the same
-        body = pickle.dumps(_Entries(self.salt, self._new), protocol=pickle.HIGHEST_PROTOCOL)
-        partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+        """Write the shards whose entries changed: one with an entry put in this run, or one
+        holding an entry this run did not use (a file gone since is dropped). A repository that
+        cannot be written to (a read-only checkout) is checked without a cache."""
+        old: Counter[int] = Counter(shard_of(rel) for _, rel in self._old)
+        new: dict[int, dict[tuple[str, str], tuple[str, object]]] = {}
+        for key, entry in self._new.items():
+            new.setdefault(shard_of(key[1]), {})[key] = entry
+        stale = [s for s in range(SHARDS) if s in self._dirty or len(new.get(s, {})) != old[s]]
+        if not stale:
+            return  # every entry was used as it is: the files on disk say the same
         try:
-            self.path.parent.mkdir(exist_ok=True)
-            (self.path.parent / ".gitignore").write_text("*\n", encoding="utf-8")  # never committed, wherever the repository is
-            partial.write_bytes(self._mac(body) + body)
-            partial.replace(self.path)
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder.parent / ".gitignore").write_text("*\n", encoding="utf-8")  # never committed, wherever the repository is
+            (self.folder.parent / _LEGACY).unlink(missing_ok=True)
         except OSError:
-            partial.unlink(missing_ok=True)
+            return
+        for shard in stale:
+            body = pickle.dumps(_Entries(self.salt, new.get(shard, {})), protocol=pickle.HIGHEST_PROTOCOL)
+            path = self._path(shard)
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                partial.write_bytes(self._mac(body) + body)
+                partial.replace(path)
+            except OSError:
+                partial.unlink(missing_ok=True)
+                return
 
-    def _read(self) -> dict[tuple[str, str], tuple[str, object]]:
+    def _path(self, shard: int) -> Path:
+        return self.folder / f"{shard:03d}.pickle"
+
+    def _read(self, shard: int) -> dict[tuple[str, str], tuple[str, object]]:
         try:
-            raw = self.path.read_bytes()
+            raw = self._path(shard).read_bytes()
         except OSError:
             return {}
         mac, body = raw[:_MAC_BYTES], raw[_MAC_BYTES:]
@@ -125,6 +154,11 @@ class FileCache:
         return hmac.new(self._key(), body, hashlib.sha256).digest()
 
     def _key(self) -> bytes:
+        if self._secret is None:
+            self._secret = self._read_key()
+        return self._secret
+
+    def _read_key(self) -> bytes:
         path = self._key_dir / "cache-key"
         try:
             return path.read_bytes()

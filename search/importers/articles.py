@@ -374,7 +374,36 @@ def _front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + _yaml_lines(meta) + "---\n"
 
 
-def start_import(root: Path, category_map: Path | None, report: ImportReport) -> CategoryPlan | None:
+@dataclass(frozen=True)
+class ImportOptions:
+    """How an import runs, whatever its source (the CLI's options)."""
+
+    owner: str  # of articles whose source names no author
+    category_map: Path | None = None
+    today: dt.date | None = None  # the reviewed date of new articles (default: today)
+    dry_run: bool = False
+    progress: Progress = no_progress
+
+
+def run_import(root: Path, system: System, into: str, options: ImportOptions, read: Callable[[CategoryPlan, list[Problem]], list[Incoming]]) -> ImportReport:
+    """One import: plan the categories, ``read`` the source's articles (reporting what it cannot
+    map), place and write them, then report unmapped categories and add the new ones."""
+    report = ImportReport(system, options.dry_run)
+    plan = _plan_categories(root, options.category_map, report)
+    if plan is None:
+        return report
+    incoming = read(plan, report.problems)
+    defaults: Owned = {"owner": options.owner, "reviewed": options.today or dt.date.today()}
+    write_articles(root, system, incoming, plan, into=into, defaults=defaults, report=report, progress=options.progress)
+    report.problems.extend(plan.problems())
+    report.categories_added = sorted(plan.added)
+    if not report.dry_run:
+        plan.write(report.problems)
+    report.problems.sort()
+    return report
+
+
+def _plan_categories(root: Path, category_map: Path | None, report: ImportReport) -> CategoryPlan | None:
     """The categories of an import; None (problems reported) when the mapping file is unusable."""
     mapping = None
     if category_map is not None:
@@ -382,12 +411,3 @@ def start_import(root: Path, category_map: Path | None, report: ImportReport) ->
         if mapping is None:
             return None
     return CategoryPlan.load(root, mapping, report.problems)
-
-
-def finish_import(plan: CategoryPlan, report: ImportReport) -> None:
-    """Report unmapped categories and add the new ones to the taxonomy (not on a dry run)."""
-    report.problems.extend(plan.problems())
-    report.categories_added = sorted(plan.added)
-    if not report.dry_run:
-        plan.write(report.problems)
-    report.problems.sort()

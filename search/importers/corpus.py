@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 
 from ..content.progress import Progress, no_progress
-from .articles import ImportReport
+from .articles import ImportOptions, ImportReport
 from .categories import category_from_folder
 from .frontmatter import yaml_value
 from .markdown import MarkdownSource, import_markdown
@@ -60,4 +60,4 @@ def import_corpus(
     rows = [row for row in manifest_rows(source, limit) if row["path"] not in exclude]
     (dest / CATEGORY_MAP).write_text(category_map(rows, category_of), "utf-8")
     files = tuple(row["path"] for row in rows)
-    return import_markdown(dest, MarkdownSource(source, base_url=BASE_URL, files=files), category_map=dest / CATEGORY_MAP, owner=OWNER, progress=progress)
+    return import_markdown(dest, MarkdownSource(source, base_url=BASE_URL, files=files), ImportOptions(OWNER, dest / CATEGORY_MAP, progress=progress))

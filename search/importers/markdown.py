@@ -26,7 +26,7 @@ from ..content.prose import one_line
 from ..content.sitemap import has_scheme
 from ..content.sources import MAX_MARKDOWN_BYTES
 from ..content.yamlload import CONTROL_CHARACTER
-from .articles import Asset, Dropped, ImportReport, Incoming, Owned, Target, ToArticle, ToAsset, ToUrl, finish_import, slug, start_import, write_articles
+from .articles import Asset, Dropped, ImportOptions, ImportReport, Incoming, Owned, Target, ToArticle, ToAsset, ToUrl, run_import, slug
 from .body import Link, clean_text
 from .categories import CategoryPlan
 from .frontmatter import Field, read_front_matter
@@ -330,23 +330,6 @@ def _link(source: MarkdownSource, rel: str, link: Link, known: set[str]) -> Targ
     return ToAsset(Asset(file, dest))
 
 
-def import_markdown(
-    root: Path,
-    source: MarkdownSource,
-    *,
-    category_map: Path | None = None,
-    owner: str,
-    today: dt.date | None = None,
-    dry_run: bool = False,
-    progress: Progress = no_progress,
-) -> ImportReport:
+def import_markdown(root: Path, source: MarkdownSource, options: ImportOptions) -> ImportReport:
     """Import the folder into the repository at ``root`` (README "Importing")."""
-    report = ImportReport("markdown", dry_run)
-    plan = start_import(root, category_map, report)
-    if plan is None:
-        return report
-    incoming = read_tree(source, plan, report.problems, progress)
-    defaults: Owned = {"owner": owner, "reviewed": today or dt.date.today()}
-    write_articles(root, "markdown", incoming, plan, into=source.into, defaults=defaults, report=report, progress=progress)
-    finish_import(plan, report)
-    return report
+    return run_import(root, "markdown", source.into, options, lambda plan, problems: read_tree(source, plan, problems, options.progress))

@@ -27,8 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..content.models import Audience, Status
 from ..content.problems import Problem, Severity
-from ..content.progress import Progress, no_progress
-from .articles import Dropped, ImportReport, Incoming, Owned, Target, ToArticle, ToUrl, finish_import, slug, start_import, write_articles
+from .articles import Dropped, ImportOptions, ImportReport, Incoming, Owned, Target, ToArticle, ToUrl, run_import, slug
 from .body import Link, clean_text
 from .categories import CategoryPlan
 from .html import html_to_markdown
@@ -236,30 +235,17 @@ def _absolute(article: ZArticle, target: str) -> Target:
     return ToUrl(urljoin(article.html_url, target))
 
 
-def import_zendesk(
-    root: Path,
-    source: ZendeskSource,
-    *,
-    category_map: Path | None = None,
-    owner: str,
-    today: dt.date | None = None,
-    dry_run: bool = False,
-    progress: Progress = no_progress,
-) -> ImportReport:
+def import_zendesk(root: Path, source: ZendeskSource, options: ImportOptions) -> ImportReport:
     """Import the export into the repository at ``root`` (README "Importing")."""
-    report = ImportReport("zendesk", dry_run)
-    plan = start_import(root, category_map, report)
-    if plan is None:
-        return report
-    export = read_export(source.path, report.problems)
-    for category in export.categories.values():
-        plan.titles.setdefault(slug(category.name), category.name)
-    if export.articles and not export.sections:
-        report.problems.append(
-            Problem(source.path.name, 1, 1, "no-sections", "the export has no sections listing; categories are named after section ids", Severity.WARNING)
-        )
-    incoming = _incoming(export, plan, report.problems)
-    defaults: Owned = {"owner": owner, "reviewed": today or dt.date.today()}
-    write_articles(root, "zendesk", incoming, plan, into=source.into, defaults=defaults, report=report, progress=progress)
-    finish_import(plan, report)
-    return report
+
+    def read(plan: CategoryPlan, problems: list[Problem]) -> list[Incoming]:
+        export = read_export(source.path, problems)
+        for category in export.categories.values():
+            plan.titles.setdefault(slug(category.name), category.name)
+        if export.articles and not export.sections:
+            problems.append(
+                Problem(source.path.name, 1, 1, "no-sections", "the export has no sections listing; categories are named after section ids", Severity.WARNING)
+            )
+        return _incoming(export, plan, problems)
+
+    return run_import(root, "zendesk", source.into, options, read)

@@ -25,7 +25,7 @@ from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
-from .answers.models import Catalog
+from .answers.models import ARTICLE_ENTRIES, Catalog
 from .engine.postings import Postings, parts_of
 from .engine.query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .engine.segments import SEGMENTS_DIR, Segment
@@ -37,6 +37,7 @@ from .lifecycle.store import STORE_FILE, TextRow, TextStore
 
 MANIFEST = "manifest.json"
 CATALOG = "catalog.json"
+CATALOG_PARTS = "catalog"  # catalog/<part>.json: the article entries, in the parts the manifest lists (decision record 0048)
 DOCS = "docs.json"
 VOCABULARY = "vocabulary.json"
 SYNONYMS = "synonyms.json"
@@ -114,12 +115,16 @@ class SearchResult:
 class Generation:
     """A built generation opened for reading."""
 
-    def __init__(self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None, digests: bool = True) -> None:
+    def __init__(
+        self, path: Path, url_prefix: str = "/", name: str | None = None, pin: Pin | None = None, digests: bool = True, trusted: frozenset[str] = frozenset()
+    ) -> None:
         """Verify every file against the manifest's checksums, then load and open it all.
 
         Everything a request can need is loaded here (or held open: text and postings memory
         maps), so damage is found before the generation serves, not by a
         request; ``pin`` (see :mod:`.pins`) keeps builds from deleting it while it is open.
+        ``trusted``: files a build's validation need not load (linked from a validated
+        generation, see ``validate_generation``); they are loaded when first used.
         """
         self.path = path
         self.pin = pin
@@ -137,6 +142,10 @@ class Generation:
                 raise ValueError(f"{MANIFEST} lists no file checksums")
             verify_files(path, self.manifest["files"], digests)
             self.catalog = Catalog.model_validate_json((path / CATALOG).read_bytes())
+            articles: dict[str, Any] = {}
+            for part in self.manifest.get("catalog_parts", {}):
+                articles |= ARTICLE_ENTRIES.validate_json((path / CATALOG_PARTS / f"{part}.json").read_bytes())
+            self.catalog.articles = dict(sorted(articles.items()))
             docs = json.loads((path / DOCS).read_text("utf-8"))
             vocabulary = json.loads((path / VOCABULARY).read_text("utf-8"))
             synonym_groups = json.loads((path / SYNONYMS).read_text("utf-8"))
@@ -194,10 +203,19 @@ class Generation:
             self.content.versions = {
                 g.path: e.content_version.version() for g in self.content.guides if (e := self.catalog.guides.get(g.id)) and e.content_version
             }
-            self.triage: Triage = Triage.from_state(json.loads((path / TRIAGE).read_text("utf-8")))
+            self._triage: Triage | None = None if TRIAGE in trusted else self._load_triage()
         except Exception as exc:  # any failure of a verified file is a defect to report, not to serve
             self.close()
             raise IndexUnavailable(f"generation {path.name}: cannot load its guides or triage data: {exc}") from exc
+
+    def _load_triage(self) -> Triage:
+        return Triage.from_state(json.loads((self.path / TRIAGE).read_text("utf-8")))
+
+    @property
+    def triage(self) -> Triage:
+        if self._triage is None:
+            self._triage = self._load_triage()
+        return self._triage
 
     @property
     def content_version(self) -> str:

@@ -24,12 +24,23 @@ def review_due(reviewed: dt.date, every_days: int) -> dt.date:
     return reviewed + dt.timedelta(days=every_days)
 
 
+_last_intervals: list[tuple[Taxonomy, dict[str, int]]] = []  # the categories' intervals of the taxonomy last asked about
+
+
+def _category_intervals(taxonomy: Taxonomy) -> dict[str, int]:
+    """Category id -> its own review interval, worked out once per taxonomy (not per document:
+    ``kb check`` asks for every one of thousands)."""
+    if not _last_intervals or _last_intervals[0][0] is not taxonomy:
+        _last_intervals[:] = [(taxonomy, {c.id: c.review_every_days for c in taxonomy.categories if c.review_every_days is not None})]
+    return _last_intervals[0][1]
+
+
 def review_interval(meta: DocumentMeta, taxonomy: Taxonomy | None) -> int:
     """Days between reviews of a document (see the module docstring for the order)."""
     if meta.review_every_days is not None:
         return meta.review_every_days
     if meta.category and taxonomy is not None:
-        intervals = {c.id: c.review_every_days for c in taxonomy.categories if c.review_every_days is not None}
+        intervals = _category_intervals(taxonomy)
         for category in (meta.category, *parent_ids(meta.category)):
             if category in intervals:
                 return intervals[category]

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 from check.casekit import BROKEN, MINIMAL, TODAY
-from search.content.cache import FileCache
+from search.content.cache import FileCache, shard_of
 
 
 def _many_problems(root: Path) -> Path:
@@ -77,18 +77,47 @@ def test_a_cached_run_reports_what_a_fresh_run_does(tmp_path: Path) -> None:
     (root / "kb" / "articles" / "password-rules.md").unlink()  # a deleted file's entries go; its links now break
     assert _check(root, env) == (_check(root, env, "--no-cache")[0], 0)
 
+    # A year on, everything is overdue: where each "reviewed:" is written is a per-file fact the
+    # cache keeps (0048); moving the key in one file moves its report, as a fresh run finds.
+    late = ("--today", "2027-12-01")
+    overdue = _check(root, env, *late, "--no-cache")[0]
+    assert overdue.count("[review-overdue]") > 10
+    assert _check(root, env, *late)[0] == overdue
+    article.write_text(article.read_text().replace("\nreviewed:", "\n# reviewed once more below\nreviewed:", 1))
+    moved = _check(root, env, *late)[0]
+    assert moved == _check(root, env, *late, "--no-cache")[0] != overdue
+
+
+def test_only_the_shards_of_changed_files_are_rewritten(tmp_path: Path) -> None:
+    """Ten edited files of thousands rewrite at most ten of the cache's shards, not all of it."""
+    paths = [f"kb/articles/a{n}.md" for n in range(200)]
+    cache = FileCache(tmp_path, "salt", key_dir=tmp_path / "keys")
+    for path in paths:
+        cache.put("load", path, "d1", (path,))
+    cache.save()
+    shards = {p.name: p.stat().st_ino for p in (tmp_path / ".kb-cache" / "check").iterdir()}
+    assert len(shards) > 50  # (a shard no path falls in is not written)
+    again = FileCache(tmp_path, "salt", key_dir=tmp_path / "keys")
+    for path in paths[1:]:
+        assert again.get("load", path, "d1", tuple) == (path,)
+    again.put("load", paths[0], "d2", ("edited",))
+    again.save()
+    rewritten = {p.name for p in (tmp_path / ".kb-cache" / "check").iterdir() if p.stat().st_ino != shards[p.name]}
+    assert rewritten == {f"{shard_of(paths[0]):03d}.pickle"}
+    assert FileCache(tmp_path, "salt", key_dir=tmp_path / "keys").get("load", paths[0], "d2", tuple) == ("edited",)
+
 
 def test_a_cache_file_not_written_here_is_never_unpickled(tmp_path: Path) -> None:
     """A pull request can commit .kb-cache/: without this machine's key its pickle is not loaded."""
     marker = tmp_path / "ran"
-    (tmp_path / "repo" / ".kb-cache").mkdir(parents=True)
+    (tmp_path / "repo" / ".kb-cache" / "check").mkdir(parents=True)
 
     class Payload:
         def __reduce__(self) -> tuple[object, tuple[str]]:
             return (os.system, (f"touch {marker}",))
 
     body = pickle.dumps(Payload())
-    (tmp_path / "repo" / ".kb-cache" / "check.pickle").write_bytes(b"\0" * 32 + body)
+    (tmp_path / "repo" / ".kb-cache" / "check" / f"{shard_of('kb/a.md'):03d}.pickle").write_bytes(b"\0" * 32 + body)
     cache = FileCache(tmp_path / "repo", "salt", key_dir=tmp_path / "keys")
     assert cache.get("load", "kb/a.md", "digest", object) is None and not marker.exists()
 

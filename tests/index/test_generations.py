@@ -172,6 +172,7 @@ def test_generation_files(repo: Repository, tmp_path: Path) -> None:
     result = build_generation(checked(repo), tmp_path / "ix")
     names = sorted(p.name for p in result.path.iterdir())
     assert names == [
+        "catalog",
         "catalog.json",
         "content",
         "docs.json",

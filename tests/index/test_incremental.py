@@ -14,6 +14,7 @@ import search.index.lifecycle.build as build_mod
 from search.checks import checked
 from search.content.repository import load_repository
 from search.index import BuildError, Generation, build_generation, open_current, read_current
+from search.index.answers.catalog import article_part
 from search.index.engine.segments import SEGMENTS_DIR
 from support.sample import write_sample
 
@@ -121,6 +122,14 @@ def test_incremental_build_answers_as_a_full_build_and_analyses_only_changes(tmp
         reference.close()
     for name in ("catalog.json", "triage.json"):  # the precomputed answers and triage state too, byte for byte
         assert (second.path / name).read_bytes() == (full.path / name).read_bytes(), name
+    parts = sorted(p.name for p in (full.path / "catalog").iterdir())
+    assert sorted(p.name for p in (second.path / "catalog").iterdir()) == parts and len(parts) > 5
+    for part in parts:  # the article entries' parts: linked when none of their articles changed, else rebuilt
+        assert (second.path / "catalog" / part).read_bytes() == (full.path / "catalog" / part).read_bytes(), part
+    edited = {article_part(f"kb/articles/printing-{n}.md") + ".json" for n in (3, 5, 7, 9, "new")}
+    before = {p.name: p.stat().st_ino for p in (first.path / "catalog").iterdir()}
+    linked = {p for p in parts if (second.path / "catalog" / p).stat().st_ino == before.get(p)}
+    assert linked == set(parts) - edited and linked
     third = build_generation(checked(repo), index_dir)  # nothing changed: nothing analysed
     assert json.loads((third.path / "manifest.json").read_text())["analysed"] == 0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, field_validator
 
 from ...content.escalation import ProtocolStep
 from ...content.history import ContentVersion
@@ -126,6 +126,9 @@ class ArticleEntry(_Entry):
     audience: str
     url: str
     content_version: ContentVersionEntry | None = None
+
+
+ARTICLE_ENTRIES: TypeAdapter[dict[str, ArticleEntry]] = TypeAdapter(dict[str, ArticleEntry])  # one part of the catalog's article entries
 
 
 class Catalog(_Entry):

@@ -4,7 +4,7 @@ Layout of an index directory::
 
     CURRENT          "gen-000007" — the generation being served (replaced with os.replace)
     gen-000006/      the previous generation, kept for servers that have not reloaded yet
-    gen-000007/      manifest.json catalog.json docs.json words.json vocabulary.json synonyms.json
+    gen-000007/      manifest.json catalog.json catalog/ (article entries in parts) docs.json words.json vocabulary.json synonyms.json
                      triage.json content/ segments/<name>/ (:mod:`..engine.segments`)
     .lock            held (flock) by the one build running at a time
     .pins/           one file per (process, generation) open for serving; clean() keeps those
@@ -51,11 +51,13 @@ from ...content.publishing import published
 from ...content.repository import Checked, Repository
 from ...content.triage import Triage
 from ..answers import catalog as catalog_mod
+from ..answers.models import ARTICLE_ENTRIES
 from ..engine.query import QueryError
 from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SourceDoc, doc_words, write_segment
 from ..engine.spelling import MAX_WORDS
 from ..generation import (
     CATALOG,
+    CATALOG_PARTS,
     CONTENT_DIR,
     DOCS,
     MANIFEST,
@@ -75,7 +77,7 @@ from .store import STORE_FILE, TextStore
 CURRENT = "CURRENT"
 LOCK = ".lock"
 TMP_PREFIX = "tmp-"
-INDEX_SCHEMA = 4  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033); 4: not compound (0041)
+INDEX_SCHEMA = 5  # 2: guide documents include the steps' help: text; 3: segments, each a Whoosh index (decision record 0033); 4: not compound (0041); 5: catalog article entries in parts (0048)
 SMOKE_QUERIES = 3
 WORDS = "words.json"  # surface word -> live documents holding it, before the vocabulary's cut
 SEGMENT_DOCS = 2_000  # documents per segment of a full build, at most (progress steps, worker memory)
@@ -399,8 +401,22 @@ def write_generation(
     started = time.monotonic()
     repo = published(repo, repo.policy)
     docs = catalog_mod.searchable_documents(repo)
-    catalog = catalog_mod.build_catalog(repo)
     plan = _plan(docs, previous)
+    (target / CATALOG_PARTS).mkdir()
+    known_parts: dict[str, str] = plan.manifest.get("catalog_parts", {})
+    linked: set[str] = set()
+
+    def kept(part: str, key: str) -> bool:
+        rel = f"{CATALOG_PARTS}/{part}.json"
+        if _reuse_file(previous, target, rel, plan.manifest, known_parts.get(part) == key):
+            linked.add(rel)
+            return True
+        return False
+
+    built = catalog_mod.build_catalog(repo, kept)
+    catalog = built.catalog
+    for part, entries in built.parts.items():
+        _write_bytes(target / CATALOG_PARTS / f"{part}.json", ARTICLE_ENTRIES.dump_json(entries))
     segments_dir = target / SEGMENTS_DIR
     segments_dir.mkdir()
     if plan.kept and previous is not None:
@@ -423,8 +439,9 @@ def write_generation(
     _write_json(target / VOCABULARY, dict(common[:MAX_WORDS]))
     _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
     triage_key = _triage_key(repo)
-    linked = {TRIAGE} if _reuse_file(previous, target, TRIAGE, plan.manifest, "triage_key", triage_key) else set()
-    if not linked:
+    if _reuse_file(previous, target, TRIAGE, plan.manifest, plan.manifest.get("triage_key") == triage_key):
+        linked.add(TRIAGE)
+    else:
         _write_json(target / TRIAGE, Triage(repo).to_state())
     _snapshot_guides(repo, target / CONTENT_DIR)
     counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
@@ -440,6 +457,10 @@ def write_generation(
         "analysed": len(plan.fresh),
         "segments": len(segments),
         "triage_key": triage_key,
+        "catalog_parts": built.keys,
+        # taken from the previous generation after checking them against its manifest: validated
+        # when they were written, so validation does not open them again (decision record 0048)
+        "linked": sorted(linked) + [name for name, _ in plan.kept],
         "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.monotonic() - started, 3),
         "files": _file_digests(target, plan.manifest.get("files", {}), linked),
@@ -487,16 +508,17 @@ def _triage_key(repo: Repository) -> str:
     return digest.hexdigest()
 
 
-def _reuse_file(previous: Path | None, target: Path, name: str, manifest: dict[str, Any], field_name: str, key: str) -> bool:
-    """Hard-link ``previous``'s file ``name`` into ``target`` when its ``manifest`` records the
-    same ``key`` under ``field_name`` and the file is intact; the caller writes it otherwise."""
-    if previous is None or manifest.get(field_name) != key or name not in manifest.get("files", {}):
+def _reuse_file(previous: Path | None, target: Path, rel: str, manifest: dict[str, Any], same: bool) -> bool:
+    """Hard-link ``previous``'s file ``rel`` into ``target`` when it was built from the same
+    inputs (``same``: the keys in the manifests agree) and is intact (its ``manifest`` checksum);
+    the caller writes it otherwise."""
+    if previous is None or not same or rel not in manifest.get("files", {}):
         return False
     try:
-        verify_files(previous, {name: manifest["files"][name]})
-        os.link(previous / name, target / name)
+        verify_files(previous, {rel: manifest["files"][rel]})
+        os.link(previous / rel, target / rel)
     except (OSError, ValueError):
-        (target / name).unlink(missing_ok=True)
+        (target / rel).unlink(missing_ok=True)
         return False
     return True
 
@@ -560,9 +582,12 @@ def _snapshot_guides(repo: Repository, target: Path) -> None:
 
 
 def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None:
-    """Open a freshly written generation and prove it answers; raise :class:`BuildError` if not."""
+    """Open a freshly written generation and prove it answers; raise :class:`BuildError` if not.
+    What ``expected["linked"]`` names (segments and files of the previous generation, checked
+    against its checksums) was validated when it was written and is not opened again here."""
+    linked = frozenset(expected.get("linked", ()))
     try:
-        gen = Generation(path, name=name, digests=False)  # just written or linked: sizes are checked, not every byte again
+        gen = Generation(path, name=name, digests=False, trusted=linked)  # just written or linked: sizes are checked, not every byte again
     except IndexUnavailable as exc:
         raise BuildError(str(exc)) from exc
     try:
@@ -571,7 +596,7 @@ def validate_generation(path: Path, name: str, expected: dict[str, Any]) -> None
         if sorted(gen.rank) != list(range(len(gen.ids))):
             raise BuildError(f"generation {path.name}: docs.json does not rank every document once")
         for segment in gen.segments:
-            if segment.stored_ids() != segment.meta["ids"]:
+            if segment.name not in linked and segment.stored_ids() != segment.meta["ids"]:
                 raise BuildError(f"generation {path.name}: Whoosh document order of segment {segment.name} differs from its meta.json")
         if set(gen.catalog.categories) != set(expected.get("category_ids", gen.catalog.categories)):
             raise BuildError(f"generation {path.name}: catalog categories differ from the taxonomy")
