@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
+from search.content.repository import Repository, load_repository
 from support import ROOT
+from support.servers import shipped_client
 from support.site import CHROMIUM, CHROMIUM_ARGS
 
 
@@ -15,6 +18,19 @@ from support.site import CHROMIUM, CHROMIUM_ARGS
 def repo_root() -> Path:
     """The checkout: the shipped content (guides/, kb/) and .venv/ live here."""
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_repo() -> Repository:
+    """The shipped content (guides/, kb/), loaded once; tests read it, never change it."""
+    return load_repository(ROOT)
+
+
+@pytest.fixture(scope="session")
+def shipped_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+    """An HTTP client of a real service over the shipped content (one per session and worker)."""
+    with shipped_client(tmp_path_factory.mktemp("shipped-api")) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")

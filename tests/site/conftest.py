@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
 from support import ROOT
 from support.site import OffOriginGuard
@@ -49,12 +48,6 @@ def serve() -> Iterator[Callable[[Path], str]]:
     for server in servers:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture(scope="session")
-def shipped_repo() -> Repository:
-    """The shipped content as the site's tests compare against it (loaded once)."""
-    return load_repository(ROOT)
 
 
 @pytest.fixture(scope="session")

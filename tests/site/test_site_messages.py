@@ -11,15 +11,13 @@ import datetime as dt
 import os
 import re
 import subprocess
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from search.content.repository import Guide, Repository, load_repository
+from search.content.repository import Guide, Repository
 from search.workflow.walk import choices, walk
 from support import KB, ROOT
-from support.servers import shipped_client
 from support.site import route_to
 
 pytestmark = pytest.mark.browser
@@ -27,17 +25,6 @@ pytestmark = pytest.mark.browser
 TICKET = {"ticket_id": "ZD-48213", "requester": "Priya Natarajan", "technician": "Tom Okafor"}
 CLOCK = dt.datetime(2026, 12, 2, 14, 2, tzinfo=dt.UTC)  # the page's clock: every step is stamped [14:02] (the browser runs in UTC)
 MARKS = re.compile(r"\*\*|`|\]\(")
-
-
-@pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
-    with shipped_client(tmp_path_factory.mktemp("api")) as client:
-        yield client
 
 
 def walk_in_page(page, guide: Guide, answers: list[str], priority: str, gathered: dict[str, str], step_note: str = "") -> None:
@@ -73,8 +60,10 @@ def copied(page, kind: str) -> str:
 
 
 @pytest.mark.parametrize(("leaf_type", "priority"), [("escalation", "P1"), ("resolution", ""), ("escalation", "")])
-def test_copy_buttons_give_the_api_messages_exactly(repo: Repository, shipped_url: str, open_page, api: httpx.Client, leaf_type: str, priority: str) -> None:
-    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)) and g.meta.gather)
+def test_copy_buttons_give_the_api_messages_exactly(
+    shipped_repo: Repository, shipped_url: str, open_page, shipped_api: httpx.Client, leaf_type: str, priority: str
+) -> None:
+    guide, answers = next((g, r) for g in sorted(shipped_repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)) and g.meta.gather)
     gathered = {item.id: f"note {i}: **as typed**" for i, item in enumerate(guide.meta.gather) if i != 1}
     page = open_page(f"{shipped_url}guides/{guide.id}/", clock_at=CLOCK, timezone_id="UTC", permissions=["clipboard-read", "clipboard-write"])
     walk_in_page(page, guide, answers, priority, gathered, step_note="cable **reseated**")
@@ -90,7 +79,7 @@ def test_copy_buttons_give_the_api_messages_exactly(repo: Repository, shipped_ur
     assert record["records"][0]["note"] == "cable **reseated**" and record["records"][0]["at"], record
     assert record["handoff"] if leaf_type == "escalation" else record["confirmed"], record
     body = {"answers": answers, "gathered": gathered, "ticket": TICKET, **record, **({"priority": priority} if priority else {})}
-    response = api.post(f"/api/guides/{guide.id}/walk", json=body)
+    response = shipped_api.post(f"/api/guides/{guide.id}/walk", json=body)
     assert response.status_code == 200, response.text
     messages = response.json()["messages"]
     if leaf_type == "escalation":  # the note's transcript is the recorded one: the step's time and note, the hand-off value
@@ -110,13 +99,13 @@ def test_copy_buttons_give_the_api_messages_exactly(repo: Repository, shipped_ur
 
 
 def test_messages_follow_a_priority_changed_at_the_leaf_and_all_steps_keep_their_slots(
-    repo: Repository, shipped_url: str, open_page, api: httpx.Client
+    shipped_repo: Repository, shipped_url: str, open_page, shipped_api: httpx.Client
 ) -> None:
-    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, "escalation")))
+    guide, answers = next((g, r) for g in sorted(shipped_repo.guides, key=lambda g: g.id) if (r := route_to(g, "escalation")))
     page = open_page(f"{shipped_url}guides/{guide.id}/", permissions=["clipboard-read", "clipboard-write"])
     walk_in_page(page, guide, answers, "", {})
     page.select_option('[data-kbg="priority"]', "P2")
-    expected = api.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "P2"}).json()["messages"]
+    expected = shipped_api.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "P2"}).json()["messages"]
     assert copied(page, "escalation_notice") == expected["escalation_notice"]["body"]
     assert guide.meta.category.startswith("requests/")  # the first guide in order is a request: its fulfilment target, not the incident's 8h
     assert "within 2d" in expected["escalation_notice"]["body"]
@@ -150,9 +139,9 @@ def kb_walk_messages(guide: Guide, answers: list[str], ticket: dict[str, str]) -
 
 @pytest.mark.parametrize("leaf_type", ["resolution", "escalation"])
 def test_blank_partly_filled_and_filled_ticket_fields_give_the_same_texts_on_the_site_in_the_api_and_kb_walk(
-    repo: Repository, shipped_url: str, open_page, api: httpx.Client, leaf_type: str
+    shipped_repo: Repository, shipped_url: str, open_page, shipped_api: httpx.Client, leaf_type: str
 ) -> None:
-    guide, answers = next((g, r) for g in sorted(repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)))
+    guide, answers = next((g, r) for g in sorted(shipped_repo.guides, key=lambda g: g.id) if (r := route_to(g, leaf_type)))
     page = open_page(f"{shipped_url}guides/{guide.id}/", clock_at=CLOCK, timezone_id="UTC", permissions=["clipboard-read", "clipboard-write"])
     walk_in_page(page, guide, answers, "P2", {})
     record = recorded(page)
@@ -160,7 +149,7 @@ def test_blank_partly_filled_and_filled_ticket_fields_give_the_same_texts_on_the
         for name, value in ticket.items():
             page.fill(f'[data-kbg="current"] [data-kbg-ticket="{name}"]', value)
         body = {"answers": answers, "priority": "P2", "ticket": ticket}
-        expected = api.post(f"/api/guides/{guide.id}/walk", json={**body, **record}).json()["messages"]
+        expected = shipped_api.post(f"/api/guides/{guide.id}/walk", json={**body, **record}).json()["messages"]
         for kind, message in expected.items():
             section = page.locator(f'[data-kbg="current"] .kbg-message[data-kind="{kind}"]')
             assert section.locator('[data-kbg-message-part="subject"]').text_content() == message["subject"], state
@@ -170,5 +159,5 @@ def test_blank_partly_filled_and_filled_ticket_fields_give_the_same_texts_on_the
         user = next(m for m in expected.values() if m["audience"] == "user")
         assert user["body"].startswith(greeting) and ("Tom Okafor, IT Service Desk" in user["body"]) == (state != "blank"), user["body"]
         printed = kb_walk_messages(guide, answers, ticket)
-        for kind, message in api.post(f"/api/guides/{guide.id}/walk", json=body).json()["messages"].items():
+        for kind, message in shipped_api.post(f"/api/guides/{guide.id}/walk", json=body).json()["messages"].items():
             assert f"({kind}) ---\nSubject: {message['subject']}\n\n{message['body'].rstrip()}\n" in printed, (state, kind, printed)
