@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -20,10 +19,9 @@ from search.content.repository import load_repository
 from search.index import build_generation
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
-from support import KB
 from support.history import Scenario
 from support.servers import start_server
-from support.walkpaths import shortest_routes
+from support.walkpaths import menu_lines, piped_walk, shortest_routes
 
 GUIDE = "vpn-no-connect"
 
@@ -35,15 +33,8 @@ def escalation_answers(root: Path) -> tuple[str, ...]:
 
 def kb_walk(root: Path, answers: tuple[str, ...], *options: str) -> str:
     """``kb walk`` with piped answers (no gather, no times, no leaf prompts); its stdout."""
-    guide = load_repository(root).guide_by_id[GUIDE]
-    lines = [str(walk(guide, answers[:step]).choices.index(answer) + 1) for step, answer in enumerate(answers)]
-    done = subprocess.run(
-        [str(KB), "walk", GUIDE, "--root", str(root), "--no-gather", "--no-record", "--priority", "P2", *options],
-        input="".join(f"{line}\n" for line in lines) if not options else None,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    lines = menu_lines(load_repository(root).guide_by_id[GUIDE], answers)
+    done = piped_walk(GUIDE, "--no-record", *options, lines=None if options else lines, root=root)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

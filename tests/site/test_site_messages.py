@@ -8,17 +8,15 @@ spaces) and filled, the site, the API and ``kb walk`` leave out the same optiona
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import subprocess
 
 import httpx
 import pytest
 
 from search.content.repository import Guide, Repository
 from search.workflow.walk import choices, walk
-from support import KB, ROOT
 from support.site import route_to
+from support.walkpaths import menu_lines, piped_walk
 
 pytestmark = pytest.mark.browser
 
@@ -123,16 +121,8 @@ TICKET_STATES = {
 
 def kb_walk_messages(guide: Guide, answers: list[str], ticket: dict[str, str]) -> str:
     """``kb walk`` (piped answers, no times: --no-record) with the ticket fields as options; its output."""
-    lines = [str(walk(guide, answers[:step]).choices.index(answer) + 1) for step, answer in enumerate(answers)]
-    result = subprocess.run(
-        [str(KB), "walk", guide.id, "--no-gather", "--no-record", "--priority", "P2", "--root", str(ROOT)]
-        + [f"--{'ticket' if k == 'ticket_id' else k}={v}" for k, v in ticket.items()],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "TZ": "UTC"},
-    )
+    fields = [f"--{'ticket' if k == 'ticket_id' else k}={v}" for k, v in ticket.items()]
+    result = piped_walk(guide.id, "--no-record", *fields, lines=menu_lines(guide, answers), tz="UTC")
     assert result.returncode == 0, result.stderr
     return result.stdout
 

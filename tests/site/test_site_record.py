@@ -11,7 +11,6 @@ times. The site-only tests pin the clock to minutes around midnight to check the
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +26,9 @@ from search.content.repository import Guide, Repository, load_repository
 from search.index import build_generation
 from search.workflow.transcript import handoff_texts, transcript_text
 from search.workflow.walk import StepRecord, walk
-from support import KB, ROOT
+from support import ROOT
 from support.recording import assert_within, page_walk, records_from
-from support.walkpaths import routes_to, shortest_routes
+from support.walkpaths import piped_walk, routes_to, shortest_routes
 
 pytestmark = pytest.mark.browser
 
@@ -86,14 +85,7 @@ def _unsure_escalation_walk(repo: Repository) -> tuple[Guide, list[str]]:
 def _kb_walk(guide: Guide, lines: list[str]) -> tuple[str, dt.datetime]:
     """``kb walk`` in Berlin time with piped input; the transcript and when it started."""
     started = dt.datetime.now(BERLIN)
-    result = subprocess.run(
-        [str(KB), "walk", guide.id, "--no-gather", "--priority", "P2", "--root", str(ROOT)],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "TZ": "Europe/Berlin"},
-    )
+    result = piped_walk(guide.id, lines=lines, tz="Europe/Berlin")
     assert result.returncode == 0, result.stderr
     return result.stdout.split(MARKER, 1)[1], started
 

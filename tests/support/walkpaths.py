@@ -6,15 +6,37 @@ when it changes instead of hard-coding node ids.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from search.content.repository import Guide, Repository
 from search.workflow.walk import choices, walk
 
 from . import KB, ROOT
 
-__all__ = ["KB", "ROOT", "Route", "has_detour", "routes_to", "shortest_routes"]
+__all__ = ["KB", "ROOT", "Route", "has_detour", "menu_lines", "piped_walk", "routes_to", "shortest_routes"]
+
+
+def menu_lines(guide: Guide, answers: list[str] | tuple[str, ...]) -> list[str]:
+    """The menu numbers a technician types in ``kb walk`` to give ``answers``."""
+    return [str(walk(guide, answers[:step]).choices.index(answer) + 1) for step, answer in enumerate(answers)]
+
+
+def piped_walk(*args: str, lines: Sequence[str] | None = None, root: Path = ROOT, tz: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``kb walk ARGS --no-gather --priority P2`` with ``lines`` piped in as typed (None: no
+    input); ``tz`` is the machine's zone, which stamps the answers' times."""
+    return subprocess.run(
+        [str(KB), "walk", *args, "--no-gather", "--priority", "P2", "--root", str(root)],
+        input=None if lines is None else "".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TZ": tz} if tz else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ the Python engine's byte for byte; a damaged link is a usage error, not a traceb
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 
 import pytest
 
@@ -13,21 +14,14 @@ from search.content.models import LinkNode
 from search.workflow.resume import Segment, chain_text, format_token, parse_resume
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import replay, walk
-from support import KB, ROOT
 from support.site import route_to
-from support.walkpaths import Route
+from support.walkpaths import Route, piped_walk
 
 MARKER = "--- Transcript for the ticket (internal note) ---\n"
 
 
-def kb_walk(*args: str, lines: list[str] = ()) -> subprocess.CompletedProcess:  # type: ignore[assignment]
-    return subprocess.run(
-        [str(KB), "walk", *args, "--no-gather", "--no-record", "--priority", "P2", "--root", str(ROOT)],
-        input="".join(f"{line}\n" for line in lines),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def kb_walk(*args: str, lines: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    return piped_walk(*args, "--no-record", lines=lines)
 
 
 def printed(result: subprocess.CompletedProcess) -> str:
