@@ -28,3 +28,14 @@ def generation(tmp_path_factory: pytest.TempPathFactory) -> Generation:
     gen = open_current(index_dir)
     yield gen
     gen.close()
+
+
+@pytest.fixture(scope="session")
+def two_generations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A content root whose index holds gen 1 and gen 2 (current); each test copies it, none
+    changes it. Session-wide: the integrity tests of several files share it on each worker."""
+    root = write_sample(tmp_path_factory.mktemp("pristine"))
+    repo = load_repository(root)
+    build_generation(checked(repo), root / ".kb-index")
+    build_generation(checked(repo), root / ".kb-index")
+    return root

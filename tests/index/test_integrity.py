@@ -3,8 +3,10 @@ server processes over HTTP, a real index on disk and, for the full disk, a real 
 
 - a server pins what it serves: `kb index` never deletes it; the server follows a new generation
   by itself;
-- every file of a generation zeroed, truncated, emptied or deleted, and a damaged CURRENT: never
-  a 5xx, health "degraded" with the reason, an older intact generation answers, `kb index` repairs;
+- a damaged CURRENT or a damaged file on a live server: never a 5xx, health "degraded" with the
+  reason, an older intact generation answers, `kb index` repairs (every file of a generation
+  zeroed, truncated, emptied or deleted: test_integrity_damaged_bytes.py and
+  test_integrity_damaged_gone.py, on the session's ``two_generations``);
 - `kb build` is all or nothing: killed during either step, or out of disk space under either
   the site or the index, neither the site nor the index changes; the next build cleans up and
   succeeds; the built site is readable by other users.
@@ -27,25 +29,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search.api import Settings, create_app
-from search.checks import checked
-from search.content.repository import load_repository
-from search.index import build_generation, open_current, read_current
-from search.index.generation import MANIFEST, generation_files
+from search.index import open_current, read_current
+from support.integrity import REQUESTS
 from support.sample import write_sample
 from support.servers import LiveServer, free_port, kb_executable, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW_ARTICLE = "kb/articles/integrity-new.md"
 NEW_TEXT = "---\nid: integrity-new\ntitle: Quokka adapter firmware\nowner: Ops\nreviewed: 2026-01-01\n---\n\nThe quokka adapter needs new firmware.\n"
-REQUESTS: list[tuple[str, str, dict[str, object] | None]] = [
-    ("GET", "/api/health", None),
-    ("GET", "/api/search?q=vpn", None),
-    ("GET", "/api/diagnose?category=network/vpn&priority=high", None),
-    ("GET", "/api/categories", None),
-    ("GET", "/api/guides/vpn-no-connect", None),
-    ("POST", "/api/guides/vpn-no-connect/walk", {"answers": []}),
-    ("POST", "/api/triage", {"subject": "vpn does not connect from the hotel"}),
-]
 
 
 def kb(*args: str, root: Path, timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -123,62 +114,6 @@ def test_server_follows_a_new_generation_without_sighup(tmp_path: Path, server_f
 
 
 # -- item 5: damaged index files -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def two_generations(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A content root whose index holds gen 1 and gen 2 (current); copied by each test."""
-    root = write_sample(tmp_path_factory.mktemp("pristine"))
-    repo = load_repository(root)
-    build_generation(checked(repo), root / ".kb-index")
-    build_generation(checked(repo), root / ".kb-index")
-    return root
-
-
-def _damage(file: Path, how: str) -> bool:
-    """Damage ``file``; False when ``how`` cannot change it (zeroing or truncating an empty file)."""
-    size = file.stat().st_size
-    if how == "deleted":
-        file.unlink()
-    elif how == "emptied":
-        file.write_bytes(b"")
-    elif size == 0:
-        return False
-    elif how == "zeroed":
-        file.write_bytes(b"\0" * size)
-    elif how == "truncated":
-        with open(file, "r+b") as handle:
-            handle.truncate(size // 2)
-    return size > 0 or how == "deleted"
-
-
-def _assert_degraded(client: TestClient, reason_part: str) -> None:
-    for method, path, body in REQUESTS:
-        r = client.request(method, path, json=body)
-        assert r.status_code == 200, f"{path}: {r.status_code} {r.text[:300]}"
-    health = client.get("/api/health").json()
-    assert health["status"] == "degraded" and health["generation_name"] == "gen-000001", health
-    assert reason_part in health["reason"] and "serving gen-000001" in health["reason"], health
-
-
-@pytest.mark.parametrize("how", ["zeroed", "truncated", "emptied", "deleted"])
-def test_every_damaged_file_of_the_current_generation_falls_back_never_500(two_generations: Path, tmp_path: Path, how: str) -> None:
-    current = two_generations / ".kb-index" / "gen-000002"
-    files = [p.relative_to(current).as_posix() for p in generation_files(current)] + [MANIFEST]
-    names = {rel.rsplit("/", 1)[-1] for rel in files}
-    assert len(files) > 15 and {"text.bin", "postings.bin", "terms.json", "meta.json", "triage.json", "words.json"} <= names
-    damaged = 0
-    for rel in files:
-        root = tmp_path / rel.replace("/", "_")
-        shutil.copytree(two_generations, root)
-        if not _damage(root / ".kb-index" / "gen-000002" / rel, how):
-            continue
-        damaged += 1
-        settings = Settings(root=root, site_dir=root / "no-site", watch_index=False)
-        with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-            _assert_degraded(client, rel)
-    empty = sum((current / rel).stat().st_size == 0 for rel in files)  # Whoosh's lock files: nothing to zero, cut or empty
-    assert damaged == len(files) - (0 if how == "deleted" else empty)
 
 
 @pytest.mark.parametrize("pointer", [b"\xff\xfe\x00garbage", b"", b"gen-000099\n", b"../../etc\n"])

@@ -1,0 +1,16 @@
+"""Every file of the current generation emptied or deleted: never a 5xx, health "degraded" naming
+the file, the older intact generation answers (issue 9, item 5). The kinds that damage bytes in
+place are in test_integrity_damaged_bytes.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.integrity import assert_every_damaged_file_falls_back
+
+
+@pytest.mark.parametrize("how", ["emptied", "deleted"])
+def test_every_damaged_file_of_the_current_generation_falls_back_never_500(two_generations: Path, tmp_path: Path, how: str) -> None:
+    assert_every_damaged_file_falls_back(two_generations, tmp_path, how)
