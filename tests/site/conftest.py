@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 
 from search.docsite.build import build_site
 from support import ROOT
-from support.site import OffOriginGuard
+from support.site import RECORDERS, OffOriginGuard, serve_built
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +56,20 @@ def shipped_url(shipped_site: Path, serve: Callable[[Path], str]) -> str:
     return serve(shipped_site)
 
 
+@pytest.fixture(scope="session")
+def shipped_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """A copy of the shipped content, built and served by a real ``kb serve`` (so the CSP applies);
+    ``(root, base URL)``. Session-wide: the CSP test files share it on each worker."""
+    tmp = tmp_path_factory.mktemp("shipped-csp")
+    root = tmp / "content"
+    root.mkdir()
+    for name in ("kb", "guides"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
+    for base in serve_built(root, tmp):
+        yield root, base
+
+
 @pytest.fixture
 def open_page(browser: object) -> Iterator[Callable[..., object]]:
     """``open_page(url, clock_at=None, **context_options) -> page``; fails the test on foreign
@@ -78,5 +93,30 @@ def open_page(browser: object) -> Iterator[Callable[..., object]]:
     yield open_
     for context in contexts:
         context.close()  # type: ignore[attr-defined]
+    assert guard.foreign == [], f"requests left the origin: {guard.foreign}"
+    assert guard.errors == [], f"script errors: {guard.errors}"
+
+
+@pytest.fixture
+def recording_page(browser: object) -> Iterator[Callable[[str], object]]:
+    """``open_page`` with support.site's RECORDERS installed before any page script runs; one
+    context, one page at a time."""
+    guard = OffOriginGuard()
+    context = browser.new_context()  # type: ignore[attr-defined]
+    context.add_init_script(RECORDERS)
+
+    opened: list[object] = []
+
+    def open_(url: str) -> object:
+        while opened:
+            opened.pop().close()  # type: ignore[attr-defined]
+        page = context.new_page()
+        opened.append(page)
+        guard.watch(page, re.match(r"^https?://[^/]+/", url).group(0))  # type: ignore[union-attr]
+        page.goto(url)
+        return page
+
+    yield open_
+    context.close()
     assert guard.foreign == [], f"requests left the origin: {guard.foreign}"
     assert guard.errors == [], f"script errors: {guard.errors}"

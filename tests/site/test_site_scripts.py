@@ -5,19 +5,16 @@ tested, not ``kb check``; it is served by a real ``kb serve`` process, so the
 Content-Security-Policy applies. Every page is opened, its content hovered, clicked and focused,
 the guides stepped through; nothing may run, no payload attribute may survive in the DOM and the
 CSP may find nothing to block (it is the second fence, the sanitizer the first). The shipped
-starter content must raise no CSP violation on any page, and its step-through must work.
+starter content must raise no CSP violation on any page (test_site_csp_even_pages.py and
+test_site_csp_odd_pages.py, one half each, so both xdist workers share them), and its
+step-through must work.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
 import shutil
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -25,12 +22,9 @@ import pytest
 import yaml
 
 from search.api.headers import HEADERS, SITE_POLICY
-from search.content.repository import Checked, load_repository
-from search.docsite.build import build_site
-from search.index import build_generation
+from search.content.repository import load_repository
 from support import ROOT
-from support.servers import free_port
-from support.site import OffOriginGuard, make_content, search
+from support.site import built_pages, make_content, search, serve_built
 
 pytestmark = pytest.mark.browser
 
@@ -85,11 +79,6 @@ TEXT_KEYS = {
     "text", "help", "user_note", "follow_up", "handoff", "title", "description", "contact", "trigger", "summary",
     "symptoms", "gather", "owner", "tags", "subject", "body", "name", "keywords", "team", "queue",
 }  # fmt: skip
-INIT = """
-window.__pwned = []; window.__pwn = n => window.__pwned.push(n);
-window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));
-"""
 # Every attribute of every element: no event handler, no URL but http(s)/mailto/tel (relative ones
 # resolved), no style in the article (titles and alt texts may show payloads as text).
 SURVIVORS = """() => {
@@ -164,38 +153,6 @@ def _poison(root: Path) -> None:
             path.write_text(f"---\n{front}---\n" + path.read_text(encoding="utf-8") + "\n" + BLOCK, encoding="utf-8")
 
 
-def _kb_serve(root: Path, log: Path) -> Iterator[str]:
-    """A real ``kb serve`` process on ``root`` (site and index built); yields its base URL."""
-    port = free_port()
-    kb = Path(sys.executable).with_name("kb")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(kb), "serve", "--root", str(root), "--port", str(port)], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(base + "api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(15)
-
-
-def _serve_built(root: Path, tmp: Path) -> Iterator[str]:
-    build_site(root, root / "site", strict=False)
-    # built with the checks off on purpose: the renderer and the CSP are under test, not the linter
-    build_generation(Checked.unverified(load_repository(root)), root / ".kb-index")
-    yield from _kb_serve(root, tmp / "server.log")
-
-
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     tmp = tmp_path_factory.mktemp("scripts")
@@ -205,52 +162,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Pat
     _poison(root)
     repo = load_repository(root)
     assert not repo.problems, [p.format() for p in repo.problems]
-    for base in _serve_built(root, tmp):
+    for base in serve_built(root, tmp):
         yield root, base
 
 
-@pytest.fixture(scope="module")
-def shipped_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    tmp = tmp_path_factory.mktemp("shipped-csp")
-    root = tmp / "content"
-    root.mkdir()
-    for name in ("kb", "guides"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
-    for base in _serve_built(root, tmp):
-        yield root, base
-
-
-def _pages(site: Path) -> list[str]:
-    return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else "" for p in site.rglob("index.html"))
-
-
-@pytest.fixture
-def open_page(browser: object) -> Iterator[Callable[[str], object]]:
-    """conftest's ``open_page`` with the recorders of INIT installed before any page script runs."""
-    guard = OffOriginGuard()
-    context = browser.new_context()  # type: ignore[attr-defined]
-    context.add_init_script(INIT)
-
-    opened: list[object] = []
-
-    def open_(url: str) -> object:
-        while opened:
-            opened.pop().close()  # type: ignore[attr-defined]
-        page = context.new_page()
-        opened.append(page)
-        guard.watch(page, re.match(r"^https?://[^/]+/", url).group(0))  # type: ignore[union-attr]
-        page.goto(url)
-        return page
-
-    yield open_
-    context.close()
-    assert guard.foreign == [], f"requests left the origin: {guard.foreign}"
-    assert guard.errors == [], f"script errors: {guard.errors}"
-
-
-def _open(open_page, url: str):
-    page = open_page(url)
+def _open(recording_page, url: str):
+    page = recording_page(url)
     page.wait_for_load_state("load")
     return page
 
@@ -267,12 +184,12 @@ def _step_through(page) -> list[str]:
     return visited
 
 
-def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:
+def test_payloads_in_every_field_never_run(hostile_site, recording_page) -> None:
     root, base = hostile_site
-    pages = _pages(root / "site")
+    pages = built_pages(root / "site")
     assert len(pages) >= 14 and "guides/vpn/" in pages and "articles/vpn-reinstall/" in pages
     walked = 0
-    page = _open(open_page, base)
+    page = _open(recording_page, base)
     for path in pages:
         page.goto(base + path)
         page.evaluate(POKE)
@@ -287,35 +204,18 @@ def test_payloads_in_every_field_never_run(hostile_site, open_page) -> None:
     assert walked >= 2
 
 
-def test_payload_text_is_still_shown(hostile_site, open_page) -> None:
+def test_payload_text_is_still_shown(hostile_site, recording_page) -> None:
     _, base = hostile_site
-    page = _open(open_page, base + "articles/vpn-reinstall/")
+    page = _open(recording_page, base + "articles/vpn-reinstall/")
     article = page.locator("article")
     assert "<script>__pwn(7)</script>" in article.inner_text()  # raw HTML shows literally
     assert article.locator("th.kbg-align-center").count() == 1  # table alignment kept without a style
     assert article.locator("a.headerlink").count() > 0
 
 
-def test_shipped_pages_raise_no_csp_violation(shipped_served, open_page) -> None:
-    root, base = shipped_served
-    pages = _pages(root / "site")
-    assert len(pages) > 40
-    page = _open(open_page, base)
-    for path in pages:
-        page.goto(base + path)
-        page.wait_for_timeout(30)
-        assert page.evaluate("window.__csp") == [], path
-    # the 404 page and the API docs (Swagger UI, its own policy) too
-    page = _open(open_page, base + "no/such/page/")
-    assert page.evaluate("window.__csp") == []
-    docs = _open(open_page, base + "api/docs")
-    docs.locator(".swagger-ui .info .title").wait_for()
-    assert docs.evaluate("window.__csp") == []
-
-
-def test_step_through_and_search_work_under_the_csp(shipped_served, open_page) -> None:
+def test_step_through_and_search_work_under_the_csp(shipped_served, recording_page) -> None:
     _, base = shipped_served
-    page = _open(open_page, base + "guides/vpn-cannot-connect/")
+    page = _open(recording_page, base + "guides/vpn-cannot-connect/")
     visited = _step_through(page)
     assert len(visited) > 2 and page.locator('[data-kbg="current"]').inner_text()
     page.click('[data-kbg="copy"]')

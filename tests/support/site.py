@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
+
+from search.content.repository import Checked, load_repository
+from search.docsite.build import build_site
+from search.index import build_generation
+
 from . import ROOT
+from .servers import free_port
 
 FIXTURES = ROOT / "tests" / "site" / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -81,3 +93,60 @@ def search(page: object, term: str, timeout_s: float = 15) -> object:
         except PlaywrightTimeout:
             if time.monotonic() > deadline:
                 raise
+
+
+# Installed before any page script runs (``recording_page`` in tests/site/conftest.py): records
+# what a payload would call and every Content-Security-Policy violation of the page.
+RECORDERS = """
+window.__pwned = []; window.__pwn = n => window.__pwned.push(n);
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber));
+"""
+
+
+def kb_serve(root: Path, log: Path) -> Iterator[str]:
+    """A real ``kb serve`` process on ``root`` (site and index built); yields its base URL."""
+    port = free_port()
+    kb = Path(sys.executable).with_name("kb")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    with open(log, "wb") as out:
+        process = subprocess.Popen([str(kb), "serve", "--root", str(root), "--port", str(port)], cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                if httpx.get(base + "api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
+def serve_built(root: Path, tmp: Path) -> Iterator[str]:
+    """Build ``root``'s site and index, then ``kb serve`` it (see kb_serve)."""
+    build_site(root, root / "site", strict=False)
+    # built with the checks off on purpose: the renderer and the CSP are under test, not the linter
+    build_generation(Checked.unverified(load_repository(root)), root / ".kb-index")
+    yield from kb_serve(root, tmp / "server.log")
+
+
+def built_pages(site: Path) -> list[str]:
+    """Every page of a built site, as paths relative to its base URL ("" for the home page)."""
+    return sorted(p.parent.relative_to(site).as_posix() + "/" if p.parent != site else "" for p in site.rglob("index.html"))
+
+
+def assert_no_csp_violation(recording_page: Callable[[str], object], base: str, paths: list[str]) -> None:
+    """Each of ``paths`` under ``base`` opened in one page of ``recording_page``: no CSP violation."""
+    page = recording_page(base)
+    page.wait_for_load_state("load")  # type: ignore[attr-defined]
+    for path in paths:
+        page.goto(base + path)  # type: ignore[attr-defined]
+        page.wait_for_timeout(30)  # type: ignore[attr-defined]
+        assert page.evaluate("window.__csp") == [], path  # type: ignore[attr-defined]
