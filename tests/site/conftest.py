@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import re
 import shutil
 import threading
@@ -20,6 +21,7 @@ import pytest
 
 from search.docsite.build import build_site
 from support import ROOT
+from support.a11y import AXE, AXE_VERSION
 from support.site import RECORDERS, OffOriginGuard, serve_built
 
 
@@ -120,3 +122,12 @@ def recording_page(browser: object) -> Iterator[Callable[[str], object]]:
     context.close()
     assert guard.foreign == [], f"requests left the origin: {guard.foreign}"
     assert guard.errors == [], f"script errors: {guard.errors}"
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core's script, at the version tests/ensure-axe.sh pins (the accessibility test files)."""
+    script = AXE / "axe.min.js"
+    if not script.exists() or json.loads((AXE / "package.json").read_text(encoding="utf-8"))["version"] != AXE_VERSION:
+        pytest.fail(f"axe-core {AXE_VERSION} is not installed: run bash tests/ensure-axe.sh (make test does)")
+    return script

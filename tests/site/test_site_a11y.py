@@ -4,167 +4,31 @@ failing on any serious or critical WCAG 2.1 AA violation. The same pass tabs thr
 and fails on a focused element without a visible outline, and checks that tables wider than a
 phone scroll in a focusable, named region with a visible cue.
 
-One browser and one built site for the session; one context per scheme and width, reused for
-all its pages; axe is injected as an init script (no network, no CSP in the way)."""
+One browser and one built site for the session; one context per test, reused for all its pages;
+axe is injected as an init script (no network, no CSP in the way). The pass is support.a11y's;
+the page types are split over three files so both xdist workers share them: the list pages here,
+the reference pages in test_site_a11y_reference.py, a walk and search results in
+test_site_a11y_walk.py."""
 
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
 import pytest
 
-from search.content.repository import Guide, load_repository
-from search.workflow.walk import choices, walk
-from support import ROOT
-from support.site import route_to, search
+from support.a11y import UNSHOWN_FOCUS, axe_pass, page_groups
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / ".node-test" / "node_modules" / "axe-core"
-AXE_VERSION = re.search(r"^AXE_VERSION=(\S+)$", (ROOT / "tests" / "ensure-axe.sh").read_text(encoding="utf-8"), re.M).group(1)  # type: ignore[union-attr]
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-SCHEMES = ["light", "dark"]
-SCHEME_ATTRIBUTE = {"light": "default", "dark": "slate"}  # Material's data-md-color-scheme
-WIDTHS = [1280, 390]
 
-# No finite CSS transition or animation still running (resizing and the palette switch start some).
-TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
-SETTLED = """() => document.getAnimations().every(a => a.playState !== "running" || a.effect.getComputedTiming().endTime === Infinity)"""
-RUN_AXE = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
-  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical").map(v => ({
-    id: v.id, impact: v.impact,
-    nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ") + ": " + n.failureSummary.replace(/\\s+/g, " ")),
-  }));
-}"""
-
-# Every element in the tab order, focused as the keyboard focuses it (``:focus-visible``), shows
-# an outline of at least 2 px: returns those that do not. One call per page, not one per Tab.
-UNSHOWN_FOCUS = """() => {
-  const missing = [];
-  for (const e of document.querySelectorAll("a[href], button, input, select, textarea, summary, [tabindex]")) {
-    if (e.tabIndex < 0 || e.disabled || !e.checkVisibility({visibilityProperty: true})) continue;
-    e.focus({focusVisible: true});
-    if (document.activeElement !== e) continue;
-    const s = getComputedStyle(e);
-    if (s.outlineStyle === "none" || parseFloat(s.outlineWidth) < 2) {
-      missing.push(e.tagName.toLowerCase() + "." + String(e.className).trim().replace(/\\s+/g, ".") + " " + (e.textContent || "").trim().slice(0, 40));
-    }
-  }
-  document.activeElement.blur();
-  return missing;
-}"""
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> Path:
-    script = AXE / "axe.min.js"
-    if not script.exists() or json.loads((AXE / "package.json").read_text(encoding="utf-8"))["version"] != AXE_VERSION:
-        pytest.fail(f"axe-core {AXE_VERSION} is not installed: run bash tests/ensure-axe.sh (make test does)")
-    return script
-
-
-def _escalation_walk() -> tuple[Guide, list[str]]:
-    """The shipped guide with the longest route to an escalation leaf (SLA table, team, links)."""
-    repo = load_repository(ROOT)
-    found = [(g, r) for g in repo.guides if (r := route_to(g, "escalation"))]
-    assert found, "no shipped guide reaches an escalation leaf"
-    return max(found, key=lambda pair: (len(pair[1]), pair[0].id))
-
-
-def _first_article(site: Path) -> str:
-    return sorted(p.name for p in (site / "articles").iterdir() if (p / "index.html").exists())[0]
-
-
-def _first_category(site: Path) -> str:
-    return sorted(p.name for p in (site / "categories").iterdir() if (p / "index.html").exists())[0]
-
-
-def test_no_serious_violation_and_focus_always_visible(shipped_site: Path, shipped_url: str, browser, axe_script: Path) -> None:
-    """Each page state is loaded once and checked four times: the scheme switched with Material's
-    palette toggle, the width by resizing (the system's ``prefers-color-scheme`` picks the
-    scheme of the first page)."""
-    guide, answers = _escalation_walk()
-    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, color_scheme="dark")
-    context.add_init_script(path=str(axe_script))
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    violations: dict[str, object] = {}
-    unfocused: dict[str, list[str]] = {}
-    checked: list[str] = []
-
-    def use(scheme: str) -> None:
-        """Switch with Material's palette toggle in the header, as a user does (it is remembered).
-        Clicked by event: an open search dialog covers the header on a phone."""
-        wanted = SCHEME_ATTRIBUTE[scheme]
-        if page.get_attribute("body", "data-md-color-scheme") != wanted:
-            page.locator('[data-md-component="palette"] label:not([hidden])').dispatch_event("click")
-            page.wait_for_function("(s) => document.body.getAttribute('data-md-color-scheme') === s", arg=wanted)
-
-    def check(state: str) -> None:
-        for scheme in SCHEMES:
-            use(scheme)
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                label = f"{state} ({scheme}, {width} px)"
-                page.evaluate(TWO_FRAMES)  # let what the resize or switch starts begin
-                page.wait_for_function(SETTLED)  # colours mid-fade (Material's header title) are not the page's
-                found = page.evaluate(RUN_AXE, TAGS)
-                if found:
-                    violations[label] = found
-                missing = page.evaluate(UNSHOWN_FOCUS)
-                if missing:
-                    unfocused[label] = missing
-                checked.append(label)
-        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
-
-    try:
-        reference = {
-            "home": "",
-            "category": f"categories/{_first_category(shipped_site)}/",
-            "categories": "categories/",
-            "all guides, filtered": "guides/?category=network",
-            "article": f"articles/{_first_article(shipped_site)}/",
-            "escalation": "escalation/",
-            "priorities": "priorities/",
-            "triage": "triage/",
-            "review": "review/",
-            "changelog": "changes/",
-            "tags": "tags/",
-            "404": "404.html",
-        }
-        page.goto(shipped_url)  # nothing chosen yet: the system's preference picks the scheme
-        assert page.get_attribute("body", "data-md-color-scheme") == SCHEME_ATTRIBUTE["dark"]
-        for state, path in reference.items():
-            page.goto(shipped_url + path)
-            check(state)
-
-        page.goto(f"{shipped_url}guides/{guide.id}/")
-        check("guide at its start")
-        walked = walk(guide, [])
-        for number, answer in enumerate(answers):
-            page.locator('[data-kbg="choices"] .kbg-choice').nth(choices(walked.node).index(answer)).click()
-            walked = walk(guide, [*[v.choice for v in walked.path], answer])
-            if number == 0:
-                check("guide mid-walk")
-        page.select_option('[data-kbg="priority"]', "P1")
-        check("guide at an escalation leaf")
-
-        page.set_viewport_size({"width": 390, "height": 900})  # on a phone the search box opens from the header's icon
-        page.locator('label.md-header__button[for="__search"]').click()
-        search(page, "vpn")
-        assert page.locator('.md-search[role="dialog"]').get_attribute("aria-label") == "Search", "the search dialog has an accessible name"
-        check("search results")
-    finally:
-        context.close()
-
-    assert errors == [], f"script errors: {errors}"
-    assert len(checked) == 16 * len(SCHEMES) * len(WIDTHS)
-    assert violations == {}, f"axe-core {AXE_VERSION}:\n" + json.dumps(violations, indent=1)
-    assert unfocused == {}, f"focus not visible: {unfocused}"
+def test_no_serious_violation_and_focus_always_visible_on_the_list_pages(shipped_site: Path, shipped_url: str, browser, axe_script: Path) -> None:
+    """Home, a category, the categories, all guides (filtered), an article and the tags: each page
+    state is loaded once and checked four times (support.a11y.AxePass)."""
+    pages = page_groups(shipped_site)["lists"]
+    with axe_pass(browser, axe_script, shipped_url, states=len(pages)) as run:
+        for state, path in pages.items():
+            run.page.goto(shipped_url + path)  # type: ignore[attr-defined]
+            run.check(state)
 
 
 def test_wide_tables_scroll_in_a_named_focusable_region_with_a_cue(shipped_url: str, browser) -> None:
