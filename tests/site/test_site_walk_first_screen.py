@@ -1,5 +1,6 @@
 """The step-through comes first: on every shipped guide page the first answer is on the first
-screen, below Material's header, at 1280x900 and at 390x844 (headless chromium). On a phone every
+screen, below Material's header, at 1280x900 and at 390x844 (headless chromium; the phone case in
+test_site_walk_first_screen_phone.py). On a phone every
 field and button of a walk (information to gather, priority, step note, follow-up checks, hand-off
 values, ticket fields, copy buttons) is labelled and at least 44 px tall to tap (WCAG 2.5.5; 2.5.8
 asks 24)."""
@@ -11,29 +12,14 @@ import pytest
 from search.content.repository import load_repository
 from search.workflow.walk import walk
 from support import ROOT
-from support.site import route_to
+from support.site import VIEWPORTS, assert_the_first_answer_is_on_the_first_screen, route_to
 
 pytestmark = pytest.mark.browser
 
-VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
 
-
-@pytest.mark.parametrize("viewport", list(VIEWPORTS))
-def test_the_first_answer_is_visible_without_scrolling(shipped_url: str, open_page, viewport: str) -> None:
-    width, height = VIEWPORTS[viewport]
-    guides = sorted(load_repository(ROOT).guide_by_id)
-    page = open_page(shipped_url, viewport={"width": width, "height": height})
-    header = page.locator(".md-header").bounding_box()
-    assert header is not None
-    late = {}
-    for guide_id in guides:
-        page.goto(f"{shipped_url}guides/{guide_id}/")
-        box = page.locator('[data-kbg="choices"] .kbg-choice').first.bounding_box()
-        assert box is not None, guide_id
-        assert page.evaluate("window.scrollY") == 0
-        if not (box["y"] >= header["y"] + header["height"] and box["y"] + box["height"] <= height):
-            late[guide_id] = box
-    assert late == {}, f"first answer not on the first {width}x{height} screen: {late}"
+def test_the_first_answer_is_visible_without_scrolling_on_a_desktop(shipped_url: str, open_page) -> None:
+    """(On a phone: test_site_walk_first_screen_phone.py, so both xdist workers share the guides.)"""
+    assert_the_first_answer_is_on_the_first_screen(shipped_url, open_page, "desktop")
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

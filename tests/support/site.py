@@ -150,3 +150,25 @@ def assert_no_csp_violation(recording_page: Callable[[str], object], base: str, 
         page.goto(base + path)  # type: ignore[attr-defined]
         page.wait_for_timeout(30)  # type: ignore[attr-defined]
         assert page.evaluate("window.__csp") == [], path  # type: ignore[attr-defined]
+
+
+VIEWPORTS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def assert_the_first_answer_is_on_the_first_screen(shipped_url: str, open_page: Callable[..., object], viewport: str) -> None:
+    """On every shipped guide page at ``viewport`` (a key of VIEWPORTS), the first answer is on the
+    first screen, below Material's header, and the page has not scrolled."""
+    width, height = VIEWPORTS[viewport]
+    guides = sorted(load_repository(ROOT).guide_by_id)
+    page = open_page(shipped_url, viewport={"width": width, "height": height})
+    header = page.locator(".md-header").bounding_box()  # type: ignore[attr-defined]
+    assert header is not None
+    late = {}
+    for guide_id in guides:
+        page.goto(f"{shipped_url}guides/{guide_id}/")  # type: ignore[attr-defined]
+        box = page.locator('[data-kbg="choices"] .kbg-choice').first.bounding_box()  # type: ignore[attr-defined]
+        assert box is not None, guide_id
+        assert page.evaluate("window.scrollY") == 0  # type: ignore[attr-defined]
+        if not (box["y"] >= header["y"] + header["height"] and box["y"] + box["height"] <= height):
+            late[guide_id] = box
+    assert late == {}, f"first answer not on the first {width}x{height} screen: {late}"
