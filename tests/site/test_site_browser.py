@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from search.content.repository import Guide, Repository, load_repository
+from search.content.repository import Guide, Repository
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import choices, walk
 from support import ROOT
@@ -15,11 +15,6 @@ from support.recording import page_walk
 from support.site import route_to, search
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
 
 
 def _pick(repo: Repository, node_type: str, avoid: str | None = None) -> tuple[Guide, list[str]]:
@@ -46,8 +41,8 @@ def _transcript(page) -> str:
     return page.locator('[data-kbg="transcript"]').input_value()
 
 
-def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shipped_url: str, open_page) -> None:
-    guide, answers = _pick(repo, "resolution")
+def test_walk_to_resolution_copies_the_exact_transcript(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    guide, answers = _pick(shipped_repo, "resolution")
     page = open_page(_url(shipped_url, guide), permissions=["clipboard-read", "clipboard-write"])
     notes = ["Hotel  Wi-Fi,\n room 12 ", "", "  "]
     gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
@@ -63,39 +58,39 @@ def test_walk_to_resolution_copies_the_exact_transcript(repo: Repository, shippe
     assert page.locator('[data-kbg="choices"] .kbg-choice').count() == 0
 
     page.click('[data-kbg="copy"]')
-    expected = transcript_text(page_walk(page, guide, answers), repo, "P2", gathered)
+    expected = transcript_text(page_walk(page, guide, answers), shipped_repo, "P2", gathered)
     assert _transcript(page) == expected
     page.wait_for_function("document.querySelector('[data-kbg=status]').textContent !== ''")
     assert "Copied" in page.locator('[data-kbg="status"]').inner_text()
     assert page.evaluate("navigator.clipboard.readText()") == expected
 
 
-def test_walk_to_escalation_shows_team_and_sla_for_the_priority(repo: Repository, shipped_url: str, open_page) -> None:
-    resolution_guide, _ = _pick(repo, "resolution")
-    guide, answers = _pick(repo, "escalation", avoid=resolution_guide.id)
+def test_walk_to_escalation_shows_team_and_sla_for_the_priority(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    resolution_guide, _ = _pick(shipped_repo, "resolution")
+    guide, answers = _pick(shipped_repo, "escalation", avoid=resolution_guide.id)
     page = open_page(_url(shipped_url, guide))
     _click_through(page, guide, answers)
     page.select_option('[data-kbg="priority"]', "P1")
 
     leaf = guide.tree.nodes[walk(guide, answers).current]
-    step = repo.escalation.steps[leaf.step]
+    step = shipped_repo.escalation.steps[leaf.step]
     current = page.locator('[data-kbg="current"]')
     text = current.inner_text()
     assert step.team in text and step.queue in text
     rows = current.locator("tr[data-priority]")
     visible = [rows.nth(i).get_attribute("data-priority") for i in range(rows.count()) if rows.nth(i).is_visible()]
     assert visible == ["P1"]
-    p1 = repo.priorities.levels["P1"]
+    p1 = shipped_repo.priorities.levels["P1"]
     assert p1.first_response in rows.first.inner_text() and p1.resolution in rows.first.inner_text()
 
     page.click(".kbg-copy-end")  # the copy button shown at the end of the walk
-    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), repo, "P1")
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), shipped_repo, "P1")
     page.wait_for_function("document.querySelector('.kbg-copy-end').textContent !== 'Copy for the ticket'")  # the clipboard answers asynchronously
     assert page.locator(".kbg-copy-end").inner_text() in ("Copied", "Copy failed: use the transcript below")
 
 
-def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_page) -> None:
-    guide, answers = _pick(repo, "escalation")
+def test_back_restart_and_path_links(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    guide, answers = _pick(shipped_repo, "escalation")
     assert len(answers) >= 2
     page = open_page(_url(shipped_url, guide))
     _click_through(page, guide, answers)
@@ -104,7 +99,7 @@ def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_pa
     page.click('[data-kbg="back"]')
     state = walk(guide, answers[:-1])
     assert page.evaluate("kbGuides.state().current") == state.current
-    assert _transcript(page) == transcript_text(page_walk(page, guide, answers[:-1]), repo)
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers[:-1]), shipped_repo)
 
     page.locator('[data-kbg="path"] .kbg-path-step').first.click()  # jump back to step 1
     assert page.evaluate("kbGuides.state().path") == []
@@ -112,12 +107,12 @@ def test_back_restart_and_path_links(repo: Repository, shipped_url: str, open_pa
     _click_through(page, guide, answers)
     page.click('[data-kbg="restart"]')
     assert page.evaluate("kbGuides.state()")["current"] == guide.tree.start_id
-    assert _transcript(page) == transcript_text(walk(guide, []), repo)
+    assert _transcript(page) == transcript_text(walk(guide, []), shipped_repo)
     assert page.locator('[data-kbg="back"]').is_disabled()
 
 
-def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> None:
-    guide, answers = _pick(repo, "escalation")
+def test_keyboard_operation(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    guide, answers = _pick(shipped_repo, "escalation")
     page = open_page(_url(shipped_url, guide))
     page.focus('[data-kbg="current"]')
     page.keyboard.press("Tab")
@@ -137,11 +132,11 @@ def test_keyboard_operation(repo: Repository, shipped_url: str, open_page) -> No
     page.focus('[data-kbg="priority"]')
     page.keyboard.press("ArrowDown")  # the native select is keyboard operable
     assert page.evaluate("kbGuides.state().priority") == "P1"
-    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), repo, "P1")
+    assert _transcript(page) == transcript_text(page_walk(page, guide, answers), shipped_repo, "P1")
 
 
-def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped_url: str, open_page) -> None:
-    guide, _ = _pick(repo, "escalation")
+def test_without_javascript_the_whole_tree_is_readable(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    guide, _ = _pick(shipped_repo, "escalation")
     page = open_page(_url(shipped_url, guide), java_script_enabled=False)
     assert not page.locator(".kbg-walk").is_visible()
     sections = page.locator(".kbg-tree .kbg-node")
@@ -156,8 +151,8 @@ def test_without_javascript_the_whole_tree_is_readable(repo: Repository, shipped
     assert note.is_visible() and note.locator('a[href="#all-steps"]').count() == 1
 
 
-def test_printing_gives_the_checklist(repo: Repository, shipped_url: str, open_page) -> None:
-    guide, _ = _pick(repo, "resolution")
+def test_printing_gives_the_checklist(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    guide, _ = _pick(shipped_repo, "resolution")
     page = open_page(_url(shipped_url, guide))
     assert page.locator(".kbg-diagram svg .kbg-d-node").first.is_visible()  # on screen, drawn by the script
     page.emulate_media(media="print")
@@ -177,7 +172,7 @@ def test_reference_pages_render_offline(shipped_url: str, open_page, path: str) 
     page.wait_for_load_state("networkidle")
 
 
-def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, open_page) -> None:
+def test_search_finds_guides_and_articles(shipped_repo: Repository, shipped_url: str, open_page) -> None:
     page = open_page(shipped_url)
     results = search(page, "VPN")
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
@@ -189,14 +184,14 @@ def test_search_finds_guides_and_articles(repo: Repository, shipped_url: str, op
     assert any(re.sub(r"\?h=[^#]*", "", h).endswith("guides/no-internet-connection/#node-flush-dns") for h in hrefs), hrefs
 
 
-def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repository, shipped_url: str, open_page, tmp_path) -> None:
+def test_copied_text_equals_the_api_transcript_for_the_same_path(shipped_repo: Repository, shipped_url: str, open_page, tmp_path) -> None:
     from fastapi.testclient import TestClient
 
     from search.api import Settings, create_app
     from search.checks import checked
     from search.index import build_generation
 
-    guide, answers = _pick(repo, "escalation")
+    guide, answers = _pick(shipped_repo, "escalation")
     notes = ["Laptop LT-0042", "since Monday"]
     gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
     page = open_page(_url(shipped_url, guide))
@@ -208,7 +203,7 @@ def test_copied_text_equals_the_api_transcript_for_the_same_path(repo: Repositor
     page.click('[data-kbg="copy"]')
     records = page.evaluate("kbGuides.state().records")  # the local time of each answer, as the page recorded it
 
-    build_generation(checked(repo), tmp_path / "index")
+    build_generation(checked(shipped_repo), tmp_path / "index")
     with TestClient(create_app(Settings(root=ROOT, index_dir=tmp_path / "index", site_dir=tmp_path / "no-site"))) as client:
         api = client.post(f"/api/guides/{guide.id}/walk", json={"answers": answers, "priority": "urgent", "gathered": gathered, "records": records}).json()
     assert api["finished"] is True

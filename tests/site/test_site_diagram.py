@@ -10,7 +10,6 @@ from search.content.models import ActionNode, QuestionNode, Tree
 from search.content.repository import Repository, load_repository
 from search.docsite.build import build_site
 from search.workflow.steps import step_numbers
-from support import ROOT
 from support.site import make_content
 
 pytestmark = pytest.mark.browser
@@ -95,17 +94,12 @@ def _check_structure(repo: Repository, guide_id: str, drawn: dict) -> None:
     assert "kbg-d-current" in start["cls"].split()  # the step-through marks where it is
 
 
-@pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-def test_every_shipped_guide_gets_its_diagram(repo: Repository, shipped_url: str, open_page) -> None:
-    page = open_page(f"{shipped_url}guides/{repo.guides[0].id}/")
-    for guide in repo.guides:
+def test_every_shipped_guide_gets_its_diagram(shipped_repo: Repository, shipped_url: str, open_page) -> None:
+    page = open_page(f"{shipped_url}guides/{shipped_repo.guides[0].id}/")
+    for guide in shipped_repo.guides:
         page.goto(f"{shipped_url}guides/{guide.id}/", wait_until="domcontentloaded")  # the script has run by then
         drawn = page.evaluate(READ_DIAGRAM)
-        _check_structure(repo, guide.id, drawn)
+        _check_structure(shipped_repo, guide.id, drawn)
         _check_geometry(guide.id, drawn)
 
 

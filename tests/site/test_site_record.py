@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from search.api import Settings, create_app
 from search.checks import checked
 from search.content.models import ActionNode, QuestionNode, ResolutionNode, item_ids
-from search.content.repository import Guide, Repository, load_repository
+from search.content.repository import Guide, Repository
 from search.index import build_generation
 from search.workflow.transcript import handoff_texts, transcript_text
 from search.workflow.walk import StepRecord, walk
@@ -37,14 +37,9 @@ MARKER = "--- Transcript for the ticket (internal note) ---\n"
 
 
 @pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
-def api(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def api(shipped_repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     index_dir = tmp_path_factory.mktemp("index")
-    build_generation(checked(repo), index_dir)
+    build_generation(checked(shipped_repo), index_dir)
     with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent")))) as client:
         yield client
 
@@ -124,8 +119,8 @@ def _transcript(page) -> str:
     return page.locator('[data-kbg="transcript"]').input_value()
 
 
-def test_a_resolution_walk_is_the_same_text_on_the_site_in_the_api_and_in_kb_walk(repo, api, shipped_url, open_page) -> None:
-    guide, answers = _resolution_walk(repo)
+def test_a_resolution_walk_is_the_same_text_on_the_site_in_the_api_and_in_kb_walk(shipped_repo, api, shipped_url, open_page) -> None:
+    guide, answers = _resolution_walk(shipped_repo)
     leaf = walk(guide, answers).outcome
     checks = item_ids(list(leaf.follow_up))  # type: ignore[union-attr]
     notes = {0: "user on  hotel Wi-Fi", answers.index("failed"): "same error\tafter the restart"}
@@ -154,12 +149,12 @@ def test_a_resolution_walk_is_the_same_text_on_the_site_in_the_api_and_in_kb_wal
     assert cli.splitlines()[1] == f"Version: {_git_version(guide)}"
     assert "Didn't help: " in cli and "   Note: same error after the restart\n" in cli
     assert f"- [ ] {leaf.follow_up[0]}\n- [x] {leaf.follow_up[1]}\n" in cli  # type: ignore[union-attr]
-    assert cli == transcript_text(walk(guide, answers, records=records, confirmed=frozenset({checks[1]})), repo, "P2")
+    assert cli == transcript_text(walk(guide, answers, records=records, confirmed=frozenset({checks[1]})), shipped_repo, "P2")
 
 
-def test_an_escalation_walk_with_not_sure_couldnt_do_and_hand_off_values_is_the_same_text_everywhere(repo, api, shipped_url, open_page) -> None:
-    guide, answers = _unsure_escalation_walk(repo)
-    texts = handoff_texts(walk(guide, answers), repo)
+def test_an_escalation_walk_with_not_sure_couldnt_do_and_hand_off_values_is_the_same_text_everywhere(shipped_repo, api, shipped_url, open_page) -> None:
+    guide, answers = _unsure_escalation_walk(shipped_repo)
+    texts = handoff_texts(walk(guide, answers), shipped_repo)
     ids = item_ids(texts)
     values = {ids[0]: "laptop LT-0042", ids[-1]: "  called back  at 14:10 "}
     notes = {answers.index("Not sure"): "user cannot remember"}
@@ -190,8 +185,8 @@ def test_an_escalation_walk_with_not_sure_couldnt_do_and_hand_off_values_is_the_
     assert f"- {texts[0]}: laptop LT-0042\n" in cli and f"- {texts[-1]}: called back at 14:10\n" in cli
 
 
-def test_the_site_stamps_local_time_and_the_date_when_the_day_changes(repo, api, shipped_url, open_page) -> None:
-    guide, answers = _resolution_walk(repo)
+def test_the_site_stamps_local_time_and_the_date_when_the_day_changes(shipped_repo, api, shipped_url, open_page) -> None:
+    guide, answers = _resolution_walk(shipped_repo)
     tokyo = ZoneInfo("Asia/Tokyo")
     times = [dt.datetime(2025, 12, 31, 23, 58, tzinfo=tokyo) + dt.timedelta(minutes=i) for i in range(len(answers))]
     page = open_page(f"{shipped_url}guides/{guide.id}/", clock_at=times[0], timezone_id="Asia/Tokyo")
@@ -203,8 +198,8 @@ def test_the_site_stamps_local_time_and_the_date_when_the_day_changes(repo, api,
     assert site == api.post(f"/api/guides/{guide.id}/walk", json=body).json()["transcript"]
 
 
-def test_notes_times_and_confirmations_survive_a_reload(repo, shipped_url, open_page) -> None:
-    guide, answers = _resolution_walk(repo)
+def test_notes_times_and_confirmations_survive_a_reload(shipped_repo, shipped_url, open_page) -> None:
+    guide, answers = _resolution_walk(shipped_repo)
     leaf = walk(guide, answers).outcome
     checks = item_ids(list(leaf.follow_up))  # type: ignore[union-attr]
     page = open_page(f"{shipped_url}guides/{guide.id}/")
@@ -214,12 +209,12 @@ def test_notes_times_and_confirmations_survive_a_reload(repo, shipped_url, open_
     page.reload()
     assert _transcript(page) == before
     assert page.locator(f'[data-check-id="{checks[0]}"]').is_checked()
-    assert before == transcript_text(page_walk(page, guide, answers), repo)
+    assert before == transcript_text(page_walk(page, guide, answers), shipped_repo)
     assert "   Note: first note\n" in before and f"- [x] {leaf.follow_up[0]}\n" in before  # type: ignore[union-attr]
 
 
-def test_outcome_and_not_sure_buttons_show_their_labels(repo, shipped_url, open_page) -> None:
-    guide, answers = _unsure_escalation_walk(repo)
+def test_outcome_and_not_sure_buttons_show_their_labels(shipped_repo, shipped_url, open_page) -> None:
+    guide, answers = _unsure_escalation_walk(shipped_repo)
     page = open_page(f"{shipped_url}guides/{guide.id}/")
     unsure_at = answers.index("Not sure")
     for step, answer in enumerate(answers):
@@ -235,9 +230,12 @@ def test_outcome_and_not_sure_buttons_show_their_labels(repo, shipped_url, open_
     assert "Not sure" in path and "Couldn't do" in path
 
 
-def test_the_diagram_names_the_edges_of_didnt_help_and_couldnt_do(repo, shipped_url, open_page) -> None:
+def test_the_diagram_names_the_edges_of_didnt_help_and_couldnt_do(shipped_repo, shipped_url, open_page) -> None:
     guide = next(
-        g for g in repo.guides for n in g.tree.nodes.values() if isinstance(n, ActionNode) and n.if_failed and n.if_blocked and n.if_failed != n.if_blocked
+        g
+        for g in shipped_repo.guides
+        for n in g.tree.nodes.values()
+        if isinstance(n, ActionNode) and n.if_failed and n.if_blocked and n.if_failed != n.if_blocked
     )
     page = open_page(f"{shipped_url}guides/{guide.id}/")
     labels = page.locator(".kbg-diagram .kbg-d-label title").all_text_contents()

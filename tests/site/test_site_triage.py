@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from search.content import sitemap
-from search.content.repository import Repository, load_repository
+from search.content.repository import Repository
 from search.render.embed import script_json
 from search.render.triage_page import DATA_ID, NOISE_FLOOR, triage_data, triage_page
 from support import ROOT
@@ -31,12 +31,7 @@ XSS = "<img src=x onerror=window.__x=1>"
 
 
 @pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
-def service(repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def service(shipped_repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``kb serve`` in-process: uvicorn on a free 127.0.0.1 port serving the shipped site and the API."""
     import uvicorn
 
@@ -45,7 +40,7 @@ def service(repo: Repository, shipped_site: Path, tmp_path_factory: pytest.TempP
     from search.index import build_generation
 
     index = tmp_path_factory.mktemp("triage") / "index"
-    build_generation(checked(repo), index)
+    build_generation(checked(shipped_repo), index)
     app = create_app(Settings(root=ROOT, index_dir=index, site_dir=shipped_site))
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -129,16 +124,16 @@ def _expected_priority(repo: Repository, impact: str, urgency: str) -> dict:
 # -- the page source --------------------------------------------------------------------------
 
 
-def test_page_embeds_the_matrix_safely_and_labels_every_input(repo: Repository) -> None:
-    source = triage_page(repo)
-    data = triage_data(repo)
+def test_page_embeds_the_matrix_safely_and_labels_every_input(shipped_repo: Repository) -> None:
+    source = triage_page(shipped_repo)
+    data = triage_data(shipped_repo)
     assert f'<script type="application/json" id="{DATA_ID}">{script_json(data)}</script>' in source
-    assert data["matrix"] == {i: dict(row) for i, row in repo.priorities.matrix.items()}
-    assert data["api"] == "../api/triage" and triage_data(repo, directory_urls=False)["api"] == "api/triage"
+    assert data["matrix"] == {i: dict(row) for i, row in shipped_repo.priorities.matrix.items()}
+    assert data["api"] == "../api/triage" and triage_data(shipped_repo, directory_urls=False)["api"] == "api/triage"
     assert data["categories"]["network/vpn"] == "../categories/network/vpn/"
     for name in ("subject", "description", "impact", "urgency"):
         assert f'<label for="kbg-triage-{name}">' in source and f'id="kbg-triage-{name}"' in source
-    for level, description in [*repo.priorities.impact.items(), *repo.priorities.urgency.items()]:
+    for level, description in [*shipped_repo.priorities.impact.items(), *shipped_repo.priorities.urgency.items()]:
         assert f'<option value="{level}">{level}: ' in source and description.split()[0] in source
     assert sitemap.TRIAGE_PAGE in sitemap.GENERATED_PAGES
 
@@ -155,14 +150,14 @@ def test_nav_lists_triage_after_categories(shipped_site: Path) -> None:
 # -- site and API on one origin ---------------------------------------------------------------
 
 
-def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Repository, service: str, open_page) -> None:
+def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(shipped_repo: Repository, service: str, open_page) -> None:
     from click.testing import CliRunner
 
     from search.cli import main
 
     page = open_page(service + "triage/")
     _fill(page)
-    expected_priority = _expected_priority(repo, IMPACT, URGENCY)
+    expected_priority = _expected_priority(shipped_repo, IMPACT, URGENCY)
     assert _shown_priority(page) == expected_priority  # before any request: computed in the page
     assert _submit_and_wait(page) == "suggestions"
 
@@ -194,20 +189,20 @@ def test_suggestions_equal_the_api_and_cli_and_priority_the_matrix(repo: Reposit
     assert page.locator("article h1").inner_text() == shown[0]["title"]
 
 
-def test_priority_follows_every_matrix_cell(repo: Repository, service: str, open_page) -> None:
+def test_priority_follows_every_matrix_cell(shipped_repo: Repository, service: str, open_page) -> None:
     page = open_page(service + "triage/")
     assert _shown_priority(page)["id"] == ""  # nothing answered yet
-    for impact in repo.priorities.impact:
+    for impact in shipped_repo.priorities.impact:
         page.get_by_label("Impact").select_option(impact)
-        for urgency in repo.priorities.urgency:
+        for urgency in shipped_repo.priorities.urgency:
             page.get_by_label("Urgency").select_option(urgency)
-            assert _shown_priority(page) == _expected_priority(repo, impact, urgency)
+            assert _shown_priority(page) == _expected_priority(shipped_repo, impact, urgency)
     page.get_by_label("Impact").select_option("")
     assert _shown_priority(page)["id"] == ""
     assert "Answer both priority questions" in page.locator('[data-kbg="priority"]').inner_text()
 
 
-def test_keyboard_only(repo: Repository, service: str, open_page) -> None:
+def test_keyboard_only(shipped_repo: Repository, service: str, open_page) -> None:
     page = open_page(service + "triage/")
     page.get_by_label("Subject").focus()
     page.keyboard.press("Enter")  # empty subject: said in the page, no request
@@ -224,8 +219,8 @@ def test_keyboard_only(repo: Repository, service: str, open_page) -> None:
     page.keyboard.press("ArrowDown")  # the native selects are keyboard operable
     page.keyboard.press("Tab")
     page.keyboard.press("ArrowDown")
-    first_impact, first_urgency = next(iter(repo.priorities.impact)), next(iter(repo.priorities.urgency))
-    assert _shown_priority(page)["id"] == repo.priorities.matrix[first_impact][first_urgency]
+    first_impact, first_urgency = next(iter(shipped_repo.priorities.impact)), next(iter(shipped_repo.priorities.urgency))
+    assert _shown_priority(page)["id"] == shipped_repo.priorities.matrix[first_impact][first_urgency]
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('data-kbg')") == "submit"
     page.keyboard.press("Enter")
@@ -252,16 +247,16 @@ def test_hostile_subject_does_not_run(service: str, open_page) -> None:
 # -- static hosting: no API -------------------------------------------------------------------
 
 
-def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(repo: Repository, shipped_url: str, open_page) -> None:
+def test_static_site_gives_the_priority_and_says_suggestions_need_the_service(shipped_repo: Repository, shipped_url: str, open_page) -> None:
     page = open_page(shipped_url + "triage/")
     _fill(page, impact="extensive", urgency="critical")
-    assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")
+    assert _shown_priority(page) == _expected_priority(shipped_repo, "extensive", "critical")
     assert _submit_and_wait(page) == "unavailable"
     box = page.locator('[data-kbg="suggestions"]')
     assert NEEDS_SERVICE in box.inner_text()
     assert box.locator("li").count() == 0
     assert page.get_by_role("button", name="Suggest guides").is_enabled()
-    assert _shown_priority(page) == _expected_priority(repo, "extensive", "critical")  # still shown
+    assert _shown_priority(page) == _expected_priority(shipped_repo, "extensive", "critical")  # still shown
 
 
 def test_hostile_api_answer_is_shown_as_text(shipped_url: str, open_page) -> None:

@@ -20,7 +20,7 @@ from search.api import Settings, create_app
 from search.checks import checked
 from search.content.models import ActionNode, EscalationNode, QuestionNode, ResolutionNode, item_ids
 from search.content.prose import one_line
-from search.content.repository import Repository, load_repository
+from search.content.repository import Repository
 from search.index import build_generation
 from search.workflow.transcript import handoff_texts, transcript_text
 from search.workflow.walk import StepRecord, walk
@@ -29,14 +29,9 @@ from support.walkpaths import Route, routes_to, shortest_routes
 
 
 @pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
-def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(shipped_repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     index_dir = tmp_path_factory.mktemp("index")
-    build_generation(checked(repo), index_dir)
+    build_generation(checked(shipped_repo), index_dir)
     with TestClient(create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"))), raise_server_exceptions=False) as test_client:
         yield test_client
 
@@ -66,8 +61,8 @@ def _texts(route: Route, answers: list[str]) -> list[str]:
     return [one_line(route.guide.tree.nodes[v.node_id].text) for v in walk(route.guide, answers).path]  # type: ignore[union-attr]
 
 
-def test_notes_times_outcomes_and_confirmed_checks_in_the_transcript(client: TestClient, repo: Repository) -> None:
-    route, answers = _with_failed_action(repo, ResolutionNode)
+def test_notes_times_outcomes_and_confirmed_checks_in_the_transcript(client: TestClient, shipped_repo: Repository) -> None:
+    route, answers = _with_failed_action(shipped_repo, ResolutionNode)
     guide = route.guide
     state = walk(guide, answers)
     leaf = guide.tree.nodes[state.current]
@@ -114,8 +109,8 @@ def test_notes_times_outcomes_and_confirmed_checks_in_the_transcript(client: Tes
     assert [c["id"] for c in body["outcome"]["checks"]] == checks
 
 
-def test_times_print_as_recorded_never_converted(client: TestClient, repo: Repository) -> None:
-    route = routes_to(repo, ResolutionNode)[0]
+def test_times_print_as_recorded_never_converted(client: TestClient, shipped_repo: Repository) -> None:
+    route = routes_to(shipped_repo, ResolutionNode)[0]
     records = [{"at": "2026-12-02T23:30:00-05:00"}, {"at": "2026-12-03T08:05:00"}]  # New York evening; then a time without offset
     body = client.post(f"/api/guides/{route.guide.id}/walk", json={"answers": list(route.answers), "records": records}).json()
     lines = body["transcript"].split("\n")
@@ -123,10 +118,10 @@ def test_times_print_as_recorded_never_converted(client: TestClient, repo: Repos
     assert lines[first].startswith("1. [23:30] ") and lines[first + 1].startswith("2. [2026-12-03 08:05] ")
 
 
-def test_hand_off_items_are_filled_in_by_id_in_any_order(client: TestClient, repo: Repository) -> None:
-    route, answers = _with_failed_action(repo, EscalationNode)
+def test_hand_off_items_are_filled_in_by_id_in_any_order(client: TestClient, shipped_repo: Repository) -> None:
+    route, answers = _with_failed_action(shipped_repo, EscalationNode)
     state = walk(route.guide, answers)
-    texts = handoff_texts(state, repo)
+    texts = handoff_texts(state, shipped_repo)
     ids = item_ids(texts)
     assert len(ids) >= 2
     values = {ids[-1]: "  last  one ", ids[0]: "first value"}
@@ -138,8 +133,8 @@ def test_hand_off_items_are_filled_in_by_id_in_any_order(client: TestClient, rep
     assert [(h["id"], h["value"]) for h in body["outcome"]["handoff_items"]] == [(i, values.get(i, "")) for i in ids]
 
 
-def test_not_sure_follows_the_authors_unsure_target(client: TestClient, repo: Repository) -> None:
-    guide, node_id = next((g, n) for g in repo.guides for n, node in g.tree.nodes.items() if isinstance(node, QuestionNode) and node.unsure)
+def test_not_sure_follows_the_authors_unsure_target(client: TestClient, shipped_repo: Repository) -> None:
+    guide, node_id = next((g, n) for g in shipped_repo.guides for n, node in g.tree.nodes.items() if isinstance(node, QuestionNode) and node.unsure)
     node = guide.tree.nodes[node_id]
     assert isinstance(node, QuestionNode)
     prefix = list(next(a for n, a in shortest_routes(guide).items() if n == node_id))
@@ -151,19 +146,22 @@ def test_not_sure_follows_the_authors_unsure_target(client: TestClient, repo: Re
     assert before["current"]["choices"] == [*node.answers, "Not sure"]
 
 
-def test_actions_offer_their_outcomes_and_narrowed_or_routed_ones(client: TestClient, repo: Repository) -> None:
+def test_actions_offer_their_outcomes_and_narrowed_or_routed_ones(client: TestClient, shipped_repo: Repository) -> None:
     # by default: done, didn't help and couldn't do, each leading on
     guide, node_id = next(
-        (g, n) for g in repo.guides for n, node in g.tree.nodes.items() if isinstance(node, ActionNode) and node.outcomes is None and len(node.offered) == 3
+        (g, n)
+        for g in shipped_repo.guides
+        for n, node in g.tree.nodes.items()
+        if isinstance(node, ActionNode) and node.outcomes is None and len(node.offered) == 3
     )
     prefix = list(shortest_routes(guide)[node_id])
     assert client.post(f"/api/guides/{guide.id}/walk", json={"answers": prefix}).json()["current"]["choices"] == ["done", "failed", "blocked"]
     # an action whose next is a resolution offers only what has a way on
-    licence = repo.guide_by_id["licence-activation-error"]
+    licence = shipped_repo.guide_by_id["licence-activation-error"]
     body = client.post(f"/api/guides/{licence.id}/walk", json={"answers": list(shortest_routes(licence)["request-licence"])}).json()
     assert body["current"]["id"] == "request-licence" and body["current"]["choices"] == ["done"]
     # if_failed / if_blocked lead elsewhere than next
-    outlook = repo.guide_by_id["outlook-not-syncing"]
+    outlook = shipped_repo.guide_by_id["outlook-not-syncing"]
     prefix = list(shortest_routes(outlook)["disable-addins"])
     assert client.post(f"/api/guides/{outlook.id}/walk", json={"answers": [*prefix, "failed"]}).json()["current"]["id"] == "new-profile"
     blocked = client.post(f"/api/guides/{outlook.id}/walk", json={"answers": [*prefix, "blocked"]}).json()
@@ -189,8 +187,8 @@ def test_bad_records_are_problems(client: TestClient, payload: dict[str, object]
     assert response.json()["type"] == f"urn:kb-guides:problem:{kind}"
 
 
-def test_a_check_id_the_leaf_does_not_have_names_the_ids_it_has(client: TestClient, repo: Repository) -> None:
-    route = next(r for r in routes_to(repo, ResolutionNode) if r.guide.tree.nodes[walk(r.guide, r.answers).current].follow_up)  # type: ignore[union-attr]
+def test_a_check_id_the_leaf_does_not_have_names_the_ids_it_has(client: TestClient, shipped_repo: Repository) -> None:
+    route = next(r for r in routes_to(shipped_repo, ResolutionNode) if r.guide.tree.nodes[walk(r.guide, r.answers).current].follow_up)  # type: ignore[union-attr]
     response = client.post(f"/api/guides/{route.guide.id}/walk", json={"answers": list(route.answers), "confirmed": ["renamed-check"]})
     problem = response.json()
     assert response.status_code == 409 and problem["current_revision"] == route.guide.revision
@@ -199,12 +197,12 @@ def test_a_check_id_the_leaf_does_not_have_names_the_ids_it_has(client: TestClie
     assert '"renamed-check"' in problem["detail"]
 
 
-def test_recorded_walk_over_real_http_equals_the_engine(live_shipped: str, repo: Repository) -> None:
-    route, answers = _with_failed_action(repo, EscalationNode)
+def test_recorded_walk_over_real_http_equals_the_engine(live_shipped: str, shipped_repo: Repository) -> None:
+    route, answers = _with_failed_action(shipped_repo, EscalationNode)
     at = dt.datetime(2026, 12, 2, 14, 2, tzinfo=dt.timezone(dt.timedelta(hours=1)))
-    ids = item_ids(handoff_texts(walk(route.guide, answers), repo))
+    ids = item_ids(handoff_texts(walk(route.guide, answers), shipped_repo))
     payload = {"answers": answers, "priority": "P2", "records": [{"note": "n1", "at": at.isoformat()}], "handoff": {ids[0]: "v"}}
     response = httpx.post(f"{live_shipped}/api/guides/{route.guide.id}/walk", json=payload, timeout=10)
     assert response.status_code == 200
     state = walk(route.guide, answers, records=[StepRecord("n1", at)], handoff={ids[0]: "v"})
-    assert response.json()["transcript"] == transcript_text(state, repo, "P2")
+    assert response.json()["transcript"] == transcript_text(state, shipped_repo, "P2")

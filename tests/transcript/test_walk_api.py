@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from search.api import Settings, create_app
 from search.checks import checked
 from search.content.models import EscalationNode, ResolutionNode
-from search.content.repository import Repository, load_repository
+from search.content.repository import Repository
 from search.index import build_generation
 from search.workflow.transcript import transcript_text
 from search.workflow.walk import walk
@@ -28,16 +28,11 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
-def client(repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(shipped_repo: Repository, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Rate limiting off: this module walks every leaf of every shipped guide, hundreds of requests
     from one client (tests/api/test_ratelimit.py tests the limit)."""
     index_dir = tmp_path_factory.mktemp("index")
-    build_generation(checked(repo), index_dir)
+    build_generation(checked(shipped_repo), index_dir)
     with TestClient(
         create_app(Settings(root=ROOT, index_dir=index_dir, site_dir=Path("/nonexistent"), rate_limit_per_minute=0)), raise_server_exceptions=False
     ) as test_client:
@@ -54,19 +49,19 @@ def _leaf_walks(repo: Repository) -> list[tuple[str, tuple[str, ...], str]]:
     return walks
 
 
-def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestClient, repo: Repository) -> None:
-    walks = _leaf_walks(repo)
-    assert len({w[0] for w in walks}) == len(repo.guides)
+def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestClient, shipped_repo: Repository) -> None:
+    walks = _leaf_walks(shipped_repo)
+    assert len({w[0] for w in walks}) == len(shipped_repo.guides)
     notes = ["first note", "", "third: with punctuation"]
     for guide_id, answers, kind in walks:
-        guide = repo.guide_by_id[guide_id]
+        guide = shipped_repo.guide_by_id[guide_id]
         gathered = {item.id: note for item, note in zip(guide.meta.gather, notes, strict=False)}
         response = client.post(
             f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "urgent", "gathered": gathered, "revision": guide.revision}
         )
         assert response.status_code == 200, response.text
         body = response.json()
-        expected = transcript_text(walk(guide, answers), repo, "P1", gathered)
+        expected = transcript_text(walk(guide, answers), shipped_repo, "P1", gathered)
         assert body["transcript"] == expected
         assert body["finished"] is True and body["outcome"]["type"] == kind
         assert body["current"]["choices"] == []
@@ -74,8 +69,8 @@ def test_every_leaf_walk_gives_the_same_transcript_as_the_engine(client: TestCli
         assert set(body["messages"]) == ({"resolution", "closure"} if kind == "resolution" else {"escalation", "escalation_notice"})
 
 
-def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: TestClient, repo: Repository) -> None:
-    guide = repo.guide_by_id["vpn-cannot-connect"]
+def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: TestClient, shipped_repo: Repository) -> None:
+    guide = shipped_repo.guide_by_id["vpn-cannot-connect"]
     first = guide.tree.nodes[guide.tree.start_id]
     answer = next(iter(first.answers))  # type: ignore[union-attr]
     body = client.post("/api/guides/vpn-cannot-connect/walk", json={"answers": [answer]}).json()
@@ -87,8 +82,8 @@ def test_mid_walk_returns_the_current_node_its_choices_and_the_path(client: Test
     assert body["transcript"].endswith("Outcome: In progress (walk not finished).\n")
 
 
-def test_messages_are_filled_from_the_ticket(client: TestClient, repo: Repository) -> None:
-    guide_id, answers, _ = next(w for w in _leaf_walks(repo) if w[2] == "resolution")
+def test_messages_are_filled_from_the_ticket(client: TestClient, shipped_repo: Repository) -> None:
+    guide_id, answers, _ = next(w for w in _leaf_walks(shipped_repo) if w[2] == "resolution")
     body = client.post(
         f"/api/guides/{guide_id}/walk", json={"answers": list(answers), "ticket": {"ticket_id": "4711", "requester": "Dana", "technician": "Sam"}}
     ).json()
@@ -107,20 +102,20 @@ def test_messages_are_filled_from_the_ticket(client: TestClient, repo: Repositor
         ({"answers": ["x"] * 1001}, 422, "validation"),
     ],
 )
-def test_bad_walks_are_problems_naming_what_to_do(client: TestClient, repo: Repository, payload: dict[str, object], status: int, kind: str) -> None:
+def test_bad_walks_are_problems_naming_what_to_do(client: TestClient, shipped_repo: Repository, payload: dict[str, object], status: int, kind: str) -> None:
     response = client.post("/api/guides/vpn-cannot-connect/walk", json=payload)
     assert response.status_code == status
     assert response.headers["content-type"].startswith(PROBLEM)
     problem = response.json()
     assert problem["type"] == f"urn:kb-guides:problem:{kind}"
     if kind in ("answer-not-offered", "stale-revision"):
-        assert problem["current_revision"] == repo.guide_by_id["vpn-cannot-connect"].revision
+        assert problem["current_revision"] == shipped_repo.guide_by_id["vpn-cannot-connect"].revision
     if kind == "answer-not-offered":
-        assert problem["offered"] == walk(repo.guide_by_id["vpn-cannot-connect"], []).choices
+        assert problem["offered"] == walk(shipped_repo.guide_by_id["vpn-cannot-connect"], []).choices
 
 
-def test_answers_past_a_leaf_are_a_problem(client: TestClient, repo: Repository) -> None:
-    guide_id, answers, _ = _leaf_walks(repo)[0]
+def test_answers_past_a_leaf_are_a_problem(client: TestClient, shipped_repo: Repository) -> None:
+    guide_id, answers, _ = _leaf_walks(shipped_repo)[0]
     response = client.post(f"/api/guides/{guide_id}/walk", json={"answers": [*answers, "yes"]})
     assert response.status_code == 409 and response.json()["type"].endswith(":walk-finished")
 
@@ -131,14 +126,14 @@ def test_unknown_guide_is_404_with_suggestions(client: TestClient) -> None:
     assert "vpn-cannot-connect" in response.json()["suggestions"]
 
 
-def test_triage_ranks_categories_and_computes_the_priority(client: TestClient, repo: Repository) -> None:
+def test_triage_ranks_categories_and_computes_the_priority(client: TestClient, shipped_repo: Repository) -> None:
     body = client.post(
         "/api/triage",
         json={"subject": "Pasword expired", "description": "I am locked out of my account since this morning", "impact": "minor", "urgency": "high"},
     ).json()
     assert body["categories"][0]["category"] == "accounts"
     assert any("~" in m for m in body["categories"][0]["matched"])  # the typo was corrected
-    assert body["priority"]["id"] == repo.priorities.matrix["minor"]["high"]  # type: ignore[union-attr]
+    assert body["priority"]["id"] == shipped_repo.priorities.matrix["minor"]["high"]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(
@@ -166,11 +161,11 @@ def test_a_body_over_the_limit_is_413_problem(client: TestClient) -> None:
     assert response.headers["content-type"].startswith(PROBLEM)
 
 
-def test_walk_over_real_http(live_shipped: str, repo: Repository) -> None:
-    guide_id, answers, _ = next(w for w in _leaf_walks(repo) if w[2] == "escalation")
+def test_walk_over_real_http(live_shipped: str, shipped_repo: Repository) -> None:
+    guide_id, answers, _ = next(w for w in _leaf_walks(shipped_repo) if w[2] == "escalation")
     response = httpx.post(f"{live_shipped}/api/guides/{guide_id}/walk", json={"answers": list(answers), "priority": "P2"}, timeout=10)
     assert response.status_code == 200
-    assert response.json()["transcript"] == transcript_text(walk(repo.guide_by_id[guide_id], answers), repo, "P2")
+    assert response.json()["transcript"] == transcript_text(walk(shipped_repo.guide_by_id[guide_id], answers), shipped_repo, "P2")
 
 
 def test_api_docs_load_nothing_from_a_cdn(client: TestClient) -> None:
@@ -189,8 +184,8 @@ def test_a_body_that_is_not_json_is_a_problem_that_says_so(client: TestClient) -
     assert "not valid JSON" in response.json()["detail"]
 
 
-def test_gathered_notes_are_keyed_by_item_id_and_the_old_list_still_works(client: TestClient, repo: Repository) -> None:
-    guide = next(g for g in repo.guides if len(g.meta.gather) >= 2)
+def test_gathered_notes_are_keyed_by_item_id_and_the_old_list_still_works(client: TestClient, shipped_repo: Repository) -> None:
+    guide = next(g for g in shipped_repo.guides if len(g.meta.gather) >= 2)
     first, second = guide.meta.gather[:2]
     by_id = {second.id: "second note", first.id: "  first  note "}  # any order: the guide's order is kept
     body = client.post(f"/api/guides/{guide.id}/walk", json={"answers": [], "gathered": by_id}).json()
@@ -207,8 +202,8 @@ def test_gathered_notes_are_keyed_by_item_id_and_the_old_list_still_works(client
     assert guide_answer["gather"] == [item.text for item in guide.meta.gather]  # deprecated texts, same order
 
 
-def test_a_gather_id_the_guide_does_not_have_is_a_409_naming_its_ids(client: TestClient, repo: Repository) -> None:
-    guide = next(g for g in repo.guides if g.meta.gather)
+def test_a_gather_id_the_guide_does_not_have_is_a_409_naming_its_ids(client: TestClient, shipped_repo: Repository) -> None:
+    guide = next(g for g in shipped_repo.guides if g.meta.gather)
     response = client.post(f"/api/guides/{guide.id}/walk", json={"answers": [], "gathered": {"renamed-item": "x"}})
     assert response.status_code == 409 and response.headers["content-type"] == "application/problem+json"
     problem = response.json()

@@ -42,20 +42,15 @@ SetResult = bench.SetResult
 
 
 @pytest.fixture(scope="module")
-def repo():
-    return load_repository(ROOT)
+def keywords(shipped_repo) -> Triage:
+    return Triage(shipped_repo)
 
 
 @pytest.fixture(scope="module")
-def keywords(repo) -> Triage:
-    return Triage(repo)
-
-
-@pytest.fixture(scope="module")
-def gen(repo, tmp_path_factory):
+def gen(shipped_repo, tmp_path_factory):
     """A real index generation of the shipped content on disk, as the service opens it."""
     target = tmp_path_factory.mktemp("triage-index")
-    build_generation(Checked.unverified(repo), target)
+    build_generation(Checked.unverified(shipped_repo), target)
     generation = open_current(target)
     yield generation
     generation.close()
@@ -77,8 +72,8 @@ def no_traceback(result: subprocess.CompletedProcess) -> bool:
 # --- the labelled sets ---------------------------------------------------------------------
 
 
-def test_ticket_set_covers_every_category_in_both_halves(repo, gen, tickets) -> None:
-    ids = [c.id for c in repo.taxonomy.categories]
+def test_ticket_set_covers_every_category_in_both_halves(shipped_repo, gen, tickets) -> None:
+    ids = [c.id for c in shipped_repo.taxonomy.categories]
     assert len(tickets) >= 200
     assert {t["category"] for t in tickets} <= set(ids), {t["category"] for t in tickets} - set(ids)
     for category in ids:
@@ -300,15 +295,15 @@ def test_cli_human_output() -> None:
     assert "Priority:" not in result.stdout
 
 
-def test_cli_priority_from_the_matrix(repo) -> None:
-    matrix = repo.priorities.matrix
+def test_cli_priority_from_the_matrix(shipped_repo) -> None:
+    matrix = shipped_repo.priorities.matrix
     cases = [(impact, urgency) for impact in matrix for urgency in matrix[impact]]
     # a few through the real executable; the whole matrix through the same code path in-process
     for impact, urgency in [cases[0], cases[len(cases) // 2], cases[-1]]:
         result = run_kb("triage", "printer offline", "--impact", impact, "--urgency", urgency, "--root", str(ROOT))
         assert result.returncode == 0, result.stderr
         pid = matrix[impact][urgency]
-        level = repo.priorities.levels[pid]
+        level = shipped_repo.priorities.levels[pid]
         assert (
             result.stdout.rstrip("\n").splitlines()[-1]
             == f"Priority: {pid} {level.name} (Zendesk: {level.zendesk}; first response {level.first_response}, resolution {level.resolution})"
@@ -324,54 +319,54 @@ def test_cli_priority_from_the_matrix(repo) -> None:
         assert json.loads(result.output)["priority"]["id"] == matrix[impact][urgency]
 
 
-def test_cli_bad_impact_lists_the_allowed_values(repo) -> None:
-    urgency = next(iter(repo.priorities.urgency))
+def test_cli_bad_impact_lists_the_allowed_values(shipped_repo) -> None:
+    urgency = next(iter(shipped_repo.priorities.urgency))
     result = run_kb("triage", "printer offline", "--impact", "catastrophic", "--urgency", urgency, "--root", str(ROOT))
     assert result.returncode == 2
     assert '"catastrophic"' in result.stderr
-    for impact in repo.priorities.impact:
+    for impact in shipped_repo.priorities.impact:
         assert impact in result.stderr
     assert no_traceback(result)
 
 
-def test_cli_bad_urgency_lists_the_allowed_values(repo) -> None:
-    impact = next(iter(repo.priorities.impact))
+def test_cli_bad_urgency_lists_the_allowed_values(shipped_repo) -> None:
+    impact = next(iter(shipped_repo.priorities.impact))
     result = run_kb("triage", "printer offline", "--impact", impact, "--urgency", "yesterday", "--root", str(ROOT))
     assert result.returncode == 2
-    for urgency in repo.priorities.urgency:
+    for urgency in shipped_repo.priorities.urgency:
         assert urgency in result.stderr
     assert no_traceback(result)
 
 
-def test_cli_impact_without_urgency_is_a_usage_error(repo) -> None:
-    result = run_kb("triage", "printer offline", "--impact", next(iter(repo.priorities.impact)), "--root", str(ROOT))
+def test_cli_impact_without_urgency_is_a_usage_error(shipped_repo) -> None:
+    result = run_kb("triage", "printer offline", "--impact", next(iter(shipped_repo.priorities.impact)), "--root", str(ROOT))
     assert result.returncode == 2
     assert "both" in result.stderr
     assert no_traceback(result)
 
 
-def test_cli_json_shape(repo) -> None:
+def test_cli_json_shape(shipped_repo) -> None:
     impact, urgency = "minor", "high"
-    if impact not in repo.priorities.matrix or urgency not in repo.priorities.matrix[impact]:
-        impact = next(iter(repo.priorities.matrix))
-        urgency = next(iter(repo.priorities.matrix[impact]))
+    if impact not in shipped_repo.priorities.matrix or urgency not in shipped_repo.priorities.matrix[impact]:
+        impact = next(iter(shipped_repo.priorities.matrix))
+        urgency = next(iter(shipped_repo.priorities.matrix[impact]))
     result = run_kb(
         "triage", "outlook keeps asking for my password", "--impact", impact, "--urgency", urgency, "--limit", "2", "--format", "json", "--root", str(ROOT)
     )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"categories", "guides", "confidence", "confident", "priority", "generation"}  # POST /api/triage's answer
-    assert data["priority"]["id"] == repo.priorities.matrix[impact][urgency]
+    assert data["priority"]["id"] == shipped_repo.priorities.matrix[impact][urgency]
     assert 1 <= len(data["categories"]) <= 2 and 1 <= len(data["guides"]) <= 2
     assert data["confident"] is True and 0 < data["confidence"] <= 1
-    ids = {c.id for c in repo.taxonomy.categories}
+    ids = {c.id for c in shipped_repo.taxonomy.categories}
     for item in data["categories"]:
         assert set(item) == {"category", "title", "kind", "score", "matched", "evidence", "url"}
         assert item["category"] in ids
         assert isinstance(item["title"], str) and isinstance(item["score"], (int, float)) and 0 < item["score"] <= 1
         assert isinstance(item["matched"], list) and all(isinstance(m, str) for m in item["matched"])
     assert [c["score"] for c in data["categories"]] == sorted((c["score"] for c in data["categories"]), reverse=True)
-    assert data["guides"][0]["id"] in {g.meta.id for g in repo.guides}
+    assert data["guides"][0]["id"] in {g.meta.id for g in shipped_repo.guides}
     no_priority = json.loads(run_kb("triage", "printer", "--format", "json", "--root", str(ROOT)).stdout)
     assert no_priority["priority"] is None
 
@@ -383,14 +378,14 @@ def test_cli_says_when_no_match_is_confident() -> None:
     assert "Confidence:" not in result.stdout
 
 
-def test_cli_reads_the_built_index_only_when_it_holds_this_content(repo, tmp_path: Path) -> None:
+def test_cli_reads_the_built_index_only_when_it_holds_this_content(shipped_repo, tmp_path: Path) -> None:
     from search.checks import checked
     from search.cli import _generation_for
     from support.sample import write_sample
 
     index_dir = tmp_path / "ix"
     assert run_kb("index", "--root", str(ROOT), "--index-dir", str(index_dir)).returncode == 0
-    with _generation_for(checked(repo), index_dir) as gen:
+    with _generation_for(checked(shipped_repo), index_dir) as gen:
         assert gen.path.parent == index_dir  # the built generation, no build of its own
     other = load_repository(write_sample(tmp_path / "other"))
     with _generation_for(checked(other), index_dir) as gen:
@@ -413,10 +408,10 @@ def test_cli_bad_limit(limit: str) -> None:
     assert no_traceback(result)
 
 
-def test_cli_asks_the_two_priority_questions_on_a_terminal(repo) -> None:
+def test_cli_asks_the_two_priority_questions_on_a_terminal(shipped_repo) -> None:
     import pexpect
 
-    impacts, urgencies = list(repo.priorities.impact), list(repo.priorities.urgency)
+    impacts, urgencies = list(shipped_repo.priorities.impact), list(shipped_repo.priorities.urgency)
     child = pexpect.spawn(str(KB), ["triage", "Outlook will not send mail", "--root", str(ROOT)], encoding="utf-8", timeout=30, dimensions=(40, 200))
     child.expect("impact")
     child.expect("Choose a number")
@@ -430,12 +425,12 @@ def test_cli_asks_the_two_priority_questions_on_a_terminal(repo) -> None:
     child.close()
     assert child.exitstatus == 0
     output = child.before.replace("\r\n", "\n")
-    assert f"Priority: {repo.priorities.matrix[impacts[1]][urgencies[0]]} " in output
+    assert f"Priority: {shipped_repo.priorities.matrix[impacts[1]][urgencies[0]]} " in output
     assert "1. email (" in output
 
 
-def test_categories_command_lists_the_taxonomy(repo) -> None:
+def test_categories_command_lists_the_taxonomy(shipped_repo) -> None:
     result = run_kb("categories", "--root", str(ROOT))
     assert result.returncode == 0
     listed = [line.split()[0] for line in result.stdout.splitlines()]
-    assert listed == [c.id for c in repo.taxonomy.categories]
+    assert listed == [c.id for c in shipped_repo.taxonomy.categories]

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from search.checks import checked
-from search.content.repository import Repository, load_repository
+from search.content.repository import Repository
 from search.index import build_generation
 from support import KB, ROOT
 from support.servers import LiveServer, create_api_key, start_server
@@ -45,11 +45,6 @@ TICKET = {
 
 
 @pytest.fixture(scope="module")
-def repo() -> Repository:
-    return load_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
 def zendesk() -> Iterator[StandIn]:
     with StandIn() as zd:
         yield zd
@@ -67,10 +62,10 @@ def api_key(keys_file: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def service(repo: Repository, zendesk: StandIn, keys_file: Path, api_key: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def service(shipped_repo: Repository, zendesk: StandIn, keys_file: Path, api_key: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The service requiring the API key, its write-back pointed at a stand-in Zendesk."""
     tmp = tmp_path_factory.mktemp("service")
-    build_generation(checked(repo), tmp / "index")
+    build_generation(checked(shipped_repo), tmp / "index")
     env = {"KB_INDEX_DIR": str(tmp / "index"), "KB_API_KEYS_FILE": str(keys_file), **service_env(zendesk, str(tmp / "outbox.sqlite3"))}
     server = start_server(ROOT, tmp / "server.log", **env)
     yield server
@@ -158,7 +153,7 @@ def walk_to(page: Any, repo: Repository, guide_id: str, node_type: str) -> list[
 
 
 def test_from_opening_a_ticket_to_inserting_the_transcript(
-    open_sidebar: Callable[..., Any], service: LiveServer, host: ZafHost, repo: Repository, api: httpx.Client, api_key: str
+    open_sidebar: Callable[..., Any], service: LiveServer, host: ZafHost, shipped_repo: Repository, api: httpx.Client, api_key: str
 ) -> None:
     proxied_before = len(host.proxied)
     page = open_sidebar(TICKET, {"api_url": service.url})
@@ -187,7 +182,7 @@ def test_from_opening_a_ticket_to_inserting_the_transcript(
     page.get_by_role("button", name="Walk this guide").click()
     settled(page)
     assert page.evaluate("document.activeElement.dataset.kbz") == "node-text"
-    answers = route_to(repo.guide_by_id[guide["id"]], "resolution")
+    answers = route_to(shipped_repo.guide_by_id[guide["id"]], "resolution")
     assert answers
     page.keyboard.press("Tab")
     first = "Done" if answers[0] == "done" else answers[0]
@@ -197,7 +192,7 @@ def test_from_opening_a_ticket_to_inserting_the_transcript(
     settled(page)
     page.get_by_role("button", name="Back").click()
     settled(page)
-    assert walk_to(page, repo, guide["id"], "resolution") == answers
+    assert walk_to(page, shipped_repo, guide["id"], "resolution") == answers
     assert page.locator('[data-kbz="outcome-title"]').inner_text() == "Resolved"
 
     answer = api.post(f"/api/guides/{guide['id']}/walk", json=walk_body(answers, guide, TICKET, gathered)).json()
@@ -238,7 +233,7 @@ def test_from_opening_a_ticket_to_inserting_the_transcript(
 
 
 def test_an_untagged_ticket_is_triaged_and_an_escalation_offers_escalate(
-    open_sidebar: Callable[..., Any], service: LiveServer, host: ZafHost, repo: Repository, api: httpx.Client, api_key: str, zendesk: StandIn
+    open_sidebar: Callable[..., Any], service: LiveServer, host: ZafHost, shipped_repo: Repository, api: httpx.Client, api_key: str, zendesk: StandIn
 ) -> None:
     data = {**TICKET, "ticket.id": 4712, "ticket.tags": [], "ticket.priority": None, "ticket.subject": "Cannot conect to the VPN from the hotel"}
     page = open_sidebar(data, {"api_url": service.url})
@@ -256,7 +251,7 @@ def test_an_untagged_ticket_is_triaged_and_an_escalation_offers_escalate(
     guide_id = page.locator('[data-kbz="guide-list"] li').first.get_attribute("data-guide")
     page.get_by_role("button", name="Walk this guide").click()
     settled(page)
-    answers = walk_to(page, repo, guide_id, "escalation")
+    answers = walk_to(page, shipped_repo, guide_id, "escalation")
     guide = api.get(f"/api/guides/{guide_id}").json()
     body = {**walk_body(answers, guide, data, {}), "priority": None}
     answer = api.post(f"/api/guides/{guide_id}/walk", json=body).json()
