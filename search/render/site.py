@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..content import sitemap
 from ..content.history import ContentVersion
 from ..content.repository import Repository
+from . import mdpage
 from .changelog import CHANGES_PAGE, Changelog
 from .guide_page import Lookups, guide_page
 from .mdpage import LateHtml
@@ -45,7 +46,7 @@ def generated_pages(
         sitemap.REVIEW_PAGE: pages.review_page(today, review_window_days),
         sitemap.TRIAGE_PAGE: triage_page(repo, directory_urls),
         TAGS_PAGE: pages.tags_page(),
-        sitemap.GUIDE_LIST_PAGE: pages.guide_list(),
+        sitemap.GUIDE_LIST_PAGE: mdpage.page({"title": "All guides"}, [mdpage.slot("guide-list")]),
     }
     if not any(sitemap.article_src(p.path) == sitemap.START_PAGE for p in repo.pages):
         out[sitemap.START_PAGE] = start_source(None)  # else the plugin wraps kb/index.md's text
@@ -54,6 +55,7 @@ def generated_pages(
     for category in pages.categories.by_id.values():
         out[sitemap.category_src(category.id)] = pages.category_page(category)
     result = GeneratedPages(out)
+    result.late[sitemap.GUIDE_LIST_PAGE] = pages.guide_list
     result.late[sitemap.START_PAGE] = lambda: pages.start_late(today, review_window_days, changelog is not None)
     lookups = Lookups(repo, versions, today)
     for guide in repo.guides:
