@@ -268,14 +268,11 @@ class Pages:
         guides = self.within(self.guides_in, category.id)
         return _StartCard(self.href(src, sitemap.category_src(category.id)), category.title, self._doc_items(src, guides))
 
-    def guide_list(self) -> LateHtml:
+    def guide_list(self) -> tuple[str, LateHtml]:
         """Every listed guide in one table, then in one section per category (incidents, then
         requests) and per tag: the links at the top filter without script, by jumping to a
-        section; the page script adds a filter over the table (``50-front.js``).
-
-        The page's source is only a placeholder (see :func:`.site.generated_pages`) and this HTML is filled
-        in before the search plugin indexes it: Markdown's raw-HTML pass and mkdocs's anchor scan
-        would each parse its tags (three or more per guide) in pure Python, to no effect."""
+        section; the page script adds a filter over the table (``50-front.js``). The source and
+        the HTML filled into it (see :func:`.mdpage.html_page`)."""
         src = sitemap.GUIDE_LIST_PAGE
         guides = sorted(listed(self.repo.guides, self.repo.policy), key=lambda g: g.meta.title.casefold())
         tag_anchors = _anchors(sorted({t for g in guides for t in g.meta.tags}, key=str.casefold), "tag-")
@@ -303,16 +300,14 @@ class Pages:
             )
             for g in guides
         ]
-        tags = [_ListSection(tag_anchors[t], t, "", self._doc_items(src, by_tag[t])) for t in tag_anchors]
         body = render(
             "guide_list.html",
             rows=rows,
             categories=sections,
-            tags=tags,
+            tags=[_ListSection(tag_anchors[t], t, "", self._doc_items(src, by_tag[t])) for t in tag_anchors],
             filter_categories=[(c.id, "› ".join(self._titles(c.id))) for c in self.categories.by_id.values() if self.within(self.guides_in, c.id)],
         )
-        anchors = {"every-guide", "by-category", "by-tag", *(s.anchor for s in sections), *(t.anchor for t in tags)}
-        return LateHtml(indexed={mdpage.slot("guide-list"): body.strip("\n")}, anchors=anchors)
+        return mdpage.html_page({"title": "All guides"}, "guide-list", body)
 
     def _lineage_ids(self, category_id: str | None) -> list[str]:
         """A category and its parents (a filter on a parent shows its sub-categories' guides)."""
