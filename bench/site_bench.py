@@ -10,10 +10,13 @@
 Per-page cost is marginal: (build time at N pages - build time of the same site with one page)
 / (N - 1), so fixed costs (start-up, theme assets, imports, first use of each code path) do not
 count as page costs. The machines are shared and their speed drifts by 10-20% within minutes, so
-the builds compared with each other run interleaved (one of each, then again), each REPEAT
-times, and the fastest run of each counts. Each cost is given twice: wall time, and CPU time
-(the build's and its git children's user + system time, from ``wait4``), which other load on a
-shared machine inflates far less (it waits for a core in wall time, not in CPU time).
+the builds compared with each other run interleaved (one of each, then again), REPEAT rounds
+(the navigation builds NAV_REPEAT rounds: its small size's cost is the difference of two builds
+a few tenths of a second apart), and each cost is the median over the rounds of the cost
+measured within one round; the spread of the per-round ratios is printed beside the median.
+Each cost is given twice: wall time, and CPU time (the build's and its git children's user +
+system time, from ``wait4``), which other load on a shared machine inflates far less (it waits
+for a core in wall time, not in CPU time). The load average is printed with each measurement.
 
     .venv/bin/python bench/site_bench.py                  # N = 100 and 1000; nav 100 and 3000
     .venv/bin/python bench/site_bench.py --guides 50 --nav 50,500   # quicker
@@ -29,6 +32,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,13 +96,23 @@ CATEGORIES = ["network", "network/vpn", "network/wifi", "accounts", "email", "pr
 
 @dataclass
 class Result:
+    """One build's runs (one per round: wall s, CPU s), the peak memory of its fastest run, its output's size."""
+
     label: str
     pages: int
-    seconds: float
-    cpu: float
+    walls: list[float]
+    cpus: list[float]
     peak_mb: float
     out_mb: float
     page_kb: float
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(self.cpus)
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -242,6 +256,7 @@ def articles_site(dest: Path, n: int, material_nav: bool = False) -> Path:
 
 
 REPEAT = 3
+NAV_REPEAT = 7
 GIT_COMMITS = 0  # --git: content projects become git repositories with this many commits (the changelog's and versions' cost)
 
 
@@ -300,21 +315,20 @@ def _build_once(b: Build) -> tuple[float, float, int]:
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def build_all(builds: list[Build]) -> list[Result]:
-    """Each build REPEAT times in child processes, interleaved; the fastest run of each counts."""
+def build_all(builds: list[Build], rounds: int) -> list[Result]:
+    """Each build ``rounds`` times in child processes, interleaved (one of each per round)."""
     runs: list[list[tuple[float, float, int]]] = [[] for _ in builds]
-    for _ in range(REPEAT):
+    for _ in range(rounds):
         for i, b in enumerate(builds):
             runs[i].append(_build_once(b))
     results = []
     for b, tries in zip(builds, runs, strict=True):
-        seconds, maxrss = min(tries)[0], min(tries)[2]
-        cpu = min(t[1] for t in tries)
+        maxrss = min(tries)[2]
         out = b.project / "site"
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         page_files = list(out.glob(b.page_glob))
         page_kb = sum(p.stat().st_size for p in page_files) / len(page_files) / 1024 if page_files else 0.0
-        results.append(Result(b.label, b.pages, seconds, cpu, maxrss / 1024, size / 1e6, page_kb))
+        results.append(Result(b.label, b.pages, [t[0] for t in tries], [t[1] for t in tries], maxrss / 1024, size / 1e6, page_kb))
     return results
 
 
@@ -353,10 +367,25 @@ def show(r: Result) -> None:
     )
 
 
+def marginal_runs(r: Result, base: Result, cpu: bool = False) -> list[float]:
+    """ms per page beyond the ``base`` build (the same site with fewer pages) in each round, wall or ``cpu`` time."""
+    mine, theirs = (r.cpus, base.cpus) if cpu else (r.walls, base.walls)
+    return [(a - b) / (r.pages - base.pages) * 1000 for a, b in zip(mine, theirs, strict=True)]
+
+
 def marginal_ms(r: Result, base: Result, cpu: bool = False) -> float:
-    """ms per page beyond the ``base`` build (the same site with fewer pages), wall or ``cpu`` time."""
-    spent = r.cpu - base.cpu if cpu else r.seconds - base.seconds
-    return spent / (r.pages - base.pages) * 1000
+    """The median over the rounds of :func:`marginal_runs`."""
+    return statistics.median(marginal_runs(r, base, cpu))
+
+
+def spread(top: Result, top_base: Result, bottom: Result, bottom_base: Result, cpu: bool = False) -> str:
+    """The lowest and highest per-round ratio of two marginal costs measured in the same rounds."""
+    ratios = [a / b for a, b in zip(marginal_runs(top, top_base, cpu), marginal_runs(bottom, bottom_base, cpu), strict=True)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+
+def load_average() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main() -> None:
@@ -371,15 +400,16 @@ def main() -> None:
         default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None,
         help="where to build (default: /dev/shm, so disk writes do not blur the build's own cost)",
     )
-    parser.add_argument("--repeat", type=int, default=3, help="builds per measurement; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the guide builds; the median counts")
+    parser.add_argument("--nav-repeat", type=int, default=7, help="rounds of the navigation builds; the median counts")
     parser.add_argument("--git", type=int, default=0, metavar="COMMITS", help="make each content project a git repository with this many commits")
     parser.add_argument("--breakdown", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.breakdown:
         print(json.dumps(breakdown(args.breakdown)))
         return
-    global REPEAT, GIT_COMMITS
-    REPEAT, GIT_COMMITS = args.repeat, args.git
+    global REPEAT, NAV_REPEAT, GIT_COMMITS
+    REPEAT, NAV_REPEAT, GIT_COMMITS = args.repeat, args.nav_repeat, args.git
     work = Path(tempfile.mkdtemp(prefix="site-bench-", dir=args.work)) if args.keep is None else args.keep
     print(f"building in {work}")
     work.mkdir(parents=True, exist_ok=True)
@@ -394,8 +424,10 @@ def main() -> None:
                     Build("plain site, 1 page", plain_site(work / f"p-1-{n}", 1, chars), 1, "pages/*/index.html"),
                     Build(f"guides site ({chars} chars/guide)", project, n, "guides/*/index.html"),
                     Build("plain site", plain_site(work / f"p-{n}", n, chars), n, "pages/*/index.html"),
-                ]
+                ],
+                REPEAT,
             )
+            print(f"  ({REPEAT} rounds, medians; {load_average()})")
             for r in (g1, p1, g, p):
                 show(r)
             gm, pm = marginal_ms(g, g1), marginal_ms(p, p1)
@@ -403,7 +435,9 @@ def main() -> None:
             print(
                 f"  N={n}: guide page {gm:.1f} ms, plain page {pm:.1f} ms -> ratio {gm / pm:.2f}; page size ratio {g.page_kb / p.page_kb:.2f}; peak memory ratio {g.peak_mb / p.peak_mb:.2f}"
             )
-            print(f"  N={n}: CPU time: guide page {gc:.1f} ms, plain page {pc:.1f} ms -> ratio {gc / pc:.2f}")
+            print(
+                f"  N={n}: CPU time: guide page {gc:.1f} ms, plain page {pc:.1f} ms -> ratio {gc / pc:.2f}; per-round ratios wall {spread(g, g1, p, p1)}, CPU {spread(g, g1, p, p1, cpu=True)}"
+            )
             load, check, render = breakdown_in_child(project)
             print(
                 f"  N={n}: of a guide page, content load {load:.1f} ms + checks {check:.1f} ms (shared with kb check) + our rendering {render:.1f} ms; the rest is mkdocs and Material"
@@ -415,7 +449,8 @@ def main() -> None:
         for name, material in variants:
             print(f"\nArticles with the {name} (target ratio {large}/{small} <= 1.3)")
             builds = [Build(f"articles, {name}", articles_site(work / f"a{n}-{material}", n, material), n, "articles/*/index.html") for n in (1, small, large)]
-            a1, *sized = build_all(builds)
+            a1, *sized = build_all(builds, NAV_REPEAT)
+            print(f"  ({NAV_REPEAT} rounds, medians; {load_average()})")
             show(a1)
             costs, cpu_costs = {}, {}
             for r in sized:
@@ -424,7 +459,11 @@ def main() -> None:
                 print(
                     f"  N={r.pages}: {costs[r.pages]:.2f} ms/page marginal, {r.seconds / r.pages * 1000:.2f} ms/page overall; CPU time {cpu_costs[r.pages]:.2f} ms/page marginal"
                 )
-            print(f"  per-page cost ratio {large}/{small}: {costs[large] / costs[small]:.2f}; CPU time {cpu_costs[large] / cpu_costs[small]:.2f}")
+            low, high = sized
+            print(
+                f"  per-page cost ratio {large}/{small}: {costs[large] / costs[small]:.2f}; CPU time {cpu_costs[large] / cpu_costs[small]:.2f};"
+                f" per-round ratios wall {spread(high, a1, low, a1)}, CPU {spread(high, a1, low, a1, cpu=True)}"
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -207,6 +207,13 @@ class GuidesPlugin(BasePlugin[GuidesConfig]):
                 self.add_to_search(page, late.sections, self.search_entries)
         return context
 
+    @event_priority(-100)  # after every other plugin's post_page
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Drop the page's HTML once the template has used it: mkdocs keeps every page's
+        content until the build ends, and a guide's is tens of kilobytes (peak memory)."""
+        page.content = None
+        return output
+
     def add_to_search(self, page: Page, sections: list[SearchSection], entries: list[dict[str, object]]) -> None:
         """Add sections to Material's search index as the entries its HTML parser would make
         (title and text escaped, the page's tags), without the parsing: for a guide's step list

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -85,6 +86,21 @@ class LateHtml:
     unindexed: Callable[[], dict[str, str]] = dict
     sections: list[SearchSection] = field(default_factory=list)
     anchors: set[str] = field(default_factory=set)
+
+
+_ID = re.compile(r'\sid="([^"]*)"')
+
+
+def html_page(meta: Mapping[str, Any], name: str, body: str) -> tuple[str, LateHtml]:
+    """A page that is one block of generated HTML and no Markdown (its headings are HTML too, out
+    of the table of contents; the list of every guide): its source is a placeholder, and the
+    HTML is filled in before the search plugin indexes it.
+    Markdown's raw-HTML pass and mkdocs's anchor scan would each parse its every tag in pure
+    Python (thousands on a large site) and change nothing; the page has the same bytes, the
+    same search entries and the same anchors (its ``id`` attributes, escaped as templates print them)."""
+    placeholder = slot(name)
+    anchors = {html.unescape(found) for found in _ID.findall(body)}
+    return page(meta, [placeholder]), LateHtml(indexed={placeholder: body.strip("\n")}, anchors=anchors)
 
 
 def fill(page_html: str, parts: Mapping[str, str]) -> str:

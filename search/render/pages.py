@@ -268,10 +268,11 @@ class Pages:
         guides = self.within(self.guides_in, category.id)
         return _StartCard(self.href(src, sitemap.category_src(category.id)), category.title, self._doc_items(src, guides))
 
-    def guide_list(self) -> str:
+    def guide_list(self) -> tuple[str, LateHtml]:
         """Every listed guide in one table, then in one section per category (incidents, then
         requests) and per tag: the links at the top filter without script, by jumping to a
-        section; the page script adds a filter over the table (``50-front.js``)."""
+        section; the page script adds a filter over the table (``50-front.js``). The source and
+        the HTML filled into it (see :func:`.mdpage.html_page`)."""
         src = sitemap.GUIDE_LIST_PAGE
         guides = sorted(listed(self.repo.guides, self.repo.policy), key=lambda g: g.meta.title.casefold())
         tag_anchors = _anchors(sorted({t for g in guides for t in g.meta.tags}, key=str.casefold), "tag-")
@@ -306,7 +307,7 @@ class Pages:
             tags=[_ListSection(tag_anchors[t], t, "", self._doc_items(src, by_tag[t])) for t in tag_anchors],
             filter_categories=[(c.id, "› ".join(self._titles(c.id))) for c in self.categories.by_id.values() if self.within(self.guides_in, c.id)],
         )
-        return mdpage.page({"title": "All guides"}, [body])
+        return mdpage.html_page({"title": "All guides"}, "guide-list", body)
 
     def _lineage_ids(self, category_id: str | None) -> list[str]:
         """A category and its parents (a filter on a parent shows its sub-categories' guides)."""

@@ -189,6 +189,11 @@ def test_a_build_lets_go_of_its_content_when_it_ends(tmp_path: Path) -> None:
 
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+    from mkdocs.utils.templates import TemplateContext
 
     from search.docsite.plugin import GuidesPlugin
 
@@ -196,10 +201,20 @@ def test_a_build_lets_go_of_its_content_when_it_ends(tmp_path: Path) -> None:
     config = load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     plugin = config.plugins["kb-guides"]
     assert isinstance(plugin, GuidesPlugin)
+    pages: list[Page] = []
+
+    class Pages(BasePlugin):  # type: ignore[type-arg]  # mkdocs's generic plugin base
+        def on_page_context(self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+            pages.append(page)
+            return context
+
+    config.plugins["pages"] = Pages()
     build(config)
     assert (tmp_path / "site/guides/vpn/index.html").is_file()
     assert (plugin.repo, plugin.site, plugin.pages, plugin.late, plugin.articles) == (None, None, None, {}, {})
     assert plugin.errors == [] and gc.get_freeze_count() == 0
+    # each page's HTML is dropped once written, not held until the build ends (peak memory)
+    assert len(pages) > 10 and [p.file.src_uri for p in pages if p.content is not None] == []
 
 
 def test_site_without_the_search_plugin_still_builds_guide_pages(tmp_path: Path) -> None:
