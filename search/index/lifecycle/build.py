@@ -53,7 +53,7 @@ from ...content.triage import Triage
 from ..answers import catalog as catalog_mod
 from ..answers.models import ARTICLE_ENTRIES
 from ..engine.query import QueryError
-from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SourceDoc, doc_words, write_segment
+from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SegmentMismatch, SourceDoc, doc_words, write_segment
 from ..engine.spelling import MAX_WORDS
 from ..generation import (
     CATALOG,
@@ -422,7 +422,10 @@ def write_generation(
     if plan.kept and previous is not None:
         for name, _ in plan.kept:
             _link_tree(previous / SEGMENTS_DIR / name, segments_dir / name)
-    fresh = _write_segments(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs)
+    try:
+        fresh = _write_segments(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs)
+    except SegmentMismatch as exc:
+        raise BuildError(str(exc)) from exc
     words = plan.words
     if plan.kept and previous is not None:
         words -= _words_of(previous, plan.gone)
