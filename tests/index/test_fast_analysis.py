@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from whoosh.fields import TEXT
+from whoosh import index as whoosh_index
+from whoosh.fields import TEXT, Schema
 
 from search.checks import checked
 from search.content.repository import load_repository
@@ -138,3 +139,32 @@ def test_a_build_whose_analysis_differs_from_whoosh_fails_and_serves_nothing_new
     with pytest.raises(BuildError, match="analysis differs from Whoosh's analyzer"):
         build_generation(checked(load_repository(content)), index_dir, procs=1)
     assert not (index_dir / "CURRENT").exists()
+
+
+def whoosh_files(folder: Path, fast: bool, texts: list[str]) -> dict[str, bytes]:
+    """The files of a one-segment Whoosh index of ``texts``: written as a segment writer does
+    (``fast``), or by stock Whoosh (``TEXT`` fields, strings, ``ix.writer``); named without the
+    random segment id."""
+    schema = build_schema()
+    if not fast:
+        schema = Schema(**{name: stock_field() if name in TEXT_FIELDS else field for name, field in schema.items()})
+    ix = whoosh_index.create_in(str(folder), schema)
+    writer = whoosh_adapter.segment_writer(ix, limitmb=256, compound=False) if fast else ix.writer(limitmb=256, compound=False)
+    for number, text in enumerate(texts):
+        values = {"title": text[:80], "tags": "printer printers vpn", "body": text}
+        writer.add_document(id=str(number), type="article", **({k: term_positions(v) for k, v in values.items()} if fast else values))
+    writer.commit(optimize=True)
+    segment_id = next(folder.glob("*.pst")).stem.removeprefix("MAIN_")
+    return {path.name.replace(segment_id, "SEGMENT"): path.read_bytes() for path in folder.iterdir()}
+
+
+def test_whoosh_writes_the_same_bytes_as_from_the_text(tmp_path: Path) -> None:
+    """Postings with positions, terms and field lengths: byte for byte what stock Whoosh writes;
+    the table of contents differs (the segment id) but holds an equal schema of Whoosh's classes."""
+    texts = shipped_texts()[:300]
+    (tmp_path / "fast").mkdir(), (tmp_path / "stock").mkdir()
+    fast, stock = whoosh_files(tmp_path / "fast", True, texts), whoosh_files(tmp_path / "stock", False, texts)
+    assert set(fast) == set(stock) and {"MAIN_SEGMENT.pst", "MAIN_SEGMENT.trm", "MAIN_SEGMENT._body_len.col", "_MAIN_1.toc"} <= set(fast)
+    for name in set(fast) - {"_MAIN_1.toc"}:
+        assert fast[name] == stock[name], name
+    assert whoosh_index.open_dir(str(tmp_path / "fast")).schema == whoosh_index.open_dir(str(tmp_path / "stock")).schema

@@ -43,7 +43,7 @@ from ..lifecycle.store import STORE_FILE, TextRow, write_store
 from .schema import TEXT_FIELDS, build_schema, term_positions, whoosh_term_positions
 from .spelling import WORD
 from .text import markdown_to_text
-from .whoosh_adapter import Analysed, leaf_postings
+from .whoosh_adapter import Analysed, leaf_postings, segment_writer
 
 SEGMENTS_DIR = "segments"
 WHOOSH_DIR = "whoosh"
@@ -135,7 +135,7 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
     # One writer, one Whoosh segment: Whoosh document numbers are the order of ``docs``.
     # compound=False: Whoosh's files stay apart; opening a compound file cost the service ~100 MB
     # of RSS at full size (decision record 0041)
-    writer = ix.writer(limitmb=256, compound=False)
+    writer = segment_writer(ix, limitmb=256, compound=False)
     try:
         for number, (doc, text) in enumerate(zip(docs, texts, strict=True)):
             words.update(doc_words(doc.title, doc.tags, text))

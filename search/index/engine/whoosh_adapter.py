@@ -20,6 +20,7 @@ from typing import Any
 
 import whoosh
 from whoosh.fields import TEXT
+from whoosh.writing import SegmentWriter
 
 PINNED = (2, 7, 5)
 INTERNALS = tuple(whoosh.__version__[:3]) == PINNED
@@ -56,6 +57,37 @@ class PreAnalysedText(TEXT):  # type: ignore[misc]  # whoosh is untyped
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         return copyreg._reconstructor, (TEXT, object, None), self.__dict__  # type: ignore[attr-defined]
+
+
+def segment_writer(index: Any, **options: Any) -> Any:
+    """``index.writer(**options)``; on the pinned version, one whose posting writer reads the
+    field lengths from memory (:class:`_Lengths`). Whoosh writes the same files either way."""
+    return _SegmentWriter(index, **options) if INTERNALS else index.writer(**options)
+
+
+class _SegmentWriter(SegmentWriter):  # type: ignore[misc]  # whoosh is untyped
+    def per_document_reader(self) -> Any:
+        return _Lengths(super().per_document_reader())
+
+
+class _Lengths:
+    """Whoosh's per-document reader, with each field's lengths read once: the posting writer of
+    a commit asks ``doc_field_length`` once per posting, and the reader answers each question
+    by seeking and reading the lengths column."""
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[tuple[str, int], list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        lengths = self._lengths.get((fieldname, default))
+        if lengths is None:
+            read = self._reader.doc_field_length
+            lengths = self._lengths[fieldname, default] = [read(n, fieldname, default) for n in range(self._reader.doc_count_all())]
+        return lengths[docnum]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
 
 
 def leaf_postings(matcher: Any) -> tuple[array[int], array[float]]:
