@@ -9,6 +9,7 @@ Token object per word (decision record 0050); queries, snippets and spelling use
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from functools import lru_cache
 
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
@@ -73,16 +74,12 @@ def term_positions(text: str) -> Analysed:
     words = list(map(str.lower, TOKEN.findall(text)))
     stops = _STOPS
     kept = [w for w in words if w not in stops and len(w) >= MIN_TERM]
-    found: Analysed = {}
     if not kept:
-        return found
+        return {}
     first = next(i for i, w in enumerate(words) if w not in stops and len(w) >= MIN_TERM)
+    found: defaultdict[str, list[int]] = defaultdict(list)
     for position, stem in enumerate(map(_STEMS.__getitem__, kept), first):
-        at = found.get(stem)
-        if at is None:
-            found[stem] = [position]
-        else:
-            at.append(position)
+        found[stem].append(position)
     return found
 
 

@@ -49,8 +49,10 @@ class PreAnalysedText(TEXT):  # type: ignore[misc]  # whoosh is untyped
         if INTERNALS and type(self.format).__name__ == "Positions":
             pack, dumps = _UINT.pack, pickle.dumps
             for term, positions in value.items():
-                deltas = [b - a for a, b in zip([0, *positions], positions, strict=False)]
-                yield term.encode("utf-8"), len(positions), len(positions) * 1.0 * boost, pack(len(deltas)) + dumps(deltas, 2)
+                count = len(positions)
+                # a fresh bytes object per posting: Whoosh pickles a block's values, and a shared one would be memoised (other bytes on disk)
+                deltas = positions if count == 1 else [b - a for a, b in zip([0, *positions], positions, strict=False)]
+                yield term.encode("utf-8"), count, count * 1.0 * boost, pack(count) + dumps(deltas, 2)
         else:
             for term, positions in value.items():
                 yield term.encode("utf-8"), len(positions), len(positions) * 1.0 * boost, self.format.encode(positions)
