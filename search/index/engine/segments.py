@@ -40,10 +40,10 @@ from whoosh.searching import Searcher
 from ...content.prose import one_line
 from ...content.taxonomy import parent_ids
 from ..lifecycle.store import STORE_FILE, TextRow, write_store
-from .schema import TEXT_FIELDS, build_schema
+from .schema import TEXT_FIELDS, build_schema, term_positions, whoosh_term_positions
 from .spelling import WORD
 from .text import markdown_to_text
-from .whoosh_adapter import leaf_postings
+from .whoosh_adapter import Analysed, leaf_postings, segment_writer
 
 SEGMENTS_DIR = "segments"
 WHOOSH_DIR = "whoosh"
@@ -51,6 +51,8 @@ META = "meta.json"
 TERMS = "terms.json"
 POSTINGS = "postings.bin"
 MAX_INDEXED_CHARS = 200_000  # body text beyond this is stored for display but not indexed
+CHECKED_DOCS = 2  # documents per segment whose analysis the writer compares with Whoosh's analyzer
+CHECKED_TERMS = 16  # terms per field whose exported postings a segment writer compares with Whoosh's
 FORMAT = 1  # part of every document key: a new format re-indexes everything
 
 
@@ -84,6 +86,11 @@ class SourceDoc:
         if not self.before and not self.after:
             return markdown_to_text(self.markdown)
         return one_line(" ".join(p for p in (*self.before, markdown_to_text(self.markdown), *self.after) if p))
+
+
+class SegmentMismatch(RuntimeError):
+    """The segment writer's analysis differs from Whoosh's analyzer, or its exported postings from
+    what Whoosh wrote (a bug either way; decision record 0050)."""
 
 
 class SegmentMeta(TypedDict):
@@ -123,29 +130,35 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
     (path / WHOOSH_DIR).mkdir()
     texts = [doc.text() for doc in docs]
     words: Counter[str] = Counter()
+    postings = {field: _TermPostings() for field in TEXT_FIELDS}
     ix = whoosh_index.create_in(str(path / WHOOSH_DIR), build_schema())
     # One writer, one Whoosh segment: Whoosh document numbers are the order of ``docs``.
     # compound=False: Whoosh's files stay apart; opening a compound file cost the service ~100 MB
     # of RSS at full size (decision record 0041)
-    writer = ix.writer(limitmb=256, compound=False)
+    writer = segment_writer(ix, limitmb=256, compound=False)
     try:
-        for doc, text in zip(docs, texts, strict=True):
+        for number, (doc, text) in enumerate(zip(docs, texts, strict=True)):
             words.update(doc_words(doc.title, doc.tags, text))
+            # analysed once, here: Whoosh indexes these terms and positions, the export writes their postings (decision record 0050)
+            values = {"title": doc.title, "tags": " ".join(doc.tags), "body": text[:MAX_INDEXED_CHARS]}
+            analysed = {field: term_positions(value) for field, value in values.items()}
+            if number < CHECKED_DOCS and analysed != {field: whoosh_term_positions(value) for field, value in values.items()}:
+                raise SegmentMismatch(f"document {doc.id}: the segment writer's analysis differs from Whoosh's analyzer")
+            for field, terms in analysed.items():
+                postings[field].add(number, terms)
             writer.add_document(
                 id=doc.id,
                 type=doc.type,
                 category=doc.category or "",
                 cat_path=" ".join([doc.category, *parent_ids(doc.category)]) if doc.category else "",
-                title=doc.title,
-                tags=" ".join(doc.tags),
-                body=text[:MAX_INDEXED_CHARS],
+                **analysed,
             )
     except BaseException:
         writer.cancel()
         raise
     writer.commit(optimize=True)
     with ix.reader() as reader:
-        export_postings(reader, path)
+        export_postings(reader, postings, path)
     ix.close()
     for file in (path / WHOOSH_DIR).iterdir():
         with open(file, "rb") as handle:
@@ -165,19 +178,41 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
     return len(docs)
 
 
-def export_postings(reader: Any, target: Path) -> None:
-    """Copy the text fields' postings and field lengths out of a Whoosh reader into ``target``
-    (decision record 0001: block by block through :mod:`.whoosh_adapter`)."""
+class _TermPostings(dict[str, tuple["array[int]", "array[float]"]]):
+    """One text field's postings as the segment writer gives them to Whoosh: term -> (document
+    numbers, term frequencies), in document order."""
+
+    def add(self, number: int, analysed: Analysed) -> None:
+        for term, positions in analysed.items():
+            entry = self.get(term)
+            if entry is None:
+                entry = self[term] = (array("I"), array("f"))
+            entry[0].append(number)
+            entry[1].append(len(positions))
+
+
+def export_postings(reader: Any, postings: dict[str, _TermPostings], target: Path) -> None:
+    """Write the text fields' postings and Whoosh's field lengths into ``target`` (decision record
+    0001). The postings are the ones the writer gave Whoosh (decision record 0050: a posting's
+    weight in Whoosh is its frequency, each field's boost being 1), checked against what Whoosh
+    wrote: each field's terms against its lexicon, and the postings of ``CHECKED_TERMS`` terms
+    spread over it (the most frequent among them) against Whoosh's own posting lists."""
     doc_count = reader.doc_count_all()
     table: TermsTable = {"doc_count": doc_count, "fields": {}}
     position = 0
     with open(target / POSTINGS, "wb") as out:
         for field in TEXT_FIELDS:
-            spec: FieldTable = {"terms": [], "offsets": [], "df": [], "lengths_offset": 0}
-            for bterm in reader.lexicon(field):
-                term = bterm.decode("utf-8") if isinstance(bterm, bytes) else bterm
-                ids, weights = leaf_postings(reader.postings(field, term))
-                spec["terms"].append(term)
+            terms = sorted(postings[field])  # code point order: the order of Whoosh's UTF-8 lexicon
+            lexicon = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+            if lexicon != terms:
+                raise SegmentMismatch(f"segment {target.name}: Whoosh's {field} terms differ from the analysed ones ({len(lexicon)} / {len(terms)})")
+            checked = terms[:: max(1, len(terms) // CHECKED_TERMS)] + ([max(terms, key=lambda t: len(postings[field][t][0]))] if terms else [])
+            for term in checked:
+                if leaf_postings(reader.postings(field, term)) != postings[field][term]:
+                    raise SegmentMismatch(f"segment {target.name}: Whoosh's postings of {field}:{term} differ from the analysed ones")
+            spec: FieldTable = {"terms": terms, "offsets": [], "df": [], "lengths_offset": 0}
+            for term in terms:
+                ids, weights = postings[field][term]
                 spec["offsets"].append(position)
                 spec["df"].append(len(ids))
                 out.write(ids.tobytes())

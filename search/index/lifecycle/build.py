@@ -39,7 +39,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +53,7 @@ from ...content.triage import Triage
 from ..answers import catalog as catalog_mod
 from ..answers.models import ARTICLE_ENTRIES
 from ..engine.query import QueryError
-from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SourceDoc, doc_words, write_segment
+from ..engine.segments import META, SEGMENTS_DIR, SegmentMeta, SegmentMismatch, SourceDoc, doc_words, write_segment
 from ..engine.spelling import MAX_WORDS
 from ..generation import (
     CATALOG,
@@ -413,16 +413,26 @@ def write_generation(
             return True
         return False
 
-    built = catalog_mod.build_catalog(repo, kept)
-    catalog = built.catalog
-    for part, entries in built.parts.items():
-        _write_bytes(target / CATALOG_PARTS / f"{part}.json", ARTICLE_ENTRIES.dump_json(entries))
     segments_dir = target / SEGMENTS_DIR
     segments_dir.mkdir()
     if plan.kept and previous is not None:
         for name, _ in plan.kept:
             _link_tree(previous / SEGMENTS_DIR / name, segments_dir / name)
-    fresh = _write_segments(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs)
+    triage_key = _triage_key(repo)
+    # the segments are written in worker processes while this one writes what does not need them
+    with _SegmentWriting(segments_dir, f"s{secrets.token_hex(4)}", [docs[i] for i in plan.fresh], progress, procs) as writing:
+        built = catalog_mod.build_catalog(repo, kept)
+        catalog = built.catalog
+        for part, entries in built.parts.items():
+            _write_bytes(target / CATALOG_PARTS / f"{part}.json", ARTICLE_ENTRIES.dump_json(entries))
+        _write_bytes(target / CATALOG, catalog.model_dump_json().encode())
+        _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
+        if _reuse_file(previous, target, TRIAGE, plan.manifest, plan.manifest.get("triage_key") == triage_key):
+            linked.add(TRIAGE)
+        else:
+            _write_json(target / TRIAGE, Triage(repo).to_state())
+        _snapshot_guides(repo, target / CONTENT_DIR)
+        fresh = writing.finish()
     words = plan.words
     if plan.kept and previous is not None:
         words -= _words_of(previous, plan.gone)
@@ -433,17 +443,9 @@ def write_generation(
     segments = [{"name": name, "deleted": deleted} for name, deleted in plan.kept] + [{"name": name, "deleted": []} for name in fresh]
     _write_json(target / DOCS, {"segments": segments, "rank": plan.order + plan.fresh})
     _write_json(target / WORDS, dict(words))
-    _write_bytes(target / CATALOG, catalog.model_dump_json().encode())
     min_df = 2 if len(docs) >= 200 else 1
     common = sorted(((w, n) for w, n in words.items() if n >= min_df), key=lambda item: (-item[1], item[0]))
     _write_json(target / VOCABULARY, dict(common[:MAX_WORDS]))
-    _write_json(target / SYNONYMS, [list(g) for g in repo.synonyms.groups] if repo.synonyms else [])
-    triage_key = _triage_key(repo)
-    if _reuse_file(previous, target, TRIAGE, plan.manifest, plan.manifest.get("triage_key") == triage_key):
-        linked.add(TRIAGE)
-    else:
-        _write_json(target / TRIAGE, Triage(repo).to_state())
-    _snapshot_guides(repo, target / CONTENT_DIR)
     counts = {"guides": sum(d.type == "guide" for d in docs), "articles": sum(d.type == "article" for d in docs)}
     manifest = {
         "index_schema": INDEX_SCHEMA,
@@ -469,31 +471,48 @@ def write_generation(
     return manifest
 
 
-def _write_segments(folder: Path, prefix: str, docs: list[SourceDoc], progress: Progress, procs: int | None) -> list[str]:
-    """Index ``docs`` into segments named ``<prefix>-<n>``: in parallel worker processes when
-    there are enough of them, each worker running one Whoosh writer per segment (decision record 0033)."""
-    if not docs:
-        return []
-    workers = procs if procs is not None else (os.cpu_count() or 1) if len(docs) >= PARALLEL_MIN_DOCS else 1
-    workers = max(1, min(workers, len(docs)))
-    count = workers * -(-len(docs) // (workers * SEGMENT_DOCS))  # a multiple of the workers, each at most SEGMENT_DOCS
-    size = -(-len(docs) // count)
-    chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
-    names = [f"{prefix}-{n}" for n in range(len(chunks))]
-    progress("indexing", 0, len(docs))
-    if workers == 1:
+class _SegmentWriting:
+    """Index documents into segments named ``<prefix>-<n>``: in parallel worker processes when
+    there are enough documents, each worker running one Whoosh writer per segment (decision record
+    0033). The workers start with the ``with`` block, so this process writes the generation's other
+    files meanwhile (decision record 0050); :meth:`finish` waits for them (or, with one worker,
+    writes the segments here) and returns the names. Leaving the block without it cancels."""
+
+    def __init__(self, folder: Path, prefix: str, docs: list[SourceDoc], progress: Progress, procs: int | None) -> None:
+        workers = procs if procs is not None else (os.cpu_count() or 1) if len(docs) >= PARALLEL_MIN_DOCS else 1
+        workers = max(1, min(workers, len(docs)))
+        count = workers * -(-len(docs) // (workers * SEGMENT_DOCS))  # a multiple of the workers, each at most SEGMENT_DOCS
+        size = -(-len(docs) // count) if docs else 1
+        self.chunks = [docs[i : i + size] for i in range(0, len(docs), size)]
+        self.names = [f"{prefix}-{n}" for n in range(len(self.chunks))]
+        self.paths = [folder / name for name in self.names]
+        self.total = len(docs)
+        self.progress = progress
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[int]] = []
+        if docs:
+            progress("indexing", 0, len(docs))
+        if workers > 1:
+            # fork: workers start at once with the modules loaded; the build runs in a CLI process
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [self.pool.submit(write_segment, path, chunk) for path, chunk in zip(self.paths, self.chunks, strict=True)]
+
+    def __enter__(self) -> _SegmentWriting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def finish(self) -> list[str]:
         done = 0
-        for name, chunk in zip(names, chunks, strict=True):
-            done += write_segment(folder / name, chunk)
-            progress("indexing", done, len(docs))
-        return names
-    # fork: workers start at once with the modules loaded; the build runs in a CLI process
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        done = 0
-        for written in pool.map(write_segment, [folder / name for name in names], chunks):
-            done += written
-            progress("indexing", done, len(docs))
-    return names
+        try:
+            for n, (path, chunk) in enumerate(zip(self.paths, self.chunks, strict=True)):
+                done += self.futures[n].result() if self.pool is not None else write_segment(path, chunk)
+                self.progress("indexing", done, self.total)
+        except SegmentMismatch as exc:
+            raise BuildError(str(exc)) from exc
+        return self.names
 
 
 def _triage_key(repo: Repository) -> str:
