@@ -158,9 +158,12 @@ def whoosh_files(folder: Path, fast: bool, texts: list[str]) -> dict[str, bytes]
     return {path.name.replace(segment_id, "SEGMENT"): path.read_bytes() for path in folder.iterdir()}
 
 
-def test_whoosh_writes_the_same_bytes_as_from_the_text(tmp_path: Path) -> None:
-    """Postings with positions, terms and field lengths: byte for byte what stock Whoosh writes;
+@pytest.mark.parametrize("internals", [True, False], ids=["per-block", "stock-fallback"])
+def test_whoosh_writes_the_same_bytes_as_from_the_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, internals: bool) -> None:
+    """Postings with positions, terms and field lengths: byte for byte what stock Whoosh writes,
+    whether the segment writer hands Whoosh whole blocks or (another Whoosh version) each posting;
     the table of contents differs (the segment id) but holds an equal schema of Whoosh's classes."""
+    monkeypatch.setattr(whoosh_adapter, "INTERNALS", internals)
     texts = shipped_texts()[:300]
     (tmp_path / "fast").mkdir(), (tmp_path / "stock").mkdir()
     fast, stock = whoosh_files(tmp_path / "fast", True, texts), whoosh_files(tmp_path / "stock", False, texts)

@@ -43,7 +43,7 @@ from ..lifecycle.store import STORE_FILE, TextRow, write_store
 from .schema import TEXT_FIELDS, build_schema, term_positions, whoosh_term_positions
 from .spelling import WORD
 from .text import markdown_to_text
-from .whoosh_adapter import Analysed, leaf_postings, segment_writer
+from .whoosh_adapter import AnalysedPostings, leaf_postings, segment_writer
 
 SEGMENTS_DIR = "segments"
 WHOOSH_DIR = "whoosh"
@@ -130,7 +130,6 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
     (path / WHOOSH_DIR).mkdir()
     texts = [doc.text() for doc in docs]
     words: Counter[str] = Counter()
-    postings = {field: _TermPostings() for field in TEXT_FIELDS}
     ix = whoosh_index.create_in(str(path / WHOOSH_DIR), build_schema())
     # One writer, one Whoosh segment: Whoosh document numbers are the order of ``docs``.
     # compound=False: Whoosh's files stay apart; opening a compound file cost the service ~100 MB
@@ -144,8 +143,6 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
             analysed = {field: term_positions(value) for field, value in values.items()}
             if number < CHECKED_DOCS and analysed != {field: whoosh_term_positions(value) for field, value in values.items()}:
                 raise SegmentMismatch(f"document {doc.id}: the segment writer's analysis differs from Whoosh's analyzer")
-            for field, terms in analysed.items():
-                postings[field].add(number, terms)
             writer.add_document(
                 id=doc.id,
                 type=doc.type,
@@ -158,7 +155,7 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
         raise
     writer.commit(optimize=True)
     with ix.reader() as reader:
-        export_postings(reader, postings, path)
+        export_postings(reader, writer.analysed, path)
     ix.close()
     for file in (path / WHOOSH_DIR).iterdir():
         with open(file, "rb") as handle:
@@ -178,20 +175,7 @@ def write_segment(path: Path, docs: Sequence[SourceDoc]) -> int:
     return len(docs)
 
 
-class _TermPostings(dict[str, tuple["array[int]", "array[float]"]]):
-    """One text field's postings as the segment writer gives them to Whoosh: term -> (document
-    numbers, term frequencies), in document order."""
-
-    def add(self, number: int, analysed: Analysed) -> None:
-        for term, positions in analysed.items():
-            entry = self.get(term)
-            if entry is None:
-                entry = self[term] = (array("I"), array("f"))
-            entry[0].append(number)
-            entry[1].append(len(positions))
-
-
-def export_postings(reader: Any, postings: dict[str, _TermPostings], target: Path) -> None:
+def export_postings(reader: Any, postings: dict[str, AnalysedPostings], target: Path) -> None:
     """Write the text fields' postings and Whoosh's field lengths into ``target`` (decision record
     0001). The postings are the ones the writer gave Whoosh (decision record 0050: a posting's
     weight in Whoosh is its frequency, each field's boost being 1), checked against what Whoosh
@@ -208,11 +192,11 @@ def export_postings(reader: Any, postings: dict[str, _TermPostings], target: Pat
                 raise SegmentMismatch(f"segment {target.name}: Whoosh's {field} terms differ from the analysed ones ({len(lexicon)} / {len(terms)})")
             checked = terms[:: max(1, len(terms) // CHECKED_TERMS)] + ([max(terms, key=lambda t: len(postings[field][t][0]))] if terms else [])
             for term in checked:
-                if leaf_postings(reader.postings(field, term)) != postings[field][term]:
+                if leaf_postings(reader.postings(field, term)) != postings[field][term][:2]:
                     raise SegmentMismatch(f"segment {target.name}: Whoosh's postings of {field}:{term} differ from the analysed ones")
             spec: FieldTable = {"terms": terms, "offsets": [], "df": [], "lengths_offset": 0}
             for term in terms:
-                ids, weights = postings[field][term]
+                ids, weights, _ = postings[field][term]
                 spec["offsets"].append(position)
                 spec["df"].append(len(ids))
                 out.write(ids.tobytes())
