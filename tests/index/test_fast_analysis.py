@@ -11,11 +11,14 @@ import json
 import pickle
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.codec import default_codec
 from whoosh.fields import TEXT, Schema
 
 from search.checks import checked
@@ -141,7 +144,7 @@ def test_a_build_whose_analysis_differs_from_whoosh_fails_and_serves_nothing_new
     assert not (index_dir / "CURRENT").exists()
 
 
-def whoosh_files(folder: Path, fast: bool, texts: list[str]) -> dict[str, bytes]:
+def whoosh_files(folder: Path, fast: bool, texts: list[str], codec: Any = None) -> dict[str, bytes]:
     """The files of a one-segment Whoosh index of ``texts``: written as a segment writer does
     (``fast``), or by stock Whoosh (``TEXT`` fields, strings, ``ix.writer``); named without the
     random segment id."""
@@ -149,7 +152,8 @@ def whoosh_files(folder: Path, fast: bool, texts: list[str]) -> dict[str, bytes]
     if not fast:
         schema = Schema(**{name: stock_field() if name in TEXT_FIELDS else field for name, field in schema.items()})
     ix = whoosh_index.create_in(str(folder), schema)
-    writer = whoosh_adapter.segment_writer(ix, limitmb=256, compound=False) if fast else ix.writer(limitmb=256, compound=False)
+    options = {"limitmb": 256, "compound": False, "codec": codec or segments.whoosh_codec()}  # as write_segment configures Whoosh
+    writer = whoosh_adapter.segment_writer(ix, **options) if fast else ix.writer(**options)
     for number, text in enumerate(texts):
         values = {"title": text[:80], "tags": "printer printers vpn", "body": text}
         writer.add_document(id=str(number), type="article", **({k: term_positions(v) for k, v in values.items()} if fast else values))
@@ -171,3 +175,27 @@ def test_whoosh_writes_the_same_bytes_as_from_the_text(tmp_path: Path, monkeypat
     for name in set(fast) - {"_MAIN_1.toc"}:
         assert fast[name] == stock[name], name
     assert whoosh_index.open_dir(str(tmp_path / "fast")).schema == whoosh_index.open_dir(str(tmp_path / "stock")).schema
+
+
+def test_stock_whoosh_reads_the_posting_blocks_as_its_default_compressed_ones(tmp_path: Path) -> None:
+    """The segments' posting blocks are written at zlib level ``POSTING_COMPRESSION`` (a public
+    codec option): stock Whoosh, opening the index as usual, reads every term's postings and
+    positions as from blocks at its default level, and finds the same phrases."""
+    texts = shipped_texts()[:200]
+    assert default_codec()._compression != segments.POSTING_COMPRESSION
+    (tmp_path / "ours").mkdir(), (tmp_path / "default").mkdir()
+    whoosh_files(tmp_path / "ours", True, texts)
+    whoosh_files(tmp_path / "default", False, texts, codec=default_codec())
+    ours, default = whoosh_index.open_dir(str(tmp_path / "ours")), whoosh_index.open_dir(str(tmp_path / "default"))
+    with ours.searcher() as a, default.searcher() as b:
+        for field in TEXT_FIELDS:
+            terms = list(b.reader().lexicon(field))
+            assert list(a.reader().lexicon(field)) == terms and terms
+            for term in terms:
+                assert list(a.reader().postings(field, term).items_as("positions")) == list(b.reader().postings(field, term).items_as("positions"))
+        found = 0
+        for words in (["printer", "printers"], ["kb", "check"], ["decision", "record"], ["search", "api"]):
+            query = wq.Phrase("body", words)
+            assert sorted(query.docs(a)) == sorted(query.docs(b))
+            found += len(sorted(query.docs(b)))
+        assert found
