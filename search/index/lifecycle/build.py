@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -495,7 +496,7 @@ class _SegmentWriting:
         if workers > 1:
             # fork: workers start at once with the modules loaded; the build runs in a CLI process
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [self.pool.submit(write_segment, path, chunk) for path, chunk in zip(self.paths, self.chunks, strict=True)]
+            self.futures = [self.pool.submit(_write_segment_in_worker, path, chunk) for path, chunk in zip(self.paths, self.chunks, strict=True)]
 
     def __enter__(self) -> _SegmentWriting:
         return self
@@ -513,6 +514,17 @@ class _SegmentWriting:
         except SegmentMismatch as exc:
             raise BuildError(str(exc)) from exc
         return self.names
+
+
+def _write_segment_in_worker(path: Path, docs: list[SourceDoc]) -> int:
+    """:func:`write_segment` in a worker process, with the cyclic garbage collector paused: a
+    segment's postings (millions of objects) live until its commit, and each collection walked
+    them all (~7% of a segment's CPU) to find nothing; the worker does nothing else meanwhile."""
+    gc.disable()
+    try:
+        return write_segment(path, docs)
+    finally:
+        gc.enable()
 
 
 def _triage_key(repo: Repository) -> str:
