@@ -25,7 +25,7 @@ from ..content.publishing import Policy
 from ..content.repository import Repository, load_repository
 from ..content.taxonomy import parent_ids, resolve_category, suggest_categories
 from ..content.triage import Triage
-from .answers.models import ARTICLE_ENTRIES, Catalog
+from .answers.models import ARTICLE_ENTRIES, ArticleEntry, Catalog
 from .engine.postings import Postings, parts_of
 from .engine.query import MAX_QUERY_CHARS, Compiled, QueryError, apply_corrections, compile_query, parse_query
 from .engine.segments import SEGMENTS_DIR, Segment
@@ -142,7 +142,7 @@ class Generation:
                 raise ValueError(f"{MANIFEST} lists no file checksums")
             verify_files(path, self.manifest["files"], digests)
             self.catalog = Catalog.model_validate_json((path / CATALOG).read_bytes())
-            articles: dict[str, Any] = {}
+            articles: dict[str, ArticleEntry] = {}
             for part in self.manifest.get("catalog_parts", {}):
                 articles |= ARTICLE_ENTRIES.validate_json((path / CATALOG_PARTS / f"{part}.json").read_bytes())
             self.catalog.articles = dict(sorted(articles.items()))

@@ -55,12 +55,12 @@ def generated_pages(
         out[CHANGES_PAGE] = changelog.page()
     for category in pages.categories.by_id.values():
         out[sitemap.category_src(category.id)] = pages.category_page(category)
-    result.late[sitemap.START_PAGE] = lambda: pages.start_late(today, review_window_days, changelog is not None)
+    late[sitemap.START_PAGE] = lambda: pages.start_late(today, review_window_days, changelog is not None)
     lookups = Lookups(repo, versions, today)
     for guide in repo.guides:
         src = sitemap.guide_src(guide.id)
         if src not in out:  # a duplicate guide id is a content error; the first one wins
-            out[src], result.late[src] = guide_page(guide, repo, directory_urls, lookups)
+            out[src], late[src] = guide_page(guide, repo, directory_urls, lookups)
     return result
 
 
